@@ -1,0 +1,53 @@
+"""Answers from the knowledge articles, per ENT; asks which ENT when the answer depends on it."""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import services
+from actions.common import known_tenant
+
+
+class _Keep(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def render(text: str, values: dict[str, str]) -> str:
+    return string.Formatter().vformat(text, (), _Keep(values))
+
+
+class ActionAnswerFaq(Action):
+    def name(self) -> str:
+        return "action_answer_faq"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        s = services.get()
+        intent = tracker.get_slot("pending_intent") or (tracker.latest_message.get("intent") or {}).get("name")
+        tenant = known_tenant(tracker)
+        choice = s.knowledge.choose(intent, tenant)
+        if choice.ask_tenant_among:
+            dispatcher.utter_message(response="utter_ask_tenant")
+            return [SlotSet("pending_intent", intent)]
+        article = choice.article
+        if article is None:
+            dispatcher.utter_message(response="utter_no_article", **s.tenant_facts(tenant))
+            return [SlotSet("pending_intent", None)]
+        if tenant is None:
+            renders = {render(article.answer, s.tenant_facts(t)) for t in s.config.tenants}
+            if len(renders) > 1:
+                dispatcher.utter_message(response="utter_ask_tenant")
+                return [SlotSet("pending_intent", intent)]
+            text = renders.pop()
+        else:
+            text = render(article.answer, s.tenant_facts(tenant))
+        dispatcher.utter_message(text=text, buttons=[dict(b) for b in article.buttons])
+        events: list[dict[str, Any]] = [SlotSet("pending_intent", None)]
+        if tenant and tracker.get_slot("tenant") != tenant:
+            events.append(SlotSet("tenant", tenant))
+        return events

@@ -1,0 +1,1 @@
+"""clef: a French-speaking helpdesk assistant for school ENT account activation."""

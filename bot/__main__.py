@@ -1,0 +1,144 @@
+"""Command line: `python -m bot COMMAND`. Every command reads config.yml (or --config / CLEF_CONFIG)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import ConfigError, load_config
+
+log = logging.getLogger("bot")
+
+
+def _config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    return load_config(Path(args.config) if args.config else None)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from bot.storage.db import make_engine, migrate
+
+    config = _config(args)
+    revision = migrate(make_engine(config.storage.url, root=config.root))
+    print(f"database is at revision {revision}")
+    return 0
+
+
+def cmd_load_directory(args: argparse.Namespace) -> int:
+    from bot.app import build_services, load_demo_directory
+
+    config = _config(args)
+    services = build_services(config)
+    fixture = load_demo_directory(services, Path(args.fixture) if args.fixture else None)
+    print(f"directory loaded: {len(fixture.establishments)} establishments, {len(fixture.accounts)} accounts")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from bot.app import KNOWLEDGE, Knowledge
+    from bot.dialogue.domain import load_domain
+    from bot.nlu.model import train_and_save
+    from bot.nlu.training_data import load_training_data, validate
+
+    config = _config(args)
+    knowledge = Knowledge(config.path(KNOWLEDGE))
+    problems = validate(load_training_data(knowledge.nlu), set(load_domain(knowledge.domain).intents))
+    if problems:
+        for problem in problems:
+            print(f"nlu.yml: {problem}", file=sys.stderr)
+        return 2
+    model = train_and_save(knowledge.nlu, config.path(config.assistant.nlu.model_dir))
+    print(f"trained on {len(model.intents)} intents; model saved under {config.assistant.nlu.model_dir}")
+    return 0
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from bot.app import load_nlu
+    from bot.nlu.multi import parse_message
+
+    model = load_nlu(_config(args))
+    for line in sys.stdin:
+        text = line.rstrip("\n")
+        print(json.dumps(parse_message(model, text), ensure_ascii=False), flush=True)
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from bot.app import load_nlu
+    from bot.channels.replay import replay_files
+
+    model = load_nlu(_config(args))
+    return replay_files([Path(p) for p in args.files], model, args.json, sys.stdout)
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.app import build_assistant, build_services
+    from bot.channels.console import chat
+
+    chat(build_assistant(build_services(_config(args))))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.runtime import run
+
+    return run(_config(args))
+
+
+def cmd_account(args: argparse.Namespace) -> int:
+    from bot.account_report import account_report
+
+    return account_report(_config(args), args.login, args.json, sys.stdout)
+
+
+def cmd_nlu_eval(args: argparse.Namespace) -> int:
+    from bot.nlu.evaluate import main as evaluate
+
+    return evaluate(_config(args), args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="clef, the ENT activation assistant")
+    parser.add_argument("--config", help="configuration file (default: config.yml, or $CLEF_CONFIG)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="create or upgrade the database").set_defaults(run=cmd_migrate)
+    load = commands.add_parser("load-directory", help="fill the embedded directory from a fixture")
+    load.add_argument("fixture", nargs="?", help="directory fixture (default: directory.fixture of config.yml)")
+    load.set_defaults(run=cmd_load_directory)
+    commands.add_parser("train", help="train the NLU model from knowledge/nlu.yml").set_defaults(run=cmd_train)
+    commands.add_parser("parse", help="parse utterances from stdin, one JSON line each").set_defaults(run=cmd_parse)
+    replay = commands.add_parser("replay", help="run conversation scenarios")
+    replay.add_argument("files", nargs="+")
+    replay.add_argument("--json", action="store_true", help="one JSON object per line")
+    replay.set_defaults(run=cmd_replay)
+    commands.add_parser("chat", help="talk to the assistant in the terminal").set_defaults(run=cmd_chat)
+    commands.add_parser("run", help="start the assistant (web chat, Telegram when configured)").set_defaults(run=cmd_run)
+    account = commands.add_parser("account", help="what the assistant sees of an account, and its diagnosis now")
+    account.add_argument("login")
+    account.add_argument("--json", action="store_true")
+    account.set_defaults(run=cmd_account)
+    evaluate = commands.add_parser("nlu-eval", help="cross-validate the NLU and write a report")
+    evaluate.add_argument("--folds", type=int, default=5)
+    evaluate.add_argument("--heldout", help="a held-out file in nlu.yml format")
+    evaluate.add_argument("--classifier", default="logreg", help="logreg (default) or svm")
+    evaluate.add_argument("--report", default="var/nlu-report.md")
+    evaluate.set_defaults(run=cmd_nlu_eval)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("alembic", "apscheduler", "httpx", "telegram", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from bot.errors import USER_ERRORS
+
+    try:
+        return int(args.run(args))
+    except USER_ERRORS as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,159 @@
+"""Composition root: everything is built here, from config.yml, and nowhere else."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from rasa_sdk.executor import ActionExecutor
+
+from bot.assistant import Assistant
+from bot.config import AppConfig, secret
+from bot.dialogue.domain import load_domain
+from bot.dialogue.engine import DialogueEngine
+from bot.dialogue.rules import load_rules
+from bot.directory.fixture import DirectoryFixture, load_fixture
+from bot.directory.port import Directory
+from bot.holidays import SchoolHolidays
+from bot.knowledge import KnowledgeBase
+from bot.mail.capture import CaptureMailer
+from bot.mail.outbox import MailOutbox
+from bot.mail.port import Mailer
+from bot.mail.smtp import SmtpMailer
+from bot.nlu.model import NluModel, load_or_train
+from bot.relay import ChatRelay
+from bot.services import Clock, Services, system_clock, tenant_facts
+from bot.storage.activation import ActivationStore
+from bot.storage.audit import AuditLog
+from bot.storage.conversations import ConversationStore
+from bot.storage.db import ensure_migrated, make_engine, session_factory
+from bot.storage.links import LinkStore, ResetRequestStore
+from bot.storage.ratelimit import RateLimiter
+from bot.storage.tickets import TicketStore
+
+log = logging.getLogger(__name__)
+
+KNOWLEDGE = Path("knowledge")
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """Where the assistant's knowledge lives (overridable by tests)."""
+
+    folder: Path
+
+    @property
+    def nlu(self) -> Path:
+        return self.folder / "nlu.yml"
+
+    @property
+    def domain(self) -> Path:
+        return self.folder / "domain.yml"
+
+    @property
+    def rules(self) -> Path:
+        return self.folder / "rules.yml"
+
+    @property
+    def articles(self) -> Path:
+        return self.folder / "articles"
+
+
+def build_directory(config: AppConfig, activation: ActivationStore, sessions) -> Directory:  # type: ignore[no-untyped-def]
+    if config.directory.kind == "ldap":
+        from bot.directory.ldap import LdapDirectory
+
+        settings = config.directory.ldap
+        return LdapDirectory(settings, activation, secret(settings.password_env), tenant=settings.tenant)
+    from bot.directory.sql import SqlDirectory
+
+    return SqlDirectory(sessions, activation)
+
+
+def build_mailer(config: AppConfig) -> Mailer:
+    mail = config.mail
+    if mail.kind == "smtp":
+        return SmtpMailer(mail.smtp, mail.sender, secret(mail.smtp.password_env))
+    return CaptureMailer(config.path(mail.outbox_dir))
+
+
+def build_services(
+    config: AppConfig,
+    clock: Clock = system_clock,
+    database_url: str | None = None,
+    mailer: Mailer | None = None,
+    require_migrated: bool = True,
+) -> Services:
+    engine = make_engine(database_url or config.storage.url, root=config.root)
+    if require_migrated:
+        ensure_migrated(engine)
+    sessions = session_factory(engine)
+    activation = ActivationStore(sessions)
+    knowledge = Knowledge(config.path(KNOWLEDGE))
+    return Services(
+        config=config,
+        clock=clock,
+        engine=engine,
+        sessions=sessions,
+        directory=build_directory(config, activation, sessions),
+        activation=activation,
+        outbox=MailOutbox(sessions, mailer or build_mailer(config), config.mail.retry_minutes, clock),
+        conversations=ConversationStore(sessions),
+        tickets=TicketStore(sessions),
+        audit=AuditLog(sessions),
+        limiter=RateLimiter(sessions),
+        links=LinkStore(sessions),
+        reset_requests=ResetRequestStore(sessions),
+        relay=ChatRelay(),
+        holidays=SchoolHolidays(),
+        knowledge=KnowledgeBase.load(knowledge.articles, set(config.tenants)),
+    )
+
+
+_executor: ActionExecutor | None = None
+
+
+def action_executor() -> ActionExecutor:
+    """The rasa-sdk executor with the `actions` package registered (once per process)."""
+    global _executor
+    if _executor is None:
+        executor = ActionExecutor()
+        executor.register_package("actions")
+        _executor = executor
+    return _executor
+
+
+def load_nlu(config: AppConfig) -> NluModel:
+    knowledge = Knowledge(config.path(KNOWLEDGE))
+    return load_or_train(knowledge.nlu, config.path(config.assistant.nlu.model_dir))
+
+
+def build_assistant(services: Services, nlu: NluModel | None = None) -> Assistant:
+    """The assistant on these services; installs them for the actions."""
+    import actions.services
+
+    config = services.config
+    knowledge = Knowledge(config.path(KNOWLEDGE))
+    domain = load_domain(knowledge.domain)
+    rules = load_rules(knowledge.rules, set(domain.forms))
+    actions.services.install(services)
+
+    def response_values(slots: dict) -> dict[str, str]:  # type: ignore[type-arg]
+        tenant = slots.get("tenant")
+        if tenant in config.tenants:
+            return tenant_facts(config.tenant(tenant))
+        return {"validation_link_hours": str(next(iter(config.tenants.values())).validation_link_hours)}
+
+    engine = DialogueEngine(domain, rules, action_executor(), config.assistant.nlu.confidence_threshold, response_values)
+    return Assistant(services, nlu or load_nlu(config), engine)
+
+
+def load_demo_directory(services: Services, fixture_path: Path | None = None) -> DirectoryFixture:
+    """Fill the directory from the configured fixture (the demo directory by default)."""
+    path = fixture_path or services.config.directory.fixture
+    if path is None:
+        raise ValueError("directory.fixture is not set in config.yml")
+    fixture = load_fixture(services.config.path(path))
+    services.directory.load_fixture(fixture)
+    return fixture

@@ -1,0 +1,122 @@
+"""`Assistant.handle`: the only entry for every channel's message."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.dialogue.engine import DialogueEngine, DialogueState
+from bot.nlu.model import NluModel
+from bot.nlu.multi import parse_message
+from bot.relay import Button, OutboundMessage
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+CONTRACT_OPERATIONS = {
+    "resend_validation_link", "resend_activation_mail", "reset_password", "unlock_account", "link_account",
+    "notify_adml", "create_ticket",
+}
+HIDDEN_SECRET = "[message avec un mot de passe provisoire, non conservé]"
+HIDDEN_CODE = "[code de vérification]"
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    sender_id: str  # "<channel>:<id>", e.g. "telegram:5001", "web:3f2a…"
+    text: str
+
+    @property
+    def channel(self) -> str:
+        return self.sender_id.split(":", 1)[0]
+
+
+@dataclass
+class TurnResult:
+    messages: list[OutboundMessage]
+    intent: str | None = None
+    confidence: float | None = None
+    diagnosis: str | None = None
+    operations: list[dict[str, Any]] = field(default_factory=list)
+    ticket: dict[str, Any] | None = None
+
+
+class Assistant:
+    def __init__(self, services: Services, nlu: NluModel, engine: DialogueEngine) -> None:
+        self.services = services
+        self.nlu = nlu
+        self.engine = engine
+        self._locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
+        self._locks_guard = threading.Lock()
+
+    def _lock(self, sender_id: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks[sender_id]
+
+    def handle(self, message: InboundMessage) -> TurnResult:
+        """One user turn, start to end; turns of one chat never run at the same time."""
+        with self._lock(message.sender_id):
+            return self._handle(message)
+
+    def _handle(self, message: InboundMessage) -> TurnResult:
+        s = self.services
+        limit = s.config.assistant.max_message_chars
+        text = " ".join(message.text.replace("\x00", " ").split())
+        notices: list[OutboundMessage] = []
+        if len(text) > limit:
+            text = text[:limit]
+            notices.append(
+                OutboundMessage(f"Votre message était très long : je n'en ai lu que les {limit} premiers caractères.")
+            )
+        if not text:
+            return TurnResult([OutboundMessage("Je n'ai reçu aucun texte. Décrivez votre problème en quelques mots.")])
+        now = s.now()
+        stored = s.conversations.load(message.sender_id)
+        state = (
+            DialogueState.from_dict(stored, message.sender_id, self.engine.domain)
+            if stored
+            else DialogueState.new(message.sender_id, self.engine.domain)
+        )
+        awaiting_code = state.active_loop == "link_form" and state.slots.get("requested_slot") == "link_code"
+        open_ticket = s.tickets.open_for(message.sender_id)
+        parse = parse_message(self.nlu, text)
+        marker = s.audit.last_id()
+        outcome = self.engine.run_turn(state, parse, now)
+        replies = notices + [_outbound(m) for m in outcome.messages]
+        if open_ticket and not text.startswith("/"):
+            s.tickets.add_message(open_ticket.id, "user", HIDDEN_CODE if awaiting_code else text, now)
+            for listener in s.user_message_listeners:
+                listener(open_ticket, HIDDEN_CODE if awaiting_code else text)
+        transcript: list[tuple[str, str, str | None, float | None]] = [
+            ("in", HIDDEN_CODE if awaiting_code else text, parse["intent"]["name"], parse["intent"]["confidence"])
+        ]
+        transcript += [("out", HIDDEN_SECRET if r.sensitive else r.text, None, None) for r in replies]
+        s.conversations.save(message.sender_id, message.channel, state.to_dict(), transcript, now)
+        operations = [
+            {"op": e.operation, "login": e.target, "by": e.actor_login}
+            for e in s.audit.since(marker, actor=message.sender_id)
+            if e.outcome == "done" and e.operation in CONTRACT_OPERATIONS
+        ]
+        ticket = s.tickets.open_for(message.sender_id)
+        return TurnResult(
+            messages=replies,
+            intent=parse["intent"]["name"],
+            confidence=parse["intent"]["confidence"],
+            diagnosis=state.slots.get("diagnosis"),
+            operations=operations,
+            ticket={"id": ticket.id, "status": ticket.status} if ticket else None,
+        )
+
+
+def _outbound(message: dict[str, Any]) -> OutboundMessage:
+    custom = message.get("custom") or {}
+    document = custom.get("document")
+    return OutboundMessage(
+        text=message.get("text") or "",
+        buttons=tuple(Button(str(b["title"]), str(b["payload"])) for b in message.get("buttons") or []),
+        sensitive=bool(custom.get("sensitive")),
+        document=(str(document["filename"]), str(document["content"])) if isinstance(document, dict) else None,
+    )

@@ -1,0 +1,1 @@
+"""Channels: web (Rasa REST + chat page), Telegram, console, replay."""

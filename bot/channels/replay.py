@@ -1,0 +1,206 @@
+"""`python -m bot replay`: conversation scenarios (contracts §3) through the real message path.
+
+Each scenario gets a fresh temporary database, the embedded SQL directory filled from its fixture,
+a clock fixed at `now` (advanced one second a turn), captured mail, and its own chat.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+from bot.app import build_assistant, build_services
+from bot.assistant import Assistant, InboundMessage, TurnResult
+from bot.config import ConfigError, deep_merge, parse_config, read_config_file, DEFAULT_CONFIG_PATH, PROJECT_ROOT
+from bot.directory.fixture import FixtureError, parse_fixture
+from bot.mail.capture import CaptureMailer
+from bot.nlu.model import NluModel
+from bot.storage.db import make_engine, migrate
+
+EXPECT_KEYS = {"intent", "diagnosis", "operations", "ticket", "says", "not_says"}
+
+
+class ScenarioError(ValueError):
+    """A scenario file cannot be read or is malformed."""
+
+
+@dataclass
+class Scenario:
+    name: str
+    now: dt.datetime
+    directory: dict[str, Any]
+    chat: dict[str, Any]
+    turns: list[dict[str, Any]]
+    config_overrides: dict[str, Any] = field(default_factory=dict)
+
+
+def load_scenarios(path: Path) -> list[Scenario]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot be read ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"{path}: not valid YAML ({exc})") from None
+    items = raw if isinstance(raw, list) else [raw]
+    return [_scenario(item, path) for item in items]
+
+
+def _scenario(raw: Any, path: Path) -> Scenario:
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{path}: a scenario must be a mapping")
+    for key in ("name", "now", "turns"):
+        if key not in raw:
+            raise ScenarioError(f"{path}: scenario needs `{key}`")
+    now = raw["now"]
+    if isinstance(now, str):
+        try:
+            now = dt.datetime.fromisoformat(now)
+        except ValueError:
+            raise ScenarioError(f"{path}: `now` is not an ISO date-time: {now!r}") from None
+    if not isinstance(now, dt.datetime) or now.tzinfo is None:
+        raise ScenarioError(f"{path}: `now` needs a date-time with its UTC offset")
+    turns = raw["turns"]
+    if not isinstance(turns, list) or not turns:
+        raise ScenarioError(f"{path}: `turns` must be a non-empty list")
+    for index, turn in enumerate(turns, 1):
+        if not isinstance(turn, dict) or ("user" in turn) == ("click" in turn):
+            raise ScenarioError(f"{path}: turn {index} needs exactly one of `user` or `click`")
+        unknown = set(turn.get("expect") or {}) - EXPECT_KEYS
+        if unknown:
+            raise ScenarioError(f"{path}: turn {index}: unknown expect key {sorted(unknown)[0]!r}")
+    return Scenario(
+        name=str(raw["name"]),
+        now=now,
+        directory=raw.get("directory") or {},
+        chat=raw.get("chat") or {},
+        turns=turns,
+        config_overrides=raw.get("config_overrides") or {},
+    )
+
+
+class _ScenarioClock:
+    def __init__(self, start: dt.datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+def _judge(turn_no: int, expect: dict[str, Any], result: TurnResult, bot_text: str) -> list[str]:
+    failures: list[str] = []
+    where = f"turn {turn_no}"
+    if "intent" in expect and expect["intent"] != result.intent:
+        failures.append(f"{where}: intent {result.intent!r}, expected {expect['intent']!r}")
+    if "diagnosis" in expect and expect["diagnosis"] != result.diagnosis:
+        failures.append(f"{where}: diagnosis {result.diagnosis!r}, expected {expect['diagnosis']!r}")
+    if "operations" in expect:
+        done = [op["op"] for op in result.operations]
+        if sorted(done) != sorted(expect["operations"] or []):
+            failures.append(f"{where}: operations {done}, expected {expect['operations']}")
+    if "ticket" in expect and bool(expect["ticket"]) != (result.ticket is not None):
+        failures.append(f"{where}: ticket {'open' if result.ticket else 'none'}, expected {'open' if expect['ticket'] else 'none'}")
+    for pattern in expect.get("says") or []:
+        if not re.search(pattern, bot_text, re.IGNORECASE):
+            failures.append(f"{where}: bot did not say /{pattern}/")
+    for pattern in expect.get("not_says") or []:
+        if re.search(pattern, bot_text, re.IGNORECASE):
+            failures.append(f"{where}: bot said /{pattern}/")
+    return failures
+
+
+def run_scenario(scenario: Scenario, nlu: NluModel, config_path: Path = DEFAULT_CONFIG_PATH) -> Iterator[dict[str, Any]]:
+    """Yields one JSON-ready line per turn, then the verdict line."""
+    raw = deep_merge(read_config_file(config_path), scenario.config_overrides)
+    config = parse_config(raw, source=f"{config_path.name} + {scenario.name}", root=PROJECT_ROOT)
+    fixture = parse_fixture(scenario.directory)
+    clock = _ScenarioClock(scenario.now)
+    with tempfile.TemporaryDirectory(prefix="clef-replay-") as folder:
+        url = f"sqlite:///{Path(folder) / 'replay.db'}"
+        migrate(make_engine(url))
+        mailer = CaptureMailer(Path(folder) / "outbox")
+        services = build_services(config, clock=clock, database_url=url, mailer=mailer)
+        services.directory.load_fixture(fixture)
+        assistant: Assistant = build_assistant(services, nlu)
+        channel = str(scenario.chat.get("channel") or "replay")
+        sender = f"{channel}:{scenario.chat.get('user_id', 1)}"
+        if scenario.chat.get("agent"):
+            services.agent_senders.add(sender)
+        if scenario.chat.get("linked_login"):
+            services.links.link(sender, str(scenario.chat["linked_login"]), clock.now)
+        failures: list[str] = []
+        last_buttons: list[dict[str, str]] = []
+        try:
+            for number, turn in enumerate(scenario.turns, 1):
+                if "click" in turn:
+                    title = str(turn["click"])
+                    button = next((b for b in last_buttons if b["title"] == title), None)
+                    if button is None:
+                        titles = [b["title"] for b in last_buttons]
+                        failures.append(f"turn {number}: no button {title!r} in the last bot message (had {titles})")
+                        yield {"scenario": scenario.name, "turn": number, "user": title, "error": "no such button"}
+                        break
+                    text = button["payload"]
+                else:
+                    text = str(turn["user"])
+                result = assistant.handle(InboundMessage(sender, text))
+                bot = [
+                    {"text": m.text, "buttons": [{"title": b.title, "payload": b.payload} for b in m.buttons]}
+                    for m in result.messages
+                ]
+                relayed = services.relay.take(sender)
+                bot += [{"text": m.text, "buttons": [{"title": b.title, "payload": b.payload} for b in m.buttons]} for m in relayed]
+                with_buttons = [m for m in bot if m["buttons"]]
+                last_buttons = with_buttons[-1]["buttons"] if with_buttons else []
+                bot_text = "\n".join(m["text"] for m in bot)
+                failures += _judge(number, turn.get("expect") or {}, result, bot_text)
+                yield {
+                    "scenario": scenario.name,
+                    "turn": number,
+                    "user": text,
+                    "intent": result.intent,
+                    "confidence": result.confidence,
+                    "bot": bot,
+                    "diagnosis": result.diagnosis,
+                    "operations": result.operations,
+                    "ticket": result.ticket,
+                }
+                clock.now += dt.timedelta(seconds=1)
+        finally:
+            services.engine.dispose()
+        yield {"scenario": scenario.name, "passed": not failures, "failures": failures}
+
+
+def replay_files(paths: list[Path], nlu: NluModel, as_json: bool, out: Any) -> int:
+    """Runs every scenario of every file; the exit status of `python -m bot replay`."""
+    scenarios: list[Scenario] = []
+    for path in paths:
+        try:
+            scenarios.extend(load_scenarios(path))
+        except ScenarioError as exc:
+            print(f"replay: {exc}", file=out if not as_json else __import__("sys").stderr)
+            return 2
+    all_passed = True
+    for scenario in scenarios:
+        try:
+            lines = list(run_scenario(scenario, nlu))
+        except (ConfigError, FixtureError) as exc:
+            print(f"replay: {scenario.name}: {exc}", file=__import__("sys").stderr)
+            return 2
+        verdict = lines[-1]
+        all_passed &= bool(verdict["passed"])
+        if as_json:
+            for line in lines:
+                print(json.dumps(line, ensure_ascii=False, default=str), file=out)
+        else:
+            status = "ok  " if verdict["passed"] else "FAIL"
+            print(f"{status} {scenario.name}", file=out)
+            for failure in verdict["failures"]:
+                print(f"     {failure}", file=out)
+    return 0 if all_passed else 1

@@ -1,0 +1,439 @@
+"""Telegram channel (python-telegram-bot v22): users, ADMLs and the support agents' group.
+
+- Every user message and button click goes to `Assistant.handle` as `telegram:<user id>`; replies are
+  sent as plain text (never parsed as Markdown or HTML, so a name can't inject markup), split under
+  Telegram's 4,096-character limit, with the buttons as an inline keyboard on the last part. The
+  keyboard is removed once a button is clicked.
+- Commands: /start (deep links `lier`, `statut`, `aide`), /aide, /annuler, /lier, /delier, /statut;
+  ADMLs: /reinit LOGIN, /debloquer LOGIN, /nonactives; agents, in a ticket's topic: /fermer.
+- Agents: the group `telegram.agents_chat_id`; each ticket gets a forum topic when the group allows it
+  (else a message that agents reply to). Whatever an agent writes there reaches the user; the user's
+  next messages reach the topic while the ticket is open. Agents are the users listed in
+  `telegram.agent_user_ids`, or anyone writing in the agents' group (membership is the identity).
+- A message carrying a provisional password is deleted after `password_message_ttl_seconds` by a job
+  of PTB's JobQueue, kept in an APScheduler SQLAlchemy job store so a restart forgets nothing.
+- Bot API errors: `AIORateLimiter` keeps under Telegram's limits and retries on 429 RetryAfter; network
+  errors and timeouts are retried; a reply that still can't be sent waits in the chat's relay inbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import json
+import logging
+import secrets
+from typing import Any, Awaitable, Callable, TypeVar
+
+from aiohttp import web
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram.constants import ChatType, MessageLimit
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import AIORateLimiter, Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+
+from bot.assistant import Assistant, InboundMessage
+from bot.config import TelegramSettings
+from bot.desk import DeskRefused, TicketDesk
+from bot.relay import Button, OutboundMessage
+from bot.storage.tickets import TicketView
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+PREFIX = "telegram"
+CALLBACK_LIMIT = 64  # bytes of callback_data Telegram accepts
+JOBSTORE = "persistent"
+SEND_ATTEMPTS = 4
+
+COMMAND_PAYLOADS = {
+    "aide": "/help",
+    "annuler": "/cancel",
+    "lier": "/link_account",
+    "delier": "/unlink_account",
+    "statut": "/ticket_status",
+    "nonactives": "/list_unactivated",
+}
+START_LINKS = {"lier": "/link_account", "statut": "/ticket_status", "aide": "/help"}
+
+_channels: dict[str, "TelegramChannel"] = {}
+
+
+def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Parts of at most `limit` characters, cut at a paragraph, a line or a word when there is one."""
+    parts: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"))
+        if cut < limit // 2:
+            cut = window.rfind(" ")
+        if cut < limit // 2:
+            cut = limit
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest or not parts:
+        parts.append(rest)
+    return parts
+
+
+def command_payload(command: str, args: list[str]) -> str | None:
+    """The assistant payload of a Telegram command, or None when it is not one of ours."""
+    if command in COMMAND_PAYLOADS:
+        return COMMAND_PAYLOADS[command]
+    if command in ("reinit", "debloquer"):
+        intent = "request_reset" if command == "reinit" else "unlock_account"
+        if not args:
+            return f"/{intent}"
+        return f"/{intent}{json.dumps({'username': args[0][:64]})}"
+    if command == "start":
+        return START_LINKS.get(args[0] if args else "", "/greet")
+    return None
+
+
+async def delete_message_job(channel_key: str, chat_id: int, message_id: int) -> None:
+    """A persisted job: delete a message that carried a provisional password."""
+    channel = _channels.get(channel_key)
+    if channel is None:
+        raise RuntimeError("Telegram channel not running; the job will be retried at the next start")
+    try:
+        await channel.application.bot.delete_message(chat_id, message_id)
+    except BadRequest as exc:  # already deleted by the user, or too old
+        log.info("message %s in %s not deleted: %s", message_id, chat_id, exc)
+
+
+class TelegramChannel:
+    def __init__(self, assistant: Assistant, token: str, settings: TelegramSettings) -> None:
+        self.assistant = assistant
+        self.services = assistant.services
+        self.settings = settings
+        self.desk = TicketDesk(self.services)
+        self.key = hashlib.sha256(token.encode()).hexdigest()[:16]
+        self._payloads: dict[str, str] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._webhook_secret = secrets.token_urlsafe(32)
+        builder = Application.builder().token(token).rate_limiter(AIORateLimiter(max_retries=3))
+        if settings.base_url:
+            builder = builder.base_url(settings.base_url).base_file_url(settings.base_url.replace("/bot", "/file/bot"))
+        if settings.mode == "webhook":
+            builder = builder.updater(None)
+        self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+        self._add_handlers()
+        self.services.relay.register(PREFIX, self._deliver_from_any_thread)
+        self.services.ticket_listeners.append(self._on_ticket)
+        self.services.user_message_listeners.append(self._on_user_message)
+
+    # -- life cycle --------------------------------------------------------------------------------
+    def web_routes(self) -> list[web.RouteDef]:
+        """The webhook endpoint, served by the assistant's web server (webhook mode only)."""
+        if self.settings.mode != "webhook":
+            return []
+        return [web.post("/telegram/webhook", self._webhook)]
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        _channels[self.key] = self
+        job_queue = self.application.job_queue
+        assert job_queue is not None, "python-telegram-bot must be installed with its job-queue extra"
+        job_queue.scheduler.add_jobstore(
+            SQLAlchemyJobStore(engine=self.services.engine, tablename="telegram_jobs"), alias=JOBSTORE
+        )
+        await self.application.initialize()
+        await self.application.start()
+        if self.settings.mode == "webhook":
+            assert self.settings.webhook_url is not None
+            await self.application.bot.set_webhook(
+                str(self.settings.webhook_url), secret_token=self._webhook_secret, allowed_updates=Update.ALL_TYPES
+            )
+        else:
+            assert self.application.updater is not None
+            await self.application.updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES)
+
+    async def stop(self) -> None:
+        if self.application.updater is not None and self.application.updater.running:
+            await self.application.updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+        _channels.pop(self.key, None)
+        self.services.relay.deliverers.pop(PREFIX, None)
+        for listeners, callback in (
+            (self.services.ticket_listeners, self._on_ticket),
+            (self.services.user_message_listeners, self._on_user_message),
+        ):
+            if callback in listeners:
+                listeners.remove(callback)
+
+    async def _webhook(self, request: web.Request) -> web.Response:
+        if request.headers.get("X-Telegram-Bot-Api-Secret-Token") != self._webhook_secret:
+            return web.Response(status=403)
+        try:
+            update = Update.de_json(await request.json(), self.application.bot)
+        except (ValueError, KeyError):
+            return web.Response(status=400)
+        await self.application.update_queue.put(update)
+        return web.Response(text="ok")
+
+    # -- handlers ------------------------------------------------------------------------------------
+    def _add_handlers(self) -> None:
+        app = self.application
+        app.add_handler(CallbackQueryHandler(self._on_click))
+        app.add_handler(CommandHandler("fermer", self._on_close_command))
+        app.add_handler(MessageHandler(filters.COMMAND, self._on_command))
+        app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self._on_text))
+        app.add_error_handler(self._on_error)
+
+    def _is_agents_chat(self, chat_id: int | None) -> bool:
+        return chat_id is not None and chat_id == self.settings.agents_chat_id
+
+    def _agent_actor(self, user_id: int) -> Any:
+        actor = self.services.actor(f"{PREFIX}:{user_id}")
+        if not actor.is_agent:
+            from dataclasses import replace
+
+            actor = replace(actor, is_agent=True)
+        return actor
+
+    async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        user = update.effective_user
+        if message is None or user is None or message.text is None:
+            return
+        if self._is_agents_chat(message.chat_id):
+            await self._on_agent_text(message, user.id)
+            return
+        if message.chat.type != ChatType.PRIVATE:
+            return
+        await self._converse(user.id, message.chat_id, message.text)
+
+    async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        user = update.effective_user
+        if message is None or user is None or not message.text or message.chat.type != ChatType.PRIVATE:
+            return
+        word, *args = message.text[1:].split()
+        payload = command_payload(word.split("@", 1)[0].lower(), args)
+        if payload is None:
+            await self._send(message.chat_id, [OutboundMessage(
+                "Je ne connais pas cette commande. Commandes : /aide, /lier, /delier, /statut, /annuler ; "
+                "pour les administrateurs ENT : /reinit identifiant, /debloquer identifiant, /nonactives."
+            )])
+            return
+        await self._converse(user.id, message.chat_id, payload)
+
+    async def _on_click(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None or query.data is None:
+            return
+        await self._retrying(query.answer)
+        if query.message is not None:
+            try:
+                await self._retrying(lambda: query.edit_message_reply_markup(reply_markup=None))
+            except BadRequest:
+                pass  # the keyboard is already gone
+        data = query.data
+        if data.startswith("desk:"):
+            await self._on_desk_click(query.from_user.id, data, query.message)
+            return
+        payload = self._payloads.get(data[2:]) if data.startswith("p:") else data
+        chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+        if payload is None:
+            await self._send(chat_id, [OutboundMessage("Ce bouton a expiré : écrivez votre demande en quelques mots.")])
+            return
+        await self._converse(query.from_user.id, chat_id, payload)
+
+    async def _converse(self, user_id: int, chat_id: int, text: str) -> None:
+        result = await asyncio.to_thread(self.assistant.handle, InboundMessage(f"{PREFIX}:{user_id}", text))
+        await self._send(chat_id, result.messages)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("Telegram update failed", exc_info=context.error)
+
+    # -- agents ----------------------------------------------------------------------------------------
+    def _ticket_of(self, message: Message) -> TicketView | None:
+        if message.is_topic_message and message.message_thread_id is not None:
+            return self.services.tickets.by_topic(f"topic:{message.message_thread_id}")
+        if message.reply_to_message is not None:
+            return self.services.tickets.by_topic(f"msg:{message.reply_to_message.message_id}")
+        return None
+
+    async def _on_agent_text(self, message: Message, user_id: int) -> None:
+        ticket = self._ticket_of(message)
+        if ticket is None or message.text is None:
+            return
+        try:
+            await asyncio.to_thread(self.desk.reply, self._agent_actor(user_id), ticket.id, message.text, PREFIX)
+        except DeskRefused as exc:
+            await self._send(message.chat_id, [OutboundMessage(f"Non transmis : {exc}.")], thread_id=message.message_thread_id)
+
+    async def _on_close_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        user = update.effective_user
+        if message is None or user is None or not self._is_agents_chat(message.chat_id):
+            return
+        ticket = self._ticket_of(message)
+        if ticket is None:
+            await self._send(message.chat_id, [OutboundMessage("/fermer s'utilise dans le sujet d'une demande.")])
+            return
+        await self._desk_action(message.chat_id, message.message_thread_id, "close", ticket.id, user.id)
+
+    async def _on_desk_click(self, user_id: int, data: str, message: Any) -> None:
+        _, action, ticket_id = data.split(":")
+        chat_id = message.chat.id if message is not None else user_id
+        thread_id = getattr(message, "message_thread_id", None)
+        await self._desk_action(chat_id, thread_id, action, int(ticket_id), user_id)
+
+    async def _desk_action(self, chat_id: int, thread_id: int | None, action: str, ticket_id: int, user_id: int) -> None:
+        actor = self._agent_actor(user_id)
+        try:
+            if action == "take":
+                await asyncio.to_thread(self.desk.take, actor, ticket_id, PREFIX)
+                text = f"Demande n°{ticket_id} prise en charge. Écrivez ici pour répondre à l'usager ; /fermer pour la clore."
+                buttons: tuple[Button, ...] = (Button("Fermer", f"desk:close:{ticket_id}"),)
+            else:
+                await asyncio.to_thread(self.desk.close, actor, ticket_id, PREFIX)
+                text, buttons = f"Demande n°{ticket_id} close ; l'usager est invité à la noter.", ()
+        except DeskRefused as exc:
+            text, buttons = f"Impossible : {exc}.", ()
+        await self._send(chat_id, [OutboundMessage(text, buttons)], thread_id=thread_id)
+
+    def _on_ticket(self, ticket: TicketView) -> None:
+        """A new ticket (called from a worker thread): post it to the agents' group."""
+        if self.settings.agents_chat_id is None or self._loop is None:
+            return
+        asyncio.run_coroutine_threadsafe(self._post_ticket(ticket), self._loop)
+
+    async def _post_ticket(self, ticket: TicketView) -> None:
+        chat_id = self.settings.agents_chat_id
+        assert chat_id is not None
+        text = (
+            f"Demande n°{ticket.id} ({ticket.channel}, ENT : {ticket.tenant or 'inconnu'})\n"
+            f"Identifiant : {ticket.login or '-'} ; diagnostic : {ticket.diagnosis or '-'}\n"
+            f"{ticket.summary}\n\nConversation (masquée) :\n{ticket.transcript}"
+        )
+        buttons = (Button("Prendre", f"desk:take:{ticket.id}"), Button("Fermer", f"desk:close:{ticket.id}"))
+        thread_id: int | None = None
+        try:
+            topic = await self._retrying(
+                lambda: self.application.bot.create_forum_topic(chat_id, f"Demande n°{ticket.id}")
+            )
+            thread_id = topic.message_thread_id
+        except BadRequest:
+            thread_id = None  # not a forum: the ticket is a message that agents reply to
+        sent = await self._send(chat_id, [OutboundMessage(text, buttons)], thread_id=thread_id)
+        if thread_id is not None:
+            ref = f"topic:{thread_id}"
+        elif sent:
+            ref = f"msg:{sent[0].message_id}"
+        else:
+            return
+        await asyncio.to_thread(self.services.tickets.set_topic, ticket.id, ref, self.services.now())
+
+    def _on_user_message(self, ticket: TicketView, text: str) -> None:
+        """The user wrote while their ticket is open (worker thread): forward it to the ticket's topic."""
+        if self.settings.agents_chat_id is None or self._loop is None or not ticket.topic_ref:
+            return
+        kind, _, ref = ticket.topic_ref.partition(":")
+        thread_id = int(ref) if kind == "topic" else None
+        reply_to = int(ref) if kind == "msg" else None
+        note = OutboundMessage(f"Usager (demande n°{ticket.id}) : {text}")
+        asyncio.run_coroutine_threadsafe(
+            self._send(self.settings.agents_chat_id, [note], thread_id=thread_id, reply_to=reply_to), self._loop
+        )
+
+    # -- sending ---------------------------------------------------------------------------------------
+    def _deliver_from_any_thread(self, sender_id: str, messages: list[OutboundMessage]) -> bool:
+        """The relay's deliverer for `telegram:` chats; a private chat's id is its user's id."""
+        user = sender_id.removeprefix(f"{PREFIX}:")
+        if self._loop is None or not user.lstrip("-").isdigit():
+            return False
+        coroutine = self._send(int(user), messages, keep_for=sender_id)
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self._loop:
+            self._loop.create_task(coroutine)
+        else:
+            asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        return True
+
+    def _keyboard(self, buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
+        if not buttons:
+            return None
+        rows = []
+        for button in buttons:
+            data = button.payload
+            if len(data.encode()) > CALLBACK_LIMIT:
+                key = hashlib.sha256(data.encode()).hexdigest()[:20]
+                self._payloads[key] = data
+                data = f"p:{key}"
+            rows.append([InlineKeyboardButton(button.title[:64], callback_data=data)])
+        return InlineKeyboardMarkup(rows)
+
+    async def _send(
+        self,
+        chat_id: int,
+        messages: list[OutboundMessage],
+        thread_id: int | None = None,
+        reply_to: int | None = None,
+        keep_for: str | None = None,
+    ) -> list[Message]:
+        """Send each message (plain text, split, keyboard on its last part); undeliverable ones are kept."""
+        bot = self.application.bot
+        sent: list[Message] = []
+        for index, outbound in enumerate(messages):
+            try:
+                parts = split_text(outbound.text) if outbound.text else []
+                for number, part in enumerate(parts):
+                    last = number == len(parts) - 1
+                    message = await self._retrying(
+                        lambda part=part, last=last: bot.send_message(
+                            chat_id, part, reply_markup=self._keyboard(outbound.buttons) if last else None,
+                            message_thread_id=thread_id, reply_to_message_id=reply_to,
+                        )
+                    )
+                    sent.append(message)
+                    if outbound.sensitive:
+                        self._schedule_deletion(chat_id, message.message_id)
+                if outbound.document is not None:
+                    name, content = outbound.document
+                    document = await self._retrying(
+                        lambda: bot.send_document(
+                            chat_id, InputFile(content.encode("utf-8"), filename=name), message_thread_id=thread_id
+                        )
+                    )
+                    sent.append(document)
+            except (NetworkError, Forbidden) as exc:
+                log.warning("Telegram message to %s not sent: %s", chat_id, exc)
+                if keep_for is not None:
+                    self.services.relay.keep(keep_for, messages[index:])
+                break
+        return sent
+
+    async def _retrying(self, call: Callable[[], Awaitable[T]]) -> T:
+        """Retry timeouts, network errors and 429s (beyond the rate limiter's own retries)."""
+        for attempt in range(1, SEND_ATTEMPTS + 1):
+            try:
+                return await call()
+            except RetryAfter as exc:
+                if attempt == SEND_ATTEMPTS:
+                    raise
+                delay = exc.retry_after
+                await asyncio.sleep(delay.total_seconds() if isinstance(delay, dt.timedelta) else float(delay))
+            except (TimedOut, NetworkError) as exc:
+                if attempt == SEND_ATTEMPTS or isinstance(exc, BadRequest):
+                    raise
+                await asyncio.sleep(0.5 * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")
+
+    def _schedule_deletion(self, chat_id: int, message_id: int) -> None:
+        job_queue = self.application.job_queue
+        assert job_queue is not None
+        run_at = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=self.settings.password_message_ttl_seconds)
+        job_queue.scheduler.add_job(
+            delete_message_job, "date", run_date=run_at, args=[self.key, chat_id, message_id],
+            jobstore=JOBSTORE, id=f"delete-{chat_id}-{message_id}", replace_existing=True,
+            misfire_grace_time=None, coalesce=True,
+        )

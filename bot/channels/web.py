@@ -1,0 +1,96 @@
+"""The web channel: Rasa's REST channel protocol, the chat page, and the inbox the page polls.
+
+`POST /webhooks/rest/webhook` with `{"sender": "...", "message": "..."}` answers
+`[{"recipient_id": "...", "text": "...", "buttons": [{"title": "...", "payload": "..."}]}]`, so existing
+Rasa web-chat widgets can talk to the assistant. Turns run in worker threads: the event loop never
+waits on the database, the directory or the mail server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+from aiohttp import web
+
+from bot.assistant import Assistant, InboundMessage
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
+SENDER = re.compile(r"^[A-Za-z0-9_\-.:]{1,64}$")
+MAX_BODY_BYTES = 64 * 1024
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+def web_sender(raw: Any) -> str | None:
+    """The sender id of a web chat, namespaced so it can never pose as another channel's user."""
+    if not isinstance(raw, str) or not SENDER.match(raw):
+        return None
+    return f"web:{raw}"
+
+
+def build_web_app(assistant: Assistant, extra_routes: list[web.RouteDef] | None = None) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app["assistant"] = assistant
+
+    async def webhook(request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+            return _error(400, "the body must be JSON: {\"sender\": \"...\", \"message\": \"...\"}")
+        if not isinstance(body, dict):
+            return _error(400, "the body must be a JSON object")
+        sender = web_sender(body.get("sender"))
+        message = body.get("message")
+        if sender is None:
+            return _error(400, "`sender` must be 1 to 64 letters, digits, '-', '_', '.' or ':'")
+        if not isinstance(message, str):
+            return _error(400, "`message` must be a string")
+        result = await asyncio.to_thread(assistant.handle, InboundMessage(sender, message))
+        recipient = sender.removeprefix("web:")
+        messages = result.messages + assistant.services.relay.take(sender)
+        return web.json_response([m.as_rest(recipient) for m in messages])
+
+    async def inbox(request: web.Request) -> web.Response:
+        sender = web_sender(request.query.get("sender"))
+        if sender is None:
+            return _error(400, "`sender` is missing or malformed")
+        recipient = sender.removeprefix("web:")
+        return web.json_response([m.as_rest(recipient) for m in assistant.services.relay.take(sender)])
+
+    async def status(_: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    async def page(_: web.Request) -> web.FileResponse:
+        return web.FileResponse(STATIC / "chat.html", headers={"Cache-Control": "no-cache"})
+
+    app.add_routes(
+        [
+            web.get("/", page),
+            web.get("/health", status),
+            web.get("/webhooks/rest/", status),
+            web.post("/webhooks/rest/webhook", webhook),
+            web.get("/api/inbox", inbox),
+            web.static("/static", STATIC),
+        ]
+        + (extra_routes or [])
+    )
+    return app
+
+
+async def start_web(app: web.Application, host: str, port: int) -> web.AppRunner:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    return runner

@@ -1,0 +1,307 @@
+"""Configuration: `config.yml` validated by pydantic, secrets read from the environment.
+
+A wrong key, type or URL raises `ConfigError` whose message is one line naming the key and what was
+expected; the CLI prints it and exits. Secrets are never read from the file: the file names the
+environment variable that holds each one (`*_env` keys).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config.yml"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message is one line meant for a person."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FreezeWindow(_Strict):
+    """A directory freeze announced by the ENT operator (dates inclusive, local time)."""
+
+    start: dt.date
+    end: dt.date
+    reason: str = "maintenance"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "FreezeWindow":
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class SupportContact(_Strict):
+    name: str
+    email: str | None = None
+    url: AnyHttpUrl | None = None
+    hours: str | None = None
+
+
+class PasswordPolicy(_Strict):
+    min_length: int = Field(8, ge=6, le=64)
+    required_classes: int = Field(3, ge=1, le=4, description="of lower, upper, digit, special")
+
+
+class Tenant(_Strict):
+    """One ENT deployment: its facts that are not in the seed documents."""
+
+    name: str
+    region: str
+    ent_url: AnyHttpUrl
+    cesame_url: AnyHttpUrl | None = None
+    ent_mail_domain: str
+    activation_procedure: Literal["monlycee", "netocentre"]
+    school_holiday_zone: Literal["A", "B", "C"]
+    uai_departments: list[str] = Field(default_factory=list, description="3-digit département prefixes of UAIs")
+    validation_link_hours: int = Field(48, ge=1)
+    freeze_windows: list[FreezeWindow] = Field(default_factory=list)
+    support: SupportContact
+    password_policy: PasswordPolicy = PasswordPolicy()
+
+
+class NluSettings(_Strict):
+    model_dir: Path = Path("var/nlu")
+    confidence_threshold: float = Field(0.5, gt=0, lt=1)
+    ambiguity_margin: float = Field(0.1, ge=0, lt=1)
+
+
+class AssistantSettings(_Strict):
+    timezone: str = "Europe/Paris"
+    transcript_retention_days: int = Field(90, ge=1)
+    ticket_retention_days: int = Field(365, ge=1)
+    max_message_chars: int = Field(2000, ge=100)
+    nlu: NluSettings = NluSettings()
+
+
+class StorageSettings(_Strict):
+    url: str = "sqlite:///var/clef.db"
+
+    @field_validator("url")
+    @classmethod
+    def _sqlalchemy_url(cls, value: str) -> str:
+        if "://" not in value:
+            raise ValueError("expected a SQLAlchemy URL such as sqlite:///var/clef.db")
+        return value
+
+
+class LdapAttributes(_Strict):
+    """LDAP attribute names; defaults read the netocentre operator's (GIP RECIA) directory as it is."""
+
+    person_class: str = "ENTPerson"
+    structure_class: str = "ENTStructure"
+    login: str = "ENTPersonLogin"
+    given_name: str = "givenName"
+    family_name: str = "sn"
+    profiles: str = "ENTPersonProfils"
+    uai: str = "ESCOUAI"
+    source: str = "ENTPersonJointure"
+    state: str = "ESCOPersonEtatCompte"
+    charter: str = "ESCOPersonValidationCharte"
+    mail: str = "mail"
+    other_mails: str = "ENTPersonAutresMails"
+    structure_uai: str = "ENTStructureUAI"
+    structure_name: str = "ENTStructureNomCourant"
+    locked_until: str = Field(
+        "pwdAccountLockedTime",
+        description="ppolicy's lock time (lock end = it + lockout_duration_seconds); any other name holds the lock end",
+    )
+    alias: str | None = Field("ENTPersonAlias", description="second login the CAS accepts; None: logins only")
+    adml_of: str = Field("clefAdmlOf", description="project attribute: UAIs of which the person is ADML")
+    structure_tenant: str | None = Field("clefTenant", description="project attribute: tenant of a school")
+    structure_convention: str | None = Field("clefEntConvention", description="project attribute: TRUE if signed")
+
+
+class LdapSettings(_Strict):
+    url: str = "ldap://127.0.0.1:389"
+    bind_dn: str = "cn=admin,ou=administrateurs,dc=esco-centre,dc=fr"
+    password_env: str = "CLEF_LDAP_PASSWORD"
+    people_base: str = "ou=people,dc=esco-centre,dc=fr"
+    structures_base: str = "ou=structures,dc=esco-centre,dc=fr"
+    connect_timeout_seconds: float = Field(5.0, gt=0)
+    attributes: LdapAttributes = LdapAttributes()
+    profile_map: dict[str, str] = Field(
+        default_factory=lambda: {
+            "National_ELV": "student",
+            "National_TUT": "parent",
+            "National_ENS": "teacher",
+            "National_DOC": "teacher",
+            "National_DIR": "staff",
+            "National_ETA": "staff",
+            "National_EVS": "staff",
+            "National_COL": "staff",
+        }
+    )
+    convention_uais: list[str] = Field(default_factory=list, description="schools that signed the ENT agreement")
+    tenant: str | None = Field(None, description="tenant of the schools whose tenant the directory does not say")
+    local_sources: list[str] = Field(
+        default_factory=lambda: ["ENT"], description="ENTPersonJointure sources of accounts created by hand (local)"
+    )
+    lockout_duration_seconds: int = Field(900, gt=0, description="the ppolicy pwdLockoutDuration of the server")
+    allow_fixture_load: bool = Field(False, description="let load_fixture replace the people and schools (tests)")
+
+
+class DirectorySettings(_Strict):
+    kind: Literal["sql", "ldap"] = "sql"
+    fixture: Path | None = Path("knowledge/demo-directory.yml")
+    ldap: LdapSettings = LdapSettings()
+
+
+class SmtpSettings(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(25, ge=1, le=65535)
+    starttls: bool = False
+    username: str | None = None
+    password_env: str = "CLEF_SMTP_PASSWORD"
+    timeout_seconds: float = Field(10.0, gt=0)
+
+
+class MailSettings(_Strict):
+    kind: Literal["capture", "smtp"] = "capture"
+    sender: str = "Assistance ENT <ne-pas-repondre@clef.invalid>"
+    outbox_dir: Path = Path("var/outbox")
+    retry_minutes: list[int] = Field(default_factory=lambda: [1, 5, 15, 60])
+    smtp: SmtpSettings = SmtpSettings()
+
+
+class WebSettings(_Strict):
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    agent_token_env: str = "CLEF_AGENT_TOKEN"
+
+
+class TelegramSettings(_Strict):
+    token_env: str = "TELEGRAM_BOT_TOKEN"
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: AnyHttpUrl | None = None
+    base_url: str | None = Field(None, description="Bot API base, e.g. http://127.0.0.1:8081/bot (tests)")
+    agents_chat_id: int | None = None
+    agent_user_ids: list[int] = Field(default_factory=list)
+    password_message_ttl_seconds: int = Field(600, ge=10)
+
+
+class RateLimit(_Strict):
+    count: int = Field(ge=1)
+    per_seconds: int = Field(ge=1)
+
+
+class RateLimits(_Strict):
+    lookups_per_chat: RateLimit = RateLimit(count=10, per_seconds=60)
+    operations_per_login: RateLimit = RateLimit(count=3, per_seconds=60)
+    operations_per_chat: RateLimit = RateLimit(count=5, per_seconds=60)
+    resend_cooldown_seconds: int = Field(60, ge=0)
+
+
+class LinkingSettings(_Strict):
+    code_digits: int = Field(6, ge=4, le=10)
+    code_ttl_minutes: int = Field(10, ge=1)
+    max_attempts: int = Field(5, ge=1)
+
+
+class AppConfig(_Strict):
+    assistant: AssistantSettings = AssistantSettings()
+    storage: StorageSettings = StorageSettings()
+    directory: DirectorySettings = DirectorySettings()
+    mail: MailSettings = MailSettings()
+    web: WebSettings = WebSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    rate_limits: RateLimits = RateLimits()
+    linking: LinkingSettings = LinkingSettings()
+    tenants: dict[str, Tenant]
+    root: Path = Field(default=PROJECT_ROOT, exclude=True)
+
+    @model_validator(mode="after")
+    def _has_tenants(self) -> "AppConfig":
+        if not self.tenants:
+            raise ValueError("at least one tenant is required")
+        return self
+
+    def path(self, relative: Path) -> Path:
+        """A path of the configuration, resolved against the project root."""
+        return relative if relative.is_absolute() else self.root / relative
+
+    def tenant(self, tenant_id: str) -> Tenant:
+        return self.tenants[tenant_id]
+
+    def tenant_for_uai(self, uai: str | None) -> str | None:
+        """The tenant whose département prefixes match a school code, if exactly one does."""
+        if not uai:
+            return None
+        matches = [tid for tid, t in self.tenants.items() if uai[:3] in t.uai_departments]
+        return matches[0] if len(matches) == 1 else None
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `base` with `override` merged in; nested mappings merge, everything else replaces."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _describe(error: dict[str, Any]) -> str:
+    where = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"{where}: unknown key"
+    if kind == "missing":
+        return f"{where}: required key is missing"
+    got = error.get("input")
+    shown = repr(got) if not isinstance(got, (dict, list)) else type(got).__name__
+    return f"{where}: {error['msg'].lower()} (got {shown})"
+
+
+def parse_config(raw: Any, source: str = "config.yml", root: Path = PROJECT_ROOT) -> AppConfig:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: expected a mapping at the top level")
+    try:
+        return AppConfig.model_validate({**raw, "root": root})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        more = len(exc.errors()) - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        raise ConfigError(f"{source}: {_describe(first)}{suffix}") from None
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}:{where} is not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    return raw or {}
+
+
+def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None) -> AppConfig:
+    """Read, merge and validate the configuration (the `CLEF_CONFIG` variable may name the file)."""
+    path = path or Path(os.environ.get("CLEF_CONFIG", DEFAULT_CONFIG_PATH))
+    raw = read_config_file(path)
+    if overrides:
+        raw = deep_merge(raw, overrides)
+    return parse_config(raw, source=path.name, root=PROJECT_ROOT)
+
+
+def secret(env_name: str) -> str | None:
+    """A secret from the environment; empty means absent."""
+    value = os.environ.get(env_name, "").strip()
+    return value or None

@@ -1,0 +1,1 @@
+"""The pure core: domain types and decisions, with no I/O."""

@@ -1,0 +1,70 @@
+"""Domain types shared by the core, the directory adapters and the actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+
+
+class Profile(str, enum.Enum):
+    STUDENT = "student"
+    PARENT = "parent"
+    TEACHER = "teacher"
+    STAFF = "staff"
+    ENT_SUPPORT = "ent_support"
+    CRIDF = "cridf"
+    CRIDF_CONTRACTOR = "cridf_contractor"
+    SCHOOL_CONTRACTOR = "school_contractor"
+    DSI_ACADEMIQUE = "dsi_academique"
+    OTHER = "other"
+
+
+class AccountState(str, enum.Enum):
+    PROVISIONAL = "provisional"  # created, never activated
+    ACTIVE = "active"
+    RESET = "reset"  # must be re-activated with "Mon compte a été réinitialisé"
+    DISABLED = "disabled"
+
+
+class AccountSource(str, enum.Enum):
+    ENT = "ent"  # federated directory, CAS
+    LOCAL = "local"  # CESAME local (NoCAS) account
+
+
+class Delivery(str, enum.Enum):
+    SCHOOL = "school"  # handed out by the school
+    MAIL = "mail"  # creation mail sent
+
+
+@dataclass(frozen=True)
+class Establishment:
+    uai: str
+    name: str
+    tenant: str
+    ent_convention: bool = False
+
+
+@dataclass(frozen=True)
+class Account:
+    """What the directory (and the activation store) know of one account."""
+
+    login: str
+    profile: Profile
+    state: AccountState
+    given_name: str | None = None
+    family_name: str | None = None
+    uai: str | None = None
+    source: AccountSource = AccountSource.ENT
+    provisional_issued_at: dt.datetime | None = None
+    provisional_delivery: Delivery | None = None
+    ent_mail: str | None = None
+    backup_email: str | None = None
+    backup_email_validated: bool = False
+    validation_link_sent_at: dt.datetime | None = None
+    locked_until: dt.datetime | None = None
+    adml_of: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_adml(self) -> bool:
+        return bool(self.adml_of)

@@ -1,0 +1,101 @@
+"""Who may do what to whom: the trust levels of the architecture, as one pure function.
+
+anyone → general answers, resends to addresses already on file, tickets, linking; a linked user → their
+own account; an ADML (linked, `adml_of` holds the school) → resets, unlocks and lists for their school;
+a support agent → everything. A refusal carries a reason key that the actions word in plain French.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from bot.core.accounts import Account, AccountState
+
+
+class Permission(str, enum.Enum):
+    RESEND_VALIDATION_LINK = "resend_validation_link"
+    RESEND_ACTIVATION_MAIL = "resend_activation_mail"
+    RESET_PASSWORD = "reset_password"
+    UNLOCK_ACCOUNT = "unlock_account"
+    LINK_ACCOUNT = "link_account"
+    NOTIFY_ADML = "notify_adml"
+    CREATE_TICKET = "create_ticket"
+    VIEW_ACCOUNT = "view_account"
+    LIST_UNACTIVATED = "list_unactivated"
+    DECIDE_RESET_REQUEST = "decide_reset_request"
+    WORK_TICKETS = "work_tickets"
+
+
+@dataclass(frozen=True)
+class Actor:
+    sender_id: str
+    linked_account: Account | None = None
+    is_agent: bool = False
+
+    def administers(self, uai: str | None) -> bool:
+        return uai is not None and self.linked_account is not None and uai in self.linked_account.adml_of
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str | None = None
+
+
+ALLOW = Decision(True)
+
+
+def _deny(reason: str) -> Decision:
+    return Decision(False, reason)
+
+
+def _school_admin(actor: Actor, uai: str | None) -> Decision:
+    """Agents always; otherwise a linked ADML of `uai`."""
+    if actor.is_agent:
+        return ALLOW
+    if actor.linked_account is None:
+        return _deny("not_linked")
+    if not actor.linked_account.adml_of:
+        return _deny("not_adml")
+    if uai is None:
+        return _deny("no_school")
+    return ALLOW if actor.administers(uai) else _deny("other_school")
+
+
+def authorise(actor: Actor, permission: Permission, target: Account | None, school_uai: str | None = None) -> Decision:
+    """May `actor` apply `permission` to `target` (an account) or to the school `school_uai`?"""
+    if permission is Permission.CREATE_TICKET:
+        return ALLOW
+    if permission is Permission.WORK_TICKETS:
+        return ALLOW if actor.is_agent else _deny("agents_only")
+    if permission in (Permission.LIST_UNACTIVATED, Permission.DECIDE_RESET_REQUEST):
+        return _school_admin(actor, school_uai)
+    if target is None:
+        return _deny("unknown_account")
+    if permission is Permission.VIEW_ACCOUNT:
+        if actor.is_agent or (actor.linked_account is not None and actor.linked_account.login == target.login):
+            return ALLOW
+        return ALLOW if actor.administers(target.uai) else _deny("not_your_account" if actor.linked_account else "not_linked")
+    if target.state is AccountState.DISABLED:
+        return _deny("account_disabled")
+    if permission is Permission.RESEND_VALIDATION_LINK:
+        if not target.backup_email:
+            return _deny("no_address_on_file")
+        return _deny("already_validated") if target.backup_email_validated else ALLOW
+    if permission is Permission.RESEND_ACTIVATION_MAIL:
+        if target.state is not AccountState.PROVISIONAL:
+            return _deny("not_provisional")
+        return ALLOW if target.backup_email else _deny("no_address_on_file")
+    if permission is Permission.LINK_ACCOUNT:
+        has_address = target.ent_mail or (target.backup_email and target.backup_email_validated)
+        return ALLOW if has_address else _deny("no_address_on_file")
+    if permission in (Permission.RESET_PASSWORD, Permission.UNLOCK_ACCOUNT):
+        return _school_admin(actor, target.uai)
+    if permission is Permission.NOTIFY_ADML:
+        if actor.linked_account is None:
+            return _deny("not_linked")
+        if actor.linked_account.login != target.login:
+            return _deny("not_your_account")
+        return ALLOW if target.uai else _deny("no_school")
+    raise ValueError(f"unknown permission {permission!r}")

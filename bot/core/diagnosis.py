@@ -1,0 +1,109 @@
+"""Why can't this person log in? Directory facts + clock + tenant rules → a contract diagnosis.
+
+Pure: no I/O. The order of the checks is the order in which causes hide one another:
+an unknown or disabled account hides everything; a directory freeze blocks every ENT (CAS) login;
+a lock blocks the password; a reset or never-activated account needs its (re-)activation; an active
+account whose backup address is not validated has a pending or expired validation link.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+
+from bot.core.accounts import Account, AccountSource, AccountState
+from bot.core.freeze import FreezeStatus, FreezeWindowLike
+
+
+class DiagnosisCode(str, enum.Enum):
+    NOT_ACTIVATED = "not_activated"
+    RESET_PENDING = "reset_pending"
+    VALIDATION_PENDING = "validation_pending"
+    LINK_EXPIRED = "link_expired"
+    VACATION_FREEZE = "vacation_freeze"
+    ACCOUNT_LOCKED = "account_locked"
+    ACCOUNT_DISABLED = "account_disabled"
+    ACCOUNT_UNKNOWN = "account_unknown"
+    ACCOUNT_OK = "account_ok"
+    NOCAS_ELIGIBLE = "nocas_eligible"
+    NOCAS_NOT_ELIGIBLE = "nocas_not_eligible"
+    NOCAS_PENDING_ARBITRATION = "nocas_pending_arbitration"
+    NEEDS_HUMAN = "needs_human"
+
+
+class NextStep(str, enum.Enum):
+    CHECK_IDENTIFIER = "check_identifier"  # typo? ask the school for the identifier
+    CONTACT_SCHOOL = "contact_school"  # disabled account: the school or ENT support
+    WAIT_END_OF_FREEZE = "wait_end_of_freeze"
+    WAIT_FOR_UNLOCK = "wait_for_unlock"
+    REACTIVATE = "reactivate"  # "Mon compte a été réinitialisé"
+    FIRST_LOGIN = "first_login"  # "Activer mon compte" with the provisional password
+    CHECK_SPAM = "check_spam"
+    RESEND_VALIDATION_LINK = "resend_validation_link"
+    CHECK_PASSWORD = "check_password"  # nothing wrong in the directory
+    TALK_TO_HUMAN = "talk_to_human"
+
+
+@dataclass(frozen=True)
+class TenantRules:
+    validation_link_hours: int
+    freeze_windows: tuple[FreezeWindowLike, ...]
+    zone: str
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    code: DiagnosisCode
+    next_step: NextStep
+    evidence: tuple[str, ...] = field(default_factory=tuple)
+    offered_operation: str | None = None  # a contract operation that would fix it
+    until: dt.datetime | dt.date | None = None  # end of a freeze, a lock, or a link's validity
+    possible_short_freeze: bool = False
+
+
+def diagnose(account: Account | None, now: dt.datetime, rules: TenantRules, freeze: FreezeStatus) -> Diagnosis:
+    """The diagnosis of `account` at `now` (aware); `freeze` is the freeze status of the account's ENT today."""
+    if account is None:
+        return Diagnosis(DiagnosisCode.ACCOUNT_UNKNOWN, NextStep.CHECK_IDENTIFIER, ("no account with this identifier",))
+    if account.state is AccountState.DISABLED:
+        return Diagnosis(DiagnosisCode.ACCOUNT_DISABLED, NextStep.CONTACT_SCHOOL, ("state: disabled",), "create_ticket")
+    if freeze.frozen and account.source is AccountSource.ENT:
+        return Diagnosis(
+            DiagnosisCode.VACATION_FREEZE,
+            NextStep.WAIT_END_OF_FREEZE,
+            (f"directory freeze ({freeze.reason}) until {freeze.until}",),
+            until=freeze.until,
+        )
+    if account.locked_until is not None and account.locked_until > now:
+        return Diagnosis(
+            DiagnosisCode.ACCOUNT_LOCKED,
+            NextStep.WAIT_FOR_UNLOCK,
+            (f"locked until {account.locked_until.isoformat()}",),
+            "unlock_account",
+            until=account.locked_until,
+        )
+    if account.state is AccountState.RESET:
+        return Diagnosis(DiagnosisCode.RESET_PENDING, NextStep.REACTIVATE, ("state: reset, re-activation to do",))
+    if account.state is AccountState.PROVISIONAL:
+        evidence = ["state: provisional, first login never done"]
+        if account.provisional_issued_at is not None:
+            evidence.append(f"provisional password issued {account.provisional_issued_at.isoformat()}")
+        offer = "resend_activation_mail" if account.backup_email else None
+        return Diagnosis(DiagnosisCode.NOT_ACTIVATED, NextStep.FIRST_LOGIN, tuple(evidence), offer)
+    if account.backup_email and not account.backup_email_validated and account.validation_link_sent_at is not None:
+        validity = dt.timedelta(hours=rules.validation_link_hours)
+        expires = account.validation_link_sent_at + validity
+        sent = f"validation link sent {account.validation_link_sent_at.isoformat()}"
+        if now < expires:
+            return Diagnosis(
+                DiagnosisCode.VALIDATION_PENDING, NextStep.CHECK_SPAM, (sent, f"valid until {expires.isoformat()}"),
+                "resend_validation_link", until=expires,
+            )
+        return Diagnosis(
+            DiagnosisCode.LINK_EXPIRED, NextStep.RESEND_VALIDATION_LINK, (sent, f"expired {expires.isoformat()}"),
+            "resend_validation_link", until=expires,
+        )
+    holiday = freeze.school_holiday is not None and account.source is AccountSource.ENT
+    evidence = ("state: active, nothing wrong in the directory",) + ((f"school holiday: {freeze.school_holiday}",) if holiday else ())
+    return Diagnosis(DiagnosisCode.ACCOUNT_OK, NextStep.CHECK_PASSWORD, evidence, possible_short_freeze=holiday)

@@ -1,0 +1,33 @@
+"""Redaction of what must not be stored: passwords, e-mail addresses, phone numbers, one-time codes."""
+
+from __future__ import annotations
+
+import re
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?<!\d)(?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)")
+_PASSWORD_CONTEXT = re.compile(
+    r"((?:mot\s*de\s*passe|mdp|password|passwd|pass)\s*(?:provisoire\s*)?(?:est|=|:)?\s*(?:est\s*)?:?\s*)(\S+)",
+    re.IGNORECASE,
+)
+_CODE = re.compile(r"(?<![\d#])\d{6}(?!\d)")
+# a lone token mixing letters with digits or symbols, 8+ chars, and not an identifier or school code
+_PASSWORD_LIKE = re.compile(r"(?<!\S)(?=\S*[A-Za-z])(?=\S*\d)(?=\S*[^\w\s.@-]|\S*[A-Z])(?!\d{7}[A-Za-z](?!\S))\S{8,}(?!\S)")
+
+
+def mask_email(address: str) -> str:
+    """`marie.dupont@gmail.com` → `m***t@g***.com`: enough for its owner to recognise it."""
+    local, _, domain = address.partition("@")
+    name, dot, tld = domain.rpartition(".")
+    masked_local = local[0] + "***" + (local[-1] if len(local) > 2 else "")
+    masked_domain = (name[0] + "***" + dot + tld) if name else domain
+    return f"{masked_local}@{masked_domain}"
+
+
+def redact(text: str) -> str:
+    """The text with passwords, addresses, phone numbers and 6-digit codes replaced by markers."""
+    text = _PASSWORD_CONTEXT.sub(lambda m: m.group(1) + "[mot de passe masqué]", text)
+    text = _EMAIL.sub(lambda m: "[adresse " + mask_email(m.group(0)) + "]", text)
+    text = _PHONE.sub("[téléphone masqué]", text)
+    text = _PASSWORD_LIKE.sub("[masqué]", text)
+    return _CODE.sub("[code masqué]", text)

@@ -1,0 +1,77 @@
+"""The support desk: what an agent does to a ticket, from Telegram or the web page.
+
+Every action is authorised in core (`work_tickets`), written to the audit log, and reaches the user
+through the chat relay (their channel, or their inbox when it cannot be reached now).
+"""
+
+from __future__ import annotations
+
+from bot.core.authz import Actor, Permission, authorise
+from bot.relay import Button, OutboundMessage
+from bot.services import Services
+from bot.storage.tickets import TicketView
+
+
+class DeskRefused(Exception):
+    """The actor may not work tickets, or the ticket does not exist or is closed."""
+
+
+RATING_BUTTONS = tuple(Button(str(n), f'/rate_ticket{{"rating": {n}}}') for n in range(1, 6))
+
+
+class TicketDesk:
+    def __init__(self, services: Services) -> None:
+        self.s = services
+
+    def _ticket(self, actor: Actor, ticket_id: int, channel: str, operation: str) -> TicketView:
+        decision = authorise(actor, Permission.WORK_TICKETS, None)
+        ticket = self.s.tickets.get(ticket_id)
+        if not decision.allowed:
+            self._audit(actor, channel, operation, ticket_id, "refused", decision.reason)
+            raise DeskRefused("réservé à l'équipe support")
+        if ticket is None:
+            raise DeskRefused(f"la demande n°{ticket_id} n'existe pas")
+        if ticket.status == "closed":
+            raise DeskRefused(f"la demande n°{ticket_id} est close")
+        return ticket
+
+    def _audit(self, actor: Actor, channel: str, operation: str, ticket_id: int, outcome: str, detail: str | None = None) -> None:
+        self.s.audit.append(
+            at=self.s.now(), actor=actor.sender_id, actor_login=None, channel=channel, operation=operation,
+            target=f"ticket {ticket_id}", outcome=outcome, detail=detail,
+        )
+
+    def take(self, actor: Actor, ticket_id: int, channel: str) -> TicketView:
+        ticket = self._ticket(actor, ticket_id, channel, "take_ticket")
+        taken = self.s.tickets.take(ticket.id, actor.sender_id, self.s.now())
+        assert taken is not None
+        self._audit(actor, channel, "take_ticket", ticket.id, "done")
+        self.s.relay.send(
+            ticket.sender_id,
+            [OutboundMessage(f"Un conseiller a pris en charge votre demande n°{ticket.id}. Il vous répondra ici.")],
+        )
+        return taken
+
+    def reply(self, actor: Actor, ticket_id: int, text: str, channel: str) -> TicketView:
+        """Send the agent's `text` to the user; takes the ticket if nobody has."""
+        ticket = self._ticket(actor, ticket_id, channel, "reply_ticket")
+        if ticket.status == "open":
+            ticket = self.s.tickets.take(ticket.id, actor.sender_id, self.s.now()) or ticket
+        text = text.strip()[:3500]
+        self.s.tickets.add_message(ticket.id, "agent", text, self.s.now())
+        self._audit(actor, channel, "reply_ticket", ticket.id, "done")
+        self.s.relay.send(ticket.sender_id, [OutboundMessage(f"Conseiller (demande n°{ticket.id}) : {text}")])
+        return ticket
+
+    def close(self, actor: Actor, ticket_id: int, channel: str) -> TicketView:
+        ticket = self._ticket(actor, ticket_id, channel, "close_ticket")
+        closed = self.s.tickets.close(ticket.id, self.s.now())
+        assert closed is not None
+        self._audit(actor, channel, "close_ticket", ticket.id, "done")
+        self.s.relay.send(
+            ticket.sender_id,
+            [OutboundMessage(
+                f"Votre demande n°{ticket.id} est close. Comment évaluez-vous l'aide reçue (1 à 5) ?", RATING_BUTTONS
+            )],
+        )
+        return closed

@@ -1,0 +1,166 @@
+"""Reads `knowledge/domain.yml` (Rasa 3 format) and renders its responses per tenant.
+
+Supported subset: intents, entities, slots (text, categorical, bool, float, any) with `from_entity`,
+`from_intent` and `from_text` mappings and their `active_loop` / `requested_slot` conditions;
+responses with `text`, `buttons` and slot `condition`s (Rasa's conditional response variations, used
+here for per-tenant answers); `actions`; `forms` with `required_slots`.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+
+class DomainError(ValueError):
+    """domain.yml cannot be used; the message names the key."""
+
+
+@dataclass(frozen=True)
+class SlotMapping:
+    type: str
+    entity: str | None = None
+    intent: tuple[str, ...] = ()
+    not_intent: tuple[str, ...] = ()
+    value: Any = None
+    active_loop: str | None = None
+    requested_slot: str | None = None
+
+
+@dataclass(frozen=True)
+class Slot:
+    name: str
+    type: str
+    initial_value: Any
+    mappings: tuple[SlotMapping, ...]
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ResponseVariant:
+    text: str
+    buttons: tuple[dict[str, str], ...]
+    condition: tuple[tuple[str, Any], ...]  # (slot name, value) pairs, all must hold
+
+
+@dataclass
+class Domain:
+    intents: list[str]
+    entities: list[str]
+    slots: dict[str, Slot]
+    responses: dict[str, list[ResponseVariant]]
+    actions: list[str]
+    forms: dict[str, list[str]]
+    raw: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    def as_rasa_dict(self) -> dict[str, Any]:
+        """The domain as a Rasa server would send it to the action server."""
+        return self.raw
+
+    def render(self, name: str, slots: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The first variant of response `name` whose conditions hold, with `{placeholders}` filled.
+
+        Placeholders take `values` first (tenant facts, action arguments), then slots; an unknown
+        placeholder is left as written so that a mistake shows instead of vanishing.
+        """
+        for variant in self.responses.get(name, []):
+            if all(slots.get(slot) == expected for slot, expected in variant.condition):
+                fill = _Placeholders({**{k: v for k, v in slots.items() if v is not None}, **values})
+                return {
+                    "text": string.Formatter().vformat(variant.text, (), fill),
+                    "buttons": [
+                        {"title": string.Formatter().vformat(b["title"], (), fill), "payload": b["payload"]}
+                        for b in variant.buttons
+                    ],
+                }
+        return None
+
+
+class _Placeholders(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _mapping(raw: dict[str, Any], where: str) -> SlotMapping:
+    kind = raw.get("type")
+    if kind not in ("from_entity", "from_intent", "from_text", "custom"):
+        raise DomainError(f"{where}: mapping type {kind!r} is not supported")
+    conditions = raw.get("conditions") or [{}]
+    condition = conditions[0]
+
+    def names(key: str) -> tuple[str, ...]:
+        value = raw.get(key) or ()
+        return tuple([value] if isinstance(value, str) else value)
+
+    return SlotMapping(
+        type=kind,
+        entity=raw.get("entity"),
+        intent=names("intent"),
+        not_intent=names("not_intent"),
+        value=raw.get("value"),
+        active_loop=condition.get("active_loop"),
+        requested_slot=condition.get("requested_slot"),
+    )
+
+
+def parse_domain(raw: Any, source: str = "domain.yml") -> Domain:
+    if not isinstance(raw, dict):
+        raise DomainError(f"{source}: expected a mapping")
+    slots: dict[str, Slot] = {}
+    for name, spec in (raw.get("slots") or {}).items():
+        spec = spec or {}
+        slots[name] = Slot(
+            name=name,
+            type=spec.get("type", "any"),
+            initial_value=spec.get("initial_value"),
+            mappings=tuple(_mapping(m, f"{source}: slots.{name}") for m in spec.get("mappings") or []),
+            values=tuple(spec.get("values") or ()),
+        )
+    if "requested_slot" not in slots:
+        slots["requested_slot"] = Slot("requested_slot", "any", None, ())
+    responses: dict[str, list[ResponseVariant]] = {}
+    for name, variants in (raw.get("responses") or {}).items():
+        if not isinstance(variants, list) or not variants:
+            raise DomainError(f"{source}: responses.{name}: expected a list of variants")
+        parsed = []
+        for index, variant in enumerate(variants):
+            if "text" not in variant:
+                raise DomainError(f"{source}: responses.{name}[{index}]: `text` is required")
+            condition = tuple(
+                (c["name"], c.get("value")) for c in variant.get("condition") or [] if c.get("type") == "slot"
+            )
+            buttons = tuple({"title": str(b["title"]), "payload": str(b["payload"])} for b in variant.get("buttons") or [])
+            parsed.append(ResponseVariant(str(variant["text"]).strip(), buttons, condition))
+        # conditional variants are tried first, as Rasa does
+        responses[name] = sorted(parsed, key=lambda v: 0 if v.condition else 1)
+    forms = {
+        name: list((spec or {}).get("required_slots") or []) for name, spec in (raw.get("forms") or {}).items()
+    }
+    for form, required in forms.items():
+        for slot in required:
+            if slot not in slots:
+                raise DomainError(f"{source}: forms.{form}: required slot {slot!r} is not declared under slots")
+    intents = [i if isinstance(i, str) else next(iter(i)) for i in raw.get("intents") or []]
+    return Domain(
+        intents=intents,
+        entities=list(raw.get("entities") or []),
+        slots=slots,
+        responses=responses,
+        actions=list(raw.get("actions") or []),
+        forms=forms,
+        raw=raw,
+    )
+
+
+def load_domain(path: Path) -> Domain:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise DomainError(f"{path}: cannot be read ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise DomainError(f"{path}: not valid YAML ({exc})") from None
+    return parse_domain(raw, path.name)

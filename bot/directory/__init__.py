@@ -1,0 +1,1 @@
+"""The directory port and its adapters (embedded SQL, LDAP)."""

@@ -1,0 +1,134 @@
+"""The directory fixture (contracts §2): one YAML document drives the SQL directory, LDAP and replay."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.core.accounts import Account, AccountSource, AccountState, Delivery, Establishment, Profile
+
+
+class FixtureError(ValueError):
+    """The fixture is malformed; the message names the entry and the field."""
+
+
+@dataclass(frozen=True)
+class DirectoryFixture:
+    establishments: tuple[Establishment, ...]
+    accounts: tuple[Account, ...]
+
+
+_ACCOUNT_FIELDS = {
+    "login", "given_name", "family_name", "profile", "uai", "source", "state", "provisional_issued_at",
+    "provisional_delivery", "ent_mail", "backup_email", "backup_email_validated", "validation_link_sent_at",
+    "locked_until", "adml_of",
+}
+_ESTABLISHMENT_FIELDS = {"uai", "name", "tenant", "ent_convention"}
+
+
+def _datetime(value: Any, where: str) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise FixtureError(f"{where}: expected an ISO date-time, got {value!r}") from None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time())
+    if not isinstance(value, dt.datetime):
+        raise FixtureError(f"{where}: expected an ISO date-time, got {value!r}")
+    if value.tzinfo is None:
+        raise FixtureError(f"{where}: the date-time needs a UTC offset, e.g. 2026-09-01T08:00:00+02:00")
+    return value
+
+
+def _enum(kind: type, value: Any, where: str) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in kind)
+        raise FixtureError(f"{where}: {value!r} is not one of {allowed}") from None
+
+
+def _account(raw: dict[str, Any], index: int) -> Account:
+    where = f"accounts[{index}]"
+    if not isinstance(raw, dict):
+        raise FixtureError(f"{where}: expected a mapping")
+    unknown = set(raw) - _ACCOUNT_FIELDS
+    if unknown:
+        raise FixtureError(f"{where}: unknown field {sorted(unknown)[0]!r}")
+    for required in ("login", "profile", "state"):
+        if not raw.get(required):
+            raise FixtureError(f"{where}: {required!r} is required")
+    where = f"accounts[{index}] ({raw['login']})"
+    delivery = raw.get("provisional_delivery")
+    return Account(
+        login=str(raw["login"]).strip().lower(),
+        given_name=raw.get("given_name"),
+        family_name=raw.get("family_name"),
+        profile=_enum(Profile, raw["profile"], f"{where}.profile"),
+        state=_enum(AccountState, raw["state"], f"{where}.state"),
+        uai=(str(raw["uai"]).upper() if raw.get("uai") else None),
+        source=_enum(AccountSource, raw.get("source") or "ent", f"{where}.source"),
+        provisional_issued_at=_datetime(raw.get("provisional_issued_at"), f"{where}.provisional_issued_at"),
+        provisional_delivery=_enum(Delivery, delivery, f"{where}.provisional_delivery") if delivery else None,
+        ent_mail=raw.get("ent_mail"),
+        backup_email=raw.get("backup_email"),
+        backup_email_validated=bool(raw.get("backup_email_validated", False)),
+        validation_link_sent_at=_datetime(raw.get("validation_link_sent_at"), f"{where}.validation_link_sent_at"),
+        locked_until=_datetime(raw.get("locked_until"), f"{where}.locked_until"),
+        adml_of=tuple(str(uai).upper() for uai in (raw.get("adml_of") or [])),
+    )
+
+
+def _establishment(raw: dict[str, Any], index: int) -> Establishment:
+    where = f"establishments[{index}]"
+    if not isinstance(raw, dict):
+        raise FixtureError(f"{where}: expected a mapping")
+    unknown = set(raw) - _ESTABLISHMENT_FIELDS
+    if unknown:
+        raise FixtureError(f"{where}: unknown field {sorted(unknown)[0]!r}")
+    for required in ("uai", "name", "tenant"):
+        if not raw.get(required):
+            raise FixtureError(f"{where}: {required!r} is required")
+    return Establishment(
+        uai=str(raw["uai"]).upper(),
+        name=str(raw["name"]),
+        tenant=str(raw["tenant"]),
+        ent_convention=bool(raw.get("ent_convention", False)),
+    )
+
+
+def parse_fixture(raw: Any) -> DirectoryFixture:
+    if raw is None:
+        return DirectoryFixture((), ())
+    if not isinstance(raw, dict):
+        raise FixtureError("directory fixture: expected a mapping with establishments and accounts")
+    unknown = set(raw) - {"establishments", "accounts"}
+    if unknown:
+        raise FixtureError(f"directory fixture: unknown key {sorted(unknown)[0]!r}")
+    establishments = tuple(_establishment(e, i) for i, e in enumerate(raw.get("establishments") or []))
+    accounts = tuple(_account(a, i) for i, a in enumerate(raw.get("accounts") or []))
+    logins = [a.login for a in accounts]
+    duplicates = sorted({login for login in logins if logins.count(login) > 1})
+    if duplicates:
+        raise FixtureError(f"directory fixture: login {duplicates[0]!r} appears twice")
+    return DirectoryFixture(establishments, accounts)
+
+
+def load_fixture(path: Path) -> DirectoryFixture:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise FixtureError(f"{path}: cannot be read ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise FixtureError(f"{path}: not valid YAML ({exc})") from None
+    try:
+        return parse_fixture(raw)
+    except FixtureError as exc:
+        raise FixtureError(f"{path.name}: {exc}") from None

@@ -1,0 +1,115 @@
+"""The embedded SQL directory: the default directory, filled from a fixture."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.core.accounts import Account, AccountSource, AccountState, Delivery, Establishment, Profile
+from bot.directory.fixture import DirectoryFixture
+from bot.directory.port import UnknownAccount
+from bot.storage.activation import ActivationStore
+from bot.storage.models import DirAccount, DirEstablishment
+
+
+def _hash_password(password: str) -> str:
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)
+    return f"scrypt${salt.hex()}${digest.hex()}"
+
+
+class SqlDirectory:
+    """`Directory` on the project's own database (tables `dir_*`)."""
+
+    def __init__(self, sessions: sessionmaker[Session], activation: ActivationStore) -> None:
+        self._sessions = sessions
+        self._activation = activation
+
+    def _account(self, row: DirAccount) -> Account:
+        return self._activation.complete(
+            Account(
+                login=row.login,
+                given_name=row.given_name,
+                family_name=row.family_name,
+                profile=Profile(row.profile),
+                state=AccountState(row.state),
+                uai=row.uai,
+                source=AccountSource(row.source),
+                ent_mail=row.ent_mail,
+                locked_until=row.locked_until,
+                adml_of=tuple(row.adml_of or ()),
+            )
+        )
+
+    def find_account(self, login: str) -> Account | None:
+        with self._sessions() as session:
+            row = session.scalar(select(DirAccount).where(func.lower(DirAccount.login) == login.strip().lower()))
+            return self._account(row) if row else None
+
+    def find_establishment(self, uai: str) -> Establishment | None:
+        with self._sessions() as session:
+            row = session.get(DirEstablishment, uai.strip().upper())
+            if row is None:
+                return None
+            return Establishment(uai=row.uai, name=row.name, tenant=row.tenant, ent_convention=row.ent_convention)
+
+    def accounts_of_school(self, uai: str) -> list[Account]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(DirAccount).where(DirAccount.uai == uai.strip().upper()).order_by(DirAccount.login)
+            ).all()
+            return [self._account(row) for row in rows]
+
+    def _row(self, session: Session, login: str) -> DirAccount:
+        row = session.scalar(select(DirAccount).where(func.lower(DirAccount.login) == login.strip().lower()))
+        if row is None:
+            raise UnknownAccount(f"no account {login!r}")
+        return row
+
+    def set_provisional_password(self, login: str, password: str, now: dt.datetime) -> None:
+        with self._sessions.begin() as session:
+            row = self._row(session, login)
+            row.password_hash = _hash_password(password)
+            row.state = AccountState.RESET.value if row.state != AccountState.PROVISIONAL.value else row.state
+            row.locked_until = None
+            reason = "reset" if row.state == AccountState.RESET.value else "creation"
+            login = row.login
+        self._activation.record_provisional_issued(login, now, reason, Delivery.SCHOOL)
+
+    def unlock(self, login: str) -> None:
+        with self._sessions.begin() as session:
+            self._row(session, login).locked_until = None
+
+    def load_fixture(self, fixture: DirectoryFixture) -> None:
+        with self._sessions.begin() as session:
+            session.execute(delete(DirAccount))
+            session.execute(delete(DirEstablishment))
+            for establishment in fixture.establishments:
+                session.add(
+                    DirEstablishment(
+                        uai=establishment.uai,
+                        name=establishment.name,
+                        tenant=establishment.tenant,
+                        ent_convention=establishment.ent_convention,
+                    )
+                )
+            for account in fixture.accounts:
+                session.add(
+                    DirAccount(
+                        login=account.login,
+                        given_name=account.given_name,
+                        family_name=account.family_name,
+                        profile=account.profile.value,
+                        uai=account.uai,
+                        source=account.source.value,
+                        state=account.state.value,
+                        ent_mail=account.ent_mail,
+                        locked_until=account.locked_until,
+                        adml_of=list(account.adml_of),
+                    )
+                )
+        self._activation.replace_all(fixture.accounts)

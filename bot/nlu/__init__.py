@@ -1,0 +1,1 @@
+"""Embedded NLU: French normalisation, intent classification and entity extraction, Rasa-shaped output."""

@@ -1,0 +1,147 @@
+"""The NLU model: trains from training data, caches itself under var/, parses into Rasa's shape."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sklearn.base import ClassifierMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.svm import LinearSVC
+from sklearn.calibration import CalibratedClassifierCV
+
+from bot.nlu.entities import EntityExtractor
+from bot.nlu.normalise import fold, normalise
+from bot.nlu.training_data import TrainingData, load_training_data
+
+MODEL_FORMAT = 3
+PROFILE_VALUES = {
+    "student", "parent", "teacher", "staff", "ent_support", "cridf", "cridf_contractor", "school_contractor",
+    "dsi_academique", "other",
+}
+_PAYLOAD = re.compile(r"^/(?P<intent>[a-z_][a-z0-9_]*)(?P<json>\{.*\})?\s*$", re.S)
+
+
+def build_classifier(kind: str = "logreg") -> Pipeline:
+    """Character n-grams (typos) and word n-grams (meaning) feeding a linear model.
+
+    `logreg` is the default; `svm` (calibrated linear SVM) is kept for comparison by `nlu-eval`.
+    """
+    features = FeatureUnion(
+        [
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1)),
+            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"[^ ]+")),
+        ]
+    )
+    model: ClassifierMixin
+    if kind == "logreg":
+        model = LogisticRegression(C=20.0, max_iter=3000)
+    elif kind == "svm":
+        model = CalibratedClassifierCV(LinearSVC(C=0.5), cv=3)
+    else:
+        raise ValueError(f"unknown classifier {kind!r} (logreg or svm)")
+    return Pipeline([("features", features), ("model", model)])
+
+
+def entity_lookup(data: TrainingData) -> dict[str, tuple[str, str]]:
+    """Surface forms of `profile` and `tenant`, from synonyms and from annotated examples."""
+    lookup: dict[str, tuple[str, str]] = {}
+    for example in data.examples:
+        for span in example.entities:
+            if span.entity in ("profile", "tenant"):
+                lookup[fold(example.text[span.start : span.end])] = (span.entity, span.value)
+    for variant, value in data.synonyms.items():
+        if value in PROFILE_VALUES:
+            lookup[variant] = ("profile", value)
+        elif value in ("monlycee", "netocentre"):
+            lookup[variant] = ("tenant", value)
+    return lookup
+
+
+@dataclass
+class NluModel:
+    classifier: Pipeline
+    extractor: EntityExtractor
+    intents: list[str]
+    fingerprint: str
+
+    @classmethod
+    def train(cls, data: TrainingData, fingerprint: str = "", kind: str = "logreg") -> "NluModel":
+        classifier = build_classifier(kind)
+        classifier.fit([normalise(e.text) for e in data.examples], [e.intent for e in data.examples])
+        return cls(classifier, EntityExtractor(entity_lookup(data)), list(classifier.classes_), fingerprint)
+
+    def rank(self, text: str) -> list[tuple[str, float]]:
+        probabilities = self.classifier.predict_proba([normalise(text)])[0]
+        ranking = sorted(zip(self.intents, probabilities), key=lambda pair: -pair[1])
+        return [(name, float(p)) for name, p in ranking]
+
+    def parse(self, text: str) -> dict[str, Any]:
+        """Rasa's /model/parse shape; a `/intent{"entity": "value"}` payload is taken as said."""
+        payload = _PAYLOAD.match(text.strip())
+        if payload:
+            return _parse_payload(text, payload)
+        ranking = self.rank(text) if normalise(text) else [("out_of_scope", 1.0)]
+        top_name, top_confidence = ranking[0]
+        return {
+            "text": text,
+            "intent": {"name": top_name, "confidence": round(top_confidence, 4)},
+            "intent_ranking": [{"name": n, "confidence": round(c, 4)} for n, c in ranking[:10]],
+            "entities": [e.as_dict() for e in self.extractor.extract(text)],
+        }
+
+
+def _parse_payload(text: str, match: re.Match[str]) -> dict[str, Any]:
+    entities: list[dict[str, Any]] = []
+    if match.group("json"):
+        try:
+            values = json.loads(match.group("json"))
+        except json.JSONDecodeError:
+            values = {}
+        if isinstance(values, dict):
+            entities = [{"entity": str(k), "value": v, "start": 0, "end": 0} for k, v in values.items()]
+    intent = {"name": match.group("intent"), "confidence": 1.0}
+    return {"text": text, "intent": intent, "intent_ranking": [intent], "entities": entities}
+
+
+def fingerprint_of(nlu_path: Path, kind: str = "logreg") -> str:
+    digest = hashlib.sha256(nlu_path.read_bytes())
+    for module in ("normalise.py", "entities.py", "model.py", "training_data.py"):
+        digest.update((Path(__file__).parent / module).read_bytes())
+    digest.update(f"{MODEL_FORMAT}:{kind}".encode())
+    return digest.hexdigest()
+
+
+def model_path(model_dir: Path) -> Path:
+    return model_dir / "nlu-model.pkl"
+
+
+def train_and_save(nlu_path: Path, model_dir: Path, kind: str = "logreg") -> NluModel:
+    model = NluModel.train(load_training_data(nlu_path), fingerprint_of(nlu_path, kind), kind)
+    model_dir.mkdir(parents=True, exist_ok=True)
+    target = model_path(model_dir)
+    temporary = target.with_suffix(".tmp")
+    temporary.write_bytes(pickle.dumps(model))
+    temporary.replace(target)
+    return model
+
+
+def load_or_train(nlu_path: Path, model_dir: Path) -> NluModel:
+    """The cached model when it was trained from this very data and code, else a fresh one."""
+    target = model_path(model_dir)
+    expected = fingerprint_of(nlu_path)
+    if target.exists():
+        try:
+            model = pickle.loads(target.read_bytes())
+            if isinstance(model, NluModel) and model.fingerprint == expected:
+                return model
+        except Exception:  # a corrupt or incompatible cache is simply rebuilt
+            pass
+    return train_and_save(nlu_path, model_dir)

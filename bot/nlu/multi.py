@@ -1,0 +1,50 @@
+"""Two problems in one message: find the second one, so the assistant can offer it after the first."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.nlu.model import NluModel
+
+# intents worth offering afterwards (a greeting or a "merci" in the same message is not a second problem)
+PROBLEM_INTENTS = {
+    "ask_activation_howto", "lost_provisional_credentials", "cannot_login", "link_expired", "validation_mail_missing",
+    "account_reset_done", "vacation_freeze", "cesame_access", "nocas_eligibility", "password_rules",
+    "change_backup_email", "request_reset", "resend_activation", "ticket_status", "ask_ent_mail_address",
+    "ask_account_origin",
+}
+_SPLIT = re.compile(
+    r"[.!?;\n]+|\bet\s+(?:en\s+plus|aussi|puis|sinon|egalement|également)\b|\ben\s+plus\b|\baussi\b|\bpar\s+contre\b"
+    r"|\bmais\b|\bet\s+(?=(?:je|j|mon|ma|mes|comment|ou|où|est|c|il|on)\b)",
+    re.IGNORECASE,
+)
+MIN_CONFIDENCE = 0.5
+# saying one is a contractor or Région staff raises the CESAME local-account question (seed 000)
+CESAME_PROFILES = {"cridf", "cridf_contractor", "school_contractor", "dsi_academique"}
+
+
+def secondary_intent(model: NluModel, text: str, main_intent: str) -> dict[str, Any] | None:
+    """The confident problem intent of another clause than the main one, if any."""
+    clauses = [c.strip(" ,'’") for c in _SPLIT.split(text)]
+    clauses = [c for c in clauses if len(c.split()) >= 2]
+    if len(clauses) < 2:
+        return None
+    for clause in clauses:
+        name, confidence = model.rank(clause)[0]
+        profiles = {e.value for e in model.extractor.extract(clause) if e.entity == "profile"}
+        if profiles & CESAME_PROFILES and main_intent != "nocas_eligibility":
+            return {"name": "nocas_eligibility", "confidence": round(max(confidence, MIN_CONFIDENCE), 4)}
+        if name != main_intent and name in PROBLEM_INTENTS and confidence >= MIN_CONFIDENCE:
+            return {"name": name, "confidence": round(confidence, 4)}
+    return None
+
+
+def parse_message(model: NluModel, text: str) -> dict[str, Any]:
+    """Rasa's parse shape, plus an optional `secondary_intent` when the message holds a second problem."""
+    parse = model.parse(text)
+    if not text.lstrip().startswith("/"):
+        second = secondary_intent(model, text, parse["intent"]["name"])
+        if second:
+            parse["secondary_intent"] = second
+    return parse

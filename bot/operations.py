@@ -1,0 +1,331 @@
+"""Operations: what changes the world, always authorised in core, rate-limited and audited.
+
+Every call goes: rate limits (before any look-up, so unknown and existing identifiers behave alike) →
+directory look-up → `core.authz.authorise` → the change → one audit row. A refused, rate-limited or
+unknown-target call changes nothing and is audited with that outcome, never as `done`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from dataclasses import dataclass
+
+from bot.config import RateLimit
+from bot.core.accounts import Account
+from bot.core.authz import Actor, Permission, authorise
+from bot.core.redaction import mask_email
+from bot.directory.port import DirectoryError
+from bot.mail.templates import compose
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+DONE = "done"
+REFUSED = "refused"
+RATE_LIMITED = "rate_limited"
+UNKNOWN = "unknown_target"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class OperationResult:
+    status: str
+    reason: str | None = None
+    masked_address: str | None = None
+    provisional_password: str | None = None
+    mail_sent_now: bool = True
+    reference: int | None = None  # ticket or reset request id
+
+    @property
+    def done(self) -> bool:
+        return self.status == DONE
+
+
+def provisional_password(length: int = 12) -> str:
+    """Meets every class of the password policies: lower, upper, digit, special; no look-alikes."""
+    pools = ["abcdefghjkmnpqrstuvwxyz", "ABCDEFGHJKMNPQRSTUVWXYZ", "23456789", "-+!*?%"]
+    chars = [secrets.choice(pool) for pool in pools]
+    everything = "".join(pools)
+    chars += [secrets.choice(everything) for _ in range(length - len(chars))]
+    secrets.SystemRandom().shuffle(chars)
+    return "".join(chars)
+
+
+class Operations:
+    def __init__(self, services: Services) -> None:
+        self.s = services
+
+    # -- plumbing ---------------------------------------------------------------------------------
+    def _audit(self, actor: Actor, channel: str, op: str, target: str | None, outcome: str, detail: str | None = None) -> None:
+        self.s.audit.append(
+            at=self.s.now(),
+            actor=actor.sender_id,
+            actor_login=actor.linked_account.login if actor.linked_account else None,
+            channel=channel,
+            operation=op,
+            target=target,
+            outcome=outcome,
+            detail=detail,
+        )
+
+    def _within_limits(self, actor: Actor, op: str, login: str | None) -> bool:
+        now = self.s.now()
+        limits = self.s.config.rate_limits
+        if actor.is_agent:
+            return True
+        if not self.s.limiter.hit(f"op:chat:{actor.sender_id}", limits.operations_per_chat, now):
+            return False
+        if login and not self.s.limiter.hit(f"op:login:{login}", limits.operations_per_login, now):
+            return False
+        return True
+
+    def _cooling_down(self, op: str, login: str) -> bool:
+        last = self.s.audit.last_done(op, login)
+        cooldown = dt.timedelta(seconds=self.s.config.rate_limits.resend_cooldown_seconds)
+        return last is not None and self.s.now() - last < cooldown
+
+    def lookup(self, actor: Actor, login: str) -> Account | None:
+        """A rate-limited directory look-up for a chat; raises `LookupLimited` past the limit."""
+        limit: RateLimit = self.s.config.rate_limits.lookups_per_chat
+        if not actor.is_agent and not self.s.limiter.hit(f"lookup:chat:{actor.sender_id}", limit, self.s.now()):
+            raise LookupLimited()
+        return self.s.directory.find_account(login)
+
+    def _prepare(self, actor: Actor, channel: str, op: Permission, login: str) -> tuple[Account | None, OperationResult | None]:
+        login = login.strip().lower()
+        if not self._within_limits(actor, op.value, login):
+            self._audit(actor, channel, op.value, login, RATE_LIMITED)
+            return None, OperationResult(RATE_LIMITED)
+        account = self.s.directory.find_account(login)
+        if account is None:
+            self._audit(actor, channel, op.value, login, UNKNOWN)
+            return None, OperationResult(UNKNOWN, "unknown_account")
+        decision = authorise(actor, op, account)
+        if not decision.allowed:
+            self._audit(actor, channel, op.value, account.login, REFUSED, decision.reason)
+            return account, OperationResult(REFUSED, decision.reason)
+        return account, None
+
+    def _values(self, account: Account) -> dict[str, str]:
+        tenant = self.s.tenant_of(account)
+        return self.s.tenant_facts(tenant) or self.s.tenant_facts(next(iter(self.s.config.tenants)))
+
+    # -- operations -------------------------------------------------------------------------------
+    def resend_validation_link(self, actor: Actor, channel: str, login: str) -> OperationResult:
+        op = Permission.RESEND_VALIDATION_LINK
+        account, stop = self._prepare(actor, channel, op, login)
+        if stop:
+            return stop
+        assert account is not None and account.backup_email
+        if self._cooling_down(op.value, account.login):
+            self._audit(actor, channel, op.value, account.login, RATE_LIMITED, "cooldown")
+            return OperationResult(RATE_LIMITED, "cooldown")
+        now = self.s.now()
+        values = self._values(account)
+        token = secrets.token_urlsafe(24)
+        mail = compose(
+            "validation_link",
+            account.backup_email,
+            {
+                "ent_name": values["ent_name"],
+                "login": account.login,
+                "link_url": f"{values['ent_url'].rstrip('/')}/compte/valider-adresse?jeton={token}",
+                "hours": values["validation_link_hours"],
+            },
+        )
+        sent_now = self.s.outbox.submit(mail)
+        self.s.activation.record_validation_link_sent(account.login, now)
+        self._audit(actor, channel, op.value, account.login, DONE, None if sent_now else "queued for retry")
+        return OperationResult(DONE, masked_address=mask_email(account.backup_email), mail_sent_now=sent_now)
+
+    def resend_activation_mail(self, actor: Actor, channel: str, login: str) -> OperationResult:
+        op = Permission.RESEND_ACTIVATION_MAIL
+        account, stop = self._prepare(actor, channel, op, login)
+        if stop:
+            return stop
+        assert account is not None and account.backup_email
+        if self._cooling_down(op.value, account.login):
+            self._audit(actor, channel, op.value, account.login, RATE_LIMITED, "cooldown")
+            return OperationResult(RATE_LIMITED, "cooldown")
+        values = self._values(account)
+        steps = self.s.knowledge.choose("ask_activation_howto", self.s.tenant_of(account)).article
+        mail = compose(
+            "activation_reminder",
+            account.backup_email,
+            {
+                "ent_name": values["ent_name"],
+                "ent_url": values["ent_url"],
+                "login": account.login,
+                "activation_steps": steps.answer.format_map(_Keep(values)) if steps else "",
+            },
+        )
+        sent_now = self.s.outbox.submit(mail)
+        self._audit(actor, channel, op.value, account.login, DONE, None if sent_now else "queued for retry")
+        return OperationResult(DONE, masked_address=mask_email(account.backup_email), mail_sent_now=sent_now)
+
+    def reset_password(self, actor: Actor, channel: str, login: str) -> OperationResult:
+        op = Permission.RESET_PASSWORD
+        account, stop = self._prepare(actor, channel, op, login)
+        if stop:
+            return stop
+        assert account is not None
+        password = provisional_password(max(12, self._min_length(account)))
+        try:
+            self.s.directory.set_provisional_password(account.login, password, self.s.now())
+        except DirectoryError as exc:
+            self._audit(actor, channel, op.value, account.login, FAILED, str(exc))
+            return OperationResult(FAILED, "directory_down")
+        self._audit(actor, channel, op.value, account.login, DONE)
+        return OperationResult(DONE, provisional_password=password)
+
+    def _min_length(self, account: Account) -> int:
+        tenant = self.s.tenant_of(account)
+        return self.s.config.tenant(tenant).password_policy.min_length if tenant else 8
+
+    def unlock_account(self, actor: Actor, channel: str, login: str) -> OperationResult:
+        op = Permission.UNLOCK_ACCOUNT
+        account, stop = self._prepare(actor, channel, op, login)
+        if stop:
+            return stop
+        assert account is not None
+        if account.locked_until is None or account.locked_until <= self.s.now():
+            self._audit(actor, channel, op.value, account.login, REFUSED, "not_locked")
+            return OperationResult(REFUSED, "not_locked")
+        try:
+            self.s.directory.unlock(account.login)
+        except DirectoryError as exc:
+            self._audit(actor, channel, op.value, account.login, FAILED, str(exc))
+            return OperationResult(FAILED, "directory_down")
+        self._audit(actor, channel, op.value, account.login, DONE)
+        return OperationResult(DONE)
+
+    def start_link(self, actor: Actor, channel: str, login: str) -> OperationResult:
+        """Send a one-time code to the account's ENT mail or validated backup address."""
+        op = Permission.LINK_ACCOUNT
+        account, stop = self._prepare(actor, channel, op, login)
+        if stop:
+            return stop
+        assert account is not None
+        address = account.backup_email if account.backup_email_validated and account.backup_email else account.ent_mail
+        assert address
+        settings = self.s.config.linking
+        code = self.s.links.issue_code(
+            actor.sender_id, account.login, settings.code_digits, dt.timedelta(minutes=settings.code_ttl_minutes), self.s.now()
+        )
+        values = self._values(account)
+        sent_now = self.s.outbox.submit(
+            compose("link_code", address, {"ent_name": values["ent_name"], "code": code, "minutes": str(settings.code_ttl_minutes)})
+        )
+        self._audit(actor, channel, "link_code_sent", account.login, DONE)
+        return OperationResult("code_sent", masked_address=mask_email(address), mail_sent_now=sent_now)
+
+    def complete_link(self, actor: Actor, channel: str, code: str) -> tuple[OperationResult, str | None]:
+        from bot.storage.links import CodeCheck
+
+        outcome, login = self.s.links.check_code(actor.sender_id, code, self.s.config.linking.max_attempts, self.s.now())
+        if outcome is not CodeCheck.OK or login is None:
+            self._audit(actor, channel, Permission.LINK_ACCOUNT.value, None, REFUSED, outcome.value)
+            return OperationResult(REFUSED, outcome.value), None
+        self.s.links.link(actor.sender_id, login, self.s.now())
+        self._audit(actor, channel, Permission.LINK_ACCOUNT.value, login, DONE)
+        return OperationResult(DONE), login
+
+    def unlink(self, actor: Actor, channel: str) -> bool:
+        removed = self.s.links.unlink(actor.sender_id, self.s.now())
+        if removed:
+            self._audit(actor, channel, "unlink_account", actor.linked_account.login if actor.linked_account else None, DONE)
+        return removed
+
+    def notify_adml(self, actor: Actor, channel: str, login: str) -> OperationResult:
+        """Send the user's reset request to the linked ADMLs of their school, for approval."""
+        op = Permission.NOTIFY_ADML
+        account, stop = self._prepare(actor, channel, op, login)
+        if stop:
+            return stop
+        assert account is not None and account.uai
+        pending = self.s.reset_requests.pending_for(account.login)
+        if pending:
+            self._audit(actor, channel, op.value, account.login, REFUSED, "already_pending")
+            return OperationResult(REFUSED, "already_pending", reference=pending.id)
+        admls = [a.login for a in self.s.directory.accounts_of_school(account.uai) if account.uai in a.adml_of]
+        recipients = self.s.links.senders_linked_to(admls)
+        if not recipients:
+            self._audit(actor, channel, op.value, account.login, REFUSED, "no_adml_reachable")
+            return OperationResult(REFUSED, "no_adml_reachable")
+        request = self.s.reset_requests.create(account.login, account.uai, actor.sender_id, self.s.now())
+        from bot.relay import Button, OutboundMessage
+
+        notice = OutboundMessage(
+            text=(
+                f"Demande de réinitialisation n°{request.id} : l'utilisateur {account.login} "
+                "(compte vérifié) demande la réinitialisation de son mot de passe. Acceptez-vous ?"
+            ),
+            buttons=(
+                Button("Accepter", f'/approve_reset{{"request_id": {request.id}}}'),
+                Button("Refuser", f'/deny_reset{{"request_id": {request.id}}}'),
+            ),
+        )
+        for sender_id, _ in recipients:
+            self.s.relay.send(sender_id, [notice])
+        self._audit(actor, channel, op.value, account.login, DONE, f"request {request.id} to {len(recipients)} ADML(s)")
+        return OperationResult(DONE, reference=request.id)
+
+    def decide_reset_request(self, actor: Actor, channel: str, request_id: int, approved: bool) -> OperationResult:
+        request = self.s.reset_requests.get(request_id)
+        if request is None:
+            return OperationResult(UNKNOWN, "unknown_request")
+        decision = authorise(actor, Permission.DECIDE_RESET_REQUEST, None, school_uai=request.uai)
+        if not decision.allowed:
+            self._audit(actor, channel, Permission.DECIDE_RESET_REQUEST.value, request.login, REFUSED, decision.reason)
+            return OperationResult(REFUSED, decision.reason)
+        if request.status != "pending":
+            return OperationResult(REFUSED, f"already_{request.status}", reference=request.id)
+        if not approved:
+            self.s.reset_requests.decide(request_id, False, actor.sender_id, self.s.now())
+            self._audit(actor, channel, Permission.DECIDE_RESET_REQUEST.value, request.login, DONE, "denied")
+            self._tell_requester(request.requester, "Votre demande de réinitialisation a été refusée par votre établissement. Contactez-le pour en savoir plus.")
+            return OperationResult(DONE, "denied", reference=request.id)
+        result = self.reset_password(actor, channel, request.login)
+        if result.done:
+            self.s.reset_requests.decide(request_id, True, actor.sender_id, self.s.now())
+            self._tell_requester(
+                request.requester,
+                "Votre demande de réinitialisation a été acceptée : votre établissement va vous remettre un mot de "
+                "passe provisoire. Réactivez ensuite votre compte avec « Mon compte a été réinitialisé ».",
+            )
+        return OperationResult(result.status, result.reason, provisional_password=result.provisional_password, reference=request.id)
+
+    def _tell_requester(self, sender_id: str, text: str) -> None:
+        from bot.relay import OutboundMessage
+
+        self.s.relay.send(sender_id, [OutboundMessage(text)])
+
+    def create_ticket(
+        self, actor: Actor, channel: str, tenant: str | None, login: str | None, diagnosis: str | None, summary: str
+    ) -> OperationResult:
+        existing = self.s.tickets.open_for(actor.sender_id)
+        if existing:
+            return OperationResult(REFUSED, "already_open", reference=existing.id)
+        if not self._within_limits(actor, Permission.CREATE_TICKET.value, None):
+            self._audit(actor, channel, Permission.CREATE_TICKET.value, None, RATE_LIMITED)
+            return OperationResult(RATE_LIMITED)
+        transcript = "\n".join(
+            f"{'Usager' if direction == 'in' else 'Assistant'} : {text}"
+            for direction, text in self.s.conversations.transcript(actor.sender_id)
+        )
+        ticket = self.s.tickets.open(actor.sender_id, channel, tenant, login, diagnosis, summary, transcript, self.s.now())
+        self._audit(actor, channel, Permission.CREATE_TICKET.value, login, DONE, f"ticket {ticket.id}")
+        for listener in self.s.ticket_listeners:
+            listener(ticket)
+        return OperationResult(DONE, reference=ticket.id)
+
+
+class LookupLimited(Exception):
+    """Too many directory look-ups from this chat in the current window."""
+
+
+class _Keep(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"

@@ -1,0 +1,56 @@
+"""`python -m bot run`: the web chat, Telegram when a token is set, and the scheduler, in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from bot.app import build_assistant, build_services
+from bot.channels.web import build_web_app, start_web
+from bot.config import AppConfig, secret
+from bot.scheduler import build_scheduler
+
+log = logging.getLogger(__name__)
+
+
+async def serve(config: AppConfig) -> None:
+    services = build_services(config)
+    assistant = build_assistant(services)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    scheduler = build_scheduler(services)
+    scheduler.start()
+    telegram = None
+    extra_routes = []
+    token = secret(config.telegram.token_env)
+    if token:
+        from bot.channels.telegram import TelegramChannel
+
+        telegram = TelegramChannel(assistant, token)
+        extra_routes = telegram.web_routes()
+    runner = None
+    if config.web.enabled:
+        runner = await start_web(build_web_app(assistant, extra_routes), config.web.host, config.web.port)
+        log.info("web chat on http://%s:%d", config.web.host, config.web.port)
+    if telegram is not None:
+        await telegram.start()
+        log.info("Telegram started (%s)", config.telegram.mode)
+    else:
+        log.info("Telegram is off: set %s to start it", config.telegram.token_env)
+    try:
+        await stop.wait()
+    finally:
+        if telegram is not None:
+            await telegram.stop()
+        if runner is not None:
+            await runner.cleanup()
+        scheduler.shutdown(wait=False)
+        services.engine.dispose()
+
+
+def run(config: AppConfig) -> int:
+    asyncio.run(serve(config))
+    return 0

@@ -1,0 +1,52 @@
+"""Background jobs on APScheduler with a persistent job store (the project's database).
+
+Jobs are referenced by name (`bot.scheduler:deliver_mail`) so the store survives restarts; with
+`replace_existing` every instance registers the same ids, and the store keeps one of each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def deliver_mail() -> None:
+    """Retry the mails that could not be sent yet."""
+    from actions.services import get
+
+    sent = get().outbox.deliver_due()
+    if sent:
+        log.info("mail retry: %d sent", sent)
+
+
+def purge_personal_data() -> None:
+    """Delete transcripts, closed tickets and counters past their retention period."""
+    from actions.services import get
+
+    services = get()
+    now = services.now()
+    settings = services.config.assistant
+    conversations = services.conversations.purge(now - dt.timedelta(days=settings.transcript_retention_days))
+    tickets = services.tickets.purge_closed(now - dt.timedelta(days=settings.ticket_retention_days))
+    services.limiter.purge(now - dt.timedelta(days=1))
+    log.info("retention purge: %d conversations, %d tickets", conversations, tickets)
+
+
+def build_scheduler(services: Services) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=services.engine, tablename="scheduler_jobs")},
+        timezone=services.config.assistant.timezone,
+    )
+    scheduler.add_job("bot.scheduler:deliver_mail", "interval", minutes=1, id="deliver_mail", replace_existing=True, coalesce=True)
+    scheduler.add_job(
+        "bot.scheduler:purge_personal_data", "cron", hour=3, minute=17, id="purge_personal_data",
+        replace_existing=True, coalesce=True,
+    )
+    return scheduler

@@ -1,0 +1,79 @@
+"""The activation store: what the activation application knows and the directory does not.
+
+Provisional password issue date and reason, backup address, its validation and the time the last
+validation link was sent. Both directory adapters read it, as the operators' activation
+applications do beside their LDAP directories.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.core.accounts import Account, Delivery
+from bot.storage.models import ActivationRecord
+
+
+class ActivationStore:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def record(self, login: str) -> ActivationRecord | None:
+        with self._sessions() as session:
+            return session.get(ActivationRecord, login.lower())
+
+    def complete(self, account: Account) -> Account:
+        """The account with the activation fields filled from this store."""
+        record = self.record(account.login)
+        if record is None:
+            return account
+        return dataclasses.replace(
+            account,
+            provisional_issued_at=record.provisional_issued_at,
+            provisional_delivery=Delivery(record.provisional_delivery) if record.provisional_delivery else None,
+            backup_email=record.backup_email,
+            backup_email_validated=record.backup_email_validated,
+            validation_link_sent_at=record.validation_link_sent_at,
+        )
+
+    def was_reset(self, login: str) -> bool:
+        record = self.record(login)
+        return record is not None and record.provisional_reason == "reset"
+
+    def replace_all(self, accounts: tuple[Account, ...] | list[Account]) -> None:
+        """Forget every record and write the activation fields of these accounts (fixture load)."""
+        with self._sessions.begin() as session:
+            session.execute(delete(ActivationRecord))
+            for account in accounts:
+                session.add(
+                    ActivationRecord(
+                        login=account.login,
+                        provisional_issued_at=account.provisional_issued_at,
+                        provisional_reason="reset" if account.state.value == "reset" else "creation",
+                        provisional_delivery=account.provisional_delivery.value if account.provisional_delivery else None,
+                        backup_email=account.backup_email,
+                        backup_email_validated=account.backup_email_validated,
+                        validation_link_sent_at=account.validation_link_sent_at,
+                    )
+                )
+
+    def _upsert(self, session: Session, login: str) -> ActivationRecord:
+        record = session.get(ActivationRecord, login.lower())
+        if record is None:
+            record = ActivationRecord(login=login.lower(), backup_email_validated=False)
+            session.add(record)
+        return record
+
+    def record_provisional_issued(self, login: str, at: dt.datetime, reason: str, delivery: Delivery) -> None:
+        with self._sessions.begin() as session:
+            record = self._upsert(session, login)
+            record.provisional_issued_at = at
+            record.provisional_reason = reason
+            record.provisional_delivery = delivery.value
+
+    def record_validation_link_sent(self, login: str, at: dt.datetime) -> None:
+        with self._sessions.begin() as session:
+            self._upsert(session, login).validation_link_sent_at = at

@@ -1,0 +1,83 @@
+"""The append-only audit log: every operation, refused or done, with who, what, on whom, when, where."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.storage.models import AuditEvent
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: dt.datetime
+    actor: str
+    actor_login: str | None
+    channel: str
+    operation: str
+    target: str | None
+    outcome: str
+    detail: str | None
+
+
+class AuditLog:
+    """Only `append` writes; nothing here updates or deletes a row."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def append(
+        self,
+        at: dt.datetime,
+        actor: str,
+        actor_login: str | None,
+        channel: str,
+        operation: str,
+        target: str | None,
+        outcome: str,
+        detail: str | None = None,
+    ) -> int:
+        with self._sessions.begin() as session:
+            row = AuditEvent(
+                at=at, actor=actor, actor_login=actor_login, channel=channel, operation=operation,
+                target=target, outcome=outcome, detail=detail,
+            )
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def last_id(self) -> int:
+        with self._sessions() as session:
+            return session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1)) or 0
+
+    def since(self, after_id: int, actor: str | None = None) -> list[AuditEntry]:
+        with self._sessions() as session:
+            query = select(AuditEvent).where(AuditEvent.id > after_id).order_by(AuditEvent.id)
+            if actor is not None:
+                query = query.where(AuditEvent.actor == actor)
+            return [_entry(row) for row in session.scalars(query)]
+
+    def recent(self, limit: int = 100) -> list[AuditEntry]:
+        with self._sessions() as session:
+            rows = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit))
+            return [_entry(row) for row in rows]
+
+    def last_done(self, operation: str, target: str) -> dt.datetime | None:
+        """When `operation` was last performed on `target` (for cooldowns)."""
+        with self._sessions() as session:
+            return session.scalar(
+                select(AuditEvent.at)
+                .where(AuditEvent.operation == operation, AuditEvent.target == target, AuditEvent.outcome == "done")
+                .order_by(AuditEvent.id.desc())
+                .limit(1)
+            )
+
+
+def _entry(row: AuditEvent) -> AuditEntry:
+    return AuditEntry(
+        row.id, row.at, row.actor, row.actor_login, row.channel, row.operation, row.target, row.outcome, row.detail
+    )

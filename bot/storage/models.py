@@ -1,0 +1,230 @@
+"""SQLAlchemy 2 typed models. The schema is created and upgraded only by Alembic migrations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """Stores aware datetimes as UTC and gives them back aware (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Conversation(Base):
+    """One chat (a Telegram user, a web session, a replay) and its dialogue tracker."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(128), unique=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    tracker: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class Message(Base):
+    """A transcript line, stored redacted."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    direction: Mapped[str] = mapped_column(String(8))  # "in" | "out"
+    text: Mapped[str] = mapped_column(Text)
+    intent: Mapped[str | None] = mapped_column(String(64))
+    confidence: Mapped[float | None]
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class NluMiss(Base):
+    """A message the assistant did not understand, kept redacted for review."""
+
+    __tablename__ = "nlu_misses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    ranking: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(128), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), index=True)  # open | taken | closed
+    tenant: Mapped[str | None] = mapped_column(String(32))
+    login: Mapped[str | None] = mapped_column(String(128))
+    diagnosis: Mapped[str | None] = mapped_column(String(64))
+    summary: Mapped[str] = mapped_column(Text)
+    transcript: Mapped[str] = mapped_column(Text)
+    agent: Mapped[str | None] = mapped_column(String(128))
+    topic_ref: Mapped[str | None] = mapped_column(String(64))
+    rating: Mapped[int | None]
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class TicketMessage(Base):
+    __tablename__ = "ticket_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    author: Mapped[str] = mapped_column(String(16))  # user | agent | bot
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class AuditEvent(Base):
+    """Append-only: who did what, on whom, when, through which channel, and how it ended."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(128))  # sender id of the chat
+    actor_login: Mapped[str | None] = mapped_column(String(128))
+    channel: Mapped[str] = mapped_column(String(32))
+    operation: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str | None] = mapped_column(String(128), index=True)
+    outcome: Mapped[str] = mapped_column(String(16))  # done | refused | rate_limited | failed
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class AccountLink(Base):
+    """A chat's proved ownership of an ENT identity."""
+
+    __tablename__ = "account_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(128), index=True)
+    login: Mapped[str] = mapped_column(String(128), index=True)
+    linked_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class RateLimitCounter(Base):
+    """A fixed-window counter; `key` says what is counted (e.g. `lookup:chat:web:abc`)."""
+
+    __tablename__ = "rate_limit_counters"
+    __table_args__ = (UniqueConstraint("key", "window_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    window_start: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ActivationRecord(Base):
+    """What the activation application knows and the directory does not (as at the operators)."""
+
+    __tablename__ = "activation_records"
+
+    login: Mapped[str] = mapped_column(String(128), primary_key=True)
+    provisional_issued_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    provisional_reason: Mapped[str | None] = mapped_column(String(16))  # creation | reset
+    provisional_delivery: Mapped[str | None] = mapped_column(String(16))
+    backup_email: Mapped[str | None] = mapped_column(String(254))
+    backup_email_validated: Mapped[bool] = mapped_column(Boolean, default=False)
+    validation_link_sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class OneTimeCode(Base):
+    """A code that proves a chat owns an account; only its hash is kept."""
+
+    __tablename__ = "one_time_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(128), index=True)
+    login: Mapped[str] = mapped_column(String(128))
+    code_hash: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class ResetRequest(Base):
+    """A user's reset request waiting for an ADML of their school."""
+
+    __tablename__ = "reset_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(128), index=True)
+    uai: Mapped[str] = mapped_column(String(16), index=True)
+    requester: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16))  # pending | approved | denied
+    decided_by: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class OutboundMail(Base):
+    """A mail to send; kept until sent so that none is lost while the SMTP server is down."""
+
+    __tablename__ = "outbound_mails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending | sent
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class DirEstablishment(Base):
+    """Embedded SQL directory: a school."""
+
+    __tablename__ = "dir_establishments"
+
+    uai: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    tenant: Mapped[str] = mapped_column(String(32))
+    ent_convention: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DirAccount(Base):
+    """Embedded SQL directory: an account (the directory's part of it)."""
+
+    __tablename__ = "dir_accounts"
+
+    login: Mapped[str] = mapped_column(String(128), primary_key=True)
+    given_name: Mapped[str | None] = mapped_column(String(100))
+    family_name: Mapped[str | None] = mapped_column(String(100))
+    profile: Mapped[str] = mapped_column(String(32))
+    uai: Mapped[str | None] = mapped_column(String(16), index=True)
+    source: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    ent_mail: Mapped[str | None] = mapped_column(String(254))
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    adml_of: Mapped[list[str]] = mapped_column(JSON, default=list)
+    password_hash: Mapped[str | None] = mapped_column(String(200))

@@ -1,0 +1,153 @@
+"""Tickets: what the assistant could not solve, worked by support agents."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.core.redaction import redact
+from bot.storage.models import Ticket, TicketMessage
+
+OPEN_STATUSES = ("open", "taken")
+
+
+@dataclass(frozen=True)
+class TicketView:
+    id: int
+    sender_id: str
+    channel: str
+    status: str
+    tenant: str | None
+    login: str | None
+    diagnosis: str | None
+    summary: str
+    transcript: str
+    agent: str | None
+    topic_ref: str | None
+    rating: int | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+def _view(row: Ticket) -> TicketView:
+    return TicketView(
+        row.id, row.sender_id, row.channel, row.status, row.tenant, row.login, row.diagnosis, row.summary,
+        row.transcript, row.agent, row.topic_ref, row.rating, row.created_at, row.updated_at,
+    )
+
+
+class TicketStore:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def open(
+        self,
+        sender_id: str,
+        channel: str,
+        tenant: str | None,
+        login: str | None,
+        diagnosis: str | None,
+        summary: str,
+        transcript: str,
+        now: dt.datetime,
+    ) -> TicketView:
+        """A new ticket, or the chat's ticket that is still open (one open ticket per chat)."""
+        existing = self.open_for(sender_id)
+        if existing:
+            return existing
+        with self._sessions.begin() as session:
+            row = Ticket(
+                sender_id=sender_id, channel=channel, status="open", tenant=tenant, login=login,
+                diagnosis=diagnosis, summary=redact(summary), transcript=redact(transcript),
+                created_at=now, updated_at=now,
+            )
+            session.add(row)
+            session.flush()
+            return _view(row)
+
+    def open_for(self, sender_id: str) -> TicketView | None:
+        with self._sessions() as session:
+            row = session.scalar(
+                select(Ticket)
+                .where(Ticket.sender_id == sender_id, Ticket.status.in_(OPEN_STATUSES))
+                .order_by(Ticket.id.desc())
+                .limit(1)
+            )
+            return _view(row) if row else None
+
+    def latest_for(self, sender_id: str) -> TicketView | None:
+        with self._sessions() as session:
+            row = session.scalar(
+                select(Ticket).where(Ticket.sender_id == sender_id).order_by(Ticket.id.desc()).limit(1)
+            )
+            return _view(row) if row else None
+
+    def get(self, ticket_id: int) -> TicketView | None:
+        with self._sessions() as session:
+            row = session.get(Ticket, ticket_id)
+            return _view(row) if row else None
+
+    def by_topic(self, topic_ref: str) -> TicketView | None:
+        with self._sessions() as session:
+            row = session.scalar(select(Ticket).where(Ticket.topic_ref == topic_ref))
+            return _view(row) if row else None
+
+    def list(self, statuses: tuple[str, ...] = OPEN_STATUSES, limit: int = 200) -> list[TicketView]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(Ticket).where(Ticket.status.in_(statuses)).order_by(Ticket.id.desc()).limit(limit)
+            )
+            return [_view(row) for row in rows]
+
+    def _update(self, ticket_id: int, now: dt.datetime, **changes: object) -> TicketView | None:
+        with self._sessions.begin() as session:
+            row = session.get(Ticket, ticket_id)
+            if row is None:
+                return None
+            for key, value in changes.items():
+                setattr(row, key, value)
+            row.updated_at = now
+            return _view(row)
+
+    def take(self, ticket_id: int, agent: str, now: dt.datetime) -> TicketView | None:
+        return self._update(ticket_id, now, status="taken", agent=agent)
+
+    def close(self, ticket_id: int, now: dt.datetime) -> TicketView | None:
+        return self._update(ticket_id, now, status="closed", closed_at=now)
+
+    def set_topic(self, ticket_id: int, topic_ref: str, now: dt.datetime) -> TicketView | None:
+        return self._update(ticket_id, now, topic_ref=topic_ref)
+
+    def rate(self, ticket_id: int, rating: int, now: dt.datetime) -> TicketView | None:
+        if not 1 <= rating <= 5:
+            raise ValueError("a rating is 1 to 5")
+        return self._update(ticket_id, now, rating=rating)
+
+    def add_message(self, ticket_id: int, author: str, text: str, now: dt.datetime) -> None:
+        with self._sessions.begin() as session:
+            session.add(TicketMessage(ticket_id=ticket_id, author=author, text=redact(text), created_at=now))
+            row = session.get(Ticket, ticket_id)
+            if row is not None:
+                row.updated_at = now
+
+    def messages(self, ticket_id: int) -> list[tuple[str, str, dt.datetime]]:
+        with self._sessions() as session:
+            rows = session.execute(
+                select(TicketMessage.author, TicketMessage.text, TicketMessage.created_at)
+                .where(TicketMessage.ticket_id == ticket_id)
+                .order_by(TicketMessage.id)
+            ).all()
+            return [(a, t, c) for a, t, c in rows]
+
+    def purge_closed(self, older_than: dt.datetime) -> int:
+        with self._sessions.begin() as session:
+            old = session.scalars(
+                select(Ticket.id).where(Ticket.status == "closed", Ticket.updated_at < older_than)
+            ).all()
+            if old:
+                session.execute(delete(TicketMessage).where(TicketMessage.ticket_id.in_(old)))
+                session.execute(delete(Ticket).where(Ticket.id.in_(old)))
+            return len(old)

@@ -1,0 +1,34 @@
+"""A real assistant process (`python -m bot run`) on a free loopback port, for the web channel's tests."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from bot.app import build_services, load_demo_directory
+from bot.config import load_config
+from tests.support.processes import ROOT, free_port, stop, wait_for_http, write_test_config
+
+
+@pytest.fixture(scope="session")
+def running_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder: Path = tmp_path_factory.mktemp("web")
+    port = free_port()
+    config_path = write_test_config(folder, web={"host": "127.0.0.1", "port": port})
+    services = build_services(load_config(config_path))
+    load_demo_directory(services)
+    services.engine.dispose()
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(folder), "CLEF_CONFIG": str(config_path)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(f"{url}/health", process, timeout=120)
+        yield url
+    finally:
+        stop(process)

@@ -1,0 +1,76 @@
+"""The chat page in a real headless Chromium: type, read the answer, click a button."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from typing import Iterator
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    for binary in (CHROMIUM, CHROMEDRIVER):
+        if shutil.which(binary) is None:
+            pytest.fail(f"{binary} is missing: run `make test`, which installs Debian's chromium and chromium-driver")
+    profile = tempfile.mkdtemp(prefix="clef-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        f"--user-data-dir={profile}", "--window-size=390,844",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def bot_texts(driver: webdriver.Chrome) -> list[str]:
+    return [element.text for element in driver.find_elements(By.CSS_SELECTOR, ".msg.bot")]
+
+
+def test_a_person_types_reads_and_clicks(browser: webdriver.Chrome, running_assistant: str) -> None:
+    browser.get(running_assistant + "/")
+    wait = WebDriverWait(browser, 30)
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
+    before = len(bot_texts(browser))
+    box = browser.find_element(By.ID, "text")
+    box.send_keys("bonjour")
+    box.send_keys(Keys.ENTER)
+    wait.until(lambda d: len(bot_texts(d)) > before)
+    assert "Bonjour" in bot_texts(browser)[-1]
+    button = wait.until(ec.element_to_be_clickable((By.XPATH, "//button[text()='Activer mon compte']")))
+    count = len(bot_texts(browser))
+    button.click()
+    wait.until(lambda d: len(bot_texts(d)) > count)
+    assert "Sur quel ENT" in bot_texts(browser)[-1]
+    browser.find_element(By.XPATH, "//button[text()='netocentre (Centre-Val de Loire)']").click()
+    wait.until(lambda d: "Activer mon compte" in d.find_elements(By.CSS_SELECTOR, ".msg.bot")[-1].text)
+    assert "lycees.netocentre.fr" in bot_texts(browser)[-1]
+    assert browser.find_element(By.XPATH, "//button[text()='Activer mon compte']").is_enabled() is False
+
+
+def test_markup_typed_by_a_user_is_shown_as_text(browser: webdriver.Chrome, running_assistant: str) -> None:
+    browser.get(running_assistant + "/")
+    box = browser.find_element(By.ID, "text")
+    box.send_keys("<b>gras</b><img src=x onerror=alert(1)>")
+    box.send_keys(Keys.ENTER)
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".msg.me"))
+    mine = browser.find_elements(By.CSS_SELECTOR, ".msg.me")[-1]
+    assert mine.text == "<b>gras</b><img src=x onerror=alert(1)>"
+    assert mine.find_elements(By.TAG_NAME, "img") == []

@@ -1,0 +1,106 @@
+"""Shared fixtures: a migrated temporary database, a settable clock, services, the assistant.
+
+The NLU model is trained once per session (cached under var/nlu like the real one, keyed by the
+training data's fingerprint, so an unchanged nlu.yml is not trained twice).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from bot.app import build_assistant, build_services, load_nlu
+from bot.assistant import Assistant, InboundMessage, TurnResult
+from bot.config import AppConfig, load_config
+from bot.directory.fixture import load_fixture
+from bot.mail.capture import CaptureMailer
+from bot.nlu.model import NluModel
+from bot.services import Services
+from bot.storage.db import make_engine, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+class SettableClock:
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+@pytest.fixture(scope="session")
+def config() -> AppConfig:
+    return load_config(ROOT / "config.yml")
+
+
+@pytest.fixture(scope="session")
+def nlu(config: AppConfig) -> NluModel:
+    return load_nlu(config)
+
+
+@pytest.fixture
+def clock() -> SettableClock:
+    return SettableClock(dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=1))))
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'clef.db'}"
+    migrate(make_engine(url))
+    return url
+
+
+@pytest.fixture
+def mailer(tmp_path: Path) -> CaptureMailer:
+    return CaptureMailer(tmp_path / "outbox")
+
+
+@pytest.fixture
+def services(config: AppConfig, clock: SettableClock, database_url: str, mailer: CaptureMailer) -> Iterator[Services]:
+    built = build_services(config, clock=clock, database_url=database_url, mailer=mailer)
+    built.directory.load_fixture(load_fixture(ROOT / "knowledge" / "demo-directory.yml"))
+    yield built
+    built.engine.dispose()
+
+
+@pytest.fixture
+def assistant(services: Services, nlu: NluModel) -> Assistant:
+    return build_assistant(services, nlu)
+
+
+class Chat:
+    """A user's side of a conversation, as a test drives it."""
+
+    def __init__(self, assistant: Assistant, sender: str) -> None:
+        self.assistant = assistant
+        self.sender = sender
+        self.last: TurnResult | None = None
+
+    def say(self, text: str) -> TurnResult:
+        self.last = self.assistant.handle(InboundMessage(self.sender, text))
+        return self.last
+
+    def click(self, title: str) -> TurnResult:
+        assert self.last is not None, "nothing to click yet"
+        buttons = [b for m in self.last.messages for b in m.buttons]
+        match = [b for b in buttons if b.title == title]
+        assert match, f"no button {title!r}; the bot offered {[b.title for b in buttons]}"
+        return self.say(match[0].payload)
+
+    @property
+    def text(self) -> str:
+        assert self.last is not None
+        return "\n".join(m.text for m in self.last.messages)
+
+
+@pytest.fixture
+def chat(assistant: Assistant) -> Chat:
+    return Chat(assistant, "web:test-user")

@@ -1,0 +1,88 @@
+"""config.yml is validated at start: a mistake stops the program with one line naming the key."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.config import ConfigError, load_config, parse_config, read_config_file
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def raw_config() -> dict:
+    return read_config_file(ROOT / "config.yml")
+
+
+def test_the_shipped_config_has_both_tenants_from_the_seeds() -> None:
+    config = load_config(ROOT / "config.yml")
+    assert set(config.tenants) == {"monlycee", "netocentre"}
+    monlycee, netocentre = config.tenant("monlycee"), config.tenant("netocentre")
+    assert str(monlycee.cesame_url) == "https://cesame.iledefrance.fr/"
+    assert str(monlycee.ent_url) == "https://ent.iledefrance.fr/"
+    assert str(netocentre.ent_url).rstrip("/") == "https://lycees.netocentre.fr"
+    assert (monlycee.school_holiday_zone, netocentre.school_holiday_zone) == ("C", "B")
+    assert netocentre.validation_link_hours == 48
+    assert netocentre.password_policy.min_length == 8
+    assert config.tenant_for_uai("0751234A") == "monlycee"
+    assert config.tenant_for_uai("0451234B") == "netocentre"
+    assert config.tenant_for_uai("0131234C") is None
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda c: c["storage"].update(urll="x"), "storage.urll: unknown key"),
+        (lambda c: c["web"].update(port="huit"), "web.port: "),
+        (lambda c: c["tenants"]["monlycee"].update(ent_url="pas une url"), "tenants.monlycee.ent_url: "),
+        (lambda c: c["tenants"]["netocentre"].pop("ent_url"), "tenants.netocentre.ent_url: required key is missing"),
+        (lambda c: c["tenants"]["monlycee"].update(school_holiday_zone="D"), "tenants.monlycee.school_holiday_zone"),
+        (lambda c: c["rate_limits"]["lookups_per_chat"].update(count=0), "rate_limits.lookups_per_chat.count"),
+        (lambda c: c["tenants"]["monlycee"]["freeze_windows"].append({"start": "2026-08-01", "end": "2026-07-01"}),
+         "tenants.monlycee.freeze_windows.2"),
+    ],
+)
+def test_a_wrong_key_type_or_url_is_one_line_naming_the_key(change, message: str) -> None:
+    raw = raw_config()
+    change(raw)
+    with pytest.raises(ConfigError) as error:
+        parse_config(raw)
+    text = str(error.value)
+    assert "\n" not in text
+    assert message in text
+
+
+def test_malformed_yaml_names_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "config.yml"
+    bad.write_text("tenants:\n  monlycee: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"config.yml: line \d+ is not valid YAML"):
+        load_config(bad)
+
+
+def test_the_program_stops_with_one_line_on_a_bad_config(tmp_path: Path) -> None:
+    raw = raw_config()
+    raw["web"]["colour"] = "blue"
+    bad = tmp_path / "config.yml"
+    bad.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(bad), "migrate"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == "error: config.yml: web.colour: unknown key"
+
+
+def test_secrets_come_from_the_environment_never_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.config import secret
+
+    raw = raw_config()
+    raw["directory"]["ldap"]["password"] = "hunter2"
+    with pytest.raises(ConfigError, match="directory.ldap.password: unknown key"):
+        parse_config(raw)
+    monkeypatch.setenv("CLEF_LDAP_PASSWORD", "  s3cret ")
+    assert secret("CLEF_LDAP_PASSWORD") == "s3cret"
+    monkeypatch.setenv("CLEF_LDAP_PASSWORD", "")
+    assert secret("CLEF_LDAP_PASSWORD") is None
