@@ -32,7 +32,8 @@ class ActionCreateTicket(Action):
             if part
         ) or "demande d'aide"
         result = services.operations().create_ticket(
-            actor_of(tracker), channel_of(tracker), known_tenant(tracker), login, diagnosis, summary
+            actor_of(tracker), channel_of(tracker), known_tenant(tracker), login, diagnosis, summary,
+            current_message=tracker.latest_message.get("text"),
         )
         if result.done:
             dispatcher.utter_message(response="utter_ticket_created", ticket_id=result.reference)

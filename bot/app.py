@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rasa_sdk.executor import ActionExecutor
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.assistant import Assistant
 from bot.config import AppConfig, secret
@@ -60,12 +61,14 @@ class Knowledge:
         return self.folder / "articles"
 
 
-def build_directory(config: AppConfig, activation: ActivationStore, sessions) -> Directory:  # type: ignore[no-untyped-def]
+def build_directory(config: AppConfig, activation: ActivationStore, sessions: sessionmaker[Session]) -> Directory:
     if config.directory.kind == "ldap":
         from bot.directory.ldap import LdapDirectory
 
         settings = config.directory.ldap
-        return LdapDirectory(settings, activation, secret(settings.password_env), tenant=settings.tenant)
+        return LdapDirectory(
+            settings, activation, secret(settings.password_env), tenant=settings.tenant, tenant_for_uai=config.tenant_for_uai
+        )
     from bot.directory.sql import SqlDirectory
 
     return SqlDirectory(sessions, activation)

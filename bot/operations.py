@@ -303,8 +303,16 @@ class Operations:
         self.s.relay.send(sender_id, [OutboundMessage(text)])
 
     def create_ticket(
-        self, actor: Actor, channel: str, tenant: str | None, login: str | None, diagnosis: str | None, summary: str
+        self,
+        actor: Actor,
+        channel: str,
+        tenant: str | None,
+        login: str | None,
+        diagnosis: str | None,
+        summary: str,
+        current_message: str | None = None,
     ) -> OperationResult:
+        """Open a ticket with the chat's redacted transcript, including the message being handled."""
         existing = self.s.tickets.open_for(actor.sender_id)
         if existing:
             return OperationResult(REFUSED, "already_open", reference=existing.id)
@@ -315,6 +323,8 @@ class Operations:
             f"{'Usager' if direction == 'in' else 'Assistant'} : {text}"
             for direction, text in self.s.conversations.transcript(actor.sender_id)
         )
+        if current_message and not current_message.startswith("/"):
+            transcript = (transcript + "\n" if transcript else "") + f"Usager : {current_message}"
         ticket = self.s.tickets.open(actor.sender_id, channel, tenant, login, diagnosis, summary, transcript, self.s.now())
         self._audit(actor, channel, Permission.CREATE_TICKET.value, login, DONE, f"ticket {ticket.id}")
         for listener in self.s.ticket_listeners:

@@ -29,7 +29,7 @@ async def serve(config: AppConfig) -> None:
     if token:
         from bot.channels.telegram import TelegramChannel
 
-        telegram = TelegramChannel(assistant, token)
+        telegram = TelegramChannel(assistant, token, config.telegram)
         extra_routes = telegram.web_routes()
     runner = None
     if config.web.enabled:

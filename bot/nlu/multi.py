@@ -20,6 +20,8 @@ _SPLIT = re.compile(
     re.IGNORECASE,
 )
 MIN_CONFIDENCE = 0.5
+DATA_ENTITIES = {"username", "email", "uai"}
+BARE_DATA_CONFIDENCE = 0.9
 # saying one is a contractor or Région staff raises the CESAME local-account question (seed 000)
 CESAME_PROFILES = {"cridf", "cridf_contractor", "school_contractor", "dsi_academique"}
 
@@ -40,10 +42,29 @@ def secondary_intent(model: NluModel, text: str, main_intent: str) -> dict[str, 
     return None
 
 
+def _is_bare_data(text: str, entities: list[dict[str, Any]]) -> bool:
+    """A message that is little more than an identifier, an address or a school code (≤ 3 other words)."""
+    data = [e for e in entities if e["entity"] in DATA_ENTITIES]
+    if not data:
+        return False
+    rest = text
+    for entity in sorted(data, key=lambda e: e["start"], reverse=True):
+        rest = rest[: entity["start"]] + " " + rest[entity["end"] :]
+    return len(re.findall(r"\w+", rest)) <= 3
+
+
 def parse_message(model: NluModel, text: str) -> dict[str, Any]:
-    """Rasa's parse shape, plus an optional `secondary_intent` when the message holds a second problem."""
+    """Rasa's parse shape, plus an optional `secondary_intent` when the message holds a second problem.
+
+    A message that is only data ("marie.dupont", "c'est 0751234A") is `inform` whatever the classifier,
+    unsure on such short texts, would guess.
+    """
     parse = model.parse(text)
     if not text.lstrip().startswith("/"):
+        if parse["intent"]["confidence"] < MIN_CONFIDENCE and _is_bare_data(text, parse["entities"]):
+            parse["intent"] = {"name": "inform", "confidence": BARE_DATA_CONFIDENCE}
+            others = [r for r in parse["intent_ranking"] if r["name"] != "inform"]
+            parse["intent_ranking"] = [dict(parse["intent"])] + others
         second = secondary_intent(model, text, parse["intent"]["name"])
         if second:
             parse["secondary_intent"] = second

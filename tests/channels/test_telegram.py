@@ -1,0 +1,302 @@
+"""Telegram, fully offline: the real bot (python-telegram-bot) against a Bot API server on 127.0.0.1.
+
+Whole conversations as a user, an ADML and a support agent, and a restart in the middle of a ticket.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import AsyncIterator, Awaitable, Callable
+
+import pytest
+
+from bot.app import build_assistant, build_services
+from bot.channels.telegram import TelegramChannel, command_payload, split_text
+from bot.config import AppConfig, TelegramSettings
+from bot.directory.fixture import load_fixture
+from bot.mail.capture import CaptureMailer
+from bot.nlu.model import NluModel
+from bot.services import Services
+from tests.conftest import ROOT, SettableClock
+from tests.support.fake_bot_api import Call, FakeBotApi
+from tests.support.processes import free_port
+
+TOKEN = "123456:TEST-token"
+AGENTS = -100500
+AGENT = 7001
+USER = 5001
+ADML = 6001  # isabelle.roux, ADML of 0750001A
+OTHER_ADML = 6002  # claire.lambert, ADML of 0931234B
+
+
+class Bot:
+    """The running channel and what a test needs around it."""
+
+    def __init__(self, api: FakeBotApi, services: Services, channel: TelegramChannel, mailer: CaptureMailer) -> None:
+        self.api = api
+        self.services = services
+        self.channel = channel
+        self.mailer = mailer
+
+    async def say(self, user_id: int, text: str) -> Call:
+        mark = len(self.api.calls)
+        self.api.user_says(user_id, text)
+        return await self.api.next_reply(user_id, mark)
+
+    async def click(self, user_id: int, sent: Call, title: str) -> Call:
+        mark = len(self.api.calls)
+        self.api.click(user_id, sent, title)
+        return await self.api.next_reply(user_id, mark)
+
+
+Start = Callable[[], Awaitable[Bot]]
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    server = FakeBotApi(forum_chats={AGENTS})
+    await server.start(free_port())
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def start_bot(
+    api: FakeBotApi, config: AppConfig, clock: SettableClock, database_url: str, tmp_path: Path, nlu: NluModel
+) -> AsyncIterator[Start]:
+    """Starts the bot on the test database; call it again after `stop` to restart with nothing kept in memory."""
+    settings = TelegramSettings(
+        base_url=f"http://127.0.0.1:{api.port}/bot", agents_chat_id=AGENTS, agent_user_ids=[AGENT],
+        password_message_ttl_seconds=600,
+    )
+    test_config = config.model_copy(update={"telegram": settings})
+    running: list[Bot] = []
+    loaded = False
+
+    async def start() -> Bot:
+        nonlocal loaded
+        mailer = CaptureMailer(tmp_path / "outbox")
+        services = build_services(test_config, clock=clock, database_url=database_url, mailer=mailer)
+        if not loaded:
+            services.directory.load_fixture(load_fixture(ROOT / "knowledge" / "demo-directory.yml"))
+            now = clock()
+            services.links.link(f"telegram:{ADML}", "isabelle.roux", now)
+            services.links.link(f"telegram:{OTHER_ADML}", "claire.lambert", now)
+            loaded = True
+        channel = TelegramChannel(build_assistant(services, nlu), TOKEN, settings)
+        await channel.start()
+        bot = Bot(api, services, channel, mailer)
+        running.append(bot)
+        return bot
+
+    yield start
+    for bot in running:
+        if bot.channel.application.running:
+            await bot.channel.stop()
+        bot.services.engine.dispose()
+
+
+def buttons(call: Call) -> list[str]:
+    markup = call.params.get("reply_markup") or {}
+    return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+# -- pure helpers ----------------------------------------------------------------------------------
+def test_long_text_is_split_at_line_ends_under_the_limit() -> None:
+    text = "\n".join(f"ligne {n} " + "x" * 80 for n in range(200))
+    parts = split_text(text)
+    assert len(parts) > 1 and all(len(p) <= 4096 for p in parts)
+    assert "\n".join(parts) == text
+    assert split_text("a" * 9000) == ["a" * 4096, "a" * 4096, "a" * 808]
+
+
+def test_commands_become_assistant_payloads_without_injection() -> None:
+    assert command_payload("reinit", ["marie.dupont"]) == '/request_reset{"username": "marie.dupont"}'
+    assert command_payload("debloquer", ['x"}{"a']) == '/unlock_account{"username": "x\\"}{\\"a"}'
+    assert command_payload("start", ["lier"]) == "/link_account"
+    assert command_payload("start", []) == "/greet"
+    assert command_payload("inconnue", []) is None
+
+
+# -- a user ------------------------------------------------------------------------------------------
+async def test_a_user_is_diagnosed_and_clicks_through_inline_keyboards(start_bot: Start) -> None:
+    bot = await start_bot()
+    greeting = await bot.say(USER, "/start")
+    assert greeting.params["text"].startswith("Bonjour")
+    assert "Je n'arrive pas à me connecter" in buttons(greeting)
+    assert "parse_mode" not in greeting.params
+
+    asked = await bot.click(USER, greeting, "Je n'arrive pas à me connecter")
+    assert "identifiant" in asked.params["text"]
+    assert bot.api.sent("answerCallbackQuery")
+    removed = bot.api.sent("editMessageReplyMarkup", USER)
+    assert removed and not removed[-1].params.get("reply_markup")
+
+    diagnosis = await bot.say(USER, "chloe.bernard")
+    assert "a expiré" in diagnosis.params["text"] and buttons(diagnosis) == ["Oui", "Non"]
+    done = await bot.click(USER, diagnosis, "Oui")
+    assert "C'est fait" in done.params["text"]
+    assert [m.recipient for m in bot.mailer.sent] == ["chloe.b@example.org"]
+
+
+async def test_linking_proves_ownership_with_a_one_time_code_and_is_revocable(start_bot: Start) -> None:
+    bot = await start_bot()
+    asked = await bot.say(USER, "/lier")
+    assert "identifiant" in asked.params["text"]
+    sent = await bot.say(USER, "lucas.martin")
+    assert "code à 6 chiffres" in sent.params["text"]
+    assert [m.recipient for m in bot.mailer.sent] == ["lucas.martin@monlycee.net"]
+    code = re.search(r"\b(\d{6})\b", bot.mailer.sent[-1].body).group(1)  # type: ignore[union-attr]
+    wrong = "000000" if code != "000000" else "111111"
+    refused = await bot.say(USER, wrong)
+    assert "pas le bon" in refused.params["text"]
+    assert bot.services.links.linked_login(f"telegram:{USER}") is None
+    linked = await bot.say(USER, code)
+    assert "lucas.martin" in linked.params["text"]
+    assert bot.services.links.linked_login(f"telegram:{USER}") == "lucas.martin"
+    unlinked = await bot.say(USER, "/delier")
+    assert "supprimé" in unlinked.params["text"]
+    assert bot.services.links.linked_login(f"telegram:{USER}") is None
+
+
+async def test_markup_in_user_text_is_sent_back_as_plain_text(start_bot: Start) -> None:
+    bot = await start_bot()
+    await bot.say(USER, "je veux parler a un conseiller <b>Jean</b> *gras* [lien](http://x)")
+    posted = await bot.api.wait_for(lambda: [c for c in bot.api.sent("sendMessage", AGENTS) if "Demande n°" in c.params["text"]])
+    assert "<b>Jean</b> *gras* [lien](http://x)" in posted[0].params["text"]
+    assert all("parse_mode" not in c.params for c in bot.api.sent("sendMessage"))
+
+
+async def test_a_429_from_telegram_is_retried_and_the_reply_arrives(start_bot: Start) -> None:
+    bot = await start_bot()
+    bot.api.fail_next("sendMessage", "429")
+    greeting = await bot.say(USER, "/start")
+    assert greeting.params["text"].startswith("Bonjour")
+    assert [c.method for c in bot.api.calls if c.method.startswith("sendMessage")][:2] == ["sendMessage!429", "sendMessage"]
+
+
+# -- an ADML -----------------------------------------------------------------------------------------
+async def test_an_adml_resets_an_account_of_their_school_and_the_password_message_is_deleted_after_a_restart(
+    start_bot: Start, clock: SettableClock
+) -> None:
+    bot = await start_bot()
+    confirm = await bot.say(ADML, "/reinit lucas.martin")
+    assert "Confirmez-vous" in confirm.params["text"]
+    shown = await bot.click(ADML, confirm, "Confirmer la réinitialisation")
+    password = re.search(r"provisoire : (\S+)", shown.params["text"])
+    assert password, shown.params["text"]
+    assert bot.services.directory.find_account("lucas.martin").state.value == "reset"  # type: ignore[union-attr]
+    message_id = shown.params and bot.api.calls.index(shown)
+    assert message_id is not None
+    store = bot.channel.application.job_queue.scheduler  # type: ignore[union-attr]
+    jobs = store.get_jobs(jobstore="persistent")
+    assert len(jobs) == 1
+    due = jobs[0].next_run_time
+    assert dt.timedelta(seconds=590) < due - dt.datetime.now(dt.timezone.utc) <= dt.timedelta(seconds=600)
+
+    await bot.channel.stop()  # a restart: nothing is kept in memory
+    restarted = await start_bot()
+    scheduler = restarted.channel.application.job_queue.scheduler  # type: ignore[union-attr]
+    (job,) = scheduler.get_jobs(jobstore="persistent")
+    assert job.id == jobs[0].id
+    job.modify(next_run_time=dt.datetime.now(dt.timezone.utc))
+    scheduler.wakeup()
+    deleted = await restarted.api.wait_for(lambda: restarted.api.sent("deleteMessage", ADML))
+    assert len(deleted) == 1
+    assert not scheduler.get_jobs(jobstore="persistent")
+
+
+async def test_an_adml_of_another_school_is_refused_and_nothing_changes(start_bot: Start) -> None:
+    bot = await start_bot()
+    refused = await bot.say(OTHER_ADML, "/reinit lucas.martin")
+    assert "n'appartient pas à votre établissement" in refused.params["text"]
+    assert bot.services.directory.find_account("lucas.martin").state.value == "active"  # type: ignore[union-attr]
+
+
+async def test_an_adml_lists_unactivated_accounts_as_a_message_and_a_csv(start_bot: Start) -> None:
+    bot = await start_bot()
+    listing = await bot.say(ADML, "/nonactives")
+    assert "marie.dupont" in listing.params["text"] and "sophie.garnier" in listing.params["text"]
+    (document,) = await bot.api.wait_for(lambda: bot.api.sent("sendDocument", ADML))
+    content = document.params["document"]["content"]
+    assert content.startswith("uai;identifiant") and "marie.dupont" in content
+    assert "hugo.petit" not in content  # another school
+
+
+async def test_a_user_reset_request_is_approved_by_their_adml(start_bot: Start, clock: SettableClock) -> None:
+    bot = await start_bot()
+    bot.services.links.link(f"telegram:{USER}", "lucas.martin", clock())
+    offer = await bot.say(USER, "j'ai oublie mon mot de passe")
+    assert "administrateur ENT" in offer.params["text"]
+    mark = len(bot.api.calls)
+    confirmed = await bot.click(USER, offer, "Oui, transmettre")
+    assert "transmise" in confirmed.params["text"] or "demande" in confirmed.params["text"]
+    notice = await bot.api.next_reply(ADML, mark)
+    assert "lucas.martin" in notice.params["text"] and buttons(notice) == ["Accepter", "Refuser"]
+    mark = len(bot.api.calls)
+    shown = await bot.click(ADML, notice, "Accepter")
+    assert "provisoire" in shown.params["text"]
+    told = await bot.api.next_reply(USER, mark)
+    assert "acceptée" in told.params["text"]
+
+
+# -- support agents ----------------------------------------------------------------------------------
+async def test_a_ticket_is_worked_in_a_forum_topic_across_a_restart(start_bot: Start) -> None:
+    bot = await start_bot()
+    created = await bot.say(USER, "je veux parler a un humain svp")
+    ticket_id = int(re.search(r"n°(\d+)", created.params["text"]).group(1))  # type: ignore[union-attr]
+    (topic_call,) = await bot.api.wait_for(lambda: bot.api.sent("createForumTopic"))
+    post = await bot.api.wait_for(
+        lambda: next((c for c in bot.api.sent("sendMessage", AGENTS) if f"Demande n°{ticket_id}" in c.params["text"]), None)
+    )
+    thread_id = int(post.params["message_thread_id"])
+    assert buttons(post) == ["Prendre", "Fermer"]
+    mark = len(bot.api.calls)
+    bot.api.click(AGENT, post, "Prendre")
+    taken = await bot.api.next_reply(USER, mark)
+    assert "pris en charge" in taken.params["text"]
+
+    await bot.channel.stop()
+    bot = await start_bot()  # restart in the middle of the ticket
+
+    mark = len(bot.api.calls)
+    bot.api.group_says(AGENTS, AGENT, "Bonjour, avez-vous essayé « Activer mon compte » ?", thread_id=thread_id)
+    relayed = await bot.api.next_reply(USER, mark)
+    assert relayed.params["text"] == f"Conseiller (demande n°{ticket_id}) : Bonjour, avez-vous essayé « Activer mon compte » ?"
+
+    mark = len(bot.api.calls)
+    bot.api.user_says(USER, "oui mais ca marche toujours pas")
+    forwarded = await bot.api.next_reply(AGENTS, mark)
+    assert forwarded.params["message_thread_id"] == thread_id
+    assert "ca marche toujours pas" in forwarded.params["text"]
+
+    mark = len(bot.api.calls)
+    bot.api.group_says(AGENTS, AGENT, "/fermer", thread_id=thread_id)
+    rating = await bot.api.next_reply(USER, mark)
+    assert "close" in rating.params["text"] and buttons(rating) == ["1", "2", "3", "4", "5"]
+    thanks = await bot.click(USER, rating, "5")
+    assert "Merci pour votre avis" in thanks.params["text"]
+    ticket = bot.services.tickets.get(ticket_id)
+    assert ticket is not None and ticket.status == "closed" and ticket.rating == 5
+    status = await bot.say(USER, "/statut")
+    assert f"n°{ticket_id}" in status.params["text"] and "close" in status.params["text"]
+
+
+async def test_in_a_group_without_topics_agents_answer_by_replying_to_the_ticket(start_bot: Start) -> None:
+    bot = await start_bot()
+    bot.api.forum_chats.clear()
+    await bot.say(USER, "un conseiller svp")
+    post = await bot.api.wait_for(
+        lambda: next((c for c in bot.api.sent("sendMessage", AGENTS) if "Demande n°" in c.params["text"]), None)
+    )
+    post_index = bot.api.calls.index(post)
+    await bot.api.wait_for(lambda: bot.services.tickets.latest_for(f"telegram:{USER}").topic_ref)  # type: ignore[union-attr]
+    ref = bot.services.tickets.latest_for(f"telegram:{USER}").topic_ref  # type: ignore[union-attr]
+    assert ref is not None and ref.startswith("msg:")
+    mark = len(bot.api.calls)
+    bot.api.group_says(AGENTS, AGENT, "Je regarde votre compte.", reply_to=int(ref.removeprefix("msg:")))
+    relayed = await bot.api.next_reply(USER, mark)
+    assert relayed.params["text"].endswith("Je regarde votre compte.")
+    assert post_index < mark
