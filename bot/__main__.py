@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.set_defaults(run=cmd_nlu_eval)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("alembic", "apscheduler", "httpx", "telegram", "aiohttp.access"):
+    for noisy in ("alembic", "apscheduler", "httpx", "telegram", "aiohttp.access", "rasa_sdk"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     from bot.errors import USER_ERRORS
 

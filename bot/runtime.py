@@ -33,7 +33,8 @@ async def serve(config: AppConfig) -> None:
         extra_routes = telegram.web_routes()
     runner = None
     if config.web.enabled:
-        runner = await start_web(build_web_app(assistant, extra_routes), config.web.host, config.web.port)
+        app = build_web_app(assistant, extra_routes, agent_token=secret(config.web.agent_token_env))
+        runner = await start_web(app, config.web.host, config.web.port)
         log.info("web chat on http://%s:%d", config.web.host, config.web.port)
     if telegram is not None:
         await telegram.start()

@@ -39,7 +39,12 @@ def web_sender(raw: Any) -> str | None:
     return f"web:{raw}"
 
 
-def build_web_app(assistant: Assistant, extra_routes: list[web.RouteDef] | None = None) -> web.Application:
+def build_web_app(
+    assistant: Assistant, extra_routes: list[web.RouteDef] | None = None, agent_token: str | None = None
+) -> web.Application:
+    """The chat page and REST channel, the agents' desk (`/desk`), and any channel's extra routes."""
+    from bot.channels.desk_web import desk_routes
+
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app["assistant"] = assistant
 
@@ -83,6 +88,7 @@ def build_web_app(assistant: Assistant, extra_routes: list[web.RouteDef] | None 
             web.get("/api/inbox", inbox),
             web.static("/static", STATIC),
         ]
+        + desk_routes(assistant.services, agent_token)
         + (extra_routes or [])
     )
     return app

@@ -13,6 +13,8 @@ from bot.app import build_services, load_demo_directory
 from bot.config import load_config
 from tests.support.processes import ROOT, free_port, stop, wait_for_http, write_test_config
 
+AGENT_TOKEN = "desk-token-for-tests"
+
 
 @pytest.fixture(scope="session")
 def running_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -22,7 +24,7 @@ def running_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     services = build_services(load_config(config_path))
     load_demo_directory(services)
     services.engine.dispose()
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(folder), "CLEF_CONFIG": str(config_path)}
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(folder), "CLEF_CONFIG": str(config_path), "CLEF_AGENT_TOKEN": AGENT_TOKEN}
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )

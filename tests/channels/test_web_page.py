@@ -74,3 +74,31 @@ def test_markup_typed_by_a_user_is_shown_as_text(browser: webdriver.Chrome, runn
     mine = browser.find_elements(By.CSS_SELECTOR, ".msg.me")[-1]
     assert mine.text == "<b>gras</b><img src=x onerror=alert(1)>"
     assert mine.find_elements(By.TAG_NAME, "img") == []
+
+
+def test_an_agent_answers_from_the_desk_page_and_the_user_reads_it(browser: webdriver.Chrome, running_assistant: str) -> None:
+    from tests.channels.conftest import AGENT_TOKEN
+
+    wait = WebDriverWait(browser, 30)
+    browser.get(running_assistant + "/")
+    box = browser.find_element(By.ID, "text")
+    box.send_keys("je veux parler a un humain")
+    box.send_keys(Keys.ENTER)
+    wait.until(lambda d: any("transmise" in t for t in bot_texts(d)))
+    number = next(t for t in bot_texts(browser) if "transmise" in t).split("n°")[1].split()[0]
+    chat = browser.current_window_handle
+
+    browser.switch_to.new_window("tab")
+    browser.get(running_assistant + "/desk")
+    browser.find_element(By.ID, "token").send_keys(AGENT_TOKEN)
+    browser.find_element(By.CSS_SELECTOR, "#login button").click()
+    entry = wait.until(ec.element_to_be_clickable((By.XPATH, f"//ul[@id='tickets']//button[starts-with(text(), 'n°{number} ')]")))
+    entry.click()
+    wait.until(lambda d: "humain" in d.find_element(By.ID, "transcript").text)
+    browser.find_element(By.ID, "reply").send_keys("Bonjour, je suis là pour vous aider.")
+    browser.find_element(By.ID, "send").click()
+    wait.until(lambda d: "Réponse envoyée" in d.find_element(By.ID, "notice").text)
+    browser.close()
+
+    browser.switch_to.window(chat)
+    wait.until(lambda d: any("Bonjour, je suis là pour vous aider." in t for t in bot_texts(d)))

@@ -1,0 +1,95 @@
+"""The project's own scenarios (tests/scenarios/*.yml) through replay, and replay's contract (§3)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.channels.replay import load_scenarios, run_scenario
+from bot.nlu.model import NluModel
+from tests.conftest import ROOT
+
+SCENARIO_FILES = sorted((ROOT / "tests" / "scenarios").glob("*.yml"))
+SCENARIOS = [(path, scenario) for path in SCENARIO_FILES for scenario in load_scenarios(path)]
+
+
+def test_there_are_at_least_forty_scenarios_with_unique_names() -> None:
+    names = [scenario.name for _, scenario in SCENARIOS]
+    assert len(names) >= 40
+    assert len(set(names)) == len(names)
+
+
+@pytest.mark.parametrize(("path", "scenario"), SCENARIOS, ids=[s.name for _, s in SCENARIOS])
+def test_scenario(path: Path, scenario: object, nlu: NluModel) -> None:
+    lines = list(run_scenario(scenario, nlu))  # type: ignore[arg-type]
+    verdict = lines[-1]
+    transcript = "\n".join(
+        f"turn {line['turn']}: {line.get('user')!r} → {line.get('intent')} | "
+        + " / ".join(m["text"][:160] for m in line.get("bot", []))
+        for line in lines[:-1]
+    )
+    assert verdict["passed"], f"{path.name}: {verdict['failures']}\n{transcript}"
+
+
+def _replay(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "replay", *args], cwd=ROOT, capture_output=True, text=True, timeout=300, input=stdin
+    )
+
+
+def test_replay_prints_one_json_line_per_turn_then_the_verdict(tmp_path: Path) -> None:
+    path = SCENARIO_FILES[0]
+    done = _replay(str(path), "--json")
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    scenario = load_scenarios(path)[0]
+    assert len(lines) == len(scenario.turns) + 1
+    for key in ("scenario", "turn", "user", "intent", "confidence", "bot", "diagnosis", "operations", "ticket"):
+        assert key in lines[0]
+    assert lines[-1] == {"scenario": scenario.name, "passed": True, "failures": []}
+
+
+def test_replay_exits_1_when_an_expectation_fails(tmp_path: Path) -> None:
+    failing = tmp_path / "failing.yml"
+    failing.write_text(
+        "name: wrong-expectation\nnow: 2026-09-15T10:00:00+02:00\n"
+        "directory: {establishments: [], accounts: []}\nchat: {channel: web, user_id: 1}\n"
+        "turns:\n  - user: bonjour\n    expect: {intent: link_expired, says: ['introuvable']}\n",
+        encoding="utf-8",
+    )
+    done = _replay(str(failing), "--json")
+    assert done.returncode == 1
+    verdict = json.loads(done.stdout.splitlines()[-1])
+    assert verdict["passed"] is False and len(verdict["failures"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "cannot be read"), ("name: [unclosed", "not valid YAML"), ("name: x\n", "needs `now`")],
+)
+def test_replay_exits_2_with_a_clear_message_on_a_bad_file(tmp_path: Path, content: str | None, message: str) -> None:
+    path = tmp_path / "bad.yml"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    done = _replay(str(path), "--json")
+    assert done.returncode == 2
+    assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_parse_follows_the_contract() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "parse"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        input="mon lien a expire, mon identifiant c'est marie.dupont2\n\n",
+    )
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    first = lines[0]
+    assert first["intent"]["name"] == "link_expired"
+    assert first["intent_ranking"][0] == first["intent"]
+    text = first["text"]
+    (username,) = [e for e in first["entities"] if e["entity"] == "username"]
+    assert username["value"] == "marie.dupont2" and text[username["start"] : username["end"]] == "marie.dupont2"
