@@ -118,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     account = commands.add_parser("account", help="what the assistant sees of an account, and its diagnosis now")
     account.add_argument("login")
     account.add_argument("--json", action="store_true")
+    account.add_argument("--config", default=argparse.SUPPRESS, help="configuration file (as before the command)")
     account.set_defaults(run=cmd_account)
     evaluate = commands.add_parser("nlu-eval", help="cross-validate the NLU and write a report")
     evaluate.add_argument("--folds", type=int, default=5)

@@ -27,16 +27,26 @@ def deliver_mail() -> None:
 
 
 def purge_personal_data() -> None:
-    """Delete transcripts, closed tickets and counters past their retention period."""
+    """The retention purge of the running assistant's services."""
     from actions.services import get
 
-    services = get()
+    purge(get())
+
+
+def purge(services: Services) -> dict[str, int]:
+    """Delete transcripts, closed tickets, sent mails, spent codes and counters past their retention."""
     now = services.now()
     settings = services.config.assistant
-    conversations = services.conversations.purge(now - dt.timedelta(days=settings.transcript_retention_days))
-    tickets = services.tickets.purge_closed(now - dt.timedelta(days=settings.ticket_retention_days))
-    services.limiter.purge(now - dt.timedelta(days=1))
-    log.info("retention purge: %d conversations, %d tickets", conversations, tickets)
+    transcripts_before = now - dt.timedelta(days=settings.transcript_retention_days)
+    counts = {
+        "conversations": services.conversations.purge(transcripts_before),
+        "tickets": services.tickets.purge_closed(now - dt.timedelta(days=settings.ticket_retention_days)),
+        "mails": services.outbox.purge_sent(transcripts_before),
+        "codes": services.links.purge_codes(now),
+        "counters": services.limiter.purge(now - dt.timedelta(days=1)),
+    }
+    log.info("retention purge: %s", counts)
+    return counts
 
 
 def build_scheduler(services: Services) -> AsyncIOScheduler:

@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.mail.port import Mail, MailError, Mailer
@@ -81,3 +81,11 @@ class MailOutbox:
     def pending(self) -> int:
         with self.sessions() as session:
             return len(session.scalars(select(OutboundMail.id).where(OutboundMail.status == "pending")).all())
+
+    def purge_sent(self, older_than: dt.datetime) -> int:
+        """Forget sent mails (recipient and subject) older than `older_than`."""
+        with self.sessions.begin() as session:
+            result = session.execute(
+                delete(OutboundMail).where(OutboundMail.status == "sent", OutboundMail.sent_at < older_than)
+            )
+            return int(result.rowcount or 0)

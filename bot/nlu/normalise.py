@@ -1,7 +1,9 @@
 """French normalisation for classification: what phone typing varies, folded away.
 
 Lower case, accents stripped, elisions split (j'arrive → j arrive), letters repeated three times or more
-cut to one (bonjouuuur → bonjour), SMS spellings and common misspellings rewritten. The text used to
+cut to one (bonjouuuur → bonjour), SMS spellings and common misspellings rewritten, yes/no/hello/bye/thanks
+in their many typed forms brought to one word, and entity values (usernames, e-mails, UAI codes, ticket
+numbers) replaced by a placeholder word (the classifier learns "an identifier was given", not names). The text used to
 find entity spans is never this one: `fold` keeps the length so spans map back to the original.
 """
 
@@ -90,7 +92,84 @@ _SPELLINGS: dict[str, str] = {
     "spams": "spam",
     "indesirable": "spam",
     "indesirables": "spam",
+    # more SMS spellings and contractions
+    "bcp": "beaucoup",
+    "qqn": "quelqu un",
+    "qqun": "quelqu un",
+    "qq1": "quelqu un",
+    "tlm": "tout le monde",
+    "pdt": "pendant",
+    "mtn": "maintenant",
+    "tjr": "toujours",
+    "tjrs": "toujours",
+    "pa": "pas",
+    "pu": "plus",
+    "co": "connecter",
+    "cmt": "comment",
+    "comen": "comment",
+    "coment": "comment",
+    "kel": "quel",
+    "kelle": "quelle",
+    "conte": "compte",
+    "jveux": "je veux",
+    "jveu": "je veux",
+    "jtrouve": "je trouve",
+    "jsais": "je sais",
+    "jlai": "je l ai",
+    "jcomprend": "je comprends",
+    "jcomprends": "je comprends",
+    "jactive": "j active",
+    "jy": "j y",
+    "presta": "prestataire",
+    "dispo": "disponible",
+    "tiket": "ticket",
+    "identifian": "identifiant",
+    "identifients": "identifiants",
+    # yes / no / hello / bye / thanks in their many typed forms
+    "ouais": "oui",
+    "ouai": "oui",
+    "ouep": "oui",
+    "ouii": "oui",
+    "wi": "oui",
+    "ui": "oui",
+    "yes": "oui",
+    "yep": "oui",
+    "yup": "oui",
+    "okay": "ok",
+    "okey": "ok",
+    "oki": "ok",
+    "okk": "ok",
+    "dac": "d accord",
+    "dacc": "d accord",
+    "dak": "d accord",
+    "daccord": "d accord",
+    "nan": "non",
+    "nn": "non",
+    "no": "non",
+    "nope": "non",
+    "nop": "non",
+    "niet": "non",
+    "thx": "merci",
+    "thanks": "merci",
+    "merciii": "merci",
+    "mercii": "merci",
+    "hello": "salut",
+    "hi": "salut",
+    "hey": "salut",
+    "yo": "salut",
+    "wesh": "salut",
+    "hola": "salut",
+    "ciao": "bye",
+    "tchao": "bye",
+    "aurevoir": "au revoir",
 }
+# entity values say nothing about the intent but that one was given: one placeholder word each
+_EMAIL = re.compile(r"^[a-z0-9_.+\-]+@([a-z0-9\-]+)(\.[a-z0-9\-]+)+$")
+_UAI = re.compile(r"^\d{7}[a-z]$")
+_TICKET = re.compile(r"^#\d{1,9}$")
+_USERNAME = re.compile(r"^[a-z][a-z\-]*\.[a-z][a-z\-]*\d*$")
+_NOT_USERNAMES = {"net", "fr", "com", "org", "eu", "iledefrance", "netocentre", "monlycee"}
+_PLUS = re.compile(r"\ba\s?\+")
 
 _ELISION = re.compile(r"\b([cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’`´]", re.IGNORECASE)
 _REPEATS = re.compile(r"([a-z])\1{2,}")
@@ -113,11 +192,26 @@ def normalise(text: str) -> str:
     folded = fold(text)
     folded = _ELISION.sub(lambda m: m.group(1).lower() + " ", folded)
     folded = _REPEATS.sub(r"\1", folded)
+    folded = _PLUS.sub(" a plus ", folded)
     folded = _NON_WORD.sub(" ", folded)
     words = []
     for token in _TOKEN.findall(folded):
         token = token.strip(".-")
         if not token:
             continue
-        words.append(_SPELLINGS.get(token, token))
+        words.append(_placeholder(token) or _SPELLINGS.get(token, token))
     return " ".join(words)
+
+
+def _placeholder(token: str) -> str | None:
+    """`lea.martin` → `xusername`, `0750655e` → `xuai`, `#42` → `xticket`, `a.b@gmail.com` → `xemail gmail`."""
+    email = _EMAIL.match(token)
+    if email:
+        return f"xemail {email.group(1)}"
+    if _UAI.match(token):
+        return "xuai"
+    if _TICKET.match(token):
+        return "xticket"
+    if _USERNAME.match(token) and not set(token.split(".")) & _NOT_USERNAMES:
+        return "xusername"
+    return None

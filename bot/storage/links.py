@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from enum import Enum
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.models import AccountLink, OneTimeCode, ResetRequest
@@ -82,6 +82,14 @@ class LinkStore:
                 )
             )
         return code
+
+    def purge_codes(self, now: dt.datetime) -> int:
+        """Delete the codes that can no longer be used (expired or spent)."""
+        with self._sessions.begin() as session:
+            result = session.execute(
+                delete(OneTimeCode).where((OneTimeCode.expires_at < now) | OneTimeCode.used_at.is_not(None))
+            )
+            return int(result.rowcount or 0)
 
     def check_code(self, sender_id: str, code: str, max_attempts: int, now: dt.datetime) -> tuple[CodeCheck, str | None]:
         """Checks a code typed in the chat; returns the outcome and, when OK, the login it proves."""

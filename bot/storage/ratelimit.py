@@ -39,6 +39,7 @@ class RateLimiter:
                 continue
         return False
 
-    def purge(self, older_than: dt.datetime) -> None:
+    def purge(self, older_than: dt.datetime) -> int:
         with self._sessions.begin() as session:
-            session.execute(delete(RateLimitCounter).where(RateLimitCounter.window_start < older_than))
+            result = session.execute(delete(RateLimitCounter).where(RateLimitCounter.window_start < older_than))
+            return int(result.rowcount or 0)

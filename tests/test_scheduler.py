@@ -1,0 +1,52 @@
+"""The scheduler's jobs: personal data purged after its retention period, mail retried."""
+
+from __future__ import annotations
+
+from bot.assistant import Assistant, InboundMessage
+from bot.scheduler import build_scheduler, purge
+from bot.services import Services
+from tests.conftest import SettableClock
+
+
+def test_transcripts_codes_and_closed_tickets_are_purged_after_their_retention(
+    assistant: Assistant, services: Services, clock: SettableClock
+) -> None:
+    assistant.handle(InboundMessage("web:old", "je veux parler a un conseiller"))
+    ticket = services.tickets.open_for("web:old")
+    assert ticket is not None
+    services.tickets.close(ticket.id, clock())
+    assistant.handle(InboundMessage("web:old", "/link_account"))
+    assistant.handle(InboundMessage("web:old", "lucas.martin"))
+    assert services.conversations.transcript("web:old")
+
+    clock.advance(days=30)
+    assistant.handle(InboundMessage("web:recent", "bonjour"))
+    counts = purge(services)
+    assert counts["codes"] == 1  # expired after 10 minutes
+    assert counts["conversations"] == 0 and services.conversations.transcript("web:old")
+
+    clock.advance(days=61)  # 91 days: past the 90-day transcript retention, not the ticket's 365
+    counts = purge(services)
+    assert counts["conversations"] == 1 and counts["mails"] == 1
+    assert services.conversations.transcript("web:old") == []
+    assert services.conversations.transcript("web:recent")  # 61 days old: kept
+    assert services.tickets.get(ticket.id) is not None
+
+    clock.advance(days=300)
+    assert purge(services)["tickets"] == 1
+    assert services.tickets.get(ticket.id) is None
+
+
+async def test_jobs_live_in_the_persistent_store(services: Services) -> None:
+    scheduler = build_scheduler(services)
+    scheduler.start(paused=True)
+    try:
+        assert {job.id for job in scheduler.get_jobs()} == {"deliver_mail", "purge_personal_data"}
+    finally:
+        scheduler.shutdown(wait=False)
+    again = build_scheduler(services)
+    again.start(paused=True)
+    try:
+        assert len(again.get_jobs()) == 2  # same ids replaced, not duplicated
+    finally:
+        again.shutdown(wait=False)
