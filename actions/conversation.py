@@ -12,6 +12,7 @@ from actions import services
 from actions.common import INTENT_LABELS
 
 HUMAN = {"title": "Parler à un conseiller", "payload": "/escalate_human"}
+MAIN_TOPICS = ("cannot_login", "ask_activation_howto", "cesame_access")
 
 
 class ActionClarify(Action):
@@ -36,7 +37,8 @@ class ActionClarify(Action):
         elif buttons:
             text = "Je ne suis pas sûr d'avoir compris. Vouliez-vous dire…"
         else:
-            text = "Je n'ai pas compris. Pouvez-vous reformuler en quelques mots ?"
+            buttons = [{"title": INTENT_LABELS[name], "payload": f"/{name}"} for name in MAIN_TOPICS]
+            text = "Je n'ai pas compris. Pouvez-vous reformuler en quelques mots, ou choisir un sujet ?"
         dispatcher.utter_message(text=text, buttons=buttons)
         return [SlotSet("misunderstood", misses)]
 

@@ -37,7 +37,7 @@ def _tell_sent(dispatcher: CollectingDispatcher, tracker: Tracker, result: Opera
         dispatcher.utter_message(response="utter_resend_sent_to", address=result.masked_address, **facts)
     else:
         dispatcher.utter_message(response="utter_resend_sent", **facts)
-    if result.done and not result.mail_sent_now:
+    if result.done and not result.mail_sent_now and sees_account:
         dispatcher.utter_message(response="utter_mail_queued")
 
 

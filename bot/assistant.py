@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.core.redaction import contains_password
 from bot.dialogue.engine import DialogueEngine, DialogueState
 from bot.nlu.model import NluModel
 from bot.nlu.multi import parse_message
@@ -22,6 +23,10 @@ CONTRACT_OPERATIONS = {
 }
 HIDDEN_SECRET = "[message avec un mot de passe provisoire, non conservé]"
 HIDDEN_CODE = "[code de vérification]"
+PASSWORD_WARNING = (
+    "Attention : ne communiquez jamais votre mot de passe, ni ici ni à personne. Je ne l'ai pas enregistré. "
+    "Si vous pensez qu'il a pu être vu, changez-le dès que possible."
+)
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,8 @@ class Assistant:
             )
         if not text:
             return TurnResult([OutboundMessage("Je n'ai reçu aucun texte. Décrivez votre problème en quelques mots.")])
+        if not text.startswith("/") and contains_password(text):
+            notices.append(OutboundMessage(PASSWORD_WARNING))
         now = s.now()
         stored = s.conversations.load(message.sender_id)
         state = (

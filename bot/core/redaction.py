@@ -24,6 +24,11 @@ def mask_email(address: str) -> str:
     return f"{masked_local}@{masked_domain}"
 
 
+def contains_password(text: str) -> bool:
+    """Whether the text seems to hold a password ("mon mdp est …", or a lone password-like token)."""
+    return bool(_PASSWORD_CONTEXT.search(text) or _PASSWORD_LIKE.search(text))
+
+
 def redact(text: str) -> str:
     """The text with passwords, addresses, phone numbers and 6-digit codes replaced by markers."""
     text = _PASSWORD_CONTEXT.sub(lambda m: m.group(1) + "[mot de passe masqué]", text)

@@ -1,0 +1,122 @@
+"""Operations as users meet them: authorised, rate-limited, audited, never leaking an account."""
+
+from __future__ import annotations
+
+from bot.assistant import Assistant
+from bot.core.authz import Actor
+from bot.mail.port import Mail, MailError
+from bot.operations import Operations
+from bot.services import Services
+from tests.conftest import Chat, SettableClock
+
+
+class DownMailer:
+    def __init__(self) -> None:
+        self.sent: list[Mail] = []
+        self.down = True
+
+    def send(self, mail: Mail) -> None:
+        if self.down:
+            raise MailError("SMTP 127.0.0.1:25: connection refused")
+        self.sent.append(mail)
+
+
+def resend_for(assistant: Assistant, sender: str, login: str) -> str:
+    """A resend asked by a chat; a linked chat is not asked its identifier again."""
+    chat = Chat(assistant, sender)
+    chat.say("renvoie moi le mail d'activation")
+    if "identifiant" in chat.text:
+        chat.say(login)
+    return chat.text
+
+
+def test_resend_answers_alike_for_existing_and_unknown_identifiers(assistant: Assistant, services: Services) -> None:
+    existing = resend_for(assistant, "web:a", "lucas.martin")
+    unknown = resend_for(assistant, "web:b", "personne.inconnue")
+    assert existing == unknown
+    assert "lucas" not in existing and "@" not in existing
+    outcomes = [(e.target, e.outcome) for e in services.audit.recent() if e.operation == "resend_validation_link"]
+    assert ("lucas.martin", "done") in outcomes and ("personne.inconnue", "unknown_target") in outcomes
+
+
+def test_an_unlinked_chat_never_sees_personal_data(assistant: Assistant) -> None:
+    chat = Chat(assistant, "web:curious")
+    for text in ("j'arrive pas a me connecter", "isabelle.roux", "reinitialiser le mot de passe de isabelle.roux"):
+        chat.say(text)
+        for secret in ("Isabelle", "Roux", "i.roux@", "i***x", "Jean Moulin", "0750001A"):
+            assert secret not in chat.text, (text, chat.text)
+
+
+def test_a_linked_owner_sees_the_masked_address(assistant: Assistant, services: Services, clock: SettableClock) -> None:
+    services.links.link("web:owner", "lucas.martin", clock())
+    text = resend_for(assistant, "web:owner", "lucas.martin")
+    assert "l***n@e***.org" in text and "lucas.martin@example.org" not in text
+
+
+def test_resend_cooldown_and_per_chat_limits_change_nothing(assistant: Assistant, services: Services, clock: SettableClock, mailer) -> None:  # type: ignore[no-untyped-def]
+    first = resend_for(assistant, "web:c", "lucas.martin")
+    assert "C'est fait" in first and len(mailer.sent) == 1
+    again = resend_for(assistant, "web:c", "lucas.martin")
+    assert "Patientez" in again and len(mailer.sent) == 1
+    clock.advance(seconds=61)
+    assert "C'est fait" in resend_for(assistant, "web:c", "lucas.martin") and len(mailer.sent) == 2
+    outcomes = [e.outcome for e in services.audit.recent() if e.target == "lucas.martin"]
+    assert outcomes.count("done") == 2 and outcomes.count("rate_limited") == 1
+
+
+def test_lookups_are_rate_limited_per_chat(assistant: Assistant, services: Services) -> None:
+    chat = Chat(assistant, "web:scanner")
+    limit = services.config.rate_limits.lookups_per_chat.count
+    for number in range(limit):
+        chat.say("j'arrive pas a me connecter")
+        chat.say(f"eleve.numero{number}")
+        assert "Je ne trouve pas" in chat.text
+    chat.say("j'arrive pas a me connecter")
+    chat.say("lucas.martin")
+    assert "Trop de recherches" in chat.text
+
+
+def test_a_refusal_says_why_changes_nothing_and_is_audited(services: Services) -> None:
+    operations = Operations(services)
+    stranger = Actor("web:x")
+    before = services.directory.find_account("lucas.martin")
+    result = operations.reset_password(stranger, "web", "lucas.martin")
+    assert (result.status, result.reason, result.provisional_password) == ("refused", "not_linked", None)
+    assert services.directory.find_account("lucas.martin") == before
+    (entry,) = [e for e in services.audit.recent() if e.operation == "reset_password"]
+    assert (entry.outcome, entry.target, entry.actor) == ("refused", "lucas.martin", "web:x")
+
+
+def test_a_mail_server_that_is_down_loses_nothing_and_the_owner_is_told(
+    config, clock: SettableClock, database_url: str, nlu  # type: ignore[no-untyped-def]
+) -> None:
+    from bot.app import build_assistant, build_services
+    from bot.directory.fixture import load_fixture
+    from tests.conftest import ROOT
+
+    mailer = DownMailer()
+    services = build_services(config, clock=clock, database_url=database_url, mailer=mailer)
+    services.directory.load_fixture(load_fixture(ROOT / "knowledge" / "demo-directory.yml"))
+    services.links.link("web:owner", "chloe.bernard", clock())
+    text = resend_for(build_assistant(services, nlu), "web:owner", "chloe.bernard")
+    assert "C'est fait" in text and "partira dès que possible" in text
+    assert services.outbox.pending() == 1 and mailer.sent == []
+    mailer.down = False
+    clock.advance(minutes=2)
+    assert services.outbox.deliver_due() == 1
+    assert [m.recipient for m in mailer.sent] == ["chloe.b@example.org"]
+    services.engine.dispose()
+
+
+def test_misunderstood_messages_are_kept_redacted_for_review(assistant: Assistant, services: Services) -> None:
+    from sqlalchemy import select
+
+    from bot.storage.models import NluMiss
+
+    chat = Chat(assistant, "web:lost")
+    chat.say("blorp qwerty zut Soleil2024! xyz")
+    assert "pas compris" in chat.text and chat.last is not None and chat.last.messages[-1].buttons
+    assert "ne communiquez jamais votre mot de passe" in chat.text
+    with services.sessions() as session:
+        misses = session.scalars(select(NluMiss.text)).all()
+    assert misses and "Soleil2024!" not in misses[-1] and "blorp" in misses[-1]
