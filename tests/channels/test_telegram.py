@@ -300,3 +300,47 @@ async def test_in_a_group_without_topics_agents_answer_by_replying_to_the_ticket
     relayed = await bot.api.next_reply(USER, mark)
     assert relayed.params["text"].endswith("Je regarde votre compte.")
     assert post_index < mark
+
+
+async def test_a_server_error_from_telegram_is_retried(start_bot: Start) -> None:
+    bot = await start_bot()
+    bot.api.fail_next("sendMessage", "500")
+    greeting = await bot.say(USER, "/aide")
+    assert "Décrivez votre problème" in greeting.params["text"]
+
+
+async def test_webhook_mode_serves_updates_on_the_assistant_web_server(
+    api: FakeBotApi, config: AppConfig, clock: SettableClock, database_url: str, nlu: NluModel
+) -> None:
+    import aiohttp
+
+    from bot.channels.web import build_web_app, start_web
+
+    port = free_port()
+    settings = TelegramSettings(
+        mode="webhook", webhook_url="https://clef.example.org/telegram/webhook", base_url=f"http://127.0.0.1:{api.port}/bot"
+    )
+    services = build_services(config, clock=clock, database_url=database_url)
+    channel = TelegramChannel(build_assistant(services, nlu), TOKEN, settings)
+    runner = await start_web(build_web_app(channel.assistant, channel.web_routes()), "127.0.0.1", port)
+    await channel.start()
+    try:
+        (registered,) = api.sent("setWebhook")
+        assert registered.params["url"] == "https://clef.example.org/telegram/webhook"
+        secret = registered.params["secret_token"]
+        update = {"update_id": 1, "message": {
+            "message_id": 1, "date": 0, "chat": {"id": USER, "type": "private"}, "text": "bonjour",
+            "from": {"id": USER, "is_bot": False, "first_name": "Usager"}}}
+        async with aiohttp.ClientSession() as http:
+            url = f"http://127.0.0.1:{port}/telegram/webhook"
+            forged = await http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
+            assert forged.status == 403
+            accepted = await http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret})
+            assert accepted.status == 200
+        reply = await api.next_reply(USER, 0)
+        assert reply.params["text"].startswith("Bonjour")
+        assert api.polls == 0  # no long polling in webhook mode
+    finally:
+        await channel.stop()
+        await runner.cleanup()
+        services.engine.dispose()

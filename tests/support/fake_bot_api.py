@@ -40,6 +40,7 @@ class FakeBotApi:
     _new_update: asyncio.Event = field(default_factory=asyncio.Event)
     runner: web.AppRunner | None = None
     port: int = 0
+    polls: int = 0  # getUpdates calls, not kept in `calls`
 
     # -- server ------------------------------------------------------------------------------------
     async def start(self, port: int) -> str:
@@ -69,7 +70,9 @@ class FakeBotApi:
                 )
             if kind == "500":
                 return web.json_response({"ok": False, "error_code": 500, "description": "Internal Server Error"}, status=500)
-        if method != "getUpdates":
+        if method == "getUpdates":
+            self.polls += 1
+        else:
             self.calls.append(Call(method, params))
         handler: Callable[[dict[str, Any]], Any] | None = getattr(self, f"_api_{method}", None)
         if handler is None:
