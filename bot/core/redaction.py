@@ -7,7 +7,7 @@ import re
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<!\d)(?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)")
 _PASSWORD_CONTEXT = re.compile(
-    r"((?:mot\s*de\s*passe|mdp|password|passwd|pass)\s*(?:provisoire\s*)?(?:est|=|:)?\s*(?:est\s*)?:?\s*)(\S+)",
+    r"(\b(?:mot\s+de\s+passe|mdp|password|passwd)\b(?:\s+provisoire)?\s*(?:est\s*:?|c'est|=|:)\s*)(\S+)",
     re.IGNORECASE,
 )
 _CODE = re.compile(r"(?<![\d#])\d{6}(?!\d)")
@@ -26,7 +26,11 @@ def mask_email(address: str) -> str:
 
 def contains_password(text: str) -> bool:
     """Whether the text seems to hold a password ("mon mdp est …", or a lone password-like token)."""
-    return bool(_PASSWORD_CONTEXT.search(text) or _PASSWORD_LIKE.search(text))
+    for match in _PASSWORD_CONTEXT.finditer(text):
+        token = match.group(2)
+        if len(token) >= 6 and re.search(r"[\d\W]|[A-Z]", token):
+            return True
+    return bool(_PASSWORD_LIKE.search(text))
 
 
 def redact(text: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.redaction import mask_email, redact
+from bot.core.redaction import contains_password, mask_email, redact
 
 
 def test_mask_email_keeps_enough_to_recognise_it() -> None:
@@ -30,3 +30,17 @@ def test_secrets_and_personal_data_are_removed(text: str) -> None:
 )
 def test_what_the_assistant_needs_is_kept(text: str) -> None:
     assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "holds_one"),
+    [("mon mdp est Soleil2024!", True), ("mot de passe : azerty123", True), ("Tr0ub4dor&3xyz", True),
+     ("j'ai oublie mon mot de passe", False), ("mon mot de passe est trop court", False),
+     ("le mdp provisoire marche pas", False), ("mon identifiant c'est marie.dupont2", False)],
+)
+def test_contains_password(text: str, holds_one: bool) -> None:
+    assert contains_password(text) is holds_one
+
+
+def test_forgetting_a_password_is_not_redacted() -> None:
+    assert redact("j'ai oublie mon mot de passe") == "j'ai oublie mon mot de passe"
