@@ -116,12 +116,15 @@ class ActionDiagnose(Action):
 
             rules = TenantRules(validation_link_hours=48, freeze_windows=(), zone="C")
             freeze = _not_frozen()
-        result = diagnose(account, now, rules, freeze)
+        result = diagnose(account, now, rules, freeze, reported=tracker.get_slot("problem"))
         values: dict[str, Any] = {"username": login, **s.tenant_facts(tenant)}
         if result.until is not None:
             values["until"] = format_local(freeze.until if result.code is DiagnosisCode.VACATION_FREEZE else result.until)
         events: list[dict[str, Any]] = [SlotSet("diagnosis", result.code.value), SlotSet("tenant", tenant)]
-        dispatcher.utter_message(response=f"utter_diagnosis_{result.code.value}", **values)
+        response = f"utter_diagnosis_{result.code.value}"
+        if result.code is DiagnosisCode.ACCOUNT_OK and result.offered_operation == "resend_validation_link":
+            response = "utter_diagnosis_account_ok_unvalidated"
+        dispatcher.utter_message(response=response, **values)
         proposal = _PROPOSALS.get(result.code.value, (result.offered_operation, None))[0]
         if result.code is DiagnosisCode.NOT_ACTIVATED and result.offered_operation == "resend_activation_mail":
             dispatcher.utter_message(response="utter_offer_activation_mail")

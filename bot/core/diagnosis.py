@@ -62,8 +62,17 @@ class Diagnosis:
     possible_short_freeze: bool = False
 
 
-def diagnose(account: Account | None, now: dt.datetime, rules: TenantRules, freeze: FreezeStatus) -> Diagnosis:
-    """The diagnosis of `account` at `now` (aware); `freeze` is the freeze status of the account's ENT today."""
+LINK_PROBLEMS = frozenset({"link_expired", "validation_mail_missing"})
+
+
+def diagnose(
+    account: Account | None, now: dt.datetime, rules: TenantRules, freeze: FreezeStatus, reported: str | None = None
+) -> Diagnosis:
+    """The diagnosis of `account` at `now` (aware); `freeze` is the freeze status of the account's ENT today.
+
+    `reported` is the problem the user described (an intent name); it adds evidence, and when the directory
+    shows nothing wrong but the user misses a validation mail for an unvalidated address, it offers a resend.
+    """
     if account is None:
         return Diagnosis(DiagnosisCode.ACCOUNT_UNKNOWN, NextStep.CHECK_IDENTIFIER, ("no account with this identifier",))
     if account.state is AccountState.DISABLED:
@@ -106,4 +115,12 @@ def diagnose(account: Account | None, now: dt.datetime, rules: TenantRules, free
         )
     holiday = freeze.school_holiday is not None and account.source is AccountSource.ENT
     evidence = ("state: active, nothing wrong in the directory",) + ((f"school holiday: {freeze.school_holiday}",) if holiday else ())
+    if reported:
+        evidence += (f"user reports: {reported}",)
+    if reported in LINK_PROBLEMS and account.backup_email and not account.backup_email_validated:
+        evidence += ("backup address not validated, no link send time on record",)
+        return Diagnosis(
+            DiagnosisCode.ACCOUNT_OK, NextStep.RESEND_VALIDATION_LINK, evidence, "resend_validation_link",
+            possible_short_freeze=holiday,
+        )
     return Diagnosis(DiagnosisCode.ACCOUNT_OK, NextStep.CHECK_PASSWORD, evidence, possible_short_freeze=holiday)

@@ -110,3 +110,18 @@ def test_nothing_wrong_during_school_holidays_mentions_a_possible_short_freeze()
     assert diagnose(ACTIVE, NOW, RULES, HOLIDAY).possible_short_freeze
     assert not diagnose(ACTIVE, NOW, RULES, NOT_FROZEN).possible_short_freeze
     assert not diagnose(with_(source=AccountSource.LOCAL), NOW, RULES, HOLIDAY).possible_short_freeze
+
+
+def test_what_the_user_reports_is_evidence() -> None:
+    result = diagnose(ACTIVE, NOW, RULES, NOT_FROZEN, reported="account_reset_done")
+    assert result.code is DiagnosisCode.ACCOUNT_OK and "user reports: account_reset_done" in result.evidence
+    assert result.offered_operation is None
+
+
+def test_a_missing_validation_mail_with_no_send_time_offers_a_resend() -> None:
+    account = with_(backup_email_validated=False, validation_link_sent_at=None)
+    result = diagnose(account, NOW, RULES, NOT_FROZEN, reported="validation_mail_missing")
+    assert (result.code, result.next_step, result.offered_operation) == (
+        DiagnosisCode.ACCOUNT_OK, NextStep.RESEND_VALIDATION_LINK, "resend_validation_link"
+    )
+    assert diagnose(ACTIVE, NOW, RULES, NOT_FROZEN, reported="validation_mail_missing").offered_operation is None
