@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -15,8 +14,6 @@ from bot.core.diagnosis import DiagnosisCode, diagnose
 from bot.core.freeze import FreezeStatus
 from bot.directory.port import DirectoryError
 from bot.operations import LookupLimited
-
-_PASSWORD_LIKE = re.compile(r"^(?=.*[A-Za-z])(?=.*[\d\W])\S{6,}$")
 
 # the operation a diagnosis proposes, confirmed by the user's "Oui"
 _PROPOSALS: dict[str, tuple[str, str | None]] = {
@@ -65,8 +62,6 @@ class ValidateDiagnosisForm(FormValidationAction):
         if login:
             return {"username": login}
         attempts = int(tracker.get_slot("username_attempts") or 0) + 1
-        if isinstance(slot_value, str) and _PASSWORD_LIKE.match(slot_value.strip()) and "." not in slot_value:
-            dispatcher.utter_message(response="utter_password_never")
         if attempts >= 2:
             dispatcher.utter_message(response="utter_bad_username_again")
             return {"username": None, "username_attempts": 0, "requested_slot": None}

@@ -26,7 +26,10 @@ def _entity(tracker: Tracker, name: str) -> Any:
     return next((e["value"] for e in tracker.latest_message.get("entities") or [] if e.get("entity") == name), None)
 
 
-def _tell_sent(dispatcher: CollectingDispatcher, tracker: Tracker, result: OperationResult, actor: Actor, login: str) -> None:
+def _tell_sent(
+    dispatcher: CollectingDispatcher, tracker: Tracker, result: OperationResult, actor: Actor, login: str,
+    activation_mail: bool = False,
+) -> None:
     """The same words whether the identifier exists or not, unless the chat may see the account."""
     facts = services.get().tenant_facts(known_tenant(tracker)) or {"validation_link_hours": "48"}
     sees_account = actor.is_agent or (actor.linked_account is not None and actor.linked_account.login == login)
@@ -34,8 +37,9 @@ def _tell_sent(dispatcher: CollectingDispatcher, tracker: Tracker, result: Opera
         dispatcher.utter_message(response="utter_rate_limited")
         return
     if result.done and sees_account and result.masked_address:
-        dispatcher.utter_message(response="utter_resend_sent_to", address=result.masked_address, **facts)
-    else:
+        response = "utter_activation_mail_sent_to" if activation_mail else "utter_resend_sent_to"
+        dispatcher.utter_message(response=response, address=result.masked_address, **facts)
+    else:  # the same words whether the account exists or not, and whatever was sent
         dispatcher.utter_message(response="utter_resend_sent", **facts)
     if result.done and not result.mail_sent_now and sees_account:
         dispatcher.utter_message(response="utter_mail_queued")
@@ -51,9 +55,10 @@ def resend(dispatcher: CollectingDispatcher, tracker: Tracker, login: str | None
     account = services.get().directory.find_account(login)
     if account is not None and account.state in (AccountState.PROVISIONAL, AccountState.RESET):
         result = ops.resend_activation_mail(actor, channel_of(tracker), login)
+        _tell_sent(dispatcher, tracker, result, actor, login, activation_mail=True)
     else:
         result = ops.resend_validation_link(actor, channel_of(tracker), login)
-    _tell_sent(dispatcher, tracker, result, actor, login)
+        _tell_sent(dispatcher, tracker, result, actor, login)
     return [SlotSet("proposed_operation", None), SlotSet("problem", None)]
 
 
@@ -169,7 +174,8 @@ class ActionAffirm(Action):
             return clear + [FollowupAction("action_create_ticket")]
         if proposed in ("resend_validation_link", "resend_activation_mail"):
             perform = ops.resend_validation_link if proposed == "resend_validation_link" else ops.resend_activation_mail
-            _tell_sent(dispatcher, tracker, perform(actor, channel, target), actor, target)
+            result = perform(actor, channel, target)
+            _tell_sent(dispatcher, tracker, result, actor, target, activation_mail=proposed == "resend_activation_mail")
             return clear
         if proposed == "notify_adml":
             result = ops.notify_adml(actor, channel, target)

@@ -23,10 +23,6 @@ CONTRACT_OPERATIONS = {
 }
 HIDDEN_SECRET = "[message avec un mot de passe provisoire, non conservé]"
 HIDDEN_CODE = "[code de vérification]"
-PASSWORD_WARNING = (
-    "Attention : ne communiquez jamais votre mot de passe, ni ici ni à personne. Je ne l'ai pas enregistré. "
-    "Si vous pensez qu'il a pu être vu, changez-le dès que possible."
-)
 
 
 @dataclass(frozen=True)
@@ -79,7 +75,9 @@ class Assistant:
         if not text:
             return TurnResult([OutboundMessage("Je n'ai reçu aucun texte. Décrivez votre problème en quelques mots.")])
         if not text.startswith("/") and contains_password(text):
-            notices.append(OutboundMessage(PASSWORD_WARNING))
+            warning = self.engine.domain.render("utter_password_never", {}, {})
+            assert warning is not None, "domain.yml must define utter_password_never"
+            notices.append(OutboundMessage(warning["text"]))
         now = s.now()
         stored = s.conversations.load(message.sender_id)
         state = (

@@ -108,6 +108,18 @@ class Operations:
             return account, OperationResult(REFUSED, decision.reason)
         return account, None
 
+    def _prepare_resend(
+        self, actor: Actor, channel: str, op: Permission, login: str
+    ) -> tuple[Account | None, OperationResult | None]:
+        """`_prepare`, then the resend cooldown of the account (one mail a minute, as the operators do)."""
+        account, stop = self._prepare(actor, channel, op, login)
+        if stop or account is None:
+            return account, stop
+        if self._cooling_down(op.value, account.login):
+            self._audit(actor, channel, op.value, account.login, RATE_LIMITED, "cooldown")
+            return None, OperationResult(RATE_LIMITED, "cooldown")
+        return account, None
+
     def _values(self, account: Account) -> dict[str, str]:
         tenant = self.s.tenant_of(account)
         return self.s.tenant_facts(tenant) or self.s.tenant_facts(next(iter(self.s.config.tenants)))
@@ -115,13 +127,10 @@ class Operations:
     # -- operations -------------------------------------------------------------------------------
     def resend_validation_link(self, actor: Actor, channel: str, login: str) -> OperationResult:
         op = Permission.RESEND_VALIDATION_LINK
-        account, stop = self._prepare(actor, channel, op, login)
+        account, stop = self._prepare_resend(actor, channel, op, login)
         if stop:
             return stop
         assert account is not None and account.backup_email
-        if self._cooling_down(op.value, account.login):
-            self._audit(actor, channel, op.value, account.login, RATE_LIMITED, "cooldown")
-            return OperationResult(RATE_LIMITED, "cooldown")
         now = self.s.now()
         values = self._values(account)
         token = secrets.token_urlsafe(24)
@@ -142,13 +151,10 @@ class Operations:
 
     def resend_activation_mail(self, actor: Actor, channel: str, login: str) -> OperationResult:
         op = Permission.RESEND_ACTIVATION_MAIL
-        account, stop = self._prepare(actor, channel, op, login)
+        account, stop = self._prepare_resend(actor, channel, op, login)
         if stop:
             return stop
         assert account is not None and account.backup_email
-        if self._cooling_down(op.value, account.login):
-            self._audit(actor, channel, op.value, account.login, RATE_LIMITED, "cooldown")
-            return OperationResult(RATE_LIMITED, "cooldown")
         values = self._values(account)
         steps = self.s.knowledge.choose("ask_activation_howto", self.s.tenant_of(account)).article
         mail = compose(

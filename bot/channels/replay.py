@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-import yaml
 
 from bot.app import build_assistant, build_services
 from bot.assistant import Assistant, InboundMessage, TurnResult
@@ -23,6 +22,7 @@ from bot.directory.fixture import FixtureError, parse_fixture
 from bot.mail.capture import CaptureMailer
 from bot.nlu.model import NluModel
 from bot.storage.db import make_engine, migrate
+from bot.yaml_files import read_yaml
 
 EXPECT_KEYS = {"intent", "diagnosis", "operations", "ticket", "says", "not_says"}
 
@@ -42,12 +42,7 @@ class Scenario:
 
 
 def load_scenarios(path: Path) -> list[Scenario]:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot be read ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{path}: not valid YAML ({exc})") from None
+    raw = read_yaml(path, ScenarioError)
     items = raw if isinstance(raw, list) else [raw]
     return [_scenario(item, path) for item in items]
 

@@ -12,8 +12,8 @@ import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
+from bot.yaml_files import read_yaml
 
-import yaml
 
 
 class DomainError(ValueError):
@@ -157,10 +157,5 @@ def parse_domain(raw: Any, source: str = "domain.yml") -> Domain:
 
 
 def load_domain(path: Path) -> Domain:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise DomainError(f"{path}: cannot be read ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise DomainError(f"{path}: not valid YAML ({exc})") from None
+    raw = read_yaml(path, DomainError)
     return parse_domain(raw, path.name)

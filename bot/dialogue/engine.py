@@ -160,6 +160,7 @@ class DialogueEngine:
             self._run(state, list(rule.actions) if rule else ["action_default_fallback"], outcome, timestamp)
         if (
             state.slots.get("second_intent")
+            and "action_clarify" not in outcome.actions  # one question at a time
             and not state.active_loop
             and not state.slots.get("proposed_operation")
             and not state.slots.get("pending_intent")
@@ -230,9 +231,10 @@ class DialogueEngine:
             if name.startswith("utter_"):
                 self._utter(state, name, {}, outcome)
             elif name in self.domain.forms:
+                activating = state.active_loop != name
                 state.active_loop = name
                 state.events.append({"event": "active_loop", "name": name, "timestamp": timestamp})
-                self._form_step(state, name, outcome, timestamp)
+                self._form_step(state, name, outcome, timestamp, activating)
             else:
                 followup = self._custom(state, name, outcome, timestamp)
                 if followup:
@@ -257,8 +259,13 @@ class DialogueEngine:
         result = asyncio.run(self.executor.run(payload))
         responses = result.responses if result is not None else []
         events = result.events if result is not None else []
-        for message in responses:
+        followup = self._apply(state, events, timestamp)
+        for message in responses:  # rendered after the action's slots are set: its variants see them
             self._deliver(state, message, outcome)
+        return followup
+
+    def _apply(self, state: DialogueState, events: list[dict[str, Any]], timestamp: float) -> str | None:
+        """Apply an action's events to the state; the follow-up action it asks for, if any."""
         followup: str | None = None
         for event in events:
             kind = event.get("event")
@@ -294,12 +301,16 @@ class DialogueEngine:
         state.events.append({"event": "bot", "text": rendered["text"], "data": {"buttons": rendered["buttons"]}})
 
     # -- forms ------------------------------------------------------------------------------------
-    def _form_step(self, state: DialogueState, form: str, outcome: TurnOutcome, timestamp: float) -> None:
+    def _form_step(
+        self, state: DialogueState, form: str, outcome: TurnOutcome, timestamp: float, activating: bool = False
+    ) -> None:
         validator = f"validate_{form}"
         if validator in self._custom_actions:
-            # like Rasa's FormAction: the slot candidates of this turn go last, for slots_to_validate()
+            # like Rasa's FormAction: the slot candidates of this turn (on activation, every pre-filled
+            # required slot) go last, for slots_to_validate()
+            candidates = set(self.domain.forms[form]) if activating else self._local.__dict__.get("turn_slots", set())
             for slot in self.domain.forms[form]:
-                if slot in self._local.__dict__.get("turn_slots", set()) and state.slots.get(slot) is not None:
+                if slot in candidates and state.slots.get(slot) is not None:
                     state.events.append({"event": "slot", "name": slot, "value": state.slots[slot], "timestamp": timestamp})
             self._custom(state, validator, outcome, timestamp)
             if state.active_loop != form:  # the validator cancelled the form

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from bot.yaml_files import read_yaml
 
-import yaml
 
 
 class RulesError(ValueError):
@@ -93,10 +93,5 @@ def parse_rules(raw: Any, forms: set[str], source: str = "rules.yml") -> Rules:
 
 
 def load_rules(path: Path, forms: set[str]) -> Rules:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RulesError(f"{path}: cannot be read ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise RulesError(f"{path}: not valid YAML ({exc})") from None
+    raw = read_yaml(path, RulesError)
     return parse_rules(raw, forms, path.name)

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from bot.core.accounts import Account, AccountSource, AccountState, Delivery, Establishment, Profile
+from bot.yaml_files import read_yaml
 
 
 class FixtureError(ValueError):
@@ -122,12 +122,7 @@ def parse_fixture(raw: Any) -> DirectoryFixture:
 
 
 def load_fixture(path: Path) -> DirectoryFixture:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise FixtureError(f"{path}: cannot be read ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise FixtureError(f"{path}: not valid YAML ({exc})") from None
+    raw = read_yaml(path, FixtureError)
     try:
         return parse_fixture(raw)
     except FixtureError as exc:

@@ -26,10 +26,15 @@ BARE_DATA_CONFIDENCE = 0.9
 CESAME_PROFILES = {"cridf", "cridf_contractor", "school_contractor", "dsi_academique"}
 
 
+def clauses_of(text: str) -> list[str]:
+    """The clauses of a message that may each carry a problem ("… et en plus …", "… . …")."""
+    clauses = [c.strip(" ,'’") for c in _SPLIT.split(text)]
+    return [c for c in clauses if len(c.split()) >= 2]
+
+
 def secondary_intent(model: NluModel, text: str, main_intent: str) -> dict[str, Any] | None:
     """The confident problem intent of another clause than the main one, if any."""
-    clauses = [c.strip(" ,'’") for c in _SPLIT.split(text)]
-    clauses = [c for c in clauses if len(c.split()) >= 2]
+    clauses = clauses_of(text)
     if len(clauses) < 2:
         return None
     for clause in clauses:
@@ -43,10 +48,12 @@ def secondary_intent(model: NluModel, text: str, main_intent: str) -> dict[str, 
 
 
 def _is_bare_data(text: str, entities: list[dict[str, Any]]) -> bool:
-    """A message that is little more than an identifier, an address or a school code (≤ 3 other words)."""
+    """A message with an e-mail address, or little more than an identifier or a school code (≤ 3 other words)."""
     data = [e for e in entities if e["entity"] in DATA_ENTITIES]
     if not data:
         return False
+    if any(e["entity"] == "email" for e in data):
+        return True  # an address typed in the chat is always information given, never a request to use it
     rest = text
     for entity in sorted(data, key=lambda e: e["start"], reverse=True):
         rest = rest[: entity["start"]] + " " + rest[entity["end"] :]
@@ -56,8 +63,9 @@ def _is_bare_data(text: str, entities: list[dict[str, Any]]) -> bool:
 def parse_message(model: NluModel, text: str) -> dict[str, Any]:
     """Rasa's parse shape, plus an optional `secondary_intent` when the message holds a second problem.
 
-    A message that is only data ("marie.dupont", "c'est 0751234A") is `inform` whatever the classifier,
-    unsure on such short texts, would guess.
+    When the classifier is unsure of a message with several clauses, the first clause's confident problem
+    is the main intent. When it is unsure, a message that is only data ("marie.dupont", "c'est 0751234A") or that
+    holds an e-mail address is `inform`: the assistant then says it never writes to a typed address.
     """
     parse = model.parse(text)
     if not text.lstrip().startswith("/"):
@@ -65,6 +73,14 @@ def parse_message(model: NluModel, text: str) -> dict[str, Any]:
             parse["intent"] = {"name": "inform", "confidence": BARE_DATA_CONFIDENCE}
             others = [r for r in parse["intent_ranking"] if r["name"] != "inform"]
             parse["intent_ranking"] = [dict(parse["intent"])] + others
+        clauses = clauses_of(text)
+        if parse["intent"]["confidence"] < MIN_CONFIDENCE and len(clauses) >= 2:
+            # two problems split the classifier's belief: the first clause says what to deal with first
+            name, confidence = model.rank(clauses[0])[0]
+            if name in PROBLEM_INTENTS and confidence >= MIN_CONFIDENCE:
+                parse["intent"] = {"name": name, "confidence": round(confidence, 4)}
+                others = [r for r in parse["intent_ranking"] if r["name"] != name]
+                parse["intent_ranking"] = [dict(parse["intent"])] + others
         second = secondary_intent(model, text, parse["intent"]["name"])
         if second:
             parse["secondary_intent"] = second

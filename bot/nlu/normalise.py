@@ -102,7 +102,6 @@ _SPELLINGS: dict[str, str] = {
     "mtn": "maintenant",
     "tjr": "toujours",
     "tjrs": "toujours",
-    "pa": "pas",
     "pu": "plus",
     "co": "connecter",
     "cmt": "comment",
@@ -170,6 +169,13 @@ _TICKET = re.compile(r"^#\d{1,9}$")
 _USERNAME = re.compile(r"^[a-z][a-z\-]*\.[a-z][a-z\-]*\d*$")
 _NOT_USERNAMES = {"net", "fr", "com", "org", "eu", "iledefrance", "netocentre", "monlycee"}
 _PLUS = re.compile(r"\ba\s?\+")
+# who the user is (profile words) and which ENT: one more word says "a profile/an ENT was named"
+_PROFILE_WORDS = {
+    "eleve", "lyceen", "lyceenne", "parent", "parents", "maman", "papa", "mere", "pere", "prof", "professeur", "professeure",
+    "enseignant", "enseignante", "documentaliste", "secretaire", "cpe", "intendant", "gestionnaire", "proviseur",
+    "proviseure", "agent", "agente", "personnel", "prestataire", "technicien", "technicienne", "cridf", "dsi", "rectorat",
+}
+_TENANT_WORDS = {"monlycee", "monlycee.net", "netocentre", "lycees.netocentre.fr"}
 
 _ELISION = re.compile(r"\b([cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’`´]", re.IGNORECASE)
 _REPEATS = re.compile(r"([a-z])\1{2,}")
@@ -200,6 +206,10 @@ def normalise(text: str) -> str:
         if not token:
             continue
         words.append(_placeholder(token) or _SPELLINGS.get(token, token))
+        if token in _PROFILE_WORDS:
+            words.append("xprofile")
+        elif token in _TENANT_WORDS:
+            words.append("xtenant")
     return " ".join(words)
 
 

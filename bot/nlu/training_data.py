@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from bot.nlu.normalise import normalise
+from bot.yaml_files import read_yaml
 
 
 class TrainingDataError(ValueError):
@@ -125,12 +125,7 @@ def parse_training_data(raw: Any, source: str = "nlu.yml") -> TrainingData:
 
 
 def load_training_data(path: Path) -> TrainingData:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise TrainingDataError(f"{path}: cannot be read ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise TrainingDataError(f"{path}: not valid YAML ({exc})") from None
+    raw = read_yaml(path, TrainingDataError)
     return parse_training_data(raw, path.name)
 
 
