@@ -1,0 +1,64 @@
+"""One-time codes and account links: 6 digits, 10 minutes, 5 tries, only a hash kept; links revocable."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from bot.storage.db import make_engine, session_factory
+from bot.storage.links import CodeCheck, LinkStore
+from bot.storage.models import OneTimeCode
+from tests.conftest import SettableClock
+
+TTL = dt.timedelta(minutes=10)
+
+
+def store(database_url: str) -> LinkStore:
+    return LinkStore(session_factory(make_engine(database_url)))
+
+
+def test_a_code_proves_the_login_once(database_url: str, clock: SettableClock) -> None:
+    links = store(database_url)
+    code = links.issue_code("telegram:1", "Lucas.Martin", 6, TTL, clock())
+    assert len(code) == 6 and code.isdigit()
+    with links._sessions() as session:  # noqa: SLF001 - what is stored
+        stored = session.scalars(select(OneTimeCode.code_hash)).all()
+    assert stored and code not in stored[0]
+    assert links.check_code("telegram:2", code, 5, clock()) == (CodeCheck.NO_CODE, None)  # another chat
+    assert links.check_code("telegram:1", code, 5, clock()) == (CodeCheck.OK, "lucas.martin")
+    assert links.check_code("telegram:1", code, 5, clock())[0] is CodeCheck.NO_CODE  # spent
+
+
+def test_a_code_expires_after_ten_minutes(database_url: str, clock: SettableClock) -> None:
+    links = store(database_url)
+    code = links.issue_code("telegram:1", "lucas.martin", 6, TTL, clock())
+    clock.advance(minutes=10)
+    assert links.check_code("telegram:1", code, 5, clock())[0] is CodeCheck.EXPIRED
+
+
+def test_five_wrong_tries_burn_the_code(database_url: str, clock: SettableClock) -> None:
+    links = store(database_url)
+    code = links.issue_code("telegram:1", "lucas.martin", 6, TTL, clock())
+    wrong = str((int(code) + 1) % 1_000_000).zfill(6)
+    results = [links.check_code("telegram:1", wrong, 5, clock())[0] for _ in range(5)]
+    assert results == [CodeCheck.WRONG] * 4 + [CodeCheck.TOO_MANY_ATTEMPTS]
+    assert links.check_code("telegram:1", code, 5, clock())[0] is CodeCheck.NO_CODE  # even the right one
+
+
+def test_a_new_code_replaces_the_previous_one(database_url: str, clock: SettableClock) -> None:
+    links = store(database_url)
+    first = links.issue_code("telegram:1", "lucas.martin", 6, TTL, clock())
+    second = links.issue_code("telegram:1", "lucas.martin", 6, TTL, clock())
+    if first != second:
+        assert links.check_code("telegram:1", first, 5, clock())[0] is CodeCheck.WRONG
+    assert links.check_code("telegram:1", second, 5, clock())[0] is CodeCheck.OK
+
+
+def test_links_are_revocable(database_url: str, clock: SettableClock) -> None:
+    links = store(database_url)
+    links.link("telegram:1", "lucas.martin", clock())
+    assert links.linked_login("telegram:1") == "lucas.martin"
+    assert links.unlink("telegram:1", clock()) is True
+    assert links.linked_login("telegram:1") is None
+    assert links.unlink("telegram:1", clock()) is False
