@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 from collections import defaultdict
@@ -10,6 +11,7 @@ from typing import Any
 
 from bot.core.redaction import contains_password
 from bot.dialogue.engine import DialogueEngine, DialogueState
+from bot.directory.port import DirectoryError
 from bot.nlu.model import NluModel
 from bot.nlu.multi import parse_message
 from bot.relay import Button, OutboundMessage
@@ -62,6 +64,11 @@ class Assistant:
         with self._lock(message.sender_id):
             return self._handle(message)
 
+    def _state(self, stored: dict[str, Any] | None, sender_id: str) -> DialogueState:
+        if stored:
+            return DialogueState.from_dict(copy.deepcopy(stored), sender_id, self.engine.domain)
+        return DialogueState.new(sender_id, self.engine.domain)
+
     def _handle(self, message: InboundMessage) -> TurnResult:
         s = self.services
         limit = s.config.assistant.max_message_chars
@@ -80,17 +87,22 @@ class Assistant:
             notices.append(OutboundMessage(warning["text"]))
         now = s.now()
         stored = s.conversations.load(message.sender_id)
-        state = (
-            DialogueState.from_dict(stored, message.sender_id, self.engine.domain)
-            if stored
-            else DialogueState.new(message.sender_id, self.engine.domain)
-        )
+        state = self._state(stored, message.sender_id)
         awaiting_code = state.active_loop == "link_form" and state.slots.get("requested_slot") == "link_code"
         open_ticket = s.tickets.open_for(message.sender_id)
         parse = parse_message(self.nlu, text)
         marker = s.audit.last_id()
-        outcome = self.engine.run_turn(state, parse, now)
-        replies = notices + [_outbound(m) for m in outcome.messages]
+        try:
+            outcome = self.engine.run_turn(state, parse, now)
+            produced = outcome.messages
+        except DirectoryError as exc:
+            # the directory is down: say so plainly, keep the conversation as it was before this turn
+            log.warning("directory unavailable during a turn: %s", exc)
+            state = self._state(stored, message.sender_id)
+            down = self.engine.domain.render("utter_directory_down", state.slots, {})
+            assert down is not None, "domain.yml must define utter_directory_down"
+            produced = [down]
+        replies = notices + [_outbound(m) for m in produced]
         if open_ticket and not text.startswith("/"):
             s.tickets.add_message(open_ticket.id, "user", HIDDEN_CODE if awaiting_code else text, now)
             for listener in s.user_message_listeners:
