@@ -108,7 +108,7 @@ def build_services(
         limiter=RateLimiter(sessions),
         links=LinkStore(sessions),
         reset_requests=ResetRequestStore(sessions),
-        relay=ChatRelay(),
+        relay=ChatRelay(sessions, clock),
         holidays=SchoolHolidays(),
         knowledge=KnowledgeBase.load(knowledge.articles, set(config.tenants)),
     )

@@ -175,11 +175,20 @@ class MailSettings(_Strict):
     smtp: SmtpSettings = SmtpSettings()
 
 
+class RateLimit(_Strict):
+    count: int = Field(ge=1)
+    per_seconds: int = Field(ge=1)
+
+
 class WebSettings(_Strict):
     enabled: bool = True
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
+    public_url: AnyHttpUrl = Field(
+        AnyHttpUrl("http://127.0.0.1:8080"), description="where users reach this server (validation links point here)"
+    )
     agent_token_env: str = "CLEF_AGENT_TOKEN"
+    requests_per_ip: RateLimit = RateLimit(count=60, per_seconds=60)
 
 
 class TelegramSettings(_Strict):
@@ -190,11 +199,6 @@ class TelegramSettings(_Strict):
     agents_chat_id: int | None = None
     agent_user_ids: list[int] = Field(default_factory=list)
     password_message_ttl_seconds: int = Field(600, ge=10)
-
-
-class RateLimit(_Strict):
-    count: int = Field(ge=1)
-    per_seconds: int = Field(ge=1)
 
 
 class RateLimits(_Strict):

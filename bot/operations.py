@@ -131,21 +131,23 @@ class Operations:
         if stop:
             return stop
         assert account is not None and account.backup_email
-        now = self.s.now()
         values = self._values(account)
-        token = secrets.token_urlsafe(24)
+        hours = int(values["validation_link_hours"])
+        token = self.s.activation.issue_validation_token(
+            account.login, account.backup_email, dt.timedelta(hours=hours), self.s.now()
+        )
+        public = str(self.s.config.web.public_url).rstrip("/")
         mail = compose(
             "validation_link",
             account.backup_email,
             {
                 "ent_name": values["ent_name"],
                 "login": account.login,
-                "link_url": f"{values['ent_url'].rstrip('/')}/compte/valider-adresse?jeton={token}",
-                "hours": values["validation_link_hours"],
+                "link_url": f"{public}/adresse/valider?jeton={token}",
+                "hours": str(hours),
             },
         )
-        sent_now = self.s.outbox.submit(mail)
-        self.s.activation.record_validation_link_sent(account.login, now)
+        sent_now = self.s.outbox.submit(mail, expires_at=self.s.now() + dt.timedelta(hours=hours))
         self._audit(actor, channel, op.value, account.login, DONE, None if sent_now else "queued for retry")
         return OperationResult(DONE, masked_address=mask_email(account.backup_email), mail_sent_now=sent_now)
 
@@ -222,7 +224,8 @@ class Operations:
         )
         values = self._values(account)
         sent_now = self.s.outbox.submit(
-            compose("link_code", address, {"ent_name": values["ent_name"], "code": code, "minutes": str(settings.code_ttl_minutes)})
+            compose("link_code", address, {"ent_name": values["ent_name"], "code": code, "minutes": str(settings.code_ttl_minutes)}),
+            expires_at=self.s.now() + dt.timedelta(minutes=settings.code_ttl_minutes),
         )
         self._audit(actor, channel, "link_code_sent", account.login, DONE)
         return OperationResult("code_sent", masked_address=mask_email(address), mail_sent_now=sent_now)

@@ -7,11 +7,17 @@ replay captures. Nothing is lost and nothing here blocks a reply.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.storage.models import InboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +47,35 @@ class OutboundMessage:
 Deliverer = Callable[[str, list[OutboundMessage]], bool]
 
 
+def _to_row(message: OutboundMessage) -> dict[str, Any]:
+    return {
+        "text": message.text,
+        "buttons": [[b.title, b.payload] for b in message.buttons],
+        "document": list(message.document) if message.document else None,
+    }
+
+
+def _from_row(row: dict[str, Any]) -> OutboundMessage:
+    document = row.get("document")
+    return OutboundMessage(
+        text=str(row["text"]),
+        buttons=tuple(Button(str(title), str(payload)) for title, payload in row.get("buttons") or []),
+        document=(str(document[0]), str(document[1])) if document else None,
+    )
+
+
 @dataclass
 class ChatRelay:
+    """Delivers through the channel's deliverer, else keeps the messages in the chat's inbox.
+
+    The inbox is stored in SQL so that a restart or another instance loses nothing; a sensitive message
+    (a provisional password) is never stored: it waits in this process's memory only.
+    """
+
+    sessions: sessionmaker[Session] | None = None
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)
     deliverers: dict[str, Deliverer] = field(default_factory=dict)
-    _inbox: dict[str, list[OutboundMessage]] = field(default_factory=lambda: defaultdict(list))
+    _memory: dict[str, list[OutboundMessage]] = field(default_factory=lambda: defaultdict(list))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def register(self, prefix: str, deliverer: Deliverer) -> None:
@@ -64,14 +95,25 @@ class ChatRelay:
         return False
 
     def keep(self, sender_id: str, messages: list[OutboundMessage]) -> None:
-        """Keep messages a channel could not deliver, for the chat's next poll."""
+        """Keep messages a channel could not deliver, for the chat's next poll or message."""
+        stored = [m for m in messages if not m.sensitive]
         with self._lock:
-            self._inbox[sender_id].extend(messages)
+            self._memory[sender_id].extend(m for m in messages if m.sensitive or self.sessions is None)
+        if stored and self.sessions is not None:
+            with self.sessions.begin() as session:
+                now = self.clock()
+                session.add_all(InboxMessage(sender_id=sender_id, message=_to_row(m), created_at=now) for m in stored)
 
     def take(self, sender_id: str) -> list[OutboundMessage]:
+        """The chat's waiting messages, oldest first; they are removed."""
         with self._lock:
-            return self._inbox.pop(sender_id, [])
-
-    def peek(self, sender_id: str) -> list[OutboundMessage]:
-        with self._lock:
-            return list(self._inbox.get(sender_id, []))
+            waiting = self._memory.pop(sender_id, [])
+        if self.sessions is not None:
+            with self.sessions.begin() as session:
+                rows = session.scalars(
+                    select(InboxMessage).where(InboxMessage.sender_id == sender_id).order_by(InboxMessage.id)
+                ).all()
+                waiting = [_from_row(row.message) for row in rows] + waiting
+                for row in rows:
+                    session.delete(row)
+        return waiting

@@ -28,6 +28,22 @@ MAX_BODY_BYTES = 64 * 1024
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+_PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5}}</style>
+</head><body><h1>{title}</h1><p>{text}</p></body></html>"""
+VALIDATED_PAGE = _PAGE.format(
+    title="Adresse de secours validée",
+    text="Merci : votre adresse de secours est validée. Elle vous servira si vous perdez votre mot de passe. "
+    "Vous pouvez fermer cette page.",
+)
+DEAD_LINK_PAGE = _PAGE.format(
+    title="Lien expiré ou déjà utilisé",
+    text="Ce lien de validation n'est plus valable : il expire au bout de 48 heures et ne sert qu'une fois. "
+    "Demandez-en un nouveau à l'assistant (« mon lien a expiré »).",
+)
+
+
 def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
@@ -48,7 +64,16 @@ def build_web_app(
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app["assistant"] = assistant
 
+    services = assistant.services
+
+    def over_limit(request: web.Request) -> bool:
+        """Per-client-address limit: sender ids are chosen by clients, addresses are not."""
+        key = f"web:ip:{request.remote or 'unknown'}"
+        return not services.limiter.hit(key, services.config.web.requests_per_ip, services.now())
+
     async def webhook(request: web.Request) -> web.Response:
+        if await asyncio.to_thread(over_limit, request):
+            return _error(429, "too many requests from this address: wait a minute")
         try:
             body = await request.json()
         except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
@@ -73,6 +98,14 @@ def build_web_app(
         recipient = sender.removeprefix("web:")
         return web.json_response([m.as_rest(recipient) for m in assistant.services.relay.take(sender)])
 
+    async def validate_address(request: web.Request) -> web.Response:
+        token = request.query.get("jeton", "")
+        login = None
+        if 0 < len(token) <= 64 and not await asyncio.to_thread(over_limit, request):
+            login = await asyncio.to_thread(services.activation.validate_backup_address, token, services.now())
+        page = VALIDATED_PAGE if login else DEAD_LINK_PAGE
+        return web.Response(text=page, content_type="text/html", status=200 if login else 410)
+
     async def status(_: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
@@ -86,6 +119,7 @@ def build_web_app(
             web.get("/webhooks/rest/", status),
             web.post("/webhooks/rest/webhook", webhook),
             web.get("/api/inbox", inbox),
+            web.get("/adresse/valider", validate_address),
             web.static("/static", STATIC),
         ]
         + desk_routes(assistant.services, agent_token)

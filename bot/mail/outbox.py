@@ -2,7 +2,7 @@
 
 `submit` writes the mail to SQL then tries to send it; on `MailError` the mail stays `pending` with a
 next attempt time from `retry_minutes` (the last delay repeats). The scheduler calls `deliver_due`.
-Once sent, the body (which may hold a code or a link) is cleared.
+Once sent or expired, the body (which may hold a code or a link) is cleared.
 """
 
 from __future__ import annotations
@@ -33,13 +33,16 @@ class MailOutbox:
         self.retry_minutes = retry_minutes or [5]
         self.clock = clock
 
-    def submit(self, mail: Mail) -> bool:
-        """Store and try to send `mail`; True when sent now, False when queued for a retry."""
+    def submit(self, mail: Mail, expires_at: dt.datetime | None = None) -> bool:
+        """Store and try to send `mail`; True when sent now, False when queued for a retry.
+
+        A mail with `expires_at` (a code, a link) is not sent after that time: it would be useless.
+        """
         now = self.clock()
         with self.sessions.begin() as session:
             row = OutboundMail(
                 recipient=mail.recipient, subject=mail.subject, body=mail.body, status="pending",
-                attempts=0, next_attempt_at=now, created_at=now,
+                attempts=0, next_attempt_at=now, created_at=now, expires_at=expires_at,
             )
             session.add(row)
             session.flush()
@@ -51,6 +54,11 @@ class MailOutbox:
         with self.sessions.begin() as session:
             row = session.get(OutboundMail, mail_id)
             if row is None or row.status != "pending":
+                return False
+            if row.expires_at is not None and now >= row.expires_at:
+                row.status = "expired"
+                row.body = ""
+                log.warning("mail %s expired before it could be sent", mail_id)
                 return False
             mail = Mail(row.recipient, row.subject, row.body)
             try:
@@ -83,9 +91,11 @@ class MailOutbox:
             return len(session.scalars(select(OutboundMail.id).where(OutboundMail.status == "pending")).all())
 
     def purge_sent(self, older_than: dt.datetime) -> int:
-        """Forget sent mails (recipient and subject) older than `older_than`."""
+        """Forget sent and expired mails (recipient and subject) older than `older_than`."""
         with self.sessions.begin() as session:
             result = session.execute(
-                delete(OutboundMail).where(OutboundMail.status == "sent", OutboundMail.sent_at < older_than)
+                delete(OutboundMail).where(
+                    OutboundMail.status.in_(("sent", "expired")), OutboundMail.created_at < older_than
+                )
             )
             return int(result.rowcount or 0)

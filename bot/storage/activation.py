@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import secrets
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.accounts import Account, Delivery
-from bot.storage.models import ActivationRecord
+from bot.storage.models import ActivationRecord, ValidationToken
 
 
 class ActivationStore:
@@ -74,6 +76,34 @@ class ActivationStore:
             record.provisional_reason = reason
             record.provisional_delivery = delivery.value
 
-    def record_validation_link_sent(self, login: str, at: dt.datetime) -> None:
+
+    def issue_validation_token(self, login: str, address: str, valid_for: dt.timedelta, now: dt.datetime) -> str:
+        """A fresh validation link token for the backup `address` of `login`; earlier ones stop working."""
+        token = secrets.token_urlsafe(24)
         with self._sessions.begin() as session:
-            self._upsert(session, login).validation_link_sent_at = at
+            session.execute(
+                update(ValidationToken)
+                .where(ValidationToken.login == login.lower(), ValidationToken.used_at.is_(None))
+                .values(used_at=now)
+            )
+            session.add(ValidationToken(token_hash=_token_hash(token), login=login.lower(), address=address,
+                                        expires_at=now + valid_for))
+            self._upsert(session, login).validation_link_sent_at = now
+        return token
+
+    def validate_backup_address(self, token: str, now: dt.datetime) -> str | None:
+        """Mark the backup address of the token's account validated; its login, or None if the link is dead."""
+        with self._sessions.begin() as session:
+            row = session.scalar(select(ValidationToken).where(ValidationToken.token_hash == _token_hash(token)))
+            if row is None or row.used_at is not None or now >= row.expires_at:
+                return None
+            record = self._upsert(session, row.login)
+            if record.backup_email != row.address:  # the address changed since the link was sent
+                return None
+            row.used_at = now
+            record.backup_email_validated = True
+            return row.login
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

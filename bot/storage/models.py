@@ -199,6 +199,31 @@ class OutboundMail(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # a code mail is useless after its code
+
+
+class InboxMessage(Base):
+    """A message for a chat that its channel could not deliver yet (an agent's answer, a decision)."""
+
+    __tablename__ = "chat_inbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(128), index=True)
+    message: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class ValidationToken(Base):
+    """A backup-address validation link: only the token's hash is kept."""
+
+    __tablename__ = "validation_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    login: Mapped[str] = mapped_column(String(128), index=True)
+    address: Mapped[str] = mapped_column(String(254))
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
 class DirEstablishment(Base):

@@ -20,7 +20,9 @@ AGENT_TOKEN = "desk-token-for-tests"
 def running_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder: Path = tmp_path_factory.mktemp("web")
     port = free_port()
-    config_path = write_test_config(folder, web={"host": "127.0.0.1", "port": port})
+    config_path = write_test_config(
+        folder, web={"host": "127.0.0.1", "port": port, "requests_per_ip": {"count": 100000, "per_seconds": 60}}
+    )
     services = build_services(load_config(config_path))
     load_demo_directory(services)
     services.engine.dispose()

@@ -58,3 +58,11 @@ def test_queued_mails_survive_a_restart(database_url: str, clock: SettableClock)
     clock.advance(minutes=2)
     assert second.deliver_due() == 1 and mailer.sent[0].recipient == "a@example.org"
     assert isinstance(clock.now, dt.datetime)
+
+
+def test_a_code_mail_is_never_sent_after_its_code_expired(database_url: str, clock: SettableClock) -> None:
+    outbox, mailer = make_outbox(database_url, clock)
+    outbox.submit(Mail("a@example.org", "Code", "123456"), expires_at=clock.now + dt.timedelta(minutes=10))
+    mailer.down = False
+    clock.advance(minutes=11)
+    assert outbox.deliver_due() == 0 and mailer.sent == [] and outbox.pending() == 0

@@ -1,0 +1,28 @@
+"""The chat relay: what a channel cannot deliver waits in the chat's inbox, across restarts, secrets excepted."""
+
+from __future__ import annotations
+
+from bot.relay import Button, ChatRelay, OutboundMessage
+from bot.services import Services
+
+
+def test_undelivered_messages_survive_a_restart_but_secrets_never_touch_the_database(services: Services) -> None:
+    first = ChatRelay(services.sessions, services.clock)
+    answer = OutboundMessage("Conseiller : essayez « Activer mon compte ».", (Button("Merci", "/thanks"),))
+    secret = OutboundMessage("Mot de passe provisoire : Xy7!kkPq", sensitive=True)
+    assert first.send("web:u1", [answer, secret]) is False  # no deliverer for web: kept
+    restarted = ChatRelay(services.sessions, services.clock)
+    assert restarted.take("web:u1") == [answer]  # the secret stayed in the first process only
+    assert restarted.take("web:u1") == []
+    assert first.take("web:u1") == [secret]
+
+
+def test_a_deliverer_that_fails_keeps_the_message(services: Services) -> None:
+    relay = ChatRelay(services.sessions, services.clock)
+
+    def broken(sender_id: str, messages: list[OutboundMessage]) -> bool:
+        raise ConnectionError("Telegram is down")
+
+    relay.register("telegram", broken)
+    assert relay.send("telegram:42", [OutboundMessage("Votre demande est acceptée.")]) is False
+    assert [m.text for m in relay.take("telegram:42")] == ["Votre demande est acceptée."]
