@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.core.redaction import contains_password
+from bot.core.redaction import contains_password, redact
 from bot.dialogue.engine import DialogueEngine, DialogueState
 from bot.directory.port import DirectoryError
 from bot.nlu.model import NluModel
@@ -64,6 +64,12 @@ class Assistant:
         with self._lock(message.sender_id):
             return self._handle(message)
 
+    def _response(self, name: str, state: DialogueState) -> dict[str, Any]:
+        rendered = self.engine.domain.render(name, state.slots, {})
+        if rendered is None:
+            raise KeyError(f"domain.yml must define {name}")
+        return rendered
+
     def _state(self, stored: dict[str, Any] | None, sender_id: str) -> DialogueState:
         if stored:
             return DialogueState.from_dict(copy.deepcopy(stored), sender_id, self.engine.domain)
@@ -81,14 +87,12 @@ class Assistant:
             )
         if not text:
             return TurnResult([OutboundMessage("Je n'ai reçu aucun texte. Décrivez votre problème en quelques mots.")])
-        if not text.startswith("/") and contains_password(text):
-            warning = self.engine.domain.render("utter_password_never", {}, {})
-            assert warning is not None, "domain.yml must define utter_password_never"
-            notices.append(OutboundMessage(warning["text"]))
         now = s.now()
         stored = s.conversations.load(message.sender_id)
         state = self._state(stored, message.sender_id)
         awaiting_code = state.active_loop == "link_form" and state.slots.get("requested_slot") == "link_code"
+        if not text.startswith("/") and not awaiting_code and contains_password(text):
+            notices.append(OutboundMessage(self._response("utter_password_never", state)["text"]))
         open_ticket = s.tickets.open_for(message.sender_id)
         parse = parse_message(self.nlu, text)
         marker = s.audit.last_id()
@@ -99,14 +103,18 @@ class Assistant:
             # the directory is down: say so plainly, keep the conversation as it was before this turn
             log.warning("directory unavailable during a turn: %s", exc)
             state = self._state(stored, message.sender_id)
-            down = self.engine.domain.render("utter_directory_down", state.slots, {})
-            assert down is not None, "domain.yml must define utter_directory_down"
-            produced = [down]
+            produced = [self._response("utter_directory_down", state)]
+        except Exception:
+            # a defect must not cost the user an answer, nor leave a half-done turn behind
+            log.exception("turn failed for a %s chat", message.channel)
+            state = self._state(stored, message.sender_id)
+            produced = [self._response("utter_internal_error", state)]
         replies = notices + [_outbound(m) for m in produced]
         if open_ticket and not text.startswith("/"):
-            s.tickets.add_message(open_ticket.id, "user", HIDDEN_CODE if awaiting_code else text, now)
+            forwarded = HIDDEN_CODE if awaiting_code else redact(text)
+            s.tickets.add_message(open_ticket.id, "user", forwarded, now)
             for listener in s.user_message_listeners:
-                listener(open_ticket, HIDDEN_CODE if awaiting_code else text)
+                listener(open_ticket, forwarded)
         transcript: list[tuple[str, str, str | None, float | None]] = [
             ("in", HIDDEN_CODE if awaiting_code else text, parse["intent"]["name"], parse["intent"]["confidence"])
         ]

@@ -33,3 +33,45 @@ def test_a_provisional_password_is_shown_once_and_stored_nowhere(
     assert password not in audit
     chat.say("merci")
     assert password not in chat.text
+
+
+def stored_conversation(services: Services) -> str:
+    with services.sessions() as session:
+        return json.dumps(session.scalars(select(Conversation.tracker)).all()) + json.dumps(
+            session.scalars(select(Message.text)).all()
+        )
+
+
+def test_a_password_typed_as_identifier_and_link_codes_are_never_stored(
+    assistant: Assistant, services: Services, mailer  # type: ignore[no-untyped-def]
+) -> None:
+    chat = Chat(assistant, "web:careless")
+    chat.say("je n'arrive pas à me connecter")
+    chat.say("Secret!2024x")
+    assert "ne communiquez jamais votre mot de passe" in chat.text
+    chat.say("/link_account")
+    chat.say("lucas.martin")
+    code = re.search(r"\b(\d{6})\b", mailer.sent[-1].body).group(1)  # type: ignore[union-attr]
+    chat.say("000000" if code != "000000" else "111111")
+    chat.say(code)
+    assert services.links.linked_login("web:careless") == "lucas.martin"
+    stored = stored_conversation(services)
+    assert "Secret!2024x" not in stored and code not in stored
+
+
+def test_malformed_payloads_typed_by_a_user_get_an_answer(assistant: Assistant) -> None:
+    chat = Chat(assistant, "web:prankster")
+    for payload in ('/inform{"tenant": ["x"]}', '/inform{"profile": {"a": 1}}',
+                    '/ticket_status{"ticket_id": 99999999999999999999999}', '/approve_reset{"request_id": "1; drop"}',
+                    '/nocas_eligibility{"profile":"cridf","uai":{"x":1}}', "/", "/inconnu{", '/affirm{"a": true}'):
+        chat.say(payload)
+        assert chat.text.strip(), payload
+
+
+def test_what_a_user_writes_to_an_open_ticket_reaches_agents_redacted(assistant: Assistant, services: Services) -> None:
+    forwarded: list[str] = []
+    services.user_message_listeners.append(lambda ticket, text: forwarded.append(text))
+    chat = Chat(assistant, "web:ticket")
+    chat.say("je veux parler a un conseiller")
+    chat.say("mon mdp est Azerty123! et mon tel 06 12 34 56 78")
+    assert forwarded and "Azerty123!" not in forwarded[-1] and "06 12 34 56 78" not in forwarded[-1]

@@ -7,7 +7,12 @@ import re
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<!\d)(?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)")
 _PASSWORD_CONTEXT = re.compile(
-    r"(\b(?:mot\s+de\s+passe|mdp|password|passwd)\b(?:\s+provisoire)?\s*(?:est\s*:?|c'est|=|:)\s*)(\S+)",
+    r"(\b(?:mot\s+de\s+passe|mdp|password|passwd)\b(?:\s+provisoire)?\s*(?:est\s*:?|c['’]est|=|:)\s*)(\S+)",
+    re.IGNORECASE,
+)
+# "mon mdp soleil2024 marche pas": a token with a digit right after the word, without "est" or ":"
+_PASSWORD_AFTER_WORD = re.compile(
+    r"(\b(?:mot\s+de\s+passe|mdp|password|passwd)\b(?:\s+provisoire)?\s+)(?=\S*\d)(?!\d{7}[A-Za-z]\b)(\S{6,})",
     re.IGNORECASE,
 )
 _CODE = re.compile(r"(?<![\d#])\d{6}(?!\d)")
@@ -30,12 +35,13 @@ def contains_password(text: str) -> bool:
         token = match.group(2)
         if len(token) >= 6 and re.search(r"[\d\W]|[A-Z]", token):
             return True
-    return bool(_PASSWORD_LIKE.search(text))
+    return bool(_PASSWORD_AFTER_WORD.search(text) or _PASSWORD_LIKE.search(text))
 
 
 def redact(text: str) -> str:
     """The text with passwords, addresses, phone numbers and 6-digit codes replaced by markers."""
     text = _PASSWORD_CONTEXT.sub(lambda m: m.group(1) + "[mot de passe masqué]", text)
+    text = _PASSWORD_AFTER_WORD.sub(lambda m: m.group(1) + "[mot de passe masqué]", text)
     text = _EMAIL.sub(lambda m: "[adresse " + mask_email(m.group(0)) + "]", text)
     text = _PHONE.sub("[téléphone masqué]", text)
     text = _PASSWORD_LIKE.sub("[masqué]", text)

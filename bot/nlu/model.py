@@ -98,6 +98,17 @@ class NluModel:
         }
 
 
+def _plain_value(value: Any) -> bool:
+    """Payload values are what buttons carry: short strings, small numbers; anything else is dropped."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, str):
+        return len(value) <= 200
+    if isinstance(value, int):
+        return -(2**31) < value < 2**31
+    return isinstance(value, float) and abs(value) < 1e9
+
+
 def _parse_payload(text: str, match: re.Match[str]) -> dict[str, Any]:
     entities: list[dict[str, Any]] = []
     if match.group("json"):
@@ -106,7 +117,11 @@ def _parse_payload(text: str, match: re.Match[str]) -> dict[str, Any]:
         except json.JSONDecodeError:
             values = {}
         if isinstance(values, dict):
-            entities = [{"entity": str(k), "value": v, "start": 0, "end": 0} for k, v in values.items()]
+            entities = [
+                {"entity": str(k), "value": v, "start": 0, "end": 0}
+                for k, v in values.items()
+                if _plain_value(v) and isinstance(k, str) and len(k) <= 32
+            ]
     intent = {"name": match.group("intent"), "confidence": 1.0}
     return {"text": text, "intent": intent, "intent_ranking": [intent], "entities": entities}
 

@@ -122,6 +122,8 @@ _SPELLINGS: dict[str, str] = {
     "presta": "prestataire",
     "dispo": "disponible",
     "tiket": "ticket",
+    "pa": "pas",
+    "koment": "comment",
     "identifian": "identifiant",
     "identifients": "identifiants",
     # yes / no / hello / bye / thanks in their many typed forms

@@ -78,16 +78,26 @@ class ConversationStore:
             return len(old)
 
 
+SECRET_SLOTS = frozenset({"link_code"})  # never stored, even redacted
+_STRUCTURE = frozenset({"event", "name", "intent", "entity", "timestamp", "active_loop", "requested_slot", "message_id"})
+
+
+def _redact_values(value: Any) -> Any:
+    """Every string inside `value` redacted, the keys that name things excepted."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_redact_values(item) for item in value]
+    if isinstance(value, dict):
+        return {key: item if key in _STRUCTURE else _redact_values(item) for key, item in value.items()}
+    return value
+
+
 def _redacted_tracker(tracker: dict[str, Any]) -> dict[str, Any]:
-    """Texts inside stored events are redacted like the transcript."""
-    events = []
-    for event in tracker.get("events", []):
-        if "text" in event and isinstance(event["text"], str):
-            event = {**event, "text": redact(event["text"])}
-            if "parse_data" in event:
-                event["parse_data"] = {**event["parse_data"], "text": event["text"]}
-        events.append(event)
-    latest = dict(tracker.get("latest_message") or {})
-    if isinstance(latest.get("text"), str):
-        latest["text"] = redact(latest["text"])
-    return {**tracker, "events": events, "latest_message": latest}
+    """The tracker as it may be stored: texts, slot values and entities redacted, secret slots dropped."""
+    events = [
+        {**event, "value": None} if event.get("event") == "slot" and event.get("name") in SECRET_SLOTS else event
+        for event in tracker.get("events", [])
+    ]
+    slots = {name: None if name in SECRET_SLOTS else value for name, value in (tracker.get("slots") or {}).items()}
+    return _redact_values({**tracker, "events": events, "slots": slots})

@@ -44,3 +44,8 @@ def test_contains_password(text: str, holds_one: bool) -> None:
 
 def test_forgetting_a_password_is_not_redacted() -> None:
     assert redact("j'ai oublie mon mot de passe") == "j'ai oublie mon mot de passe"
+
+
+@pytest.mark.parametrize("text", ["mon mot de passe c’est soleil2024", "mon mdp soleil2024 marche pas"])
+def test_phone_typed_passwords_are_caught(text: str) -> None:
+    assert contains_password(text) and "soleil2024" not in redact(text)
