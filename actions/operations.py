@@ -16,8 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import services
 from actions.common import actor_of, channel_of, clean_login, format_local, known_tenant, refusal
 from bot.core.accounts import AccountState
-from bot.core.authz import Actor, Permission, authorise
-from bot.operations import DONE, RATE_LIMITED, OperationResult
+from bot.core.authz import Actor, Permission, authorise, may_administer
+from bot.operations import DONE, RATE_LIMITED, REFUSED, LookupLimited, OperationResult
 
 SENSITIVE = {"sensitive": True}
 
@@ -35,6 +35,9 @@ def _tell_sent(
     sees_account = actor.is_agent or (actor.linked_account is not None and actor.linked_account.login == login)
     if result.status == RATE_LIMITED:
         dispatcher.utter_message(response="utter_rate_limited")
+        return
+    if result.status == REFUSED and sees_account:
+        dispatcher.utter_message(text=refusal(result.reason))
         return
     if result.done and sees_account and result.masked_address:
         response = "utter_activation_mail_sent_to" if activation_mail else "utter_resend_sent_to"
@@ -86,8 +89,12 @@ class ActionRequestReset(Action):
         actor = actor_of(tracker)
         target = clean_login(_entity(tracker, "username"))
         own = actor.linked_account.login if actor.linked_account else None
-        if target and target != own and (actor.is_agent or (actor.linked_account and actor.linked_account.is_adml)):
-            account = services.get().directory.find_account(target)
+        if target and target != own and may_administer(actor).allowed:
+            try:
+                account = services.operations().lookup(actor, target)
+            except LookupLimited:
+                dispatcher.utter_message(response="utter_lookup_limited")
+                return [SlotSet("proposed_operation", None)]
             decision = authorise(actor, Permission.RESET_PASSWORD, account)
             if not decision.allowed:
                 dispatcher.utter_message(text=refusal(decision.reason))
@@ -131,8 +138,14 @@ class ActionUnlock(Action):
         if not target:
             dispatcher.utter_message(text="Précisez l'identifiant du compte à débloquer, par exemple /debloquer marie.dupont.")
             return []
-        account = services.get().directory.find_account(target)
-        decision = authorise(actor, Permission.UNLOCK_ACCOUNT, account)
+        decision = may_administer(actor)
+        if decision.allowed:
+            try:
+                account = services.operations().lookup(actor, target)
+            except LookupLimited:
+                dispatcher.utter_message(response="utter_lookup_limited")
+                return [SlotSet("proposed_operation", None)]
+            decision = authorise(actor, Permission.UNLOCK_ACCOUNT, account)
         if not decision.allowed:
             dispatcher.utter_message(text=refusal(decision.reason))
             return [SlotSet("proposed_operation", None)]
@@ -145,7 +158,8 @@ def show_provisional_password(dispatcher: CollectingDispatcher, login: str, pass
         text=(
             f"Le mot de passe de {login} est réinitialisé. Mot de passe provisoire : {password}\n"
             "Il n'est affiché qu'une fois et ce message sera effacé : remettez-le à l'utilisateur, qui devra "
-            "réactiver son compte avec « Mon compte a été réinitialisé » (netocentre) ou par une première connexion."
+            "réactiver son compte (« Mon compte a été réinitialisé » sur netocentre, une nouvelle première "
+            "connexion sur MonLycée.net)."
         ),
         json_message=SENSITIVE,
     )

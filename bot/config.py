@@ -212,6 +212,7 @@ class LinkingSettings(_Strict):
     code_digits: int = Field(6, ge=4, le=10)
     code_ttl_minutes: int = Field(10, ge=1)
     max_attempts: int = Field(5, ge=1)
+    codes_per_login_per_day: RateLimit = RateLimit(count=10, per_seconds=86400)
 
 
 class AppConfig(_Strict):

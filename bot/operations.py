@@ -219,6 +219,9 @@ class Operations:
         address = account.backup_email if account.backup_email_validated and account.backup_email else account.ent_mail
         assert address
         settings = self.s.config.linking
+        if not self.s.limiter.hit(f"link:codes:{account.login}", settings.codes_per_login_per_day, self.s.now()):
+            self._audit(actor, channel, op.value, account.login, RATE_LIMITED, "too_many_codes")
+            return OperationResult(RATE_LIMITED, "too_many_codes")
         code = self.s.links.issue_code(
             actor.sender_id, account.login, settings.code_digits, dt.timedelta(minutes=settings.code_ttl_minutes), self.s.now()
         )
@@ -289,8 +292,15 @@ class Operations:
         if not decision.allowed:
             self._audit(actor, channel, Permission.DECIDE_RESET_REQUEST.value, request.login, REFUSED, decision.reason)
             return OperationResult(REFUSED, decision.reason)
-        if request.status != "pending":
-            return OperationResult(REFUSED, f"already_{request.status}", reference=request.id)
+        own = actor.sender_id == request.requester or (
+            actor.linked_account is not None and actor.linked_account.login == request.login
+        )
+        if own:
+            self._audit(actor, channel, Permission.DECIDE_RESET_REQUEST.value, request.login, REFUSED, "own_request")
+            return OperationResult(REFUSED, "own_request")
+        if not self.s.reset_requests.claim(request_id, actor.sender_id):
+            current = self.s.reset_requests.get(request_id)
+            return OperationResult(REFUSED, f"already_{current.status if current else 'decided'}", reference=request_id)
         if not approved:
             self.s.reset_requests.decide(request_id, False, actor.sender_id, self.s.now())
             self._audit(actor, channel, Permission.DECIDE_RESET_REQUEST.value, request.login, DONE, "denied")
@@ -302,8 +312,11 @@ class Operations:
             self._tell_requester(
                 request.requester,
                 "Votre demande de réinitialisation a été acceptée : votre établissement va vous remettre un mot de "
-                "passe provisoire. Réactivez ensuite votre compte avec « Mon compte a été réinitialisé ».",
+                "passe provisoire. Vous réactiverez ensuite votre compte avec lui ; écrivez-moi « mon compte a été "
+                "réinitialisé » pour les étapes.",
             )
+        else:
+            self.s.reset_requests.release(request_id)
         return OperationResult(result.status, result.reason, provisional_password=result.provisional_password, reference=request.id)
 
     def _tell_requester(self, sender_id: str, text: str) -> None:

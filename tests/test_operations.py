@@ -120,3 +120,47 @@ def test_misunderstood_messages_are_kept_redacted_for_review(assistant: Assistan
     with services.sessions() as session:
         misses = session.scalars(select(NluMiss.text)).all()
     assert misses and "Soleil2024!" not in misses[-1] and "blorp" in misses[-1]
+
+
+def test_reset_and_unlock_requests_tell_an_unlinked_chat_nothing_about_the_account(assistant: Assistant) -> None:
+    answers = set()
+    for login in ("marie.dupont", "personne.inconnue"):
+        for payload in (f'/unlock_account{{"username": "{login}"}}', f'/request_reset{{"username": "{login}"}}'):
+            chat = Chat(assistant, f"web:probe-{login}")
+            chat.say(payload)
+            answers.add((payload.split("{")[0], chat.text))
+    assert len(answers) == 2  # one answer per command, whatever the login
+
+
+def test_an_adml_cannot_approve_their_own_reset_request(services: Services, clock: SettableClock) -> None:
+    operations = Operations(services)
+    request = services.reset_requests.create("isabelle.roux", "0750001A", "telegram:6001", clock())
+    services.links.link("telegram:6001", "isabelle.roux", clock())
+    result = operations.decide_reset_request(services.actor("telegram:6001"), "telegram", request.id, approved=True)
+    assert (result.status, result.reason, result.provisional_password) == ("refused", "own_request", None)
+    assert services.reset_requests.get(request.id).status == "pending"  # type: ignore[union-attr]
+
+
+def test_a_reset_request_is_decided_once_even_by_two_admls_at_the_same_time(services: Services, clock: SettableClock) -> None:
+    request = services.reset_requests.create("lucas.martin", "0750001A", "telegram:5001", clock())
+    assert services.reset_requests.claim(request.id, "telegram:6001") is True
+    assert services.reset_requests.claim(request.id, "telegram:6003") is False
+    services.reset_requests.release(request.id)
+    assert services.reset_requests.claim(request.id, "telegram:6003") is True
+
+
+def test_a_linked_owner_is_told_why_nothing_was_sent(assistant: Assistant, services: Services, clock: SettableClock) -> None:
+    services.links.link("web:owner2", "marie.dupont2", clock())  # backup address already validated
+    text = resend_for(assistant, "web:owner2", "marie.dupont2")
+    assert "déjà validée" in text and "C'est fait" not in text
+
+
+def test_one_time_codes_per_account_are_capped_per_day(services: Services, clock: SettableClock) -> None:
+    operations = Operations(services)
+    statuses = []
+    for number in range(11):
+        clock.advance(minutes=1)  # past the per-minute limits: only the daily cap is left
+        statuses.append(operations.start_link(Actor(f"web:guess{number}"), "web", "lucas.martin").status)
+    assert statuses == ["code_sent"] * 10 + ["rate_limited"]
+    clock.advance(days=1)
+    assert operations.start_link(Actor("web:owner"), "web", "lucas.martin").status == "code_sent"

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from dataclasses import replace
 import hashlib
 import json
 import logging
@@ -35,6 +36,7 @@ from telegram.ext import AIORateLimiter, Application, CallbackQueryHandler, Comm
 
 from bot.assistant import Assistant, InboundMessage
 from bot.config import TelegramSettings
+from bot.core.authz import Actor
 from bot.desk import DeskRefused, TicketDesk
 from bot.relay import Button, OutboundMessage
 from bot.storage.tickets import TicketView
@@ -187,13 +189,12 @@ class TelegramChannel:
     def _is_agents_chat(self, chat_id: int | None) -> bool:
         return chat_id is not None and chat_id == self.settings.agents_chat_id
 
-    def _agent_actor(self, user_id: int) -> Any:
+    def _agent_actor(self, user_id: int, chat_id: int | None) -> Actor | None:
+        """The agent behind an update from the agents' group or a configured agent; None for anyone else."""
         actor = self.services.actor(f"{PREFIX}:{user_id}")
-        if not actor.is_agent:
-            from dataclasses import replace
-
-            actor = replace(actor, is_agent=True)
-        return actor
+        if actor.is_agent:
+            return actor
+        return replace(actor, is_agent=True) if self._is_agents_chat(chat_id) else None
 
     async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -244,8 +245,10 @@ class TelegramChannel:
         await self._converse(query.from_user.id, chat_id, payload)
 
     async def _converse(self, user_id: int, chat_id: int, text: str) -> None:
-        result = await asyncio.to_thread(self.assistant.handle, InboundMessage(f"{PREFIX}:{user_id}", text))
-        await self._send(chat_id, result.messages)
+        sender = f"{PREFIX}:{user_id}"
+        result = await asyncio.to_thread(self.assistant.handle, InboundMessage(sender, text))
+        waiting = await asyncio.to_thread(self.services.relay.take, sender)  # kept while Telegram was unreachable
+        await self._send(chat_id, waiting + result.messages, keep_for=sender)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("Telegram update failed", exc_info=context.error)
@@ -262,8 +265,11 @@ class TelegramChannel:
         ticket = self._ticket_of(message)
         if ticket is None or message.text is None:
             return
+        actor = self._agent_actor(user_id, message.chat_id)
+        if actor is None:
+            return
         try:
-            await asyncio.to_thread(self.desk.reply, self._agent_actor(user_id), ticket.id, message.text, PREFIX)
+            await asyncio.to_thread(self.desk.reply, actor, ticket.id, message.text, PREFIX)
         except DeskRefused as exc:
             await self._send(message.chat_id, [OutboundMessage(f"Non transmis : {exc}.")], thread_id=message.message_thread_id)
 
@@ -279,13 +285,19 @@ class TelegramChannel:
         await self._desk_action(message.chat_id, message.message_thread_id, "close", ticket.id, user.id)
 
     async def _on_desk_click(self, user_id: int, data: str, message: Any) -> None:
-        _, action, ticket_id = data.split(":")
+        parts = data.split(":")
+        if len(parts) != 3 or parts[1] not in ("take", "close") or not parts[2].isdigit():
+            return
+        _, action, ticket_id = parts
         chat_id = message.chat.id if message is not None else user_id
         thread_id = getattr(message, "message_thread_id", None)
         await self._desk_action(chat_id, thread_id, action, int(ticket_id), user_id)
 
     async def _desk_action(self, chat_id: int, thread_id: int | None, action: str, ticket_id: int, user_id: int) -> None:
-        actor = self._agent_actor(user_id)
+        actor = self._agent_actor(user_id, chat_id)
+        if actor is None:
+            await self._send(chat_id, [OutboundMessage("Ce bouton est réservé à l'équipe support.")], thread_id=thread_id)
+            return
         try:
             if action == "take":
                 await asyncio.to_thread(self.desk.take, actor, ticket_id, PREFIX)

@@ -50,14 +50,23 @@ def _deny(reason: str) -> Decision:
     return Decision(False, reason)
 
 
-def _school_admin(actor: Actor, uai: str | None) -> Decision:
-    """Agents always; otherwise a linked ADML of `uai`."""
+def may_administer(actor: Actor) -> Decision:
+    """Whether `actor` may administer some accounts at all (an agent, or a linked ADML of some school).
+
+    Asked before looking an account up, so that whoever may not act learns nothing about the account.
+    """
     if actor.is_agent:
         return ALLOW
     if actor.linked_account is None:
         return _deny("not_linked")
-    if not actor.linked_account.adml_of:
-        return _deny("not_adml")
+    return ALLOW if actor.linked_account.adml_of else _deny("not_adml")
+
+
+def _school_admin(actor: Actor, uai: str | None) -> Decision:
+    """Agents always; otherwise a linked ADML of `uai`."""
+    first = may_administer(actor)
+    if not first.allowed or actor.is_agent:
+        return first
     if uai is None:
         return _deny("no_school")
     return ALLOW if actor.administers(uai) else _deny("other_school")

@@ -55,6 +55,7 @@ raised as `DirectoryError` whose message names the operation and the error class
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -69,6 +70,8 @@ from bot.core.accounts import Account, AccountSource, AccountState, Delivery, Es
 from bot.directory.fixture import DirectoryFixture
 from bot.directory.port import DirectoryError, UnknownAccount
 from bot.storage.activation import ActivationStore
+
+log = logging.getLogger(__name__)
 
 PPOLICY_LOCK = "pwdaccountlockedtime"
 PPOLICY_PERMANENT = "000001010000Z"
@@ -348,9 +351,14 @@ class LdapDirectory:
             changes: dict[str, list[tuple[str, list[str]]]] = {
                 self._attrs.state: [(ldap3.MODIFY_REPLACE, ["INVALIDE"])]
             }
-            for name in self._existing(connection, dn, self._lock_attributes()):
-                changes[name] = [(ldap3.MODIFY_DELETE, [])]
-            connection.modify(dn, changes)
+            try:
+                for name in self._existing(connection, dn, self._lock_attributes()):
+                    changes[name] = [(ldap3.MODIFY_DELETE, [])]
+                connection.modify(dn, changes)
+            except (LDAPException, OSError) as exc:
+                # the password is already changed: it must still reach the requester, so this is not a failure
+                log.warning("LDAP set_provisional_password: new password set but state/lock not updated (%s)",
+                            type(exc).__name__)
         reason = "creation" if before == AccountState.PROVISIONAL else "reset"
         self._activation.record_provisional_issued(canonical, now, reason, Delivery.SCHOOL)
 

@@ -122,7 +122,6 @@ _SPELLINGS: dict[str, str] = {
     "presta": "prestataire",
     "dispo": "disponible",
     "tiket": "ticket",
-    "pa": "pas",
     "koment": "comment",
     "identifian": "identifiant",
     "identifients": "identifiants",

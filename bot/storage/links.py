@@ -151,13 +151,32 @@ class ResetRequestStore:
             )
             return ResetRequestView(row.id, row.login, row.uai, row.requester, row.status, None) if row else None
 
+    def claim(self, request_id: int, by: str) -> bool:
+        """Take a pending request for deciding, atomically: of two ADMLs clicking at once, one wins."""
+        with self._sessions.begin() as session:
+            result = session.execute(
+                update(ResetRequest)
+                .where(ResetRequest.id == request_id, ResetRequest.status == "pending")
+                .values(status="deciding", decided_by=by)
+            )
+            return bool(result.rowcount)
+
+    def release(self, request_id: int) -> None:
+        """Put a claimed request back to pending (its reset failed)."""
+        with self._sessions.begin() as session:
+            session.execute(
+                update(ResetRequest)
+                .where(ResetRequest.id == request_id, ResetRequest.status == "deciding")
+                .values(status="pending", decided_by=None)
+            )
+
     def decide(self, request_id: int, approved: bool, by: str, now: dt.datetime) -> ResetRequestView | None:
-        """Decide a pending request once; a request already decided is returned unchanged."""
+        """Decide a pending or claimed request once; a request already decided is returned unchanged."""
         with self._sessions.begin() as session:
             row = session.get(ResetRequest, request_id)
             if row is None:
                 return None
-            if row.status == "pending":
+            if row.status in ("pending", "deciding"):
                 row.status = "approved" if approved else "denied"
                 row.decided_by = by
                 row.decided_at = now

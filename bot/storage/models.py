@@ -178,7 +178,7 @@ class ResetRequest(Base):
     login: Mapped[str] = mapped_column(String(128), index=True)
     uai: Mapped[str] = mapped_column(String(16), index=True)
     requester: Mapped[str] = mapped_column(String(128))
-    status: Mapped[str] = mapped_column(String(16))  # pending | approved | denied
+    status: Mapped[str] = mapped_column(String(16))  # pending | deciding | approved | denied
     decided_by: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

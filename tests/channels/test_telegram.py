@@ -344,3 +344,30 @@ async def test_webhook_mode_serves_updates_on_the_assistant_web_server(
         await channel.stop()
         await runner.cleanup()
         services.engine.dispose()
+
+
+async def test_desk_buttons_from_outside_the_agents_group_do_nothing(start_bot: Start) -> None:
+    bot = await start_bot()
+    created = await bot.say(USER, "je veux parler a un humain")
+    ticket_id = int(re.search(r"n°(\d+)", created.params["text"]).group(1))  # type: ignore[union-attr]
+    forged = Call("sendMessage", {"chat_id": USER, "text": "x", "reply_markup": {"inline_keyboard": [[
+        {"text": "Fermer", "callback_data": f"desk:close:{ticket_id}"}]]}})
+    refused = await bot.click(USER, forged, "Fermer")
+    assert "réservé à l'équipe support" in refused.params["text"]
+    ticket = bot.services.tickets.get(ticket_id)
+    assert ticket is not None and ticket.status == "open"
+
+
+async def test_a_reply_kept_while_telegram_failed_is_delivered_with_the_next_one(start_bot: Start) -> None:
+    bot = await start_bot()
+    bot.api.fail_next("sendMessage", "500", times=4)  # every attempt at this reply fails
+    bot.api.user_says(USER, "/aide")
+    await bot.api.wait_for(lambda: len(bot.api.sent("sendMessage!500")) == 4)
+    mark = len(bot.api.calls)
+    bot.api.user_says(USER, "bonjour")
+    kept = await bot.api.next_reply(USER, mark)
+    assert "Décrivez votre problème" in kept.params["text"]  # the kept reply first, then the new one
+    greeting = await bot.api.wait_for(
+        lambda: next((c for c in bot.api.calls[mark:] if c.method == "sendMessage" and c.params["text"].startswith("Bonjour")), None)
+    )
+    assert bot.api.calls.index(greeting) > bot.api.calls.index(kept)
