@@ -62,6 +62,9 @@ class ActionInform(Action):
         entities = {e["entity"]: e["value"] for e in tracker.latest_message.get("entities") or []}
         if tracker.get_slot("pending_intent") and tracker.get_slot("tenant"):
             return [FollowupAction("action_answer_faq")]
+        if "tenant" in entities and tracker.get_slot("last_faq_intent"):
+            # "et sur monlycee ?" after an answer: the same question for the other ENT
+            return [SlotSet("pending_intent", tracker.get_slot("last_faq_intent")), FollowupAction("action_answer_faq")]
         if "username" in entities:
             return [SlotSet("problem", tracker.get_slot("problem") or "cannot_login"), FollowupAction("diagnosis_form")]
         if "profile" in entities and entities["profile"] in {"cridf", "cridf_contractor", "school_contractor", "dsi_academique"}:

@@ -47,7 +47,7 @@ class ActionAnswerFaq(Action):
         else:
             text = render(article.answer, s.tenant_facts(tenant))
         dispatcher.utter_message(text=text, buttons=[dict(b) for b in article.buttons])
-        events: list[dict[str, Any]] = [SlotSet("pending_intent", None)]
+        events: list[dict[str, Any]] = [SlotSet("pending_intent", None), SlotSet("last_faq_intent", intent)]
         if tenant and tracker.get_slot("tenant") != tenant:
             events.append(SlotSet("tenant", tenant))
         return events

@@ -371,3 +371,15 @@ async def test_a_reply_kept_while_telegram_failed_is_delivered_with_the_next_one
         lambda: next((c for c in bot.api.calls[mark:] if c.method == "sendMessage" and c.params["text"].startswith("Bonjour")), None)
     )
     assert bot.api.calls.index(greeting) > bot.api.calls.index(kept)
+
+
+async def test_an_adml_unlocks_an_account_of_their_school(start_bot: Start) -> None:
+    bot = await start_bot()
+    confirm = await bot.say(OTHER_ADML, "/debloquer emma.leroy")
+    assert "Confirmez-vous le déblocage du compte emma.leroy" in confirm.params["text"]
+    done = await bot.click(OTHER_ADML, confirm, "Confirmer le déblocage")
+    assert "emma.leroy est débloqué" in done.params["text"]
+    account = bot.services.directory.find_account("emma.leroy")
+    assert account is not None and account.locked_until is None
+    audit = [(e.operation, e.outcome, e.actor_login) for e in bot.services.audit.recent()]
+    assert ("unlock_account", "done", "claire.lambert") in audit
