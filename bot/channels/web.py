@@ -18,6 +18,7 @@ from typing import Any, Awaitable, Callable
 from aiohttp import web
 
 from bot.assistant import Assistant, InboundMessage
+from bot.channels.desk_web import desk_routes
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +60,7 @@ def build_web_app(
     assistant: Assistant, extra_routes: list[web.RouteDef] | None = None, agent_token: str | None = None
 ) -> web.Application:
     """The chat page and REST channel, the agents' desk (`/desk`), and any channel's extra routes."""
-    from bot.channels.desk_web import desk_routes
-
     app = web.Application(client_max_size=MAX_BODY_BYTES)
-    app["assistant"] = assistant
 
     services = assistant.services
 
