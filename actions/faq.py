@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import string
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -11,15 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from actions.common import known_tenant
-
-
-class _Keep(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def render(text: str, values: dict[str, str]) -> str:
-    return string.Formatter().vformat(text, (), _Keep(values))
+from bot.placeholders import fill
 
 
 class ActionAnswerFaq(Action):
@@ -39,13 +30,13 @@ class ActionAnswerFaq(Action):
             dispatcher.utter_message(response="utter_no_article", **s.tenant_facts(tenant))
             return [SlotSet("pending_intent", None)]
         if tenant is None:
-            renders = {render(article.answer, s.tenant_facts(t)) for t in s.config.tenants}
+            renders = {fill(article.answer, s.tenant_facts(t)) for t in s.config.tenants}
             if len(renders) > 1:
                 dispatcher.utter_message(response="utter_ask_tenant")
                 return [SlotSet("pending_intent", intent)]
             text = renders.pop()
         else:
-            text = render(article.answer, s.tenant_facts(tenant))
+            text = fill(article.answer, s.tenant_facts(tenant))
         dispatcher.utter_message(text=text, buttons=[dict(b) for b in article.buttons])
         events: list[dict[str, Any]] = [SlotSet("pending_intent", None), SlotSet("last_faq_intent", intent)]
         if tenant and tracker.get_slot("tenant") != tenant:

@@ -17,7 +17,9 @@ from bot.core.accounts import Account
 from bot.core.authz import Actor, Permission, authorise
 from bot.core.redaction import mask_email
 from bot.directory.port import DirectoryError
+from bot.mail.port import Mail
 from bot.mail.templates import compose
+from bot.placeholders import fill
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -120,6 +122,15 @@ class Operations:
             return None, OperationResult(RATE_LIMITED, "cooldown")
         return account, None
 
+    def _send_to_backup(
+        self, actor: Actor, channel: str, op: Permission, account: Account, mail: Mail, expires_at: dt.datetime | None = None
+    ) -> OperationResult:
+        """Hand a resend to the outbox (sent now, or kept and retried) and audit it as done."""
+        assert account.backup_email
+        sent_now = self.s.outbox.submit(mail, expires_at=expires_at)
+        self._audit(actor, channel, op.value, account.login, DONE, None if sent_now else "queued for retry")
+        return OperationResult(DONE, masked_address=mask_email(account.backup_email), mail_sent_now=sent_now)
+
     def _values(self, account: Account) -> dict[str, str]:
         tenant = self.s.tenant_of(account)
         return self.s.tenant_facts(tenant) or self.s.tenant_facts(next(iter(self.s.config.tenants)))
@@ -147,9 +158,7 @@ class Operations:
                 "hours": str(hours),
             },
         )
-        sent_now = self.s.outbox.submit(mail, expires_at=self.s.now() + dt.timedelta(hours=hours))
-        self._audit(actor, channel, op.value, account.login, DONE, None if sent_now else "queued for retry")
-        return OperationResult(DONE, masked_address=mask_email(account.backup_email), mail_sent_now=sent_now)
+        return self._send_to_backup(actor, channel, op, account, mail, self.s.now() + dt.timedelta(hours=hours))
 
     def resend_activation_mail(self, actor: Actor, channel: str, login: str) -> OperationResult:
         op = Permission.RESEND_ACTIVATION_MAIL
@@ -166,12 +175,10 @@ class Operations:
                 "ent_name": values["ent_name"],
                 "ent_url": values["ent_url"],
                 "login": account.login,
-                "activation_steps": steps.answer.format_map(_Keep(values)) if steps else "",
+                "activation_steps": fill(steps.answer, values) if steps else "",
             },
         )
-        sent_now = self.s.outbox.submit(mail)
-        self._audit(actor, channel, op.value, account.login, DONE, None if sent_now else "queued for retry")
-        return OperationResult(DONE, masked_address=mask_email(account.backup_email), mail_sent_now=sent_now)
+        return self._send_to_backup(actor, channel, op, account, mail)
 
     def reset_password(self, actor: Actor, channel: str, login: str) -> OperationResult:
         op = Permission.RESET_PASSWORD
@@ -357,7 +364,3 @@ class Operations:
 class LookupLimited(Exception):
     """Too many directory look-ups from this chat in the current window."""
 
-
-class _Keep(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"

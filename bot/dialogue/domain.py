@@ -8,10 +8,10 @@ here for per-tenant answers); `actions`; `forms` with `required_slots`.
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
+from bot.placeholders import fill
 from bot.yaml_files import read_yaml
 
 
@@ -69,20 +69,16 @@ class Domain:
         """
         for variant in self.responses.get(name, []):
             if all(slots.get(slot) == expected for slot, expected in variant.condition):
-                fill = _Placeholders({**{k: v for k, v in slots.items() if v is not None}, **values})
+                known = {**{k: v for k, v in slots.items() if v is not None}, **values}
                 return {
-                    "text": string.Formatter().vformat(variant.text, (), fill),
+                    "text": fill(variant.text, known),
                     "buttons": [
-                        {"title": string.Formatter().vformat(b["title"], (), fill), "payload": b["payload"]}
+                        {"title": fill(b["title"], known), "payload": b["payload"]}
                         for b in variant.buttons
                     ],
                 }
         return None
 
-
-class _Placeholders(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
 
 
 def _mapping(raw: dict[str, Any], where: str) -> SlotMapping:
