@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.models import InboxMessage
@@ -103,6 +103,14 @@ class ChatRelay:
             with self.sessions.begin() as session:
                 now = self.clock()
                 session.add_all(InboxMessage(sender_id=sender_id, message=_to_row(m), created_at=now) for m in stored)
+
+    def purge(self, older_than: dt.datetime) -> int:
+        """Forget stored messages nobody came back for before `older_than`."""
+        if self.sessions is None:
+            return 0
+        with self.sessions.begin() as session:
+            result = session.execute(delete(InboxMessage).where(InboxMessage.created_at < older_than))
+            return int(result.rowcount or 0)
 
     def take(self, sender_id: str) -> list[OutboundMessage]:
         """The chat's waiting messages, oldest first; they are removed."""

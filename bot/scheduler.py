@@ -34,7 +34,9 @@ def purge_personal_data() -> None:
 
 
 def purge(services: Services) -> dict[str, int]:
-    """Delete transcripts, closed tickets, sent mails, spent codes and counters past their retention."""
+    """Delete what is kept of people past its retention period: transcripts, inbox messages, sent mails,
+    revoked links and decided reset requests (transcript retention), closed tickets (ticket retention),
+    spent codes and validation tokens, old rate-limit counters. The audit log is kept."""
     now = services.now()
     settings = services.config.assistant
     transcripts_before = now - dt.timedelta(days=settings.transcript_retention_days)
@@ -43,6 +45,10 @@ def purge(services: Services) -> dict[str, int]:
         "tickets": services.tickets.purge_closed(now - dt.timedelta(days=settings.ticket_retention_days)),
         "mails": services.outbox.purge_sent(transcripts_before),
         "codes": services.links.purge_codes(now),
+        "validation_tokens": services.activation.purge_tokens(now),
+        "revoked_links": services.links.purge_revoked(transcripts_before),
+        "reset_requests": services.reset_requests.purge_decided(transcripts_before),
+        "inbox": services.relay.purge(transcripts_before),
         "counters": services.limiter.purge(now - dt.timedelta(days=1)),
     }
     log.info("retention purge: %s", counts)

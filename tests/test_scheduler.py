@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.assistant import Assistant, InboundMessage
+from bot.relay import OutboundMessage
 from bot.scheduler import build_scheduler, purge
 from bot.services import Services
 from tests.conftest import SettableClock
@@ -18,6 +19,11 @@ def test_transcripts_codes_and_closed_tickets_are_purged_after_their_retention(
     assistant.handle(InboundMessage("web:old", "/link_account"))
     assistant.handle(InboundMessage("web:old", "lucas.martin"))
     assert services.conversations.transcript("web:old")
+    services.links.link("web:old", "lucas.martin", clock())
+    services.links.unlink("web:old", clock())
+    request = services.reset_requests.create("lucas.martin", "0750001A", "web:old", clock())
+    services.reset_requests.decide(request.id, False, "telegram:6001", clock())
+    services.relay.keep("web:old", [OutboundMessage("Conseiller : bonjour")])
 
     clock.advance(days=30)
     assistant.handle(InboundMessage("web:recent", "bonjour"))
@@ -28,6 +34,7 @@ def test_transcripts_codes_and_closed_tickets_are_purged_after_their_retention(
     clock.advance(days=61)  # 91 days: past the 90-day transcript retention, not the ticket's 365
     counts = purge(services)
     assert counts["conversations"] == 1 and counts["mails"] == 1
+    assert counts["revoked_links"] == 1 and counts["reset_requests"] == 1 and counts["inbox"] == 1
     assert services.conversations.transcript("web:old") == []
     assert services.conversations.transcript("web:recent")  # 61 days old: kept
     assert services.tickets.get(ticket.id) is not None

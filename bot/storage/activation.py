@@ -104,6 +104,14 @@ class ActivationStore:
             record.backup_email_validated = True
             return row.login
 
+    def purge_tokens(self, now: dt.datetime) -> int:
+        """Forget validation tokens that can no longer be used (expired or used)."""
+        with self._sessions.begin() as session:
+            result = session.execute(
+                delete(ValidationToken).where((ValidationToken.expires_at < now) | ValidationToken.used_at.is_not(None))
+            )
+            return int(result.rowcount or 0)
+
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()

@@ -91,6 +91,14 @@ class LinkStore:
             )
             return int(result.rowcount or 0)
 
+    def purge_revoked(self, older_than: dt.datetime) -> int:
+        """Forget links revoked before `older_than` (the audit log keeps that they existed)."""
+        with self._sessions.begin() as session:
+            result = session.execute(
+                delete(AccountLink).where(AccountLink.revoked_at.is_not(None), AccountLink.revoked_at < older_than)
+            )
+            return int(result.rowcount or 0)
+
     def check_code(self, sender_id: str, code: str, max_attempts: int, now: dt.datetime) -> tuple[CodeCheck, str | None]:
         """Checks a code typed in the chat; returns the outcome and, when OK, the login it proves."""
         with self._sessions.begin() as session:
@@ -169,6 +177,14 @@ class ResetRequestStore:
                 .where(ResetRequest.id == request_id, ResetRequest.status == "deciding")
                 .values(status="pending", decided_by=None)
             )
+
+    def purge_decided(self, older_than: dt.datetime) -> int:
+        """Forget requests decided before `older_than`."""
+        with self._sessions.begin() as session:
+            result = session.execute(
+                delete(ResetRequest).where(ResetRequest.decided_at.is_not(None), ResetRequest.decided_at < older_than)
+            )
+            return int(result.rowcount or 0)
 
     def decide(self, request_id: int, approved: bool, by: str, now: dt.datetime) -> ResetRequestView | None:
         """Decide a pending or claimed request once; a request already decided is returned unchanged."""
