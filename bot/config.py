@@ -81,6 +81,7 @@ class AssistantSettings(_Strict):
     timezone: str = "Europe/Paris"
     transcript_retention_days: int = Field(90, ge=1)
     ticket_retention_days: int = Field(365, ge=1)
+    ticket_reminder_minutes: int = Field(60, ge=1, description="remind agents of a ticket nobody took after this")
     max_message_chars: int = Field(2000, ge=100)
     nlu: NluSettings = NluSettings()
 

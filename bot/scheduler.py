@@ -26,6 +26,38 @@ def deliver_mail() -> None:
         log.info("mail retry: %d sent", sent)
 
 
+def remind_waiting_tickets() -> None:
+    """The reminder job of the running assistant's services."""
+    from actions.services import get
+
+    remind(get())
+
+
+def remind(services: Services) -> list[int]:
+    """Remind agents (and reassure the user) once about each ticket nobody took in time; their ids."""
+    from bot.relay import OutboundMessage
+
+    now = services.now()
+    due = now - dt.timedelta(minutes=services.config.assistant.ticket_reminder_minutes)
+    reminded = []
+    for ticket in services.tickets.list(("open",)):
+        target = f"ticket {ticket.id}"
+        if ticket.created_at > due or services.audit.last_done("ticket_reminder", target) is not None:
+            continue
+        for listener in services.reminder_listeners:
+            listener(ticket)
+        services.relay.send(ticket.sender_id, [OutboundMessage(
+            f"Votre demande n°{ticket.id} est toujours en attente d'un conseiller : elle n'est pas oubliée, "
+            "vous aurez une réponse ici dès que possible."
+        )])
+        services.audit.append(
+            at=now, actor="scheduler", actor_login=None, channel="scheduler", operation="ticket_reminder",
+            target=target, outcome="done", detail=None,
+        )
+        reminded.append(ticket.id)
+    return reminded
+
+
 def purge_personal_data() -> None:
     """The retention purge of the running assistant's services."""
     from actions.services import get
@@ -61,6 +93,10 @@ def build_scheduler(services: Services) -> AsyncIOScheduler:
         timezone=services.config.assistant.timezone,
     )
     scheduler.add_job("bot.scheduler:deliver_mail", "interval", minutes=1, id="deliver_mail", replace_existing=True, coalesce=True)
+    scheduler.add_job(
+        "bot.scheduler:remind_waiting_tickets", "interval", minutes=5, id="remind_waiting_tickets",
+        replace_existing=True, coalesce=True,
+    )
     scheduler.add_job(
         "bot.scheduler:purge_personal_data", "cron", hour=3, minute=17, id="purge_personal_data",
         replace_existing=True, coalesce=True,

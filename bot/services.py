@@ -53,6 +53,7 @@ class Services:
     knowledge: KnowledgeBase
     agent_senders: set[str] = field(default_factory=set)
     ticket_listeners: list[Callable[[TicketView], None]] = field(default_factory=list)
+    reminder_listeners: list[Callable[[TicketView], None]] = field(default_factory=list)
     user_message_listeners: list[Callable[[TicketView, str], None]] = field(default_factory=list)
 
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.assistant import Assistant, InboundMessage
 from bot.relay import OutboundMessage
-from bot.scheduler import build_scheduler, purge
+from bot.scheduler import build_scheduler, purge, remind
 from bot.services import Services
 from tests.conftest import SettableClock
 
@@ -48,12 +48,30 @@ async def test_jobs_live_in_the_persistent_store(services: Services) -> None:
     scheduler = build_scheduler(services)
     scheduler.start(paused=True)
     try:
-        assert {job.id for job in scheduler.get_jobs()} == {"deliver_mail", "purge_personal_data"}
+        assert {job.id for job in scheduler.get_jobs()} == {"deliver_mail", "remind_waiting_tickets", "purge_personal_data"}
     finally:
         scheduler.shutdown(wait=False)
     again = build_scheduler(services)
     again.start(paused=True)
     try:
-        assert len(again.get_jobs()) == 2  # same ids replaced, not duplicated
+        assert len(again.get_jobs()) == 3  # same ids replaced, not duplicated
     finally:
         again.shutdown(wait=False)
+
+
+def test_a_ticket_nobody_took_is_reminded_once(assistant: Assistant, services: Services, clock: SettableClock) -> None:
+    reminded: list[int] = []
+    services.reminder_listeners.append(lambda ticket: reminded.append(ticket.id))
+    assistant.handle(InboundMessage("web:waiting", "je veux parler a un conseiller"))
+    assistant.handle(InboundMessage("web:taken", "un conseiller svp"))
+    taken = services.tickets.open_for("web:taken")
+    assert taken is not None
+    services.tickets.take(taken.id, "telegram:7001", clock())
+    clock.advance(minutes=59)
+    assert remind(services) == []
+    clock.advance(minutes=2)
+    waiting = services.tickets.open_for("web:waiting")
+    assert waiting is not None and remind(services) == [waiting.id] and reminded == [waiting.id]
+    assert "toujours en attente" in services.relay.take("web:waiting")[0].text
+    clock.advance(minutes=30)
+    assert remind(services) == []  # once

@@ -125,6 +125,7 @@ class TelegramChannel:
         self.services.relay.register(PREFIX, self._deliver_from_any_thread)
         self.services.ticket_listeners.append(self._on_ticket)
         self.services.user_message_listeners.append(self._on_user_message)
+        self.services.reminder_listeners.append(self._on_reminder)
 
     # -- life cycle --------------------------------------------------------------------------------
     def web_routes(self) -> list[web.RouteDef]:
@@ -163,6 +164,7 @@ class TelegramChannel:
         for listeners, callback in (
             (self.services.ticket_listeners, self._on_ticket),
             (self.services.user_message_listeners, self._on_user_message),
+            (self.services.reminder_listeners, self._on_reminder),
         ):
             if callback in listeners:
                 listeners.remove(callback)
@@ -344,12 +346,22 @@ class TelegramChannel:
 
     def _on_user_message(self, ticket: TicketView, text: str) -> None:
         """The user wrote while their ticket is open (worker thread): forward it to the ticket's topic."""
+        self._post_in_topic(ticket, OutboundMessage(f"Usager (demande n°{ticket.id}) : {text}"))
+
+    def _on_reminder(self, ticket: TicketView) -> None:
+        """Nobody took the ticket in time (scheduler): say so in its topic, with the Prendre button again."""
+        self._post_in_topic(ticket, OutboundMessage(
+            f"Rappel : la demande n°{ticket.id} attend un conseiller depuis plus de "
+            f"{self.services.config.assistant.ticket_reminder_minutes} minutes.",
+            (Button("Prendre", f"desk:take:{ticket.id}"),),
+        ))
+
+    def _post_in_topic(self, ticket: TicketView, note: OutboundMessage) -> None:
         if self.settings.agents_chat_id is None or self._loop is None or not ticket.topic_ref:
             return
         kind, _, ref = ticket.topic_ref.partition(":")
         thread_id = int(ref) if kind == "topic" else None
         reply_to = int(ref) if kind == "msg" else None
-        note = OutboundMessage(f"Usager (demande n°{ticket.id}) : {text}")
         asyncio.run_coroutine_threadsafe(
             self._send(self.settings.agents_chat_id, [note], thread_id=thread_id, reply_to=reply_to), self._loop
         )

@@ -5,6 +5,7 @@ Whole conversations as a user, an ADML and a support agent, and a restart in the
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 from pathlib import Path
@@ -383,3 +384,19 @@ async def test_an_adml_unlocks_an_account_of_their_school(start_bot: Start) -> N
     assert account is not None and account.locked_until is None
     audit = [(e.operation, e.outcome, e.actor_login) for e in bot.services.audit.recent()]
     assert ("unlock_account", "done", "claire.lambert") in audit
+
+
+async def test_agents_are_reminded_in_the_topic_of_a_ticket_nobody_took(start_bot: Start, clock: SettableClock) -> None:
+    from bot.scheduler import remind
+
+    bot = await start_bot()
+    await bot.say(USER, "je veux parler a un humain")
+    await bot.api.wait_for(lambda: bot.services.tickets.latest_for(f"telegram:{USER}").topic_ref)  # type: ignore[union-attr]
+    clock.advance(minutes=61)
+    mark = len(bot.api.calls)
+    await asyncio.to_thread(remind, bot.services)
+    note = await bot.api.next_reply(AGENTS, mark)
+    assert note.params["text"].startswith("Rappel : la demande n°") and buttons(note) == ["Prendre"]
+    assert "message_thread_id" in note.params
+    told = await bot.api.next_reply(USER, mark)
+    assert "toujours en attente" in told.params["text"]
