@@ -8,12 +8,12 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.config import ConfigError, load_config
+from bot.config import AppConfig, load_config
 
 log = logging.getLogger("bot")
 
 
-def _config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _config(args: argparse.Namespace) -> AppConfig:
     return load_config(Path(args.config) if args.config else None)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,7 +143,7 @@ def build_assistant(services: Services, nlu: NluModel | None = None) -> Assistan
     rules = load_rules(knowledge.rules, set(domain.forms))
     actions.services.install(services)
 
-    def response_values(slots: dict) -> dict[str, str]:  # type: ignore[type-arg]
+    def response_values(slots: Mapping[str, Any]) -> dict[str, str]:
         tenant = slots.get("tenant")
         if tenant in config.tenants:
             return tenant_facts(config.tenant(tenant))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 from bot.config import PROJECT_ROOT
 from bot.mail.port import Mail
