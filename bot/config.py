@@ -82,6 +82,7 @@ class AssistantSettings(_Strict):
     transcript_retention_days: int = Field(90, ge=1)
     ticket_retention_days: int = Field(365, ge=1)
     ticket_reminder_minutes: int = Field(60, ge=1, description="remind agents of a ticket nobody took after this")
+    validation_reminder_hours: int = Field(12, ge=1, description="remind a user this long before their link expires")
     max_message_chars: int = Field(2000, ge=100)
     nlu: NluSettings = NluSettings()
 

@@ -58,6 +58,44 @@ def remind(services: Services) -> list[int]:
     return reminded
 
 
+def remind_validation_links_job() -> None:
+    """The validation-link reminder job of the running assistant's services."""
+    from actions.services import get
+
+    remind_validation_links(get())
+
+
+def remind_validation_links(services: Services) -> list[str]:
+    """Mail once, before it expires, whoever has not opened their backup-address validation link; the logins."""
+    from bot.mail.templates import compose
+
+    now = services.now()
+    window = dt.timedelta(hours=services.config.assistant.validation_reminder_hours)
+    reminded = []
+    for login, address, expires_at in services.activation.links_expiring(now, window):
+        account = services.directory.find_account(login)
+        tenant = services.tenant_of(account)
+        facts = services.tenant_facts(tenant)
+        sent_at = expires_at - dt.timedelta(hours=int(facts.get("validation_link_hours", "48")))
+        last = services.audit.last_done("validation_reminder", login)
+        if account is None or account.backup_email != address or (last is not None and last >= sent_at):
+            continue
+        local = expires_at.astimezone(services.timezone)
+        services.outbox.submit(
+            compose("validation_reminder", address, {
+                "ent_name": facts.get("ent_name", "ENT"), "login": login,
+                "expires": local.strftime("%d/%m/%Y à %Hh%M"),
+            }),
+            expires_at=expires_at,
+        )
+        services.audit.append(
+            at=now, actor="scheduler", actor_login=None, channel="scheduler", operation="validation_reminder",
+            target=login, outcome="done", detail=None,
+        )
+        reminded.append(login)
+    return reminded
+
+
 def purge_personal_data() -> None:
     """The retention purge of the running assistant's services."""
     from actions.services import get
@@ -95,6 +133,10 @@ def build_scheduler(services: Services) -> AsyncIOScheduler:
     scheduler.add_job("bot.scheduler:deliver_mail", "interval", minutes=1, id="deliver_mail", replace_existing=True, coalesce=True)
     scheduler.add_job(
         "bot.scheduler:remind_waiting_tickets", "interval", minutes=5, id="remind_waiting_tickets",
+        replace_existing=True, coalesce=True,
+    )
+    scheduler.add_job(
+        "bot.scheduler:remind_validation_links_job", "interval", minutes=30, id="remind_validation_links",
         replace_existing=True, coalesce=True,
     )
     scheduler.add_job(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.assistant import Assistant, InboundMessage
 from bot.relay import OutboundMessage
-from bot.scheduler import build_scheduler, purge, remind
+from bot.scheduler import build_scheduler, purge, remind, remind_validation_links
 from bot.services import Services
 from tests.conftest import SettableClock
 
@@ -48,13 +48,15 @@ async def test_jobs_live_in_the_persistent_store(services: Services) -> None:
     scheduler = build_scheduler(services)
     scheduler.start(paused=True)
     try:
-        assert {job.id for job in scheduler.get_jobs()} == {"deliver_mail", "remind_waiting_tickets", "purge_personal_data"}
+        assert {job.id for job in scheduler.get_jobs()} == {
+            "deliver_mail", "remind_waiting_tickets", "remind_validation_links", "purge_personal_data"
+        }
     finally:
         scheduler.shutdown(wait=False)
     again = build_scheduler(services)
     again.start(paused=True)
     try:
-        assert len(again.get_jobs()) == 3  # same ids replaced, not duplicated
+        assert len(again.get_jobs()) == 4  # same ids replaced, not duplicated
     finally:
         again.shutdown(wait=False)
 
@@ -75,3 +77,33 @@ def test_a_ticket_nobody_took_is_reminded_once(assistant: Assistant, services: S
     assert "toujours en attente" in services.relay.take("web:waiting")[0].text
     clock.advance(minutes=30)
     assert remind(services) == []  # once
+
+
+def test_an_unopened_validation_link_is_reminded_once_before_it_expires(
+    services: Services, clock: SettableClock, mailer  # type: ignore[no-untyped-def]
+) -> None:
+    from bot.core.authz import Actor
+    from bot.operations import Operations
+
+    assert Operations(services).resend_validation_link(Actor("web:x"), "web", "lucas.martin").done
+    clock.advance(hours=35)
+    assert remind_validation_links(services) == []  # 13 hours left: not yet
+    clock.advance(hours=2)
+    assert remind_validation_links(services) == ["lucas.martin"]
+    reminder = mailer.sent[-1]
+    assert reminder.recipient == "lucas.martin@example.org" and "expire le" in reminder.body
+    clock.advance(hours=1)
+    assert remind_validation_links(services) == []  # once
+
+
+def test_an_opened_validation_link_is_not_reminded(services: Services, clock: SettableClock, mailer) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    from bot.core.authz import Actor
+    from bot.operations import Operations
+
+    Operations(services).resend_validation_link(Actor("web:x"), "web", "lucas.martin")
+    token = re.search(r"jeton=(\S+)", mailer.sent[-1].body).group(1)  # type: ignore[union-attr]
+    assert services.activation.validate_backup_address(token, clock()) == "lucas.martin"
+    clock.advance(hours=40)
+    assert remind_validation_links(services) == []

@@ -104,6 +104,18 @@ class ActivationStore:
             record.backup_email_validated = True
             return row.login
 
+    def links_expiring(self, now: dt.datetime, within: dt.timedelta) -> list[tuple[str, str, dt.datetime]]:
+        """(login, address, expiry) of the unused validation links that expire within `within`."""
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(ValidationToken).where(
+                    ValidationToken.used_at.is_(None),
+                    ValidationToken.expires_at > now,
+                    ValidationToken.expires_at <= now + within,
+                )
+            ).all()
+            return [(row.login, row.address, row.expires_at) for row in rows]
+
     def purge_tokens(self, now: dt.datetime) -> int:
         """Forget validation tokens that can no longer be used (expired or used)."""
         with self._sessions.begin() as session:
