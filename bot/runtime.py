@@ -21,8 +21,9 @@ async def serve(config: AppConfig) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    scheduler = build_scheduler(services)
-    scheduler.start()
+    scheduler = build_scheduler(services) if config.assistant.run_scheduler else None
+    if scheduler is not None:
+        scheduler.start()
     telegram = None
     extra_routes = []
     token = secret(config.telegram.token_env)
@@ -48,7 +49,8 @@ async def serve(config: AppConfig) -> None:
             await telegram.stop()
         if runner is not None:
             await runner.cleanup()
-        scheduler.shutdown(wait=False)
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         services.engine.dispose()
 
 
