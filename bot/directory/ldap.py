@@ -97,10 +97,6 @@ def parse_generalized_time(value: str) -> dt.datetime | None:
         return None
 
 
-def format_generalized_time(value: dt.datetime) -> str:
-    return value.astimezone(_UTC).strftime("%Y%m%d%H%M%SZ")
-
-
 def _values(attributes: Any, name: str | None) -> list[str]:
     if not name:
         return []
