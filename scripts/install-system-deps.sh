@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs, when they are missing: slapd and ldap-utils (the
-# LDAP adapter's tests run a real OpenLDAP server), chromium and chromium-driver (the web page's tests).
+# LDAP adapter's tests run a real OpenLDAP server), chromium and chromium-driver (the web page's tests),
+# postgresql (the storage tests run the migrations and a conversation on a real PostgreSQL server).
 set -euo pipefail
 
 missing=()
@@ -8,6 +9,7 @@ command -v /usr/sbin/slapd >/dev/null 2>&1 || missing+=(slapd)
 command -v ldapadd >/dev/null 2>&1 || missing+=(ldap-utils)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,25 +17,31 @@ class RateLimiter:
         self._sessions = sessions
 
     def hit(self, key: str, limit: RateLimit, now: dt.datetime) -> bool:
-        """Count one use of `key`; False when the limit for the current window is already reached."""
+        """Count one use of `key`; False when the limit for the current window is already reached.
+
+        One atomic `UPDATE … SET count = count + 1 WHERE count < limit`, so that concurrent turns (threads,
+        instances sharing PostgreSQL) can never count past the limit.
+        """
         epoch = int(now.timestamp())
         window_start = dt.datetime.fromtimestamp(epoch - epoch % limit.per_seconds, tz=dt.timezone.utc)
-        for _ in range(2):
+        same_window = (RateLimitCounter.key == key, RateLimitCounter.window_start == window_start)
+        for _ in range(3):
+            with self._sessions.begin() as session:
+                counted = session.execute(
+                    update(RateLimitCounter)
+                    .where(*same_window, RateLimitCounter.count < limit.count)
+                    .values(count=RateLimitCounter.count + 1)
+                    .execution_options(synchronize_session=False)
+                )
+                if counted.rowcount:
+                    return True
+                if session.scalar(select(RateLimitCounter.count).where(*same_window)) is not None:
+                    return False  # the window exists and is full
             try:
                 with self._sessions.begin() as session:
-                    row = session.scalar(
-                        select(RateLimitCounter).where(
-                            RateLimitCounter.key == key, RateLimitCounter.window_start == window_start
-                        )
-                    )
-                    if row is None:
-                        session.add(RateLimitCounter(key=key, window_start=window_start, count=1))
-                        return True
-                    if row.count >= limit.count:
-                        return False
-                    row.count += 1
-                    return True
-            except IntegrityError:  # another instance created the window first: count again
+                    session.add(RateLimitCounter(key=key, window_start=window_start, count=1))
+                return True
+            except IntegrityError:  # another turn opened the window first: count again
                 continue
         return False
 

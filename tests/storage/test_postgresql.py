@@ -1,0 +1,73 @@
+"""The production database: the same migrations and stores on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from sqlalchemy import inspect
+
+from bot.app import build_assistant, build_services
+from bot.config import AppConfig, RateLimit
+from bot.directory.fixture import load_fixture
+from bot.mail.capture import CaptureMailer
+from bot.nlu.model import NluModel
+from bot.storage.db import head_revision, make_engine, migrate, session_factory
+from bot.storage.models import Base
+from bot.storage.ratelimit import RateLimiter
+from tests.conftest import ROOT, Chat, SettableClock
+from tests.support.postgres import Postgres
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[Postgres]:
+    server = Postgres(Path(tempfile.mkdtemp(prefix="clef-pg-")))
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_migrations_build_every_table_on_postgresql(postgres: Postgres) -> None:
+    engine = make_engine(postgres.url)
+    assert migrate(engine) == head_revision()
+    assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
+    assert migrate(engine) == head_revision()  # idempotent
+    engine.dispose()
+
+
+def test_a_whole_conversation_on_postgresql(
+    postgres: Postgres, config: AppConfig, clock: SettableClock, nlu: NluModel, tmp_path: Path
+) -> None:
+    migrate(make_engine(postgres.url))
+    mailer = CaptureMailer(tmp_path / "outbox")
+    services = build_services(config, clock=clock, database_url=postgres.url, mailer=mailer)
+    services.directory.load_fixture(load_fixture(ROOT / "knowledge" / "demo-directory.yml"))
+    chat = Chat(build_assistant(services, nlu), "web:pg")
+    chat.say("mon lien de validation a expiré")
+    chat.say("chloe.bernard")
+    assert "a expiré" in chat.text
+    chat.click("Oui")
+    assert [m.recipient for m in mailer.sent] == ["chloe.b@example.org"]
+    chat.say("je veux parler a un conseiller")
+    ticket = services.tickets.open_for("web:pg")
+    assert ticket is not None and "chloe.bernard" in ticket.transcript
+    assert [e.operation for e in services.audit.recent() if e.outcome == "done"][:2] == ["create_ticket", "resend_validation_link"]
+    services.engine.dispose()
+
+
+def test_the_rate_limiter_counts_exactly_under_concurrency(postgres: Postgres) -> None:
+    engine = make_engine(postgres.url)
+    migrate(engine)
+    limiter = RateLimiter(session_factory(engine))
+    now = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone.utc)
+    limit = RateLimit(count=5, per_seconds=60)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: limiter.hit("lookup:chat:web:storm", limit, now), range(20)))
+    assert results.count(True) == 5
+    engine.dispose()
