@@ -51,7 +51,6 @@ REFUSALS: dict[str, str] = {
     "no_adml_reachable": "aucun administrateur ENT de votre établissement n'est joignable par ce service",
     "directory_down": "l'annuaire ne répond pas pour le moment",
     "own_request": "on ne peut pas accepter sa propre demande : un autre administrateur ENT de l'établissement ou le support doit le faire",
-    "too_many_codes": "trop de codes ont été demandés aujourd'hui pour ce compte ; réessayez demain",
 }
 
 

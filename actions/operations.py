@@ -33,7 +33,7 @@ def _tell_sent(
     """The same words whether the identifier exists or not, unless the chat may see the account."""
     facts = services.get().tenant_facts(known_tenant(tracker)) or {"validation_link_hours": "48"}
     sees_account = actor.is_agent or (actor.linked_account is not None and actor.linked_account.login == login)
-    if result.status == RATE_LIMITED:
+    if result.status == RATE_LIMITED and (sees_account or result.reason != "cooldown"):
         dispatcher.utter_message(response="utter_rate_limited")
         return
     if result.status == REFUSED and sees_account:

@@ -109,6 +109,8 @@ class Assistant:
             log.exception("turn failed for a %s chat", message.channel)
             state = self._state(stored, message.sender_id)
             produced = [self._response("utter_internal_error", state)]
+        if awaiting_code:  # the code typed is spent or wrong: it is not kept, even in the tracker
+            state.hide_latest_user_text(HIDDEN_CODE)
         replies = notices + [_outbound(m) for m in produced]
         if open_ticket and not text.startswith("/"):
             forwarded = HIDDEN_CODE if awaiting_code else redact(text)

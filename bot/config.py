@@ -192,6 +192,9 @@ class WebSettings(_Strict):
     )
     agent_token_env: str = "CLEF_AGENT_TOKEN"
     requests_per_ip: RateLimit = RateLimit(count=60, per_seconds=60)
+    trusted_proxies: list[str] = Field(
+        default_factory=list, description="reverse proxies whose X-Forwarded-For names the client (e.g. 127.0.0.1)"
+    )
 
 
 class TelegramSettings(_Strict):
@@ -215,7 +218,7 @@ class LinkingSettings(_Strict):
     code_digits: int = Field(6, ge=4, le=10)
     code_ttl_minutes: int = Field(10, ge=1)
     max_attempts: int = Field(5, ge=1)
-    codes_per_login_per_day: RateLimit = RateLimit(count=10, per_seconds=86400)
+    failed_codes_per_login_per_day: RateLimit = RateLimit(count=20, per_seconds=86400)
 
 
 class AppConfig(_Strict):

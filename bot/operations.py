@@ -226,9 +226,10 @@ class Operations:
         address = account.backup_email if account.backup_email_validated and account.backup_email else account.ent_mail
         assert address
         settings = self.s.config.linking
-        if not self.s.limiter.hit(f"link:codes:{account.login}", settings.codes_per_login_per_day, self.s.now()):
-            self._audit(actor, channel, op.value, account.login, RATE_LIMITED, "too_many_codes")
-            return OperationResult(RATE_LIMITED, "too_many_codes")
+        if self.s.limiter.reached(f"link:failures:{account.login}", settings.failed_codes_per_login_per_day, self.s.now()):
+            # someone is guessing this account's codes: no more codes today, and the same words as ever
+            self._audit(actor, channel, op.value, account.login, RATE_LIMITED, "too_many_failed_codes")
+            return OperationResult("code_sent")
         code = self.s.links.issue_code(
             actor.sender_id, account.login, settings.code_digits, dt.timedelta(minutes=settings.code_ttl_minutes), self.s.now()
         )
@@ -243,9 +244,12 @@ class Operations:
     def complete_link(self, actor: Actor, channel: str, code: str) -> tuple[OperationResult, str | None]:
         from bot.storage.links import CodeCheck
 
-        outcome, login = self.s.links.check_code(actor.sender_id, code, self.s.config.linking.max_attempts, self.s.now())
+        settings = self.s.config.linking
+        outcome, login = self.s.links.check_code(actor.sender_id, code, settings.max_attempts, self.s.now())
         if outcome is not CodeCheck.OK or login is None:
-            self._audit(actor, channel, Permission.LINK_ACCOUNT.value, None, REFUSED, outcome.value)
+            if login is not None and outcome in (CodeCheck.WRONG, CodeCheck.TOO_MANY_ATTEMPTS):
+                self.s.limiter.hit(f"link:failures:{login}", settings.failed_codes_per_login_per_day, self.s.now())
+            self._audit(actor, channel, Permission.LINK_ACCOUNT.value, login, REFUSED, outcome.value)
             return OperationResult(REFUSED, outcome.value), None
         self.s.links.link(actor.sender_id, login, self.s.now())
         self._audit(actor, channel, Permission.LINK_ACCOUNT.value, login, DONE)
@@ -313,7 +317,11 @@ class Operations:
             self._audit(actor, channel, Permission.DECIDE_RESET_REQUEST.value, request.login, DONE, "denied")
             self._tell_requester(request.requester, "Votre demande de réinitialisation a été refusée par votre établissement. Contactez-le pour en savoir plus.")
             return OperationResult(DONE, "denied", reference=request.id)
-        result = self.reset_password(actor, channel, request.login)
+        try:
+            result = self.reset_password(actor, channel, request.login)
+        except Exception:
+            self.s.reset_requests.release(request_id)
+            raise
         if result.done:
             self.s.reset_requests.decide(request_id, True, actor.sender_id, self.s.now())
             self._tell_requester(

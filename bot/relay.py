@@ -117,11 +117,16 @@ class ChatRelay:
         with self._lock:
             waiting = self._memory.pop(sender_id, [])
         if self.sessions is not None:
-            with self.sessions.begin() as session:
-                rows = session.scalars(
-                    select(InboxMessage).where(InboxMessage.sender_id == sender_id).order_by(InboxMessage.id)
+            with self.sessions() as session:
+                rows = session.execute(
+                    select(InboxMessage.id, InboxMessage.message)
+                    .where(InboxMessage.sender_id == sender_id)
+                    .order_by(InboxMessage.id)
                 ).all()
-                waiting = [_from_row(row.message) for row in rows] + waiting
-                for row in rows:
-                    session.delete(row)
+            claimed = []
+            for row_id, message in rows:  # a row is ours only if this call deleted it: no message twice
+                with self.sessions.begin() as session:
+                    if session.execute(delete(InboxMessage).where(InboxMessage.id == row_id)).rowcount:
+                        claimed.append(_from_row(message))
+            waiting = claimed + waiting
         return waiting

@@ -53,10 +53,10 @@ def test_a_password_typed_as_identifier_and_link_codes_are_never_stored(
     chat.say("lucas.martin")
     code = re.search(r"\b(\d{6})\b", mailer.sent[-1].body).group(1)  # type: ignore[union-attr]
     chat.say("000000" if code != "000000" else "111111")
-    chat.say(code)
+    chat.say(f"{code[:3]} {code[3:]}")  # typed with a space, as people do
     assert services.links.linked_login("web:careless") == "lucas.martin"
     stored = stored_conversation(services)
-    assert "Secret!2024x" not in stored and code not in stored
+    assert "Secret!2024x" not in stored and code not in stored and f"{code[:3]} {code[3:]}" not in stored
 
 
 def test_malformed_payloads_typed_by_a_user_get_an_answer(assistant: Assistant) -> None:

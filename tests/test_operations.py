@@ -54,14 +54,17 @@ def test_a_linked_owner_sees_the_masked_address(assistant: Assistant, services: 
 
 
 def test_resend_cooldown_and_per_chat_limits_change_nothing(assistant: Assistant, services: Services, clock: SettableClock, mailer) -> None:  # type: ignore[no-untyped-def]
+    services.links.link("web:c", "lucas.martin", clock())  # the owner: told to wait
     first = resend_for(assistant, "web:c", "lucas.martin")
     assert "C'est fait" in first and len(mailer.sent) == 1
     again = resend_for(assistant, "web:c", "lucas.martin")
     assert "Patientez" in again and len(mailer.sent) == 1
+    stranger = resend_for(assistant, "web:stranger", "lucas.martin")  # a stranger: the usual words
+    assert stranger == resend_for(assistant, "web:other", "personne.inconnue") and len(mailer.sent) == 1
     clock.advance(seconds=61)
     assert "C'est fait" in resend_for(assistant, "web:c", "lucas.martin") and len(mailer.sent) == 2
     outcomes = [e.outcome for e in services.audit.recent() if e.target == "lucas.martin"]
-    assert outcomes.count("done") == 2 and outcomes.count("rate_limited") == 1
+    assert outcomes.count("done") == 2 and outcomes.count("rate_limited") == 2
 
 
 def test_lookups_are_rate_limited_per_chat(assistant: Assistant, services: Services) -> None:
@@ -155,12 +158,20 @@ def test_a_linked_owner_is_told_why_nothing_was_sent(assistant: Assistant, servi
     assert "déjà validée" in text and "C'est fait" not in text
 
 
-def test_one_time_codes_per_account_are_capped_per_day(services: Services, clock: SettableClock) -> None:
+def test_code_guessing_is_capped_per_account_and_per_day_without_telling(
+    services: Services, clock: SettableClock, mailer  # type: ignore[no-untyped-def]
+) -> None:
     operations = Operations(services)
-    statuses = []
-    for number in range(11):
-        clock.advance(minutes=1)  # past the per-minute limits: only the daily cap is left
-        statuses.append(operations.start_link(Actor(f"web:guess{number}"), "web", "lucas.martin").status)
-    assert statuses == ["code_sent"] * 10 + ["rate_limited"]
+    for number in range(4):  # 4 codes × 5 wrong tries = the 20 failures a day allowed
+        clock.advance(minutes=1)  # past the per-minute limits
+        guesser = Actor(f"web:guess{number}")
+        assert operations.start_link(guesser, "web", "lucas.martin").status == "code_sent"
+        for _ in range(5):
+            operations.complete_link(guesser, "web", "000000" if "000000" not in mailer.sent[-1].body else "111111")
+    sent = len(mailer.sent)
+    clock.advance(minutes=1)
+    assert operations.start_link(Actor("web:guess9"), "web", "lucas.martin").status == "code_sent"  # same words
+    assert len(mailer.sent) == sent  # but no code
     clock.advance(days=1)
     assert operations.start_link(Actor("web:owner"), "web", "lucas.martin").status == "code_sent"
+    assert len(mailer.sent) == sent + 1

@@ -26,3 +26,14 @@ def test_a_deliverer_that_fails_keeps_the_message(services: Services) -> None:
     relay.register("telegram", broken)
     assert relay.send("telegram:42", [OutboundMessage("Votre demande est acceptée.")]) is False
     assert [m.text for m in relay.take("telegram:42")] == ["Votre demande est acceptée."]
+
+
+def test_two_pollers_at_once_never_get_the_same_message(services: Services) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    relay = ChatRelay(services.sessions, services.clock)
+    for trial in range(10):
+        relay.keep(f"web:race{trial}", [OutboundMessage(f"message {trial}")])
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            taken = list(pool.map(lambda _: relay.take(f"web:race{trial}"), range(2)))
+        assert sorted(len(t) for t in taken) == [0, 1]

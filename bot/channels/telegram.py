@@ -404,23 +404,32 @@ class TelegramChannel:
         reply_to: int | None = None,
         keep_for: str | None = None,
     ) -> list[Message]:
-        """Send each message (plain text, split, keyboard on its last part); undeliverable ones are kept."""
+        """Send each message (plain text, split, keyboard on its last part).
+
+        What could not be sent for a passing reason (network, Telegram down) is kept for the chat, from the
+        first part not sent on. A message Telegram refuses for good (BadRequest, a blocked bot) is dropped, so
+        it cannot block the replies after it. A provisional password is sent once, never retried after a
+        timeout nor kept: a timeout may hide a delivery, and a second copy would escape its deletion.
+        """
         bot = self.application.bot
         sent: list[Message] = []
         for index, outbound in enumerate(messages):
+            parts = split_text(outbound.text) if outbound.text else []
+            number = 0
             try:
-                parts = split_text(outbound.text) if outbound.text else []
                 for number, part in enumerate(parts):
                     last = number == len(parts) - 1
                     message = await self._retrying(
                         lambda part=part, last=last: bot.send_message(
                             chat_id, part, reply_markup=self._keyboard(outbound.buttons) if last else None,
                             message_thread_id=thread_id, reply_to_message_id=reply_to,
-                        )
+                        ),
+                        retry_timeouts=not outbound.sensitive,
                     )
                     sent.append(message)
                     if outbound.sensitive:
                         self._schedule_deletion(chat_id, message.message_id)
+                number = len(parts)
                 if outbound.document is not None:
                     name, content = outbound.document
                     document = await self._retrying(
@@ -429,15 +438,22 @@ class TelegramChannel:
                         )
                     )
                     sent.append(document)
-            except (NetworkError, Forbidden) as exc:
+            except (BadRequest, Forbidden) as exc:
+                log.warning("Telegram refused a message to %s for good, dropped: %s", chat_id, exc)
+                continue
+            except NetworkError as exc:
                 log.warning("Telegram message to %s not sent: %s", chat_id, exc)
                 if keep_for is not None:
-                    self.services.relay.keep(keep_for, messages[index:])
+                    rest = [m for m in messages[index + 1 :] if not m.sensitive]
+                    if not outbound.sensitive:
+                        unsent = "\n".join(parts[number:])
+                        rest.insert(0, replace(outbound, text=unsent) if unsent else replace(outbound, text=""))
+                    self.services.relay.keep(keep_for, [m for m in rest if m.text or m.document])
                 break
         return sent
 
-    async def _retrying(self, call: Callable[[], Awaitable[T]]) -> T:
-        """Retry timeouts, network errors and 429s (beyond the rate limiter's own retries)."""
+    async def _retrying(self, call: Callable[[], Awaitable[T]], retry_timeouts: bool = True) -> T:
+        """Retry 429s (beyond the rate limiter's own retries), and network errors and timeouts unless told not to."""
         for attempt in range(1, SEND_ATTEMPTS + 1):
             try:
                 return await call()
@@ -447,7 +463,7 @@ class TelegramChannel:
                 delay = exc.retry_after
                 await asyncio.sleep(delay.total_seconds() if isinstance(delay, dt.timedelta) else float(delay))
             except (TimedOut, NetworkError) as exc:
-                if attempt == SEND_ATTEMPTS or isinstance(exc, BadRequest):
+                if attempt == SEND_ATTEMPTS or isinstance(exc, (BadRequest, Forbidden)) or not retry_timeouts:
                     raise
                 await asyncio.sleep(0.5 * 2 ** (attempt - 1))
         raise AssertionError("unreachable")

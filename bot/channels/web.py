@@ -45,6 +45,23 @@ DEAD_LINK_PAGE = _PAGE.format(
 )
 
 
+BUSY_PAGE = _PAGE.format(
+    title="Trop de demandes",
+    text="Trop de demandes viennent de votre réseau en ce moment. Votre lien est toujours valable : "
+    "rouvrez-le dans une minute.",
+)
+
+
+def client_address(request: web.Request, trusted_proxies: list[str]) -> str:
+    """The client's address: the peer, or behind a trusted reverse proxy the last address it forwarded for."""
+    peer = request.remote or "unknown"
+    if peer not in trusted_proxies:
+        return peer
+    forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
+    untrusted = [address for address in forwarded if address not in trusted_proxies]
+    return untrusted[-1] if untrusted else peer
+
+
 def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
@@ -66,7 +83,7 @@ def build_web_app(
 
     def over_limit(request: web.Request) -> bool:
         """Per-client-address limit: sender ids are chosen by clients, addresses are not."""
-        key = f"web:ip:{request.remote or 'unknown'}"
+        key = f"web:ip:{client_address(request, services.config.web.trusted_proxies)}"
         return not services.limiter.hit(key, services.config.web.requests_per_ip, services.now())
 
     async def webhook(request: web.Request) -> web.Response:
@@ -86,7 +103,7 @@ def build_web_app(
             return _error(400, "`message` must be a string")
         result = await asyncio.to_thread(assistant.handle, InboundMessage(sender, message))
         recipient = sender.removeprefix("web:")
-        messages = result.messages + assistant.services.relay.take(sender)
+        messages = result.messages + await asyncio.to_thread(services.relay.take, sender)
         return web.json_response([m.as_rest(recipient) for m in messages])
 
     async def inbox(request: web.Request) -> web.Response:
@@ -94,12 +111,15 @@ def build_web_app(
         if sender is None:
             return _error(400, "`sender` is missing or malformed")
         recipient = sender.removeprefix("web:")
-        return web.json_response([m.as_rest(recipient) for m in assistant.services.relay.take(sender)])
+        waiting = await asyncio.to_thread(services.relay.take, sender)
+        return web.json_response([m.as_rest(recipient) for m in waiting])
 
     async def validate_address(request: web.Request) -> web.Response:
         token = request.query.get("jeton", "")
+        if await asyncio.to_thread(over_limit, request):
+            return web.Response(text=BUSY_PAGE, content_type="text/html", status=429)
         login = None
-        if 0 < len(token) <= 64 and not await asyncio.to_thread(over_limit, request):
+        if 0 < len(token) <= 64:
             login = await asyncio.to_thread(services.activation.validate_backup_address, token, services.now())
         page = VALIDATED_PAGE if login else DEAD_LINK_PAGE
         return web.Response(text=page, content_type="text/html", status=200 if login else 410)

@@ -16,8 +16,12 @@ _PASSWORD_AFTER_WORD = re.compile(
     re.IGNORECASE,
 )
 _CODE = re.compile(r"(?<![\d#])\d{6}(?!\d)")
-# a lone token mixing letters with digits or symbols, 8+ chars, and not an identifier or school code
-_PASSWORD_LIKE = re.compile(r"(?<!\S)(?=\S*[A-Za-z])(?=\S*\d)(?=\S*[^\w\s.@-]|\S*[A-Z])(?!\d{7}[A-Za-z](?!\S))\S{8,}(?!\S)")
+# a lone token mixing letters with digits or symbols, 8+ chars, and not a school code nor an identifier (whatever
+# its case: phones capitalise "Marie.dupont2")
+_PASSWORD_LIKE = re.compile(
+    r"(?<!\S)(?=\S*[A-Za-z])(?=\S*\d)(?=\S*[^\w\s.@-]|\S*[A-Z])"
+    r"(?!\d{7}[A-Za-z](?!\S))(?![A-Za-z][A-Za-z-]*\.[A-Za-z][A-Za-z-]*\d*[.,;!?]?(?!\S))\S{8,}(?!\S)"
+)
 
 
 def mask_email(address: str) -> str:

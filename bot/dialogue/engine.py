@@ -60,6 +60,16 @@ class DialogueState:
         state.latest_action_name = raw.get("latest_action_name")
         return state
 
+    def hide_latest_user_text(self, marker: str) -> None:
+        """Replace the text of the latest user message wherever the state keeps it (a secret typed)."""
+        self.latest_message = {**self.latest_message, "text": marker}
+        for event in reversed(self.events):
+            if event.get("event") == "user":
+                event["text"] = marker
+                if isinstance(event.get("parse_data"), dict):
+                    event["parse_data"] = {**event["parse_data"], "text": marker, "entities": []}
+                break
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "slots": self.slots,

@@ -100,7 +100,8 @@ class LinkStore:
             return int(result.rowcount or 0)
 
     def check_code(self, sender_id: str, code: str, max_attempts: int, now: dt.datetime) -> tuple[CodeCheck, str | None]:
-        """Checks a code typed in the chat; returns the outcome and, when OK, the login it proves."""
+        """Checks a code typed in the chat; returns the outcome and the login the code was for (None when
+        there is no code). Only `OK` proves the login."""
         with self._sessions.begin() as session:
             row = session.scalar(
                 select(OneTimeCode)
@@ -122,8 +123,8 @@ class LinkStore:
                 return CodeCheck.OK, row.login
             if row.attempts >= max_attempts:
                 row.used_at = now
-                return CodeCheck.TOO_MANY_ATTEMPTS, None
-            return CodeCheck.WRONG, None
+                return CodeCheck.TOO_MANY_ATTEMPTS, row.login
+            return CodeCheck.WRONG, row.login
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,11 @@ from bot.config import RateLimit
 from bot.storage.models import RateLimitCounter
 
 
+def _window_start(limit: RateLimit, now: dt.datetime) -> dt.datetime:
+    epoch = int(now.timestamp())
+    return dt.datetime.fromtimestamp(epoch - epoch % limit.per_seconds, tz=dt.timezone.utc)
+
+
 class RateLimiter:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -22,8 +27,7 @@ class RateLimiter:
         One atomic `UPDATE … SET count = count + 1 WHERE count < limit`, so that concurrent turns (threads,
         instances sharing PostgreSQL) can never count past the limit.
         """
-        epoch = int(now.timestamp())
-        window_start = dt.datetime.fromtimestamp(epoch - epoch % limit.per_seconds, tz=dt.timezone.utc)
+        window_start = _window_start(limit, now)
         same_window = (RateLimitCounter.key == key, RateLimitCounter.window_start == window_start)
         for _ in range(3):
             with self._sessions.begin() as session:
@@ -44,6 +48,17 @@ class RateLimiter:
             except IntegrityError:  # another turn opened the window first: count again
                 continue
         return False
+
+    def reached(self, key: str, limit: RateLimit, now: dt.datetime) -> bool:
+        """Whether the current window of `key` is full, without counting a use."""
+        window_start = _window_start(limit, now)
+        with self._sessions() as session:
+            count = session.scalar(
+                select(RateLimitCounter.count).where(
+                    RateLimitCounter.key == key, RateLimitCounter.window_start == window_start
+                )
+            )
+        return count is not None and count >= limit.count
 
     def purge(self, older_than: dt.datetime) -> int:
         with self._sessions.begin() as session:

@@ -400,3 +400,28 @@ async def test_agents_are_reminded_in_the_topic_of_a_ticket_nobody_took(start_bo
     assert "message_thread_id" in note.params
     told = await bot.api.next_reply(USER, mark)
     assert "toujours en attente" in told.params["text"]
+
+
+async def test_a_message_telegram_refuses_for_good_does_not_block_the_next_replies(start_bot: Start) -> None:
+    bot = await start_bot()
+    bot.api.fail_next("sendMessage", "400")
+    bot.api.user_says(USER, "/aide")
+    await bot.api.wait_for(lambda: bot.api.sent("sendMessage!400"))
+    greeting = await bot.say(USER, "bonjour")
+    assert greeting.params["text"].startswith("Bonjour")
+    assert not any("Décrivez votre problème" in c.params.get("text", "") for c in bot.api.sent("sendMessage", USER))
+    assert len(bot.api.sent("sendMessage!400")) == 1  # not retried
+
+
+async def test_a_provisional_password_that_fails_to_send_is_never_sent_again(start_bot: Start) -> None:
+    bot = await start_bot()
+    confirm = await bot.say(ADML, "/reinit lucas.martin")
+    bot.api.fail_next("sendMessage", "500")
+    mark = len(bot.api.calls)
+    bot.api.click(ADML, confirm, "Confirmer la réinitialisation")
+    await bot.api.wait_for(lambda: [c for c in bot.api.calls[mark:] if c.method == "sendMessage!500"])
+    assert bot.services.directory.find_account("lucas.martin").state.value == "reset"  # type: ignore[union-attr]
+    after = await bot.say(ADML, "merci")
+    assert "provisoire :" not in after.params["text"]
+    tries = [c for c in bot.api.calls[mark:] if "provisoire :" in c.params.get("text", "")]
+    assert [c.method for c in tries] == ["sendMessage!500"]  # one attempt, no retry, nothing kept

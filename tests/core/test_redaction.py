@@ -49,3 +49,8 @@ def test_forgetting_a_password_is_not_redacted() -> None:
 @pytest.mark.parametrize("text", ["mon mot de passe c’est soleil2024", "mon mdp soleil2024 marche pas"])
 def test_phone_typed_passwords_are_caught(text: str) -> None:
     assert contains_password(text) and "soleil2024" not in redact(text)
+
+
+@pytest.mark.parametrize("text", ["Marie.dupont2", "Marie.Dupont2.", "c'est Jean-Luc.Martin3"])
+def test_capitalised_identifiers_are_not_passwords(text: str) -> None:
+    assert not contains_password(text) and redact(text) == text

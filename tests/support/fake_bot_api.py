@@ -68,6 +68,8 @@ class FakeBotApi:
                     {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
                      "parameters": {"retry_after": 1}}, status=429,
                 )
+            if kind == "400":
+                return web.json_response({"ok": False, "error_code": 400, "description": "Bad Request: can't parse"}, status=400)
             if kind == "500":
                 return web.json_response({"ok": False, "error_code": 500, "description": "Internal Server Error"}, status=500)
         if method == "getUpdates":
