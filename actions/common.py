@@ -8,10 +8,10 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions import services
-from bot.core.accounts import Account
+from bot.core.accounts import LOGIN_PATTERN, Account
 from bot.core.authz import Actor
 
-LOGIN = re.compile(r"^[a-z][a-z\-]*\.[a-z][a-z\-]*\d*$")
+LOGIN = re.compile(rf"^{LOGIN_PATTERN}$")
 
 INTENT_LABELS: dict[str, str] = {
     "ask_activation_howto": "Activer mon compte",

@@ -7,6 +7,10 @@ import enum
 from dataclasses import dataclass, field
 
 
+LOGIN_PATTERN = r"[a-z][a-z\-]*\.[a-z][a-z\-]*\d*"
+"""An ENT identifier: `prenom.nom`, with a digit suffix for homonyms (`marie.dupont2`); lower case."""
+
+
 class Profile(str, enum.Enum):
     STUDENT = "student"
     PARENT = "parent"

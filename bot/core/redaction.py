@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from bot.core.accounts import LOGIN_PATTERN
+
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<!\d)(?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)")
 _PASSWORD_CONTEXT = re.compile(
@@ -20,7 +22,7 @@ _CODE = re.compile(r"(?<![\d#])\d{6}(?!\d)")
 # its case: phones capitalise "Marie.dupont2")
 _PASSWORD_LIKE = re.compile(
     r"(?<!\S)(?=\S*[A-Za-z])(?=\S*\d)(?=\S*[^\w\s.@-]|\S*[A-Z])"
-    r"(?!\d{7}[A-Za-z](?!\S))(?![A-Za-z][A-Za-z-]*\.[A-Za-z][A-Za-z-]*\d*[.,;!?]?(?!\S))\S{8,}(?!\S)"
+    rf"(?!\d{{7}}[A-Za-z](?!\S))(?!(?i:{LOGIN_PATTERN})[.,;!?]?(?!\S))\S{{8,}}(?!\S)"
 )
 
 

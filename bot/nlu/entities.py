@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.core.accounts import LOGIN_PATTERN
 from bot.nlu.normalise import fold
 
 _EMAIL = re.compile(r"[A-Za-z0-9_.+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 _TICKET = re.compile(r"(?:#\s?(\d{1,9})\b|\b(?:ticket|demande|dossier)\s*(?:n\s?[°o.]?\s*|numero\s*|num\s*)?(\d{1,9})\b)", re.I)
 _UAI = re.compile(r"\b(\d{7}[A-Za-z])\b")
-_USERNAME = re.compile(r"(?<![\w.@/\-])([a-z][a-z\-]*\.[a-z][a-z\-]*\d*)(?![\w@/\-]|\.[a-z0-9])", re.I)
+_USERNAME = re.compile(rf"(?<![\w.@/\-])({LOGIN_PATTERN})(?![\w@/\-]|\.[a-z0-9])", re.I)
 _NOT_LOGIN_PARTS = {"net", "fr", "com", "org", "eu", "io", "gouv", "html", "php", "www", "http", "https"}
 _NOT_LOGIN_WORDS = {"monlycee", "netocentre", "iledefrance", "lycees", "cesame", "ent", "mon", "s.v.p"}
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.core.accounts import LOGIN_PATTERN
+
 _SPELLINGS: dict[str, str] = {
     "mdp": "mot de passe",
     "mdps": "mot de passe",
@@ -167,7 +169,7 @@ _SPELLINGS: dict[str, str] = {
 _EMAIL = re.compile(r"^[a-z0-9_.+\-]+@([a-z0-9\-]+)(\.[a-z0-9\-]+)+$")
 _UAI = re.compile(r"^\d{7}[a-z]$")
 _TICKET = re.compile(r"^#\d{1,9}$")
-_USERNAME = re.compile(r"^[a-z][a-z\-]*\.[a-z][a-z\-]*\d*$")
+_USERNAME = re.compile(rf"^{LOGIN_PATTERN}$")
 _NOT_USERNAMES = {"net", "fr", "com", "org", "eu", "iledefrance", "netocentre", "monlycee"}
 _PLUS = re.compile(r"\ba\s?\+")
 # who the user is (profile words) and which ENT: one more word says "a profile/an ENT was named"
