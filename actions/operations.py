@@ -79,6 +79,25 @@ def _confirm(dispatcher: CollectingDispatcher, text: str, yes: str) -> None:
     )
 
 
+def _may_act_on(dispatcher: CollectingDispatcher, actor: Actor, permission: Permission, target: str) -> bool:
+    """Whether `actor` may apply `permission` to the account `target`; says why not when not.
+
+    Who may administer at all is checked before the (rate-limited) look-up, so that a chat that may not act
+    gets the same answer whether the account exists or not.
+    """
+    decision = may_administer(actor)
+    if decision.allowed:
+        try:
+            account = services.operations().lookup(actor, target)
+        except LookupLimited:
+            dispatcher.utter_message(response="utter_lookup_limited")
+            return False
+        decision = authorise(actor, permission, account)
+    if not decision.allowed:
+        dispatcher.utter_message(text=refusal(decision.reason))
+    return decision.allowed
+
+
 class ActionRequestReset(Action):
     """An ADML or agent asks to reset an account; a user asks for their own reset (sent to their ADMLs)."""
 
@@ -90,14 +109,7 @@ class ActionRequestReset(Action):
         target = clean_login(_entity(tracker, "username"))
         own = actor.linked_account.login if actor.linked_account else None
         if target and target != own and may_administer(actor).allowed:
-            try:
-                account = services.operations().lookup(actor, target)
-            except LookupLimited:
-                dispatcher.utter_message(response="utter_lookup_limited")
-                return [SlotSet("proposed_operation", None)]
-            decision = authorise(actor, Permission.RESET_PASSWORD, account)
-            if not decision.allowed:
-                dispatcher.utter_message(text=refusal(decision.reason))
+            if not _may_act_on(dispatcher, actor, Permission.RESET_PASSWORD, target):
                 return [SlotSet("proposed_operation", None)]
             _confirm(
                 dispatcher,
@@ -138,16 +150,7 @@ class ActionUnlock(Action):
         if not target:
             dispatcher.utter_message(text="Précisez l'identifiant du compte à débloquer, par exemple /debloquer marie.dupont.")
             return []
-        decision = may_administer(actor)
-        if decision.allowed:
-            try:
-                account = services.operations().lookup(actor, target)
-            except LookupLimited:
-                dispatcher.utter_message(response="utter_lookup_limited")
-                return [SlotSet("proposed_operation", None)]
-            decision = authorise(actor, Permission.UNLOCK_ACCOUNT, account)
-        if not decision.allowed:
-            dispatcher.utter_message(text=refusal(decision.reason))
+        if not _may_act_on(dispatcher, actor, Permission.UNLOCK_ACCOUNT, target):
             return [SlotSet("proposed_operation", None)]
         _confirm(dispatcher, f"Confirmez-vous le déblocage du compte {target} ?", "Confirmer le déblocage")
         return [SlotSet("proposed_operation", "unlock_account"), SlotSet("operation_target", target)]
