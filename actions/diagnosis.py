@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from actions.common import actor_of, clean_login, format_local, known_tenant
+from bot.core.authz import Permission, authorise
 from bot.core.diagnosis import DiagnosisCode, diagnose
 from bot.core.freeze import FreezeStatus
 from bot.directory.port import DirectoryError
@@ -45,7 +46,8 @@ class ActionStartDiagnosis(Action):
         )
         if mentioned:
             events.append(SlotSet("username", mentioned))
-        else:
+        elif not tracker.get_slot("username") or tracker.get_slot("diagnosis") in (None, "account_unknown"):
+            # an identifier already diagnosed as an existing account stays; otherwise the linked one, or ask
             linked = services.get().links.linked_login(tracker.sender_id)
             events.append(SlotSet("username", linked))
         return events
@@ -65,7 +67,7 @@ class ValidateDiagnosisForm(FormValidationAction):
         if attempts >= 2:
             dispatcher.utter_message(response="utter_bad_username_again")
             return {"username": None, "username_attempts": 0, "requested_slot": None}
-        dispatcher.utter_message(response="utter_bad_username", given="ce message")
+        dispatcher.utter_message(response="utter_bad_username")
         return {"username": None, "username_attempts": attempts}
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
@@ -79,6 +81,21 @@ def _not_frozen() -> FreezeStatus:
     return FreezeStatus(frozen=False, until=None, reason=None, school_holiday=None)
 
 
+class ActionRejectValue(Action):
+    """Not the value asked for: say what an identifier looks like (never quoting the message); a human on the second miss."""
+
+    def name(self) -> str:
+        return "action_reject_value"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        attempts = int(tracker.get_slot("username_attempts") or 0) + 1
+        if attempts >= 2:
+            dispatcher.utter_message(response="utter_bad_username_again")
+            return [SlotSet("username_attempts", 0), ActiveLoop(None), SlotSet("requested_slot", None)]
+        dispatcher.utter_message(response="utter_bad_username")
+        return [SlotSet("username_attempts", attempts)]
+
+
 class ActionDiagnose(Action):
     def name(self) -> str:
         return "action_diagnose"
@@ -86,10 +103,6 @@ class ActionDiagnose(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         s = services.get()
         login = tracker.get_slot("username")
-        if tracker.get_slot("problem") == "resend_activation":
-            from actions.operations import resend
-
-            return resend(dispatcher, tracker, login)
         actor = actor_of(tracker)
         try:
             account = services.operations().lookup(actor, login)
@@ -112,10 +125,21 @@ class ActionDiagnose(Action):
             rules = TenantRules(validation_link_hours=48, freeze_windows=(), zone="C")
             freeze = _not_frozen()
         result = diagnose(account, now, rules, freeze, reported=tracker.get_slot("problem"))
+        sees = account is not None and authorise(actor, Permission.VIEW_ACCOUNT, account).allowed
+        if tracker.get_slot("problem") == "resend_activation":
+            # asked in so many words: resend at once (the same words whether the account exists or not)
+            from actions.operations import resend
+
+            standing = [SlotSet("diagnosis", result.code.value), SlotSet("tenant", tenant), SlotSet("sees_account", sees)]
+            return standing + resend(dispatcher, tracker, login)
         values: dict[str, Any] = {"username": login, **s.tenant_facts(tenant)}
         if result.until is not None:
             values["until"] = format_local(freeze.until if result.code is DiagnosisCode.VACATION_FREEZE else result.until)
-        events: list[dict[str, Any]] = [SlotSet("diagnosis", result.code.value), SlotSet("tenant", tenant)]
+        events: list[dict[str, Any]] = [
+            SlotSet("diagnosis", result.code.value), SlotSet("tenant", tenant), SlotSet("sees_account", sees),
+        ]
+        if result.code is DiagnosisCode.VACATION_FREEZE:
+            events.append(SlotSet("topic", "vacation_freeze"))
         response = f"utter_diagnosis_{result.code.value}"
         if result.code is DiagnosisCode.ACCOUNT_OK and result.offered_operation == "resend_validation_link":
             response = "utter_diagnosis_account_ok_unvalidated"

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import services
 from actions.common import known_tenant
 from bot.placeholders import fill
+from bot.texts import text as message
 
 
 class ActionAnswerFaq(Action):
@@ -30,7 +31,12 @@ class ActionAnswerFaq(Action):
             dispatcher.utter_message(response="utter_no_article", **s.tenant_facts(tenant))
             return [SlotSet("pending_intent", None)]
         if tenant is None:
-            renders = {fill(article.answer, s.tenant_facts(t)) for t in s.config.tenants}
+            # the announced freeze dates of every ENT, named, when the ENT is not known
+            schedules = message("freeze_windows_separator").join(
+                message("freeze_schedule_of", ent_name=s.tenant_facts(t)["ent_name"], schedule=s.tenant_facts(t)["freeze_schedule"])
+                for t in s.config.tenants
+            )
+            renders = {fill(article.answer, {**s.tenant_facts(t), "freeze_schedule": schedules}) for t in s.config.tenants}
             if len(renders) > 1:
                 dispatcher.utter_message(response="utter_ask_tenant")
                 return [SlotSet("pending_intent", intent)]

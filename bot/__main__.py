@@ -99,6 +99,16 @@ def cmd_nlu_eval(args: argparse.Namespace) -> int:
     return evaluate(_config(args), args)
 
 
+def cmd_conversation_eval(args: argparse.Namespace) -> int:
+    from bot.app import load_nlu
+    from bot.config import DEFAULT_CONFIG_PATH
+    from bot.conversation_eval import main as evaluate
+
+    config = _config(args)
+    path = Path(args.config) if args.config else DEFAULT_CONFIG_PATH
+    return evaluate(config, args, load_nlu(config), path, sys.stdout)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="clef, the ENT activation assistant")
     parser.add_argument("--config", help="configuration file (default: config.yml, or $CLEF_CONFIG)")
@@ -126,6 +136,12 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("--classifier", default="logreg", help="logreg (default) or svm")
     evaluate.add_argument("--report", default="var/nlu-report.md")
     evaluate.set_defaults(run=cmd_nlu_eval)
+    conversations = commands.add_parser("conversation-eval", help="pass rate of the conversation scenarios, failures by cause")
+    conversations.add_argument("--folder", default="tests/conversations", help="holds dev/ and test/")
+    conversations.add_argument("--part", choices=["dev", "test"], help="one part only (default: both)")
+    conversations.add_argument("--verbose", "-v", action="store_true", help="list each failure")
+    conversations.add_argument("--json", help="also write the results to this file")
+    conversations.set_defaults(run=cmd_conversation_eval)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("alembic", "apscheduler", "httpx", "telegram", "aiohttp.access", "rasa_sdk"):

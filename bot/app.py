@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,8 @@ from bot.config import AppConfig, secret
 from bot.dialogue.domain import load_domain
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.rules import load_rules
+from bot.dialogue.understanding import Understander, load_lexicon
+from bot.core.accounts import LOGIN_PATTERN
 from bot.directory.fixture import DirectoryFixture, load_fixture
 from bot.directory.port import Directory
 from bot.holidays import SchoolHolidays
@@ -25,7 +28,7 @@ from bot.mail.port import Mailer
 from bot.mail.smtp import SmtpMailer
 from bot.nlu.model import NluModel, load_or_train
 from bot.relay import ChatRelay
-from bot.services import Clock, Services, system_clock, tenant_facts
+from bot.services import Clock, Services, system_clock
 from bot.storage.activation import ActivationStore
 from bot.storage.audit import AuditLog
 from bot.storage.conversations import ConversationStore
@@ -60,6 +63,10 @@ class Knowledge:
     @property
     def articles(self) -> Path:
         return self.folder / "articles"
+
+    @property
+    def understanding(self) -> Path:
+        return self.folder / "understanding.yml"
 
 
 def build_directory(config: AppConfig, activation: ActivationStore, sessions: sessionmaker[Session]) -> Directory:
@@ -146,11 +153,20 @@ def build_assistant(services: Services, nlu: NluModel | None = None) -> Assistan
     def response_values(slots: Mapping[str, Any]) -> dict[str, str]:
         tenant = slots.get("tenant")
         if tenant in config.tenants:
-            return tenant_facts(config.tenant(tenant))
+            return services.tenant_facts(tenant)
         return {"validation_link_hours": str(next(iter(config.tenants.values())).validation_link_hours)}
 
-    engine = DialogueEngine(domain, rules, action_executor(), config.assistant.nlu.confidence_threshold, response_values)
-    return Assistant(services, nlu or load_nlu(config), engine)
+    threshold = config.assistant.nlu.confidence_threshold
+    login = re.compile(rf"^(?:{LOGIN_PATTERN})$")
+    lexicon = load_lexicon(knowledge.understanding)
+    understander = Understander(
+        lexicon=lexicon,
+        is_confident=lambda parse: float(parse["intent"]["confidence"]) >= threshold,
+        is_login=lambda text: bool(login.match(text.strip().lower())) and len(text.strip()) <= 64,
+        answerable=frozenset(services.knowledge.intents()),
+    )
+    engine = DialogueEngine(domain, rules, action_executor(), understander, response_values)
+    return Assistant(services, nlu or load_nlu(config), engine, lexicon)
 
 
 def load_demo_directory(services: Services, fixture_path: Path | None = None) -> DirectoryFixture:

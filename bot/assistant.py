@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.redaction import contains_password, redact
-from bot.dialogue.engine import DialogueEngine, DialogueState
+from bot.dialogue.engine import DialogueEngine, DialogueState, Speaker
+from bot.dialogue.understanding import Lexicon, third_person
 from bot.directory.port import DirectoryError
 from bot.nlu.model import NluModel
 from bot.nlu.multi import parse_message
@@ -25,6 +26,7 @@ CONTRACT_OPERATIONS = {
 }
 HIDDEN_SECRET = "[message avec un mot de passe provisoire, non conservé]"
 HIDDEN_CODE = "[code de vérification]"
+HIDDEN_TEXT = "[message non conservé]"
 
 
 @dataclass(frozen=True)
@@ -48,10 +50,11 @@ class TurnResult:
 
 
 class Assistant:
-    def __init__(self, services: Services, nlu: NluModel, engine: DialogueEngine) -> None:
+    def __init__(self, services: Services, nlu: NluModel, engine: DialogueEngine, lexicon: Lexicon) -> None:
         self.services = services
         self.nlu = nlu
         self.engine = engine
+        self.lexicon = lexicon
         self._locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
         self._locks_guard = threading.Lock()
 
@@ -95,10 +98,14 @@ class Assistant:
             notices.append(OutboundMessage(self._response("utter_password_never", state)["text"]))
         open_ticket = s.tickets.open_for(message.sender_id)
         parse = parse_message(self.nlu, text)
-        marker = s.audit.last_id()
+        audit_mark = s.audit.last_id()
+        hidden = awaiting_code
+        understood = str(parse["intent"]["name"])
         try:
-            outcome = self.engine.run_turn(state, parse, now)
+            outcome = self.engine.run_turn(state, parse, now, self._speaker(message.sender_id))
             produced = outcome.messages
+            hidden = hidden or outcome.hide_user_text
+            understood = outcome.intent or understood
         except DirectoryError as exc:
             # the directory is down: say so plainly, keep the conversation as it was before this turn
             log.warning("directory unavailable during a turn: %s", exc)
@@ -109,33 +116,42 @@ class Assistant:
             log.exception("turn failed for a %s chat", message.channel)
             state = self._state(stored, message.sender_id)
             produced = [self._response("utter_internal_error", state)]
-        if awaiting_code:  # the code typed is spent or wrong: it is not kept, even in the tracker
-            state.hide_latest_user_text(HIDDEN_CODE)
+        marker = HIDDEN_CODE if awaiting_code else HIDDEN_TEXT
+        if hidden:  # a code typed, or a bare word where an identifier was asked (it may be a password): never kept
+            state.hide_latest_user_text(marker)
+        if state.slots.get("speaker"):  # someone writes for someone else: "son compte", never "votre compte"
+            produced = [{**m, "text": third_person(m.get("text") or "", self.lexicon.third_person)} for m in produced]
         replies = notices + [_outbound(m) for m in produced]
         if open_ticket and not text.startswith("/"):
-            forwarded = HIDDEN_CODE if awaiting_code else redact(text)
+            forwarded = marker if hidden else redact(text)
             s.tickets.add_message(open_ticket.id, "user", forwarded, now)
             for listener in s.user_message_listeners:
                 listener(open_ticket, forwarded)
         transcript: list[tuple[str, str, str | None, float | None]] = [
-            ("in", HIDDEN_CODE if awaiting_code else text, parse["intent"]["name"], parse["intent"]["confidence"])
+            ("in", marker if hidden else text, parse["intent"]["name"], parse["intent"]["confidence"])
         ]
         transcript += [("out", HIDDEN_SECRET if r.sensitive else r.text, None, None) for r in replies]
         s.conversations.save(message.sender_id, message.channel, state.to_dict(), transcript, now)
         operations = [
             {"op": e.operation, "login": e.target, "by": e.actor_login}
-            for e in s.audit.since(marker, actor=message.sender_id)
+            for e in s.audit.since(audit_mark, actor=message.sender_id)
             if e.outcome == "done" and e.operation in CONTRACT_OPERATIONS
         ]
         ticket = s.tickets.open_for(message.sender_id)
         return TurnResult(
             messages=replies,
-            intent=parse["intent"]["name"],
+            intent=understood,
             confidence=parse["intent"]["confidence"],
             diagnosis=state.slots.get("diagnosis"),
             operations=operations,
             ticket={"id": ticket.id, "status": ticket.status} if ticket else None,
         )
+
+
+    def _speaker(self, sender_id: str) -> Speaker:
+        actor = self.services.actor(sender_id)
+        account = actor.linked_account
+        return Speaker(own_login=account.login if account else None, is_adml=bool(account and account.adml_of) or actor.is_agent)
 
 
 def _outbound(message: dict[str, Any]) -> OutboundMessage:

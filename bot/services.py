@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import AppConfig, Tenant
+from bot.config import AppConfig, FreezeWindow, Tenant
 from bot.core.accounts import Account
 from bot.core.authz import Actor
 from bot.core.diagnosis import TenantRules
@@ -25,6 +25,7 @@ from bot.storage.conversations import ConversationStore
 from bot.storage.links import LinkStore, ResetRequestStore
 from bot.storage.ratelimit import RateLimiter
 from bot.storage.tickets import TicketStore, TicketView
+from bot.texts import text
 
 Clock = Callable[[], dt.datetime]
 
@@ -103,10 +104,20 @@ class Services:
         """Placeholder values for responses and articles; empty when the ENT is not known yet."""
         if not tenant_id or tenant_id not in self.config.tenants:
             return {}
-        return tenant_facts(self.config.tenant(tenant_id))
+        return tenant_facts(self.config.tenant(tenant_id), self.local_now().date())
 
 
-def tenant_facts(tenant: Tenant) -> dict[str, str]:
+def freeze_schedule(windows: list[FreezeWindow], today: dt.date) -> str:
+    """The announced freeze windows not over yet, as users read dates: `du 13/07/2026 au 21/08/2026`."""
+    coming = sorted((w for w in windows if w.end >= today), key=lambda w: w.start)
+    if not coming:
+        return text("freeze_windows_none")
+    return text("freeze_windows_separator").join(
+        text("freeze_window", start=w.start.strftime("%d/%m/%Y"), end=w.end.strftime("%d/%m/%Y")) for w in coming
+    )
+
+
+def tenant_facts(tenant: Tenant, today: dt.date) -> dict[str, str]:
     support = tenant.support
     contact = support.name + (f" ({support.email})" if support.email else "") + (f" : {support.url}" if support.url else "")
     return {
@@ -118,4 +129,5 @@ def tenant_facts(tenant: Tenant) -> dict[str, str]:
         "password_min_length": str(tenant.password_policy.min_length),
         "validation_link_hours": str(tenant.validation_link_hours),
         "support_contact": contact,
+        "freeze_schedule": freeze_schedule(tenant.freeze_windows, today),
     }

@@ -1,16 +1,16 @@
-"""The dialogue engine: one user turn → slot filling, policy, actions, replies.
+"""The dialogue engine: one user turn → understanding, policy, actions, replies.
 
 Custom actions run through `rasa_sdk.executor.ActionExecutor.run()` with the very payload a Rasa
 server would POST to the action server's `/webhook`, so the in-process path and
 `python -m rasa_sdk --actions actions` execute identical code. Responses (`utter_*`) are rendered
 from the domain.
 
-Policy, in order:
-1. a button payload or a confident intent is taken; below the confidence threshold the engine runs
-   `action_clarify` (unless an active form just got a slot from this message);
-2. while a form is active, a message that fills one of its slots, or an `inform`/`affirm`/`deny`, or
+A turn: the slot mappings of the domain take the message's entities; the understanding step
+(`bot/dialogue/understanding.py`) says what the message means in the conversation, as commands; each
+command runs what it asks for. A `StartTopic` goes through the policy:
+1. while a form is active, a message that fills one of its slots, or an `inform`/`affirm`/`deny`, or
    an intent with no rule of its own, continues the form; another intent with a rule interrupts it;
-3. otherwise the most specific rule of the intent runs; no rule → `action_default_fallback`.
+2. otherwise the most specific rule of the intent runs; no rule → `action_default_fallback`.
 A form step validates (`validate_<form>` when registered), asks for the next missing required slot
 (`action_ask_<slot>` when registered, else `utter_ask_<slot>`), or, when complete, deactivates and
 runs the actions of its submission rule.
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import threading
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
@@ -29,6 +28,10 @@ from rasa_sdk.executor import ActionExecutor
 
 from bot.dialogue.domain import Domain, SlotMapping
 from bot.dialogue.rules import Rules
+from bot.dialogue.understanding import (
+    AnswerSeveral, Clarify, Command, ConfirmProposal, CorrectSlot, DenyProposal, Diagnose, DialogueContext,
+    DontKnow, FillSlot, FollowUp, HandOver, NoteTenant, RejectValue, SpeakFor, StartTopic, Understander,
+)
 
 MAX_EVENTS = 60
 MAX_ACTIONS_PER_TURN = 12
@@ -97,6 +100,27 @@ class DialogueState:
 class TurnOutcome:
     messages: list[dict[str, Any]]
     actions: list[str]
+    hide_user_text: bool = False  # the message may hold a secret: no store keeps its text
+    intent: str | None = None  # what the message was understood as
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Who writes, as the chat's link says (the understanding step reads an ADML's words as commands)."""
+
+    own_login: str | None = None
+    is_adml: bool = False
+
+
+@dataclass
+class Turn:
+    """One turn in progress: the state it changes, what it produces, the slots it set."""
+
+    state: DialogueState
+    outcome: TurnOutcome
+    timestamp: float
+    slots_set: set[str] = field(default_factory=set)
+    text_slots: set[str] = field(default_factory=set)  # slots filled from the message's text
 
 
 class DialogueEngine:
@@ -105,16 +129,15 @@ class DialogueEngine:
         domain: Domain,
         rules: Rules,
         executor: ActionExecutor,
-        confidence_threshold: float,
+        understander: Understander,
         response_values: Callable[[Mapping[str, Any]], Mapping[str, Any]],
     ) -> None:
         self.domain = domain
         self.rules = rules
         self.executor = executor
-        self.threshold = confidence_threshold
+        self.understander = understander
         self._response_values = response_values
         self._custom_actions = {action.name for action in executor.list_actions()}
-        self._local = threading.local()  # the slots set during the current turn, per worker thread
         self._check_references()
 
     def _check_references(self) -> None:
@@ -133,43 +156,151 @@ class DialogueEngine:
                     raise ValueError(f"form {form!r} needs utter_ask_{slot} or action_ask_{slot}")
 
     # -- one turn ---------------------------------------------------------------------------------
-    def run_turn(self, state: DialogueState, parse: dict[str, Any], now: dt.datetime) -> TurnOutcome:
-        outcome = TurnOutcome([], [])
-        timestamp = now.timestamp()
-        state.latest_message = {**parse, "message_id": f"{timestamp:.6f}"}
-        state.events.append({"event": "user", "text": parse["text"], "parse_data": parse, "timestamp": timestamp})
+    def run_turn(
+        self, state: DialogueState, parse: dict[str, Any], now: dt.datetime, speaker: Speaker | None = None
+    ) -> TurnOutcome:
+        """One user message: slot mappings, then the understanding step's commands, then what they ask for."""
+        turn = Turn(state, TurnOutcome([], []), now.timestamp())
+        state.latest_message = {**parse, "message_id": f"{turn.timestamp:.6f}"}
+        state.events.append({"event": "user", "text": parse["text"], "parse_data": parse, "timestamp": turn.timestamp})
         state.slots["requested_slot"] = state.slots.get("requested_slot") if state.active_loop else None
         intent = parse["intent"]["name"]
-        confident = parse["intent"]["confidence"] >= self.threshold
-        self._local.turn_slots = set()
-        if confident and "misunderstood" in self.domain.slots:
-            state.slots["misunderstood"] = 0
         secondary = parse.get("secondary_intent")
         if secondary and "second_intent" in self.domain.slots and secondary["name"] != intent:
-            self._set_slot(state, "second_intent", secondary["name"], timestamp)
-        by_entity, by_text = self._fill_slots(state, parse, timestamp)
+            self._set_slot(turn, "second_intent", secondary["name"])
+        context = self._context(state, speaker or Speaker())
+        understanding = self.understander.understand(parse, context)
+        turn.outcome.hide_user_text = understanding.hide_text
+        turn.outcome.intent = understanding.intent(str(intent))
+        by_entity = self._fill_slots(turn, parse, hidden=understanding.hide_text)
+        for command in understanding.commands:
+            self._execute(turn, command, by_entity)
+        if not isinstance(understanding.main, Clarify) and "misunderstood" in self.domain.slots:
+            state.slots["misunderstood"] = 0
+        self._offer_second_intent(turn)
+        return turn.outcome
+
+    def _context(self, state: DialogueState, speaker: Speaker) -> DialogueContext:
+        slots = state.slots
+        return DialogueContext(
+            pending_proposal=slots.get("proposed_operation"),
+            requested_slot=slots.get("requested_slot") if state.active_loop else None,
+            active_form=state.active_loop,
+            topic=slots.get("topic"),
+            known_login=slots.get("username"),
+            diagnosis=slots.get("diagnosis"),
+            handled=frozenset(slots.get("handled_topics") or ()),
+            speaker_is_adml=speaker.is_adml,
+            own_login=speaker.own_login,
+            tenant=slots.get("tenant"),
+        )
+
+    def _execute(self, turn: Turn, command: Command, by_entity: set[str]) -> None:
+        state = turn.state
+        if isinstance(command, SpeakFor):
+            self._set_slot(turn, "speaker", command.role)
+        elif isinstance(command, NoteTenant):
+            self._set_slot(turn, "tenant", command.tenant)
+        elif isinstance(command, ConfirmProposal):
+            self._run(turn, ["action_affirm"])
+        elif isinstance(command, DenyProposal):
+            self._run(turn, ["action_deny"])
+        elif isinstance(command, FillSlot):
+            self._set_slot(turn, command.slot, command.value)
+            if state.active_loop:
+                self._form_step(turn, state.active_loop)
+        elif isinstance(command, CorrectSlot):
+            self._set_slot(turn, command.slot, command.value)
+            self._diagnose(turn, state.slots.get("problem") or state.slots.get("topic") or "cannot_login", command.value)
+        elif isinstance(command, Diagnose):
+            self._diagnose(turn, command.problem, command.login)
+        elif isinstance(command, DontKnow):
+            if command.slot in ("username", "link_login") and state.active_loop:
+                self._deactivate(turn)
+            self._run(turn, [f"utter_dont_know_{command.slot}"])
+        elif isinstance(command, RejectValue):
+            self._run(turn, ["action_reject_value"])
+        elif isinstance(command, FollowUp):
+            if command.intent in DIAGNOSIS_TOPICS and state.slots.get("username"):
+                # "ça se débloque quand ?" after a diagnosis: the account's state again, looked up anew
+                self._diagnose(turn, command.intent, state.slots["username"])
+            else:
+                self._set_slot(turn, "pending_intent", command.intent)
+                self._run(turn, ["action_answer_faq"])
+        elif isinstance(command, AnswerSeveral):
+            # articles first, in order; a question that opens a form (it asks something back) goes last
+            ordered = sorted(command.intents, key=lambda i: self._opens_form(i, state))
+            for intent in ordered:
+                if state.slots.get("pending_intent") or state.active_loop:
+                    self._set_slot(turn, "second_intent", intent)  # one question back at a time
+                    break
+                if self._opens_form(intent, state):
+                    self._policy(turn, intent, by_entity)
+                else:
+                    self._set_slot(turn, "pending_intent", intent)
+                    self._run(turn, ["action_answer_faq"])
+                self._note_topic(turn, intent)
+        elif isinstance(command, HandOver):
+            if state.active_loop:
+                self._deactivate(turn)
+            self._run(turn, ["action_create_ticket"])
+        elif isinstance(command, Clarify):
+            self._run(turn, ["action_clarify"])
+        elif isinstance(command, StartTopic):
+            self._policy(turn, command.intent, by_entity)
+            self._note_topic(turn, command.intent)
+
+    def _opens_form(self, intent: str, state: DialogueState) -> bool:
+        rule = self.rules.for_intent(intent, state.slots, None)
+        return rule is not None and any(action in self.domain.forms for action in rule.actions)
+
+    def _diagnose(self, turn: Turn, problem: str, login: str) -> None:
+        """Look the account up for `problem` (the form validates the identifier, then `action_diagnose` runs)."""
+        if turn.state.active_loop:
+            self._deactivate(turn)
+        for name, value in (("problem", problem), ("username", login), ("diagnosis", None),
+                            ("proposed_operation", None), ("username_attempts", 0)):
+            self._set_slot(turn, name, value)
+        self._note_topic(turn, problem)
+        self._run(turn, ["diagnosis_form"])
+
+    def _note_topic(self, turn: Turn, intent: str) -> None:
+        if intent in TOPIC_INTENTS and "topic" in self.domain.slots:
+            self._set_slot(turn, "topic", intent)
+            handled = list(turn.state.slots.get("handled_topics") or [])
+            if intent not in handled:
+                self._set_slot(turn, "handled_topics", handled + [intent])
+
+    def _policy(self, turn: Turn, intent: str, by_entity: set[str]) -> None:
+        """The rules and forms for a request: a form goes on unless another intent with a rule interrupts it."""
+        state = turn.state
         form = state.active_loop
         requested = state.slots.get("requested_slot")
         has_own_rule = self.rules.for_intent(intent, state.slots, None) is not None
-        interrupts = confident and has_own_rule and intent not in CONTINUE_FORM_INTENTS
-
-        if form and (by_entity & set(self.domain.forms[form]) or (requested in by_text and not interrupts)):
-            self._form_step(state, form, outcome, timestamp)
-        elif not confident:
-            self._run(state, ["action_clarify"], outcome, timestamp)
+        interrupts = has_own_rule and intent not in CONTINUE_FORM_INTENTS
+        if form and (by_entity & set(self.domain.forms[form]) or (requested in turn.text_slots and not interrupts)):
+            self._form_step(turn, form)
         elif form and not interrupts:
             rule = self.rules.for_intent(intent, state.slots, form)
             if rule and rule.active_loop == form:
-                self._run(state, list(rule.actions), outcome, timestamp)
+                self._run(turn, list(rule.actions))
             else:
-                self._form_step(state, form, outcome, timestamp)
+                self._form_step(turn, form)
         else:
             if form:
-                self._deactivate(state, timestamp)
+                self._deactivate(turn)
             rule = self.rules.for_intent(intent, state.slots, None)
-            self._run(state, list(rule.actions) if rule else ["action_default_fallback"], outcome, timestamp)
+            self._run(turn, list(rule.actions) if rule else ["action_default_fallback"])
+
+    def _offer_second_intent(self, turn: Turn) -> None:
+        """A second problem of the message, offered once the first is dealt with, unless handled already."""
+        state, outcome = turn.state, turn.outcome
+        second = state.slots.get("second_intent")
+        if second and second in (state.slots.get("handled_topics") or ()):
+            self._set_slot(turn, "second_intent", None)
+            return
         if (
-            state.slots.get("second_intent")
+            second
             and "action_clarify" not in outcome.actions  # one question at a time
             and not state.active_loop
             and not state.slots.get("proposed_operation")
@@ -177,27 +308,29 @@ class DialogueEngine:
             and "action_offer_second_intent" in self._custom_actions
             and "action_offer_second_intent" not in outcome.actions
         ):
-            self._run(state, ["action_offer_second_intent"], outcome, timestamp)
-        return outcome
+            self._run(turn, ["action_offer_second_intent"])
 
-    def _fill_slots(self, state: DialogueState, parse: dict[str, Any], timestamp: float) -> tuple[set[str], set[str]]:
-        """Slot mappings applied to the user message; returns the slots set from entities, and from text."""
+    def _fill_slots(self, turn: Turn, parse: dict[str, Any], hidden: bool = False) -> set[str]:
+        """Slot mappings applied to the message; returns the slots set from entities.
+
+        Slots filled from the text (a code, a school's name) are noted in `turn.text_slots`; a message the
+        understanding step hides fills nothing from its text.
+        """
         intent = parse["intent"]["name"]
         by_entity: set[str] = set()
-        by_text: set[str] = set()
         for slot in self.domain.slots.values():
             for mapping in slot.mappings:
-                value = self._mapped_value(mapping, state, parse, intent, slot.name)
+                if hidden and mapping.type == "from_text":
+                    continue
+                value = self._mapped_value(mapping, turn.state, parse, intent)
                 if value is not None:
-                    self._set_slot(state, slot.name, value, timestamp)
-                    (by_text if mapping.type == "from_text" else by_entity).add(slot.name)
+                    self._set_slot(turn, slot.name, value)
+                    (turn.text_slots if mapping.type == "from_text" else by_entity).add(slot.name)
                     break
-        return by_entity, by_text
+        return by_entity
 
     @staticmethod
-    def _mapped_value(
-        mapping: SlotMapping, state: DialogueState, parse: dict[str, Any], intent: str, slot_name: str
-    ) -> Any:
+    def _mapped_value(mapping: SlotMapping, state: DialogueState, parse: dict[str, Any], intent: str) -> Any:
         if mapping.active_loop and mapping.active_loop != state.active_loop:
             return None
         if mapping.requested_slot and mapping.requested_slot != state.slots.get("requested_slot"):
@@ -218,18 +351,19 @@ class DialogueEngine:
             return text if text and not text.startswith("/") else None
         return None
 
-    def _set_slot(self, state: DialogueState, name: str, value: Any, timestamp: float) -> None:
-        state.slots[name] = value
-        self._local.__dict__.setdefault("turn_slots", set()).add(name)
-        state.events.append({"event": "slot", "name": name, "value": value, "timestamp": timestamp})
+    def _set_slot(self, turn: Turn, name: str, value: Any) -> None:
+        turn.state.slots[name] = value
+        turn.slots_set.add(name)
+        turn.state.events.append({"event": "slot", "name": name, "value": value, "timestamp": turn.timestamp})
 
-    def _deactivate(self, state: DialogueState, timestamp: float) -> None:
-        state.active_loop = None
-        state.events.append({"event": "active_loop", "name": None, "timestamp": timestamp})
-        self._set_slot(state, "requested_slot", None, timestamp)
+    def _deactivate(self, turn: Turn) -> None:
+        turn.state.active_loop = None
+        turn.state.events.append({"event": "active_loop", "name": None, "timestamp": turn.timestamp})
+        self._set_slot(turn, "requested_slot", None)
 
     # -- actions ----------------------------------------------------------------------------------
-    def _run(self, state: DialogueState, actions: list[str], outcome: TurnOutcome, timestamp: float) -> None:
+    def _run(self, turn: Turn, actions: list[str]) -> None:
+        state, outcome = turn.state, turn.outcome
         queue = list(actions)
         while queue:
             if len(outcome.actions) >= MAX_ACTIONS_PER_TURN:
@@ -237,28 +371,30 @@ class DialogueEngine:
             name = queue.pop(0)
             outcome.actions.append(name)
             state.latest_action_name = name
-            state.events.append({"event": "action", "name": name, "timestamp": timestamp})
+            state.events.append({"event": "action", "name": name, "timestamp": turn.timestamp})
             if name.startswith("utter_"):
-                self._utter(state, name, {}, outcome)
+                self._utter(turn, name, {})
             elif name in self.domain.forms:
                 activating = state.active_loop != name
                 state.active_loop = name
-                state.events.append({"event": "active_loop", "name": name, "timestamp": timestamp})
-                self._form_step(state, name, outcome, timestamp, activating)
+                state.events.append({"event": "active_loop", "name": name, "timestamp": turn.timestamp})
+                self._form_step(turn, name, activating)
             else:
-                followup = self._custom(state, name, outcome, timestamp)
+                followup = self._custom(turn, name)
                 if followup:
                     queue.insert(0, followup)
 
-    def _utter(self, state: DialogueState, name: str, values: Mapping[str, Any], outcome: TurnOutcome) -> None:
+    def _utter(self, turn: Turn, name: str, values: Mapping[str, Any]) -> None:
+        state = turn.state
         merged = {**self._response_values(state.slots), **values}
         rendered = self.domain.render(name, state.slots, merged)
         if rendered is None:
             raise KeyError(f"no response {name!r} in domain.yml")
-        outcome.messages.append(rendered)
+        turn.outcome.messages.append(rendered)
         state.events.append({"event": "bot", "text": rendered["text"], "data": {"buttons": rendered["buttons"]}})
 
-    def _custom(self, state: DialogueState, name: str, outcome: TurnOutcome, timestamp: float) -> str | None:
+    def _custom(self, turn: Turn, name: str) -> str | None:
+        state = turn.state
         payload = {
             "next_action": name,
             "sender_id": state.sender_id,
@@ -269,21 +405,22 @@ class DialogueEngine:
         result = asyncio.run(self.executor.run(payload))
         responses = result.responses if result is not None else []
         events = result.events if result is not None else []
-        followup = self._apply(state, events, timestamp)
+        followup = self._apply(turn, events)
         for message in responses:  # rendered after the action's slots are set: its variants see them
-            self._deliver(state, message, outcome)
+            self._deliver(turn, message)
         return followup
 
-    def _apply(self, state: DialogueState, events: list[dict[str, Any]], timestamp: float) -> str | None:
+    def _apply(self, turn: Turn, events: list[dict[str, Any]]) -> str | None:
         """Apply an action's events to the state; the follow-up action it asks for, if any."""
+        state = turn.state
         followup: str | None = None
         for event in events:
             kind = event.get("event")
             if kind == "slot":
-                self._set_slot(state, event["name"], event.get("value"), timestamp)
+                self._set_slot(turn, event["name"], event.get("value"))
             elif kind == "active_loop":
                 state.active_loop = event.get("name")
-                state.events.append({"event": "active_loop", "name": state.active_loop, "timestamp": timestamp})
+                state.events.append({"event": "active_loop", "name": state.active_loop, "timestamp": turn.timestamp})
             elif kind == "followup":
                 followup = event["name"]
             elif kind == "reset_slots":
@@ -295,45 +432,52 @@ class DialogueEngine:
                 state.events = []
         return followup
 
-    def _deliver(self, state: DialogueState, message: dict[str, Any], outcome: TurnOutcome) -> None:
+    def _deliver(self, turn: Turn, message: dict[str, Any]) -> None:
         template = message.get("response") or message.get("template")
         custom = message.get("custom") or {}
         if template:
             values = {k: v for k, v in message.items() if k not in _MESSAGE_KEYS}
-            self._utter(state, template, values, outcome)
+            self._utter(turn, template, values)
             if custom:
-                outcome.messages[-1]["custom"] = custom
+                turn.outcome.messages[-1]["custom"] = custom
             return
         rendered = {"text": message.get("text") or "", "buttons": list(message.get("buttons") or [])}
         if custom:
             rendered["custom"] = custom
-        outcome.messages.append(rendered)
-        state.events.append({"event": "bot", "text": rendered["text"], "data": {"buttons": rendered["buttons"]}})
+        turn.outcome.messages.append(rendered)
+        turn.state.events.append({"event": "bot", "text": rendered["text"], "data": {"buttons": rendered["buttons"]}})
 
     # -- forms ------------------------------------------------------------------------------------
-    def _form_step(
-        self, state: DialogueState, form: str, outcome: TurnOutcome, timestamp: float, activating: bool = False
-    ) -> None:
+    def _form_step(self, turn: Turn, form: str, activating: bool = False) -> None:
+        state = turn.state
         validator = f"validate_{form}"
         if validator in self._custom_actions:
             # like Rasa's FormAction: the slot candidates of this turn (on activation, every pre-filled
             # required slot) go last, for slots_to_validate()
-            candidates = set(self.domain.forms[form]) if activating else self._local.__dict__.get("turn_slots", set())
+            candidates = set(self.domain.forms[form]) if activating else turn.slots_set
             for slot in self.domain.forms[form]:
                 if slot in candidates and state.slots.get(slot) is not None:
-                    state.events.append({"event": "slot", "name": slot, "value": state.slots[slot], "timestamp": timestamp})
-            self._custom(state, validator, outcome, timestamp)
+                    state.events.append({"event": "slot", "name": slot, "value": state.slots[slot], "timestamp": turn.timestamp})
+            self._custom(turn, validator)
             if state.active_loop != form:  # the validator cancelled the form
                 return
         missing = [slot for slot in self.domain.forms[form] if state.slots.get(slot) in (None, "", [])]
         if missing:
             slot = missing[0]
-            self._set_slot(state, "requested_slot", slot, timestamp)
+            self._set_slot(turn, "requested_slot", slot)
             ask = f"action_ask_{slot}"
-            self._run(state, [ask if ask in self._custom_actions else f"utter_ask_{slot}"], outcome, timestamp)
+            self._run(turn, [ask if ask in self._custom_actions else f"utter_ask_{slot}"])
             return
-        self._deactivate(state, timestamp)
-        self._run(state, list(self.rules.form_submissions.get(form, ())), outcome, timestamp)
+        self._deactivate(turn)
+        self._run(turn, list(self.rules.form_submissions.get(form, ())))
 
 
 _MESSAGE_KEYS = {"text", "buttons", "elements", "custom", "template", "response", "image", "attachment"}
+# problems answered by a diagnosis of the account rather than by an article
+DIAGNOSIS_TOPICS = frozenset({"cannot_login", "link_expired", "validation_mail_missing", "resend_activation"})
+# the questions and problems that make "the topic in progress" for follow-ups
+TOPIC_INTENTS = frozenset({
+    "ask_activation_howto", "vacation_freeze", "cesame_access", "password_rules", "change_backup_email",
+    "ask_ent_mail_address", "ask_account_origin", "account_reset_done", "lost_provisional_credentials",
+    "nocas_eligibility", "cannot_login", "link_expired", "validation_mail_missing", "resend_activation",
+})

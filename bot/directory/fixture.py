@@ -27,7 +27,7 @@ _ACCOUNT_FIELDS = {
     "provisional_delivery", "ent_mail", "backup_email", "backup_email_validated", "validation_link_sent_at",
     "locked_until", "adml_of",
 }
-_ESTABLISHMENT_FIELDS = {"uai", "name", "tenant", "ent_convention"}
+_ESTABLISHMENT_FIELDS = {"uai", "name", "tenant", "ent_convention", "city"}
 
 
 def _datetime(value: Any, where: str) -> dt.datetime | None:

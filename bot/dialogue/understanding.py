@@ -1,0 +1,431 @@
+"""Dialogue understanding: what the user means *now*, from the NLU parse and the conversation so far.
+
+The NLU reads one message; this step reads it in the light of the conversation (the proposal awaiting a
+yes or no, the value asked for, the topic in progress, the account already known, who is speaking for
+whom) and says what to do as a short list of explicit commands, which the dialogue engine executes with
+the rules and forms of `knowledge/`. It is pure: no I/O, no clock; its lexicons come from
+`knowledge/understanding.yml`.
+
+Commands, in the spirit of Rasa's dialogue understanding:
+- `ConfirmProposal` / `DenyProposal`: a yes or a no (often a whole sentence) to the pending proposal;
+- `FillSlot` / `CorrectSlot`: the value asked for, or a corrected value ("non pardon c'est paul.martin2");
+- `DontKnow`: "I don't know it" instead of the value asked for ("jsp", "je l'ai perdu", "c quoi ?");
+- `RejectValue`: not the value asked for (the text is hidden from storage when it may be a secret);
+- `Diagnose`: a problem stated with the identifier, or a misread problem: look the account up;
+- `StartTopic`: a new request, handled by its rule;
+- `FollowUp`: a question about the topic in progress ("c'est rétabli quand ?", "et à la toussaint ?");
+- `AnswerSeveral`: several questions in one message, answered in order;
+- `HandOver`: the user asks for a human;
+- `SpeakFor`: the user writes for someone else (a parent, a teacher), noted before the rest;
+- `Clarify`: unsure: offer the likeliest topics.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping, Union
+
+from bot.nlu.normalise import fold
+from bot.yaml_files import read_yaml
+
+# intents whose answer is an article (a question), and problems a diagnosis answers once the account is known
+QUESTION_INTENTS = frozenset({
+    "ask_activation_howto", "vacation_freeze", "cesame_access", "password_rules", "change_backup_email",
+    "ask_ent_mail_address", "ask_account_origin", "account_reset_done", "lost_provisional_credentials",
+    "nocas_eligibility",
+})
+# intents that only say something about the account (never a request to change it) when an identifier comes along
+PROBLEM_WITH_ACCOUNT = frozenset({
+    "cannot_login", "link_expired", "validation_mail_missing", "resend_activation", "lost_provisional_credentials",
+    "account_reset_done", "vacation_freeze", "unlock_account", "link_account", "request_reset", "cesame_access",
+    "password_rules",
+})
+SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "bot_challenge"})
+# intents that ask for an operation: with an identifier from someone who may not perform it, they state a problem
+NOT_PROBLEMS = frozenset({"unlock_account", "link_account", "request_reset"})
+# above this confidence, a question on another topic is a new question even when it leans on the last answer
+STRONG = 0.6
+# topics after which "I don't know" means the identifier
+IDENTIFIER_TOPICS = frozenset({"ask_activation_howto", "cannot_login", "lost_provisional_credentials", "account_reset_done"})
+
+
+class UnderstandingError(ValueError):
+    """understanding.yml cannot be used; the message names the key."""
+
+
+@dataclass(frozen=True)
+class ConfirmProposal:
+    pass
+
+
+@dataclass(frozen=True)
+class DenyProposal:
+    pass
+
+
+@dataclass(frozen=True)
+class FillSlot:
+    slot: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class CorrectSlot:
+    slot: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class DontKnow:
+    slot: str
+
+
+@dataclass(frozen=True)
+class RejectValue:
+    slot: str
+    hide_text: bool  # the text may be a secret (a bare word where an identifier was asked): never stored
+
+
+@dataclass(frozen=True)
+class Diagnose:
+    problem: str
+    login: str
+
+
+@dataclass(frozen=True)
+class StartTopic:
+    intent: str
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    intent: str
+
+
+@dataclass(frozen=True)
+class AnswerSeveral:
+    intents: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HandOver:
+    pass
+
+
+@dataclass(frozen=True)
+class SpeakFor:
+    role: str  # "parent" | "teacher"
+
+
+@dataclass(frozen=True)
+class Clarify:
+    pass
+
+
+@dataclass(frozen=True)
+class NoteTenant:
+    tenant: str  # the message says which ENT it is about without naming it ("les CGU", "cesame")
+
+
+Command = Union[
+    ConfirmProposal, DenyProposal, FillSlot, CorrectSlot, DontKnow, RejectValue, Diagnose, StartTopic, FollowUp,
+    AnswerSeveral, HandOver, SpeakFor, Clarify, NoteTenant,
+]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The patterns of `knowledge/understanding.yml`, compiled."""
+
+    yes: tuple[re.Pattern[str], ...]
+    no: tuple[re.Pattern[str], ...]
+    dont_know: tuple[re.Pattern[str], ...]
+    correction: tuple[re.Pattern[str], ...]
+    for_someone_else: dict[str, tuple[re.Pattern[str], ...]]
+    admin_unlock: tuple[re.Pattern[str], ...]
+    admin_reset: tuple[re.Pattern[str], ...]
+    linking: tuple[re.Pattern[str], ...]
+    followups: dict[str, tuple[re.Pattern[str], ...]]
+    followup_cues: tuple[re.Pattern[str], ...]
+    third_person: tuple[tuple[str, str], ...] = ()
+    tenant_hints: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+
+
+def _compile(raw: Any, where: str) -> tuple[re.Pattern[str], ...]:
+    if not isinstance(raw, list) or not all(isinstance(p, str) for p in raw):
+        raise UnderstandingError(f"understanding.yml: {where}: expected a list of patterns")
+    try:
+        return tuple(re.compile(p) for p in raw)
+    except re.error as exc:
+        raise UnderstandingError(f"understanding.yml: {where}: bad pattern ({exc})") from None
+
+
+def parse_lexicon(raw: Any) -> Lexicon:
+    if not isinstance(raw, dict):
+        raise UnderstandingError("understanding.yml: expected a mapping")
+
+    def groups(key: str) -> dict[str, tuple[re.Pattern[str], ...]]:
+        value = raw.get(key) or {}
+        if not isinstance(value, dict):
+            raise UnderstandingError(f"understanding.yml: {key}: expected a mapping")
+        return {name: _compile(patterns, f"{key}.{name}") for name, patterns in value.items()}
+
+    pairs = raw.get("third_person") or []
+    if not all(isinstance(p, list) and len(p) == 2 for p in pairs):
+        raise UnderstandingError("understanding.yml: third_person: expected [from, to] pairs")
+    return Lexicon(
+        yes=_compile(raw.get("yes") or [], "yes"),
+        no=_compile(raw.get("no") or [], "no"),
+        dont_know=_compile(raw.get("dont_know") or [], "dont_know"),
+        correction=_compile(raw.get("correction") or [], "correction"),
+        for_someone_else=groups("for_someone_else"),
+        admin_unlock=_compile(raw.get("admin_unlock") or [], "admin_unlock"),
+        admin_reset=_compile(raw.get("admin_reset") or [], "admin_reset"),
+        linking=_compile(raw.get("linking") or [], "linking"),
+        followups=groups("followups"),
+        followup_cues=_compile(raw.get("followup_cues") or [], "followup_cues"),
+        third_person=tuple((str(a), str(b)) for a, b in pairs),
+        tenant_hints=groups("tenant_hints"),
+    )
+
+
+def load_lexicon(path: Path) -> Lexicon:
+    return parse_lexicon(read_yaml(path, UnderstandingError))
+
+
+@dataclass(frozen=True)
+class DialogueContext:
+    """What the conversation says about this moment (read from the tracker by the engine)."""
+
+    pending_proposal: str | None = None
+    requested_slot: str | None = None
+    active_form: str | None = None
+    topic: str | None = None  # the question or problem in progress
+    known_login: str | None = None
+    diagnosis: str | None = None
+    handled: frozenset[str] = frozenset()  # topics already dealt with in this conversation
+    speaker_is_adml: bool = False
+    own_login: str | None = None  # the account this chat proved it owns
+    tenant: str | None = None
+
+
+@dataclass(frozen=True)
+class Understanding:
+    commands: tuple[Command, ...]
+    hide_text: bool = False
+
+    @property
+    def main(self) -> Command:
+        return next(c for c in self.commands if not isinstance(c, (SpeakFor, NoteTenant)))
+
+    def intent(self, nlu_intent: str) -> str:
+        """The intent this message was understood as (the NLU's, unless the conversation says otherwise)."""
+        main = self.main
+        if isinstance(main, ConfirmProposal):
+            return "affirm"
+        if isinstance(main, DenyProposal):
+            return "deny"
+        if isinstance(main, HandOver):
+            return "escalate_human"
+        if isinstance(main, (StartTopic, FollowUp)) and main.intent != "inform":
+            return main.intent
+        if isinstance(main, AnswerSeveral):
+            return main.intents[0]
+        return nlu_intent
+
+
+def simplify(text: str) -> str:
+    """Folded text with punctuation and apostrophes as spaces: what the lexicon patterns see."""
+    folded = fold(text)
+    folded = re.sub(r"[’'`´]", " ", folded)
+    folded = re.sub(r"[^a-z0-9@#./\-]+", " ", folded)
+    return " ".join(folded.replace("-", " ").split())
+
+
+def _any(patterns: tuple[re.Pattern[str], ...], text: str) -> bool:
+    return any(p.search(text) for p in patterns)
+
+
+def _entity(parse: Mapping[str, Any], name: str) -> Any:
+    return next((e["value"] for e in parse.get("entities") or [] if e.get("entity") == name), None)
+
+
+@dataclass(frozen=True)
+class Understander:
+    """`understand(parse, context)` with the lexicon, the confidence policy and the identifier test bound in."""
+
+    lexicon: Lexicon
+    is_confident: Callable[[Mapping[str, Any]], bool]
+    is_login: Callable[[str], bool]
+    answerable: frozenset[str] = QUESTION_INTENTS  # intents a knowledge article answers
+
+    def understand(self, parse: Mapping[str, Any], context: DialogueContext) -> Understanding:
+        text = str(parse.get("text") or "")
+        intent = str((parse.get("intent") or {}).get("name") or "")
+        if text.lstrip().startswith("/"):  # a button or a command: said exactly
+            return Understanding((StartTopic(intent),))
+        simple = simplify(text)
+        prefix: tuple[Command, ...] = ()
+        role = self._someone_else(simple)
+        if role:
+            prefix = (SpeakFor(role),)
+        if context.tenant is None and not _entity(parse, "tenant"):
+            hinted = [t for t, patterns in self.lexicon.tenant_hints.items() if _any(patterns, simple)]
+            if len(hinted) == 1:
+                prefix += (NoteTenant(hinted[0]),)
+        commands, hide = self._main(parse, context, simple, intent)
+        return Understanding(prefix + commands, hide)
+
+    # -- the parts --------------------------------------------------------------------------------
+    def _someone_else(self, simple: str) -> str | None:
+        for role, patterns in self.lexicon.for_someone_else.items():
+            if _any(patterns, simple):
+                return role
+        return None
+
+    def _login_in(self, parse: Mapping[str, Any], text: str) -> str | None:
+        entity = _entity(parse, "username")
+        if isinstance(entity, str) and self.is_login(entity):
+            return entity.lower()
+        bare = text.strip().strip(" .,;!?()[]'\"").lower()
+        if bare and " " not in bare and self.is_login(bare):
+            return bare
+        # "c'est test14", "mon identifiant : test14": the last word after an identifier cue
+        match = re.search(r"(?:identifiant|login|id|c est|cest|je suis|compte)\s*:?\s*([a-z0-9][a-z0-9.\-]*)\s*$", simplify(text))
+        if match and self.is_login(match.group(1)):
+            return match.group(1)
+        return None
+
+    def _main(
+        self, parse: Mapping[str, Any], context: DialogueContext, simple: str, intent: str
+    ) -> tuple[tuple[Command, ...], bool]:
+        text = str(parse.get("text") or "")
+        confident = self.is_confident(parse)
+        login = self._login_in(parse, text)
+        words = simple.split()
+        yes = _any(self.lexicon.yes, simple)
+        no = _any(self.lexicon.no, simple)
+
+        # an address typed in the chat is never a yes: nothing is sent to a typed address
+        if _entity(parse, "email") and context.pending_proposal:
+            return (StartTopic("inform"),), False
+
+        # 1. a proposal waits for a yes or a no
+        if context.pending_proposal:
+            if no and not (yes and intent == "affirm"):
+                return (DenyProposal(),), False
+            if yes or (intent == "affirm" and confident):
+                if login is None or login == context.known_login:
+                    return (ConfirmProposal(),), False
+
+        if intent == "escalate_human" and confident:
+            return (HandOver(),), False
+
+        # 2. a value was asked for
+        requested = context.requested_slot
+        if requested in ("username", "link_login"):
+            if login:
+                return (FillSlot(requested, login),), False
+            if _any(self.lexicon.dont_know, simple):
+                return (DontKnow(requested),), False
+            if confident and intent not in ("inform", "affirm", "deny", "out_of_scope") and intent not in SMALL_TALK:
+                return (StartTopic(intent),), False
+            if intent in SMALL_TALK and confident and len(words) <= 6:
+                return (StartTopic(intent),), False
+            if no and len(words) <= 4:
+                return (StartTopic("cancel"),), False
+            return (RejectValue(requested, hide_text=len(words) <= 2),), len(words) <= 2
+        if requested in ("school_ref", "profile") and _any(self.lexicon.dont_know, simple) and not _entity(parse, "uai"):
+            return (DontKnow(requested),), False
+        if requested:  # a code, a school: the form takes the text unless a new request interrupts it
+            new_request = confident and intent not in ("inform", "affirm", "deny", "out_of_scope") and intent not in SMALL_TALK
+            return (StartTopic(intent if new_request else "inform"),), False
+
+        # 3. a corrected identifier, after a diagnosis of another one
+        if login and context.known_login and login != context.known_login and (
+            _any(self.lexicon.correction, simple) or intent in ("inform", "deny") or len(words) <= 3
+        ):
+            return (CorrectSlot("username", login),), False
+        if context.known_login and not login and _any(self.lexicon.correction, simple) and intent in ("inform", "deny"):
+            return (StartTopic(context.topic or "cannot_login"),), False
+
+        # 4. an ADML typing an operation in words
+        if login and context.speaker_is_adml and login != context.own_login:
+            if _any(self.lexicon.admin_unlock, simple):
+                return (StartTopic("unlock_account"),), False
+            if _any(self.lexicon.admin_reset, simple) or intent == "request_reset":
+                return (StartTopic("request_reset"),), False
+
+        # 5. a problem stated with the identifier: look the account up (a reset asked in so many words is a request)
+        if login and intent == "request_reset" and _any(self.lexicon.admin_reset, simple):
+            return (StartTopic("request_reset"),), False
+        if login and (intent in PROBLEM_WITH_ACCOUNT or (intent == "inform" and not context.active_form)):
+            if intent == "link_account" and _any(self.lexicon.linking, simple):
+                return (StartTopic(intent),), False
+            problem = intent if intent in PROBLEM_WITH_ACCOUNT and intent not in NOT_PROBLEMS else (
+                context.topic if context.topic in PROBLEM_WITH_ACCOUNT and context.topic not in NOT_PROBLEMS
+                else "cannot_login"
+            )
+            return (Diagnose(problem, login),), False
+        # a verification is only started when asked for in so many words
+        if intent == "link_account" and not _any(self.lexicon.linking, simple):
+            return (StartTopic("cannot_login"),), False
+
+        # 6. several questions in one message
+        second = (parse.get("secondary_intent") or {}).get("name")
+        if second and second != intent and intent in self.answerable and second in self.answerable and confident:
+            return (AnswerSeveral((intent, second)),), False
+
+        # "jsp" right after an answer on activation: the identifier is what people do not know
+        if len(words) <= 5 and _any(self.lexicon.dont_know, simple) and context.topic in IDENTIFIER_TOPICS:
+            return (DontKnow("username"),), False
+
+        # 7. a follow-up on the topic in progress
+        if context.topic and not context.active_form:
+            follow = self._follow_up(parse, context, simple, confident, intent)
+            if follow is not None:
+                return (follow,), False
+
+        if not confident:
+            return (Clarify(),), False
+        return (StartTopic(intent),), False
+
+    def _follow_up(
+        self, parse: Mapping[str, Any], context: DialogueContext, simple: str, confident: bool, intent: str
+    ) -> Command | None:
+        """A question about the topic in progress, when the message leans on it.
+
+        A follow-up cue ("et …", "ce menu", "je clique où") makes the topic win over an unsure or off-topic
+        reading; a short unsure message goes to the topic named by the lexicon's follow-up patterns, or to
+        the topic in progress when the classifier ranks it among its first three.
+        """
+        words = simple.split()
+        cue = _any(self.lexicon.followup_cues, simple)
+        confidence = float((parse.get("intent") or {}).get("confidence") or 0.0)
+        strong = confident and intent in self.answerable and intent != context.topic and confidence >= STRONG
+        if strong and not cue:
+            return None
+        if confident and not cue and intent not in ("affirm", "deny", "inform", "out_of_scope"):
+            return None
+        if _entity(parse, "tenant") and len(words) <= 8:
+            return FollowUp(context.topic or "")  # "et sur netocentre ?": the same question for the other ENT
+        for topic, patterns in self.lexicon.followups.items():
+            if _any(patterns, simple) and not (strong and topic != intent):
+                return FollowUp(topic)
+        if strong:
+            return None
+        ranked = [r["name"] for r in (parse.get("intent_ranking") or [])[:3]]
+        if context.topic in ranked and (cue or len(words) <= 8):
+            return FollowUp(context.topic)
+        if cue and len(words) <= 12:
+            return FollowUp(context.topic or "")  # "et on peut y aller depuis l'ent ?": it leans on the answer
+        return None
+
+
+def third_person(text: str, pairs: tuple[tuple[str, str], ...]) -> str:
+    """A reply about the user's own account, reworded for someone writing about another person's."""
+    for before, after in pairs:
+        text = text.replace(before, after)
+    return text
