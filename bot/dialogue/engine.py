@@ -299,6 +299,14 @@ class DialogueEngine:
         if second and second in (state.slots.get("handled_topics") or ()):
             self._set_slot(turn, "second_intent", None)
             return
+        if second and second in self.understander.answerable and "action_clarify" not in outcome.actions \
+                and not state.active_loop and not state.slots.get("pending_intent"):
+            # a question beside the problem: answered in the same reply, after it
+            self._set_slot(turn, "second_intent", None)
+            self._set_slot(turn, "pending_intent", second)
+            self._run(turn, ["action_answer_faq"])
+            self._note_topic(turn, second)
+            return
         if (
             second
             and "action_clarify" not in outcome.actions  # one question at a time
