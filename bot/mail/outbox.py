@@ -121,7 +121,8 @@ class MailOutbox:
         with self.sessions.begin() as session:
             claimed = session.execute(
                 update(OutboundMail)
-                .where(OutboundMail.id == mail_id, OutboundMail.status == "pending", OutboundMail.next_attempt_at <= now)
+                .where(OutboundMail.id == mail_id, OutboundMail.status == "pending")
+                .where(OutboundMail.next_attempt_at <= now)
                 .values(next_attempt_at=now + dt.timedelta(minutes=CLAIM_MINUTES))
             ).rowcount
             if claimed != 1:

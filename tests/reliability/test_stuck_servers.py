@@ -9,7 +9,6 @@ at once (the latency bound is the behaviour under test).
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import threading
 import time
 from typing import Any, AsyncIterator
@@ -148,7 +147,7 @@ async def test_a_resend_turn_only_stores_the_mail_whatever_the_account(
         unknown = await asyncio.wait_for(web.say("unknown", "personne.inconnue"), 20)
         assert existing == unknown and "lucas" not in existing
         owner = await asyncio.wait_for(web.say("owner", "renvoie moi le mail d'activation"), 20)
-        assert "C'est fait" in owner and "c***d@e***.org" in owner
+        assert "C'est fait" in owner and "c***b@e***.org" in owner
         await reached(smtp, 1)  # the background sender is the one stuck on the mail server
         answer, seconds = await web.timed("faq-user", FAQ)
         assert "MonLycée" in answer and seconds < FAQ_BOUND_SECONDS, f"a FAQ took {seconds:.3f} s"
@@ -159,4 +158,3 @@ async def test_a_resend_turn_only_stores_the_mail_whatever_the_account(
         services.outbox.close()
         services.engine.dispose()
     assert clef_threads() == []
-    assert isinstance(clock(), dt.datetime)
