@@ -69,14 +69,20 @@ class Knowledge:
         return self.folder / "understanding.yml"
 
 
-def build_directory(config: AppConfig, activation: ActivationStore, sessions: sessionmaker[Session]) -> Directory:
+def build_directory(
+    config: AppConfig, activation: ActivationStore, sessions: sessionmaker[Session], clock: Clock = system_clock
+) -> Directory:
+    """The configured directory; LDAP behind a circuit breaker, so that no turn waits on a server that keeps failing."""
     if config.directory.kind == "ldap":
+        from bot.directory.breaker import BreakingDirectory
         from bot.directory.ldap import LdapDirectory
 
         settings = config.directory.ldap
-        return LdapDirectory(
-            settings, activation, secret(settings.password_env), tenant=settings.tenant, tenant_for_uai=config.tenant_for_uai
+        ldap = LdapDirectory(
+            settings, activation, secret(settings.password_env),
+            tenant=settings.tenant, tenant_for_uai=config.tenant_for_uai,
         )
+        return BreakingDirectory(ldap, settings.breaker.failures, settings.breaker.open_seconds, clock)
     from bot.directory.sql import SqlDirectory
 
     return SqlDirectory(sessions, activation)
@@ -107,7 +113,7 @@ def build_services(
         clock=clock,
         engine=engine,
         sessions=sessions,
-        directory=build_directory(config, activation, sessions),
+        directory=build_directory(config, activation, sessions, clock),
         activation=activation,
         outbox=MailOutbox(sessions, mailer or build_mailer(config), config.mail.retry_minutes, clock),
         conversations=ConversationStore(sessions),

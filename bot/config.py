@@ -126,13 +126,24 @@ class LdapAttributes(_Strict):
     structure_convention: str | None = Field("clefEntConvention", description="project attribute: TRUE if signed")
 
 
+class CircuitBreakerSettings(_Strict):
+    """When the assistant stops waiting on a failing directory (see `bot.directory.breaker`)."""
+
+    failures: int = Field(3, ge=1, description="consecutive failures or timeouts that open the circuit")
+    open_seconds: float = Field(30.0, gt=0, description="how long calls then fail at once, before one is tried")
+
+
 class LdapSettings(_Strict):
     url: str = "ldap://127.0.0.1:389"
     bind_dn: str = "cn=admin,ou=administrateurs,dc=esco-centre,dc=fr"
     password_env: str = "CLEF_LDAP_PASSWORD"
     people_base: str = "ou=people,dc=esco-centre,dc=fr"
     structures_base: str = "ou=structures,dc=esco-centre,dc=fr"
-    connect_timeout_seconds: float = Field(5.0, gt=0)
+    connect_timeout_seconds: float = Field(2.0, gt=0, description="to open the TCP connection")
+    receive_timeout_seconds: int = Field(
+        3, ge=1, description="to wait for each answer (bind, search, modify); whole seconds, as ldap3 needs"
+    )
+    breaker: CircuitBreakerSettings = CircuitBreakerSettings()
     attributes: LdapAttributes = LdapAttributes()
     profile_map: dict[str, str] = Field(
         default_factory=lambda: {

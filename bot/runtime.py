@@ -51,6 +51,7 @@ async def serve(config: AppConfig) -> None:
             await runner.cleanup()
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+        services.outbox.close()
         services.engine.dispose()
 
 

@@ -18,12 +18,14 @@ log = logging.getLogger(__name__)
 
 
 def deliver_mail() -> None:
-    """Retry the mails that could not be sent yet."""
+    """Retry the mails that could not be sent yet, in the outbox's sender thread when the server is remote.
+
+    Jobs run on the event loop's default threads, which the web channel also uses: a hung mail server
+    must not hold one of them.
+    """
     from actions.services import get
 
-    sent = get().outbox.deliver_due()
-    if sent:
-        log.info("mail retry: %d sent", sent)
+    get().outbox.wake()
 
 
 def remind_waiting_tickets() -> None:

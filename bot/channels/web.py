@@ -3,7 +3,9 @@
 `POST /webhooks/rest/webhook` with `{"sender": "...", "message": "..."}` answers
 `[{"recipient_id": "...", "text": "...", "buttons": [{"title": "...", "payload": "..."}]}]`, so existing
 Rasa web-chat widgets can talk to the assistant. Turns run in worker threads: the event loop never
-waits on the database, the directory or the mail server.
+waits on the database, the directory or the mail server. They have a pool of their own (`TURN_THREADS`),
+apart from the loop's default pool (6 threads on 2 cores) that the quick database calls use: a few turns
+stuck on a slow directory take a few of its threads, not the whole server.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import asyncio
 import json
 import logging
 import re
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
@@ -25,6 +29,7 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 SENDER = re.compile(r"^[A-Za-z0-9_\-.:]{1,64}$")
 MAX_BODY_BYTES = 64 * 1024
+TURN_THREADS = 32  # turns at once; one stuck on the directory lasts at most its timeouts (seconds)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -80,6 +85,12 @@ def build_web_app(
     app = web.Application(client_max_size=MAX_BODY_BYTES)
 
     services = assistant.services
+    turns = ThreadPoolExecutor(max_workers=TURN_THREADS, thread_name_prefix="clef-turn")
+
+    async def stop_turns(_: web.Application) -> None:
+        await asyncio.get_running_loop().run_in_executor(None, partial(turns.shutdown, wait=True, cancel_futures=True))
+
+    app.on_cleanup.append(stop_turns)
 
     def over_limit(request: web.Request) -> bool:
         """Per-client-address limit: sender ids are chosen by clients, addresses are not."""
@@ -101,7 +112,8 @@ def build_web_app(
             return _error(400, "`sender` must be 1 to 64 letters, digits, '-', '_', '.' or ':'")
         if not isinstance(message, str):
             return _error(400, "`message` must be a string")
-        result = await asyncio.to_thread(assistant.handle, InboundMessage(sender, message))
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(turns, assistant.handle, InboundMessage(sender, message))
         recipient = sender.removeprefix("web:")
         messages = result.messages + await asyncio.to_thread(services.relay.take, sender)
         return web.json_response([m.as_rest(recipient) for m in messages])

@@ -4,7 +4,9 @@ Built by `bot.app.build_directory` as
 `LdapDirectory(settings, activation, password, tenant=None, tenant_for_uai=None)`: `settings` is
 `config.directory.ldap`, `password` the bind password read from the environment variable
 `settings.password_env` (None: every call raises `DirectoryError`), `tenant` the tenant of schools whose
-tenant the directory does not say, `tenant_for_uai` optionally `AppConfig.tenant_for_uai`.
+tenant the directory does not say, `tenant_for_uai` optionally `AppConfig.tenant_for_uai`, and wrapped in
+a `BreakingDirectory` (bot.directory.breaker). Every call opens its own connection with
+`connect_timeout_seconds` to connect and `receive_timeout_seconds` for each answer (short: turns wait).
 
 Mapping from LDAP to the domain (attribute names are those of `LdapAttributes`, defaults in brackets):
 
@@ -143,15 +145,16 @@ class LdapDirectory:
     def _connection(self, operation: str) -> Iterator[ldap3.Connection]:
         if self._password is None:
             raise DirectoryError(f"LDAP {operation}: no bind password (set ${self._settings.password_env})")
-        timeout = self._settings.connect_timeout_seconds
         try:
-            server = ldap3.Server(self._settings.url, get_info=ldap3.NONE, connect_timeout=timeout)
+            server = ldap3.Server(
+                self._settings.url, get_info=ldap3.NONE, connect_timeout=self._settings.connect_timeout_seconds
+            )
             connection = ldap3.Connection(
                 server,
                 user=self._settings.bind_dn,
                 password=self._password,
                 raise_exceptions=True,
-                receive_timeout=max(int(timeout), 10),
+                receive_timeout=self._settings.receive_timeout_seconds,
                 read_only=False,
             )
             connection.bind()

@@ -10,6 +10,8 @@ from bot.mail.port import Mail
 
 
 class CaptureMailer:
+    instantaneous = True  # a file write: sent within the turn, so `sent` is filled when the turn ends
+
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.sent: list[Mail] = []

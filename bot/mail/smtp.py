@@ -11,6 +11,8 @@ from bot.mail.port import Mail, MailError
 
 
 class SmtpMailer:
+    instantaneous = False  # a network server: only the outbox's background sender calls it
+
     def __init__(self, settings: SmtpSettings, sender: str, password: str | None) -> None:
         self.settings = settings
         self.sender = sender
