@@ -9,11 +9,19 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
-from actions.common import clean_login
+from actions.common import actor_of, clean_login
+from bot.core.schools import is_clear_match, school_matches
+from bot.operations import LookupLimited
 from bot.core.accounts import AccountSource, AccountState, Profile
 from bot.core.eligibility import nocas_eligibility
 
 NO_SCHOOL = "-"
+
+
+def school_label(establishment: Any) -> str:
+    """A button title for a school: its name and town (titles are at most 64 characters)."""
+    label = establishment.name + (f" ({establishment.city})" if getattr(establishment, "city", None) else "")
+    return label[:64]
 PROFILES_WITHOUT_SCHOOL = {Profile.CRIDF, Profile.CRIDF_CONTRACTOR, Profile.SCHOOL_CONTRACTOR, Profile.DSI_ACADEMIQUE}
 
 REASONS: dict[str, str] = {
@@ -60,8 +68,34 @@ class ValidateNocasForm(FormValidationAction):
         login = clean_login(text)
         if login:
             return {"school_ref": login}
-        dispatcher.utter_message(text="Je n'ai pas reconnu de code d'établissement : 7 chiffres et une lettre, par exemple 0751234A.")
+        # a school given by its name and town ("lycée jean moulin à paris")
+        found = services.get().directory.find_establishments(text)
+        matches = school_matches(text, found)
+        if matches and is_clear_match(matches):
+            return {"school_ref": matches[0].establishment.uai}
+        if matches:
+            dispatcher.utter_message(
+                response="utter_choose_school",
+                buttons=[
+                    {"title": school_label(m.establishment), "payload": f'/inform{{"uai": "{m.establishment.uai}"}}'}
+                    for m in matches[:5]
+                ],
+            )
+            return {"school_ref": None}
+        dispatcher.utter_message(response="utter_school_not_found")
         return {"school_ref": None}
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        """An identifier given with the question answers both slots: its profile, and the account itself."""
+        login = clean_login(tracker.get_slot("username"))
+        if login and not tracker.get_slot("profile") and not tracker.get_slot("school_ref"):
+            try:
+                account = services.operations().lookup(actor_of(tracker), login)
+            except LookupLimited:
+                account = None
+            if account is not None:
+                return [SlotSet("profile", account.profile.value), SlotSet("school_ref", account.login)]
+        return await super().run(dispatcher, tracker, domain)
 
 
 class ActionCheckNocas(Action):

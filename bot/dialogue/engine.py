@@ -446,6 +446,8 @@ class DialogueEngine:
         if template:
             values = {k: v for k, v in message.items() if k not in _MESSAGE_KEYS}
             self._utter(turn, template, values)
+            if message.get("buttons"):  # buttons the action built (a choice among data) replace the response's
+                turn.outcome.messages[-1]["buttons"] = list(message["buttons"])
             if custom:
                 turn.outcome.messages[-1]["custom"] = custom
             return
