@@ -116,6 +116,7 @@ class LdapAttributes(_Strict):
     other_mails: str = "ENTPersonAutresMails"
     structure_uai: str = "ENTStructureUAI"
     structure_name: str = "ENTStructureNomCourant"
+    structure_city: str = "l"
     locked_until: str = Field(
         "pwdAccountLockedTime",
         description="ppolicy's lock time (lock end = it + lockout_duration_seconds); any other name holds the lock end",

@@ -47,6 +47,7 @@ class Establishment:
     name: str
     tenant: str
     ent_convention: bool = False
+    city: str | None = None
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ _ACCOUNT_FIELDS = {
     "provisional_delivery", "ent_mail", "backup_email", "backup_email_validated", "validation_link_sent_at",
     "locked_until", "adml_of",
 }
-_ESTABLISHMENT_FIELDS = {"uai", "name", "tenant", "ent_convention"}
+_ESTABLISHMENT_FIELDS = {"uai", "name", "tenant", "ent_convention", "city"}
 
 
 def _datetime(value: Any, where: str) -> dt.datetime | None:
@@ -101,6 +101,7 @@ def _establishment(raw: dict[str, Any], index: int) -> Establishment:
         name=str(raw["name"]),
         tenant=str(raw["tenant"]),
         ent_convention=bool(raw.get("ent_convention", False)),
+        city=str(raw["city"]).strip() or None if raw.get("city") else None,
     )
 
 
