@@ -9,8 +9,9 @@ tokens exactly). Names from the netocentre directory ("LG-DE L'IROISE-ac-RENNES"
 suffix and their type prefix the same way.
 
 Scores (higher is better): a name token found +2 (−0.5 an edit), a town token found +1 (−0.25 an edit),
-a name token of the school the query does not mention −0.5, a town the query does not mention −0.25, a
-query token found nowhere −1. A school is a match when at least one name token is found and more name
+a name token of the school the query does not mention −0.3, a town the query does not mention −0.25, a
+query token found nowhere −1; the same level +0.5, the other level −1; each shared kind (general,
+technological, vocational, polyvalent, agricultural) +0.25, only other kinds −0.5. A school is a match when at least one name token is found and more name
 tokens are found than query tokens are left unexplained, or when the query names only its town ("lycée
 de Brest": every school of Brest, scored by their town and type only).
 """
@@ -29,12 +30,13 @@ NAME_HIT = 2.0
 NAME_EDIT = 0.5
 CITY_HIT = 1.0
 CITY_EDIT = 0.25
-NAME_MISS = 0.5
+NAME_MISS = 0.3
 CITY_MISS = 0.25
 UNEXPLAINED = 1.0
 LEVEL_AGREES = 0.5
 LEVEL_CONFLICTS = 1.0
 KIND_AGREES = 0.25
+KIND_CONFLICTS = 0.5
 CLEAR_MARGIN = 1.0
 """`is_clear_match`: how far the best school must be ahead of the second."""
 
@@ -242,8 +244,11 @@ def _type_score(wanted: frozenset[str], offered: frozenset[str]) -> float:
     wanted_levels, offered_levels = wanted & LEVELS, offered & LEVELS
     if wanted_levels and offered_levels:
         score += LEVEL_AGREES if wanted_levels & offered_levels else -LEVEL_CONFLICTS
-    score += KIND_AGREES * len((wanted - LEVELS) & (offered - LEVELS))
-    return score
+    wanted_kinds, offered_kinds = wanted - LEVELS, offered - LEVELS
+    shared = wanted_kinds & offered_kinds
+    if wanted_kinds and offered_kinds and not shared:
+        score -= KIND_CONFLICTS  # LGT asked, a vocational lycée offered
+    return score + KIND_AGREES * len(shared)
 
 
 def school_matches(query: str, establishments: Iterable[Establishment]) -> list[SchoolMatch]:
