@@ -8,8 +8,9 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions import services
-from bot.core.accounts import Account, matches_login
+from bot.core.accounts import DEFAULT_LOGIN_PATTERNS, Account, matches_login
 from bot.core.authz import Actor
+from bot.core.redaction import contains_password
 
 INTENT_LABELS: dict[str, str] = {
     "ask_activation_howto": "Activer mon compte",
@@ -73,7 +74,9 @@ def login_patterns() -> tuple[str, ...]:
 def clean_login(value: Any, patterns: Iterable[str] | None = None) -> str | None:
     """`Marie Dupont`, ` marie.dupont `, `TEST14` → `marie.dupont`, `test14`; None when it cannot be a login.
 
-    A login is one of `patterns`, by default any tenant's (`login_patterns()`).
+    A login is one of `patterns`, by default any tenant's (`login_patterns()`). A tenant's own format
+    (`test14`) never takes what the redaction takes for a password (`Soleil2026!`, `Test1000`), so a
+    password typed where the identifier is asked is not looked up nor repeated; `prenom.nom` is as before.
     """
     if not isinstance(value, str):
         return None
@@ -81,7 +84,11 @@ def clean_login(value: Any, patterns: Iterable[str] | None = None) -> str | None
     if " " in text and "." not in text and len(text.split()) == 2:
         text = ".".join(text.split())
     text = text.strip(" .,;!?")
-    return text if matches_login(text, login_patterns() if patterns is None else patterns) else None
+    if not matches_login(text, login_patterns() if patterns is None else patterns):
+        return None
+    if not matches_login(text, DEFAULT_LOGIN_PATTERNS) and contains_password(value):
+        return None
+    return text
 
 
 def known_tenant(tracker: Tracker, account: Account | None = None) -> str | None:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.core.accounts import LOGIN_PATTERN, matches_login
+from bot.core.redaction import contains_password
 from bot.nlu.normalise import fold
 
 _EMAIL = re.compile(r"[A-Za-z0-9_.+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
@@ -53,8 +54,8 @@ class EntityExtractor:
     def extract(self, text: str, extra_login_patterns: Iterable[str] = ()) -> list[Entity]:
         """Entities of `text`, in order. `extra_login_patterns` (a tenant's own identifier formats, such as
         `test14`) give a `username` only for the word right after an identifier cue ("identifiant",
-        "login", "id", "je suis", "c'est", "compte"), never in a clause about a password: a bare
-        `soleil2024` may be a password."""
+        "login", "id", "je suis", "c'est", "compte"), never in a clause about a password nor when the word
+        itself looks like one to the redaction (`Soleil2024`): a bare `soleil2024` may be a password."""
         found: list[Entity] = []
         taken: list[tuple[int, int]] = []
 
@@ -82,7 +83,9 @@ class EntityExtractor:
         if extra:
             for start, end in _cued_tokens(text):
                 login = text[start:end].lower()
-                if login.rstrip("0123456789") not in _NOT_LOGIN_WORDS and matches_login(login, extra):
+                if login.rstrip("0123456789") in _NOT_LOGIN_WORDS or contains_password(text[start:end]):
+                    continue
+                if matches_login(login, extra):
                     add("username", login, start, end)
         if self._lookup_re:
             for match in self._lookup_re.finditer(fold(text)):

@@ -102,6 +102,11 @@ def configured(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
         ("TEST14", "test14"),
         ("test1000 !", "test1000"),
         ("test 14", None),
+        ("Test14", "test14"),
+        ("Soleil2026!", None),  # a password typed where the identifier is asked: never looked up nor repeated
+        ("Soleil2026", None),
+        ("Test1000", None),  # the redaction masks it as a password: so does the identifier check
+        ("Marie.Dupont2", "marie.dupont2"),  # prenom.nom as before, whatever its case
         ("soleil", None),
         ("marie dupont martin", None),
         ("*)(uid=*", None),
@@ -119,6 +124,7 @@ def test_clean_login_reads_the_patterns_from_the_configuration(configured) -> No
     assert clean_login("test14", patterns=[LOGIN_PATTERN]) is None
     assert clean_login("Marie Dupont", patterns=[LOGIN_PATTERN]) == "marie.dupont"
     assert clean_login("ab-12", patterns=[r"[a-z]{2}-\d{2}"]) == "ab-12"
+    assert clean_login("marie.dupont", patterns=[r"[a-z]{2}-\d{2}"]) is None
 
 
 def test_clean_login_without_the_netocentre_pattern_refuses_sample_logins(monkeypatch: pytest.MonkeyPatch) -> None:

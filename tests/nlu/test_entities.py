@@ -86,6 +86,8 @@ def test_a_tenant_format_is_an_identifier_right_after_a_cue(extractor: EntityExt
         "idtest14",  # no cue word
         "je suis eleve",
         "mon identifiant est netocentre1",  # names of the ENTs are never identifiers
+        "mon identifiant c'est Soleil2026!",  # looks like a password to the redaction: never a username
+        "identifiant Test1000",
     ],
 )
 def test_a_bare_or_password_word_is_never_a_tenant_identifier(extractor: EntityExtractor, text: str) -> None:
