@@ -136,20 +136,21 @@ def query_tokens(query: str) -> list[str]:
 
 
 def search_skeletons(query: str) -> list[tuple[str, ...]]:
-    """Components of loose substring filters (`*c1*c2*…*`) that a stored name containing a token of the
-    query satisfies even with accents or vowel typos: each token's consonants in order (vowels and `c`,
-    which may carry a cedilla, become wildcards), split in two halves for long tokens so that one typo in
-    a consonant still leaves a half that matches. A server-side pre-selection only: `school_matches` ranks."""
+    """Components of loose substring filters (`*c1*c2*…*`), so that a directory can pre-select the schools
+    whose name or town holds a token of the query despite accents and small typos: each token's consonants
+    in order (vowels and `c`, which may carry a cedilla, are left out, so accents and vowel typos do not
+    matter, nor a letter the user left out); from 3 consonants, one skeleton per consonant left out, so
+    that one wrong or extra consonant still leaves a skeleton that matches. A pre-selection only:
+    `school_matches` ranks what it selects."""
     skeletons: list[tuple[str, ...]] = []
     for token in query_tokens(query):
-        parts = tuple(part for part in _WILDCARD.split(token) if part)
-        if not parts:
+        consonants = tuple(_WILDCARD.sub("", token))
+        if not consonants:
             candidates = [(token,)]
-        elif len(parts) >= 4:
-            half = len(parts) // 2
-            candidates = [parts[:half], parts[half:]]
+        elif len(consonants) < 3:
+            candidates = [consonants]
         else:
-            candidates = [parts]
+            candidates = [consonants[:i] + consonants[i + 1 :] for i in range(len(consonants))]
         for candidate in candidates:
             if candidate not in skeletons:
                 skeletons.append(candidate)

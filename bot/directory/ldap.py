@@ -80,6 +80,7 @@ log = logging.getLogger(__name__)
 
 PPOLICY_LOCK = "pwdaccountlockedtime"
 PPOLICY_PERMANENT = "000001010000Z"
+MAX_SKELETONS = 32  # find_establishments: at most this many substring terms per attribute
 _UTC = dt.timezone.utc
 _GENERALIZED = re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})?(\d{2})?(?:[.,](\d+))?(Z|[+-]\d{2}(?:\d{2})?)?$")
 
@@ -334,8 +335,8 @@ class LdapDirectory:
         """A loose pre-selection: any name, `ou` or town containing one token's skeleton (`*v*lt*r*`)."""
         a = self._attrs
         names = [n for n in dict.fromkeys((a.structure_name, "ou", a.structure_city)) if n]
-        terms = []
-        for skeleton in search_skeletons(query)[:16]:
+        terms: list[str] = []
+        for skeleton in search_skeletons(query)[:MAX_SKELETONS]:
             pattern = "*" + "*".join(escape_filter_chars(part) for part in skeleton) + "*"
             terms.extend(f"({name}={pattern})" for name in names)
         if not terms:

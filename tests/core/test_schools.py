@@ -179,18 +179,13 @@ def test_is_clear_match() -> None:
     assert is_clear_match([SchoolMatch(NO_CITY, 2.0), SchoolMatch(MOULIN_PARIS, 1.0)])
 
 
-def test_search_skeletons_survive_accents_and_vowel_typos() -> None:
-    assert search_skeletons("lycée voltaire") == [("v", "lt", "r")]
-    assert search_skeletons("Éluard") == [("l", "rd")]
+def test_search_skeletons_survive_accents_and_typos() -> None:
+    assert search_skeletons("lycée jean") == [("j", "n")]
+    assert search_skeletons("Éluard") == [("r", "d"), ("l", "d"), ("l", "r")]
     assert search_skeletons("voltiare") == search_skeletons("voltaire")
-    assert search_skeletons("françois") == [("fr", "n", "s")]
-    halves = search_skeletons("chateaubriand")  # h t br nd: split so that one consonant typo keeps a half
-    assert halves == [("h", "t"), ("br", "nd")]
+    assert ("v", "l", "t") in search_skeletons("voltaite")  # a wrong consonant: one skeleton leaves it out
+    assert ("m", "l") in search_skeletons("moulim")
+    assert search_skeletons("françois") == search_skeletons("francois")
+    assert search_skeletons("eau") == [("eau",)]
     assert search_skeletons("") == [] and search_skeletons("le lycée") == []
     assert all(part.isalnum() for skeleton in search_skeletons("*)(ou=*\\00") for part in skeleton)
-
-
-def test_a_word_typed_twice_counts_once() -> None:
-    once, = school_matches("jean moulin", [MOULIN_PARIS])
-    twice, = school_matches("jean moulin moulin", [MOULIN_PARIS])
-    assert twice.score < once.score and twice.unmatched == ("moulin",)

@@ -98,7 +98,8 @@ def test_both_adapters_find_the_same_schools(
     for adapter in (sql, ldap):
         adapter.load_fixture(contract_fixture)
     for query in ("jean moulin", "jean moulain", "lyc. paul eluard st denis", "le LP du batiment", "paris",
-                  "lgt voltaire orleans", "saint paul", "victor hugo", "mtrgs"):
+                  "lgt voltaire orleans", "saint paul", "victor hugo", "mtrgs", "lycee moulim", "voltaite",
+                  "eluarf", "batimant blois", "montarjis"):
         assert sql.find_establishments(query) == ldap.find_establishments(query), query
 
 
