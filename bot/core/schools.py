@@ -11,9 +11,10 @@ suffix and their type prefix the same way.
 Scores (higher is better): a name token found +2 (−0.5 an edit), a town token found +1 (−0.25 an edit),
 a name token of the school the query does not mention −0.3, a town the query does not mention −0.25, a
 query token found nowhere −1; the same level +0.5, the other level −1; each shared kind (general,
-technological, vocational, polyvalent, agricultural) +0.25, only other kinds −0.5. A school is a match when at least one name token is found and more name
-tokens are found than query tokens are left unexplained, or when the query names only its town ("lycée
-de Brest": every school of Brest, scored by their town and type only).
+technological, vocational, polyvalent, agricultural) +0.25, only other kinds −0.5. A school is a match
+when at least one name token is found and more name tokens are found than query tokens are left
+unexplained, or when the query names only its town ("lycée de Brest": every school of Brest, scored by
+their town and type only).
 """
 
 from __future__ import annotations
@@ -39,13 +40,15 @@ KIND_AGREES = 0.25
 KIND_CONFLICTS = 0.5
 CLEAR_MARGIN = 1.0
 """`is_clear_match`: how far the best school must be ahead of the second."""
+MAX_QUERY_TOKENS = 12
+"""Significant tokens of a query beyond these are ignored (a pasted paragraph is not a school name)."""
 
 LEVELS = frozenset({"lycee", "college"})
 
 TYPE_WORDS: dict[str, frozenset[str]] = {
     word: frozenset(features)
     for word, features in {
-        "lycee": {"lycee"}, "lycees": {"lycee"}, "lyc": {"lycee"},
+        "lycee": {"lycee"}, "lycees": {"lycee"}, "lyce": {"lycee"}, "lyc": {"lycee"},
         "lg": {"lycee", "general"}, "lgt": {"lycee", "general", "techno"}, "lt": {"lycee", "techno"},
         "lpo": {"lycee", "polyvalent"}, "lp": {"lycee", "pro"},
         "legta": {"lycee", "general", "techno", "agricole"}, "lgta": {"lycee", "general", "techno", "agricole"},
@@ -63,7 +66,7 @@ TYPE_WORDS: dict[str, frozenset[str]] = {
 _FUZZY_TYPE_WORDS = tuple(word for word in TYPE_WORDS if len(word) >= 5)
 
 STOP_WORDS = frozenset(
-    "le la les de du des en sur et au aux un une dans chez pour par the cedex "
+    "le la les de du des en sur et au aux un une dans chez pour par cedex "
     "je suis mon ma mes notre nos son sa ses est ce cet cette il elle qui que nom appelle "
     "ville commune fils fille enfant enfants bonjour merci svp stp".split()
 )
@@ -74,7 +77,7 @@ ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints"}
 _ACADEMY_SUFFIX = re.compile(r"\s*-\s*ac-[a-z]+(?:[\s-]+[a-z]+)*\s*$")
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "’": "'", "‘": "'"})
 _WORD = re.compile(r"[a-z0-9]+")
-_WILDCARD = re.compile(r"[aeiouyc]+")
+_NOT_IN_SKELETON = re.compile(r"[aeiouyc]+")
 
 
 def fold(text: str) -> str:
@@ -130,9 +133,14 @@ def _city(city: str | None) -> tuple[str, ...]:
     return _parse(city, fuzzy_types=False, digits=False).tokens if city else ()
 
 
+def _query(query: str) -> _Parsed:
+    parsed = _parse(query, fuzzy_types=True, digits=True)
+    return _Parsed(parsed.tokens[:MAX_QUERY_TOKENS], parsed.features)
+
+
 def query_tokens(query: str) -> list[str]:
     """The significant tokens of a query: folded, without stop words and type words."""
-    return list(_parse(query, fuzzy_types=True, digits=True).tokens)
+    return list(_query(query).tokens)
 
 
 def search_skeletons(query: str) -> list[tuple[str, ...]]:
@@ -144,7 +152,7 @@ def search_skeletons(query: str) -> list[tuple[str, ...]]:
     `school_matches` ranks what it selects."""
     skeletons: list[tuple[str, ...]] = []
     for token in query_tokens(query):
-        consonants = tuple(_WILDCARD.sub("", token))
+        consonants = tuple(_NOT_IN_SKELETON.sub("", token))
         if not consonants:
             candidates = [(token,)]
         elif len(consonants) < 3:
@@ -203,8 +211,9 @@ def _score(query: _Parsed, establishment: Establishment) -> SchoolMatch | None:
     name = _name(establishment.name)
     city = _city(establishment.city)
     candidates: list[tuple[float, int, str, int]] = []
+    kinds = (("name", name.tokens, NAME_HIT, NAME_EDIT), ("city", city, CITY_HIT, CITY_EDIT))
     for qi, token in enumerate(query.tokens):
-        for kind, targets, hit, edit in (("name", name.tokens, NAME_HIT, NAME_EDIT), ("city", city, CITY_HIT, CITY_EDIT)):
+        for kind, targets, hit, edit in kinds:
             for ti, target in enumerate(targets):
                 distance = _distance(token, target)
                 if distance is not None:
@@ -254,7 +263,7 @@ def _type_score(wanted: frozenset[str], offered: frozenset[str]) -> float:
 
 def school_matches(query: str, establishments: Iterable[Establishment]) -> list[SchoolMatch]:
     """The schools `query` may mean, best first (ties by name, then UAI); only real matches."""
-    parsed = _parse(query, fuzzy_types=True, digits=True)
+    parsed = _query(query)
     if not parsed.tokens:
         return []
     found = [match for e in establishments if (match := _score(parsed, e)) is not None]

@@ -322,9 +322,8 @@ class LdapDirectory:
             f"({a.structure_uai}={escape_filter_chars(wanted)}))"
         )
         with self._connection("find_establishment") as connection:
-            connection.search(
-                self._settings.structures_base, query, search_scope=ldap3.SUBTREE, attributes=self._structure_attributes()
-            )
+            base = self._settings.structures_base
+            connection.search(base, query, search_scope=ldap3.SUBTREE, attributes=self._structure_attributes())
             entries = [e for e in connection.response or [] if e.get("type") == "searchResEntry"]
         entries = [e for e in entries if (_first(e["attributes"], a.structure_uai) or "").upper() == wanted]
         if not entries:

@@ -68,7 +68,9 @@ def usernames(extractor: EntityExtractor, text: str, patterns: list[str] = RECIA
         ("identifiant marie.dupont2", [("marie.dupont2", "marie.dupont2")]),  # the default format, as before
     ],
 )
-def test_a_tenant_format_is_an_identifier_right_after_a_cue(extractor: EntityExtractor, text: str, expected: list) -> None:
+def test_a_tenant_format_is_an_identifier_right_after_a_cue(
+    extractor: EntityExtractor, text: str, expected: list
+) -> None:
     assert usernames(extractor, text) == expected
 
 
