@@ -116,6 +116,8 @@ def test_fold_and_tokens() -> None:
     assert query_tokens("Le lycée de l'Iroise à Brest") == ["iroise", "brest"]
     assert query_tokens("lyc. Paul-Éluard, St Denis 93200") == ["paul", "eluard", "saint", "denis"]
     assert query_tokens("LGT LP LPO CLG lycée des métiers polyvalent général technologique agricole") == []
+    assert query_tokens("lycé jean moulin") == ["jean", "moulin"]
+    assert len(query_tokens(" ".join(f"mot{n}" for n in range(100)))) == 12  # a pasted paragraph is cut
 
 
 def test_type_words_are_soft() -> None:
@@ -189,3 +191,9 @@ def test_search_skeletons_survive_accents_and_typos() -> None:
     assert search_skeletons("eau") == [("eau",)]
     assert search_skeletons("") == [] and search_skeletons("le lycée") == []
     assert all(part.isalnum() for skeleton in search_skeletons("*)(ou=*\\00") for part in skeleton)
+
+
+def test_a_word_typed_twice_counts_once() -> None:
+    once, = school_matches("jean moulin", [MOULIN_PARIS])
+    twice, = school_matches("jean moulin moulin", [MOULIN_PARIS])
+    assert twice.score < once.score and twice.unmatched == ("moulin",)
