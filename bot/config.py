@@ -16,6 +16,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.core.accounts import DEFAULT_LOGIN_PATTERNS, login_pattern_problem
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config.yml"
 
@@ -69,6 +71,20 @@ class Tenant(_Strict):
     freeze_windows: list[FreezeWindow] = Field(default_factory=list)
     support: SupportContact
     password_policy: PasswordPolicy = PasswordPolicy()
+    login_patterns: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_LOGIN_PATTERNS),
+        min_length=1,
+        description="regular expressions an identifier of this ENT wholly matches, in lower case",
+    )
+
+    @field_validator("login_patterns")
+    @classmethod
+    def _usable_patterns(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            problem = login_pattern_problem(pattern)
+            if problem:
+                raise ValueError(f"{pattern!r} {problem}")
+        return patterns
 
 
 class NluSettings(_Strict):
@@ -116,6 +132,7 @@ class LdapAttributes(_Strict):
     other_mails: str = "ENTPersonAutresMails"
     structure_uai: str = "ENTStructureUAI"
     structure_name: str = "ENTStructureNomCourant"
+    structure_city: str = "l"
     locked_until: str = Field(
         "pwdAccountLockedTime",
         description="ppolicy's lock time (lock end = it + lockout_duration_seconds); any other name holds the lock end",

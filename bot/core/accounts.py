@@ -4,11 +4,42 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 
 LOGIN_PATTERN = r"[a-z][a-z\-]*\.[a-z][a-z\-]*\d*"
-"""An ENT identifier: `prenom.nom`, with a digit suffix for homonyms (`marie.dupont2`); lower case."""
+"""An ENT identifier: `prenom.nom`, with a digit suffix for homonyms (`marie.dupont2`); lower case.
+The default of every tenant's `login_patterns`; a tenant may add its operator's own formats."""
+
+DEFAULT_LOGIN_PATTERNS: tuple[str, ...] = (LOGIN_PATTERN,)
+LOGIN_MAX_LENGTH = 64
+
+
+def login_pattern_problem(pattern: str) -> str | None:
+    """Why `pattern` cannot be an identifier format (one line), or None when it can."""
+    try:
+        compiled = re.compile(pattern)
+    except re.error as exc:
+        return f"is not a valid regular expression ({exc})"
+    if compiled.fullmatch(""):
+        return "matches an empty identifier"
+    return None
+
+
+@lru_cache(maxsize=64)
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(pattern) for pattern in patterns)
+
+
+def matches_login(text: str, patterns: Iterable[str] = DEFAULT_LOGIN_PATTERNS) -> bool:
+    """Whether `text`, lower-cased, is wholly an identifier of one of `patterns` (at most 64 characters)."""
+    candidate = text.lower()
+    if not candidate or len(candidate) > LOGIN_MAX_LENGTH:
+        return False
+    return any(pattern.fullmatch(candidate) for pattern in _compiled(tuple(patterns)))
 
 
 class Profile(str, enum.Enum):
@@ -47,6 +78,7 @@ class Establishment:
     name: str
     tenant: str
     ent_convention: bool = False
+    city: str | None = None
 
 
 @dataclass(frozen=True)

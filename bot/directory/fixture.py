@@ -101,6 +101,7 @@ def _establishment(raw: dict[str, Any], index: int) -> Establishment:
         name=str(raw["name"]),
         tenant=str(raw["tenant"]),
         ent_convention=bool(raw.get("ent_convention", False)),
+        city=str(raw["city"]).strip() or None if raw.get("city") else None,
     )
 
 

@@ -38,7 +38,11 @@ Mapping from LDAP to the domain (attribute names are those of `LdapAttributes`, 
 - ADML: the project attribute `adml_of` [clefAdmlOf], one UAI per value (auxiliary class clefAccount);
   the ENT schema has no such marker.
 - establishment: `structure_class` [ENTStructure] entries under `structures_base`, found by
-  `structure_uai` [ENTStructureUAI], named by `structure_name` [ENTStructureNomCourant] (or `ou`).
+  `structure_uai` [ENTStructureUAI], named by `structure_name` [ENTStructureNomCourant] (or `ou`), in the
+  town `structure_city` [l] ("BREST CEDEX 2" at RECIA). `find_establishments` pre-selects schools with a
+  loose substring filter over these three attributes (each query token's consonant skeleton,
+  `bot.core.schools.search_skeletons`, so that accents and typos still select) and ranks them with
+  `bot.core.schools.school_matches`.
   ent_convention: the UAI is in `settings.convention_uais` or `structure_convention` [clefEntConvention]
   is TRUE. tenant: `structure_tenant` [clefTenant] when present, else `tenant_for_uai(uai)`, else
   `tenant` (`settings.tenant`); none of them -> DirectoryError.
@@ -69,6 +73,7 @@ from ldap3.utils.conv import escape_filter_chars
 
 from bot.config import LdapSettings
 from bot.core.accounts import Account, AccountSource, AccountState, Delivery, Establishment, Profile
+from bot.core.schools import school_matches, search_skeletons
 from bot.directory.fixture import DirectoryFixture
 from bot.directory.port import DirectoryError, UnknownAccount
 from bot.storage.activation import ActivationStore
@@ -77,6 +82,7 @@ log = logging.getLogger(__name__)
 
 PPOLICY_LOCK = "pwdaccountlockedtime"
 PPOLICY_PERMANENT = "000001010000Z"
+MAX_SKELETONS = 32  # find_establishments: at most this many substring terms per attribute
 _UTC = dt.timezone.utc
 _GENERALIZED = re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})?(\d{2})?(?:[.,](\d+))?(Z|[+-]\d{2}(?:\d{2})?)?$")
 
@@ -290,6 +296,25 @@ class LdapDirectory:
             raise DirectoryError(f"LDAP find_establishment: no tenant for school {uai} (set directory.ldap.tenant)")
         return tenant
 
+    def _structure_attributes(self) -> list[str]:
+        a = self._attrs
+        names = (a.structure_uai, a.structure_name, "ou", a.structure_city, a.structure_tenant, a.structure_convention)
+        return [n for n in dict.fromkeys(names) if n]
+
+    def _establishment(self, uai: str, attributes: Any) -> Establishment:
+        a = self._attrs
+        name = _first(attributes, a.structure_name) or _first(attributes, "ou") or uai
+        convention = uai in self._convention_uais or (
+            (_first(attributes, a.structure_convention) or "").upper() == "TRUE"
+        )
+        return Establishment(
+            uai=uai,
+            name=name,
+            tenant=self._tenant_of(uai, attributes),
+            ent_convention=convention,
+            city=_first(attributes, a.structure_city),
+        )
+
     def find_establishment(self, uai: str) -> Establishment | None:
         wanted = (uai or "").strip().upper()
         if not wanted:
@@ -299,19 +324,49 @@ class LdapDirectory:
             f"(&(objectClass={escape_filter_chars(a.structure_class)})"
             f"({a.structure_uai}={escape_filter_chars(wanted)}))"
         )
-        names = [n for n in (a.structure_uai, a.structure_name, "ou", a.structure_tenant, a.structure_convention) if n]
         with self._connection("find_establishment") as connection:
-            connection.search(self._settings.structures_base, query, search_scope=ldap3.SUBTREE, attributes=names)
+            base = self._settings.structures_base
+            connection.search(base, query, search_scope=ldap3.SUBTREE, attributes=self._structure_attributes())
             entries = [e for e in connection.response or [] if e.get("type") == "searchResEntry"]
         entries = [e for e in entries if (_first(e["attributes"], a.structure_uai) or "").upper() == wanted]
         if not entries:
             return None
-        attributes = entries[0]["attributes"]
-        name = _first(attributes, a.structure_name) or _first(attributes, "ou") or wanted
-        convention = wanted in self._convention_uais or (
-            (_first(attributes, a.structure_convention) or "").upper() == "TRUE"
-        )
-        return Establishment(uai=wanted, name=name, tenant=self._tenant_of(wanted, attributes), ent_convention=convention)
+        return self._establishment(wanted, entries[0]["attributes"])
+
+    def _name_filter(self, query: str) -> str | None:
+        """A loose pre-selection: any name, `ou` or town containing one token's skeleton (`*v*lt*r*`)."""
+        a = self._attrs
+        names = [n for n in dict.fromkeys((a.structure_name, "ou", a.structure_city)) if n]
+        terms: list[str] = []
+        for skeleton in search_skeletons(query)[:MAX_SKELETONS]:
+            pattern = "*" + "*".join(escape_filter_chars(part) for part in skeleton) + "*"
+            terms.extend(f"({name}={pattern})" for name in names)
+        if not terms:
+            return None
+        return f"(&(objectClass={escape_filter_chars(a.structure_class)})(|{''.join(terms)}))"
+
+    def find_establishments(self, query: str, limit: int = 5) -> list[Establishment]:
+        if limit <= 0:
+            return []
+        condition = self._name_filter(query or "")
+        if condition is None:
+            return []
+        with self._connection("find_establishments") as connection:
+            entries = connection.extend.standard.paged_search(
+                self._settings.structures_base,
+                condition,
+                search_scope=ldap3.SUBTREE,
+                attributes=self._structure_attributes(),
+                paged_size=500,
+                generator=False,
+            )
+            found = [e["attributes"] for e in entries if e.get("type") == "searchResEntry"]
+        candidates: dict[str, Establishment] = {}
+        for attributes in found:
+            uai = (_first(attributes, self._attrs.structure_uai) or "").strip().upper()
+            if uai and uai not in candidates:
+                candidates[uai] = self._establishment(uai, attributes)
+        return [match.establishment for match in school_matches(query, candidates.values())[:limit]]
 
     def accounts_of_school(self, uai: str) -> list[Account]:
         wanted = (uai or "").strip().upper()

@@ -10,8 +10,9 @@
   ent -> `CLEF$<login>`; `sn` is mandatory in LDAP: an account without family name gets its login;
   locked_until -> pwdAccountLockedTime = locked_until - lockout duration (ppolicy) or the end itself.
 - schools: `ENTStructureUAI=<uai>,<structures_base>`, classes structure_class (ENTStructure) +
-  clefStructure, with the tenant and the agreement in the project attributes; ENTStructureSIREN and
-  ENTStructureJointure (mandatory) get placeholders made from the UAI.
+  clefStructure, with the town in `structure_city` [l] when known, the tenant and the agreement in the
+  project attributes; ENTStructureSIREN and ENTStructureJointure (mandatory) get placeholders made from
+  the UAI.
 
 `fill` deletes the existing people and schools of those classes under the two bases (creating the bases
 if missing) and adds the entries. No password is written: accounts get one by `set_provisional_password`.
@@ -96,6 +97,8 @@ def structure_entry(establishment: Establishment, settings: LdapSettings) -> tup
         "ENTStructureSIREN": f"UAI-{establishment.uai}",
         "ENTStructureJointure": f"CLEF${establishment.uai}",
     }
+    if establishment.city and a.structure_city:
+        attributes[a.structure_city] = establishment.city
     if a.structure_tenant:
         attributes[a.structure_tenant] = establishment.tenant
     if a.structure_convention:

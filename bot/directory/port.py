@@ -31,6 +31,12 @@ class Directory(Protocol):
 
     def find_establishment(self, uai: str) -> Establishment | None: ...
 
+    def find_establishments(self, query: str, limit: int = 5) -> list[Establishment]:
+        """Schools a user may mean by `query` (name, type words, town; accents, case and small typos do not
+        matter), best first, at most `limit`, only real matches (`bot.core.schools.school_matches`);
+        `[]` for an empty query. Rank them again with `school_matches` for scores and `is_clear_match`."""
+        ...
+
     def accounts_of_school(self, uai: str) -> list[Account]: ...
 
     def set_provisional_password(self, login: str, password: str, now: dt.datetime) -> None:

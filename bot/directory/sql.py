@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.accounts import Account, AccountSource, AccountState, Delivery, Establishment, Profile
+from bot.core.schools import school_matches
 from bot.directory.fixture import DirectoryFixture
 from bot.directory.port import UnknownAccount
 from bot.storage.activation import ActivationStore
@@ -50,12 +51,24 @@ class SqlDirectory:
             row = session.scalar(select(DirAccount).where(func.lower(DirAccount.login) == login.strip().lower()))
             return self._account(row) if row else None
 
+    @staticmethod
+    def _establishment(row: DirEstablishment) -> Establishment:
+        return Establishment(
+            uai=row.uai, name=row.name, tenant=row.tenant, ent_convention=row.ent_convention, city=row.city
+        )
+
     def find_establishment(self, uai: str) -> Establishment | None:
         with self._sessions() as session:
             row = session.get(DirEstablishment, uai.strip().upper())
-            if row is None:
-                return None
-            return Establishment(uai=row.uai, name=row.name, tenant=row.tenant, ent_convention=row.ent_convention)
+            return self._establishment(row) if row is not None else None
+
+    def find_establishments(self, query: str, limit: int = 5) -> list[Establishment]:
+        """Every school is a candidate (a région has a few hundred); `school_matches` ranks them."""
+        if limit <= 0 or not query or not query.strip():
+            return []
+        with self._sessions() as session:
+            candidates = [self._establishment(row) for row in session.scalars(select(DirEstablishment)).all()]
+        return [match.establishment for match in school_matches(query, candidates)[:limit]]
 
     def accounts_of_school(self, uai: str) -> list[Account]:
         with self._sessions() as session:
@@ -95,6 +108,7 @@ class SqlDirectory:
                         name=establishment.name,
                         tenant=establishment.tenant,
                         ent_convention=establishment.ent_convention,
+                        city=establishment.city,
                     )
                 )
             for account in fixture.accounts:

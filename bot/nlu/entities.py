@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.core.accounts import LOGIN_PATTERN
+from bot.core.accounts import LOGIN_PATTERN, matches_login
+from bot.core.redaction import contains_password
 from bot.nlu.normalise import fold
 
 _EMAIL = re.compile(r"[A-Za-z0-9_.+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
@@ -14,6 +17,14 @@ _UAI = re.compile(r"\b(\d{7}[A-Za-z])\b")
 _USERNAME = re.compile(rf"(?<![\w.@/\-])({LOGIN_PATTERN})(?![\w@/\-]|\.[a-z0-9])", re.I)
 _NOT_LOGIN_PARTS = {"net", "fr", "com", "org", "eu", "io", "gouv", "html", "php", "www", "http", "https"}
 _NOT_LOGIN_WORDS = {"monlycee", "netocentre", "iledefrance", "lycees", "cesame", "ent", "mon", "s.v.p"}
+_CUED_TOKEN = re.compile(
+    r"(?<![\w])(?:identifiants?|login|id|je\s+suis|c['’\s]?est|compte)(?![\w])"  # an identifier cue
+    r"(?:\s+(?:est|c['’\s]?est|c))?\s*[:=]?\s*"  # "identifiant est", "login c'est", "id :"
+    r"([^\s,;!?()\"'’«»]+)",
+    re.I,
+)
+_PASSWORD_WORDS = re.compile(r"mot\s+de\s+passe|mdp|password|pass\b|passe\b|code", re.I)
+_CLAUSE_END = re.compile(r"[.!?;,\n]|\bet\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -40,7 +51,11 @@ class EntityExtractor:
             re.compile(r"(?<![\w])(" + "|".join(re.escape(v) for v in variants) + r")(?![\w])") if variants else None
         )
 
-    def extract(self, text: str) -> list[Entity]:
+    def extract(self, text: str, extra_login_patterns: Iterable[str] = ()) -> list[Entity]:
+        """Entities of `text`, in order. `extra_login_patterns` (a tenant's own identifier formats, such as
+        `test14`) give a `username` only for the word right after an identifier cue ("identifiant",
+        "login", "id", "je suis", "c'est", "compte"), never in a clause about a password nor when the word
+        itself looks like one to the redaction (`Soleil2024`): a bare `soleil2024` may be a password."""
         found: list[Entity] = []
         taken: list[tuple[int, int]] = []
 
@@ -64,8 +79,36 @@ class EntityExtractor:
             if parts & _NOT_LOGIN_PARTS or parts & _NOT_LOGIN_WORDS:
                 continue
             add("username", login, match.start(1), match.end(1))
+        extra = tuple(extra_login_patterns)
+        if extra:
+            for start, end in _cued_tokens(text):
+                login = text[start:end].lower()
+                if login.rstrip("0123456789") in _NOT_LOGIN_WORDS or contains_password(text[start:end]):
+                    continue
+                if matches_login(login, extra):
+                    add("username", login, start, end)
         if self._lookup_re:
             for match in self._lookup_re.finditer(fold(text)):
                 entity, value = self._lookup[match.group(1)]
                 add(entity, value, match.start(1), match.end(1))
         return sorted(found, key=lambda e: e.start)
+
+
+def _cued_tokens(text: str) -> list[tuple[int, int]]:
+    """Spans of the words right after an identifier cue, trailing dots dropped, outside password clauses
+    (a clause runs from the last `.!?;,`, line break or "et" to the cue)."""
+    clause_ends = [m.end() for m in _CLAUSE_END.finditer(text)]
+    password_ends = [m.end() for m in _PASSWORD_WORDS.finditer(text)]
+    spans = []
+    for match in _CUED_TOKEN.finditer(text):
+        ended = bisect.bisect_right(clause_ends, match.start())
+        clause_start = clause_ends[ended - 1] if ended else 0
+        before = bisect.bisect_right(password_ends, match.start())
+        if before and password_ends[before - 1] > clause_start:
+            continue
+        start, end = match.span(1)
+        while end > start and text[end - 1] == ".":
+            end -= 1
+        if end > start:
+            spans.append((start, end))
+    return spans

@@ -235,6 +235,7 @@ class DirEstablishment(Base):
     name: Mapped[str] = mapped_column(String(200))
     tenant: Mapped[str] = mapped_column(String(32))
     ent_convention: Mapped[bool] = mapped_column(Boolean, default=False)
+    city: Mapped[str | None] = mapped_column(String(120), nullable=True)
 
 
 class DirAccount(Base):

@@ -239,6 +239,7 @@ def test_ldap_closed_port_raises_directory_error_quickly(activation: ActivationS
     directory = LdapDirectory(settings, activation, "not-the-password", tenant="netocentre")
     started = time.monotonic()
     for call in (lambda: directory.find_account("bruno.actif"), lambda: directory.find_establishment("0750001A"),
+                 lambda: directory.find_establishments("lycee jean moulin"),
                  lambda: directory.accounts_of_school("0750001A"), lambda: directory.unlock("x"),
                  lambda: directory.set_provisional_password("x", SECRET, NOW)):
         with pytest.raises(DirectoryError) as raised:

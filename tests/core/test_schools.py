@@ -1,0 +1,199 @@
+"""Finding a school by what a user types (bot.core.schools): pure ranking, no directory."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.accounts import Establishment
+from bot.core.schools import (
+    SchoolMatch,
+    edit_distance,
+    fold,
+    is_clear_match,
+    query_tokens,
+    school_matches,
+    search_skeletons,
+)
+
+MOULIN_PARIS = Establishment("0750001A", "Lycée Jean Moulin", "monlycee", city="Paris")
+MOULIN_CLG = Establishment("0750002B", "Collège Jean Moulin", "monlycee", city="Paris")
+MOULIN_ORLEANS = Establishment("0450001A", "Lycée Jean Moulin", "netocentre", city="Orléans")
+JAURES = Establishment("0750003C", "Lycée Jean Jaurès", "monlycee", city="Paris")
+ELUARD = Establishment("0931234B", "Lycée Paul Éluard", "monlycee", city="Saint-Denis")
+SAINT_PAUL = Establishment("0750004D", "Lycée Saint-Paul", "monlycee", city="Paris")
+BATIMENT = Establishment("0410001X", "Lycée des métiers du bâtiment", "netocentre", city="Blois")
+BATIMENT_LGT = Establishment("0410002Y", "LGT du Bâtiment et des Travaux publics", "netocentre", city="Blois")
+VOLTAIRE_ORLEANS = Establishment("0450012D", "LGT Voltaire", "netocentre", city="Orléans")
+VOLTAIRE_PARIS = Establishment("0750005E", "Lycée Voltaire", "monlycee", city="Paris")
+IROISE_LG = Establishment("0290009C", "LG-DE L'IROISE-ac-RENNES", "netocentre", city="BREST CEDEX 2")
+IROISE_CLG = Establishment("0291595B", "CLG-DE L'IROISE-ac-RENNES", "netocentre", city="BREST CEDEX 2")
+ROMAS = Establishment("0470001A", "LYC-METIER JACQUES DE ROMAS-ac-ORLEANS-TOURS", "netocentre", city="NERAC")
+NO_CITY = Establishment("0930001C", "Lycée Condorcet", "monlycee")
+
+SCHOOLS = [MOULIN_PARIS, MOULIN_CLG, MOULIN_ORLEANS, JAURES, ELUARD, SAINT_PAUL, BATIMENT, BATIMENT_LGT,
+           VOLTAIRE_ORLEANS, VOLTAIRE_PARIS, IROISE_LG, IROISE_CLG, ROMAS, NO_CITY]
+
+
+def ranked(query: str, schools: list[Establishment] = SCHOOLS) -> list[str]:
+    return [m.establishment.uai for m in school_matches(query, schools)]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("lycee jean moulin a paris", MOULIN_PARIS),
+        ("LYCÉE JEAN MOULIN PARIS", MOULIN_PARIS),
+        ("le lycée Jean-Moulin à Paris", MOULIN_PARIS),
+        ("jean moulin orléans", MOULIN_ORLEANS),
+        ("jean moulin orleans", MOULIN_ORLEANS),
+        ("collège jean moulin", MOULIN_CLG),
+        ("clg jean moulin", MOULIN_CLG),
+        ("colege jean moulin", MOULIN_CLG),  # a typo in the type word
+        ("lyc. paul eluard st denis", ELUARD),
+        ("paul éluard saint-denis", ELUARD),
+        ("le LP du batiment", BATIMENT),
+        ("lycée professionnel du bâtiment", BATIMENT),
+        ("lgt du batiment", BATIMENT_LGT),
+        ("batiment travaux publics", BATIMENT_LGT),
+        ("lgt voltaire orleans", VOLTAIRE_ORLEANS),
+        ("lycee voltaire paris", VOLTAIRE_PARIS),
+        ("lycée de l'iroise brest", IROISE_LG),
+        ("lycee de l iroise brest", IROISE_LG),
+        ("college de l'iroise", IROISE_CLG),
+        ("collège de l’iroise", IROISE_CLG),
+        ("lycée des métiers jacques de romas", ROMAS),
+        ("jacques de romas nerac", ROMAS),
+        ("condorcet", NO_CITY),
+        ("mon fils est au lycée condorcet", NO_CITY),
+    ],
+)
+def test_the_school_meant_comes_first(query: str, first: Establishment) -> None:
+    assert ranked(query)[0] == first.uai
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("lycée jean moulain paris", MOULIN_PARIS),  # one letter too many
+        ("lycee jaen moulin paris", MOULIN_PARIS),  # two letters swapped
+        ("lycee jean moulin pari", MOULIN_PARIS),  # a letter missing in the town
+        ("paul eluart saint denis", ELUARD),
+        ("lycee voltiare orleans", VOLTAIRE_ORLEANS),
+        ("jaques de romass", ROMAS),
+        ("lycee iroize", IROISE_LG),
+        ("colège iroize", IROISE_CLG),
+    ],
+)
+def test_small_typos_are_tolerated(query: str, first: Establishment) -> None:
+    assert ranked(query)[0] == first.uai
+
+
+@pytest.mark.parametrize("query", ["jean mxxlin", "voltxxxe", "condxxxet", "lycée xyz"])
+def test_bigger_typos_are_not(query: str) -> None:
+    assert ranked(query) == []
+
+
+def test_long_words_tolerate_two_edits_short_words_none() -> None:
+    long = Establishment("0750010A", "Lycée Chateaubriand", "monlycee", city="Paris")
+    assert ranked("chateaubrien", [long]) == ["0750010A"]  # 2 edits in 13 letters
+    assert ranked("chatobriand", [long]) == []  # 3 edits
+    assert ranked("lycee tcondorcet", [NO_CITY]) == [NO_CITY.uai]  # 1 edit in 9 letters
+    henri = Establishment("0750011B", "Lycée Henri IV", "monlycee", city="Paris")
+    assert ranked("henri iv", [henri]) == ["0750011B"]
+    assert ranked("henri vi", [henri]) == []  # 2 letters: exactly or not at all
+
+
+def test_edit_distance() -> None:
+    assert edit_distance("moulin", "moulin", 1) == 0
+    assert edit_distance("moulain", "moulin", 1) == 1
+    assert edit_distance("jaen", "jean", 1) == 1  # a transposition is one edit
+    assert edit_distance("voltaire", "vlotiare", 2) == 2
+    assert edit_distance("abc", "xyz", 1) == 2  # capped at limit + 1
+
+
+def test_fold_and_tokens() -> None:
+    assert fold("Lycée Éluard Œuvre Ça") == "lycee eluard oeuvre ca"
+    assert query_tokens("Le lycée de l'Iroise à Brest") == ["iroise", "brest"]
+    assert query_tokens("lyc. Paul-Éluard, St Denis 93200") == ["paul", "eluard", "saint", "denis"]
+    assert query_tokens("LGT LP LPO CLG lycée des métiers polyvalent général technologique agricole") == []
+    assert query_tokens("lycé jean moulin") == ["jean", "moulin"]
+    assert len(query_tokens(" ".join(f"mot{n}" for n in range(100)))) == 12  # a pasted paragraph is cut
+
+
+def test_type_words_are_soft() -> None:
+    assert set(ranked("voltaire")) == {VOLTAIRE_ORLEANS.uai, VOLTAIRE_PARIS.uai}
+    assert set(ranked("college voltaire")) == {VOLTAIRE_ORLEANS.uai, VOLTAIRE_PARIS.uai}  # no collège: lycées still
+    lycee, college = school_matches("lycée iroise", [IROISE_LG, IROISE_CLG])
+    assert lycee.establishment == IROISE_LG and lycee.score > college.score
+    assert school_matches("lycée", SCHOOLS) == [] and school_matches("le LP", SCHOOLS) == []
+
+
+def test_the_academy_suffix_is_not_part_of_the_name() -> None:
+    assert ranked("rennes") == [] and ranked("tours") == []
+    assert ranked("iroise ac rennes") == []  # "rennes" is explained by nothing
+    assert ranked("romas", [ROMAS]) == [ROMAS.uai]
+
+
+def test_a_name_token_miss_costs_more_than_a_town_miss() -> None:
+    name_missed, = school_matches("moulin paris", [MOULIN_PARIS])  # "jean" not typed
+    town_missed, = school_matches("jean moulin", [MOULIN_PARIS])  # "paris" not typed
+    assert town_missed.score > name_missed.score
+    wrong_town, = school_matches("jean moulin lyon", [MOULIN_PARIS])
+    assert wrong_town.score < town_missed.score and wrong_town.unmatched == ("lyon",)
+
+
+def test_the_school_with_the_right_town_wins_among_homonyms() -> None:
+    assert ranked("jean moulin paris", [MOULIN_ORLEANS, MOULIN_PARIS])[0] == MOULIN_PARIS.uai
+    assert ranked("jean moulin orleans", [MOULIN_PARIS, MOULIN_ORLEANS])[0] == MOULIN_ORLEANS.uai
+
+
+def test_only_real_matches() -> None:
+    assert ranked("jean moulin paris", [JAURES]) == []  # shares "jean" and the town only
+    assert ranked("victor hugo") == []
+    assert ranked("") == [] and ranked("   ") == [] and ranked("?!") == []
+    assert ranked("bonjour") == []
+    assert JAURES.uai not in ranked("lycee jean moulin")
+
+
+def test_a_town_alone_offers_its_schools() -> None:
+    assert set(ranked("lycée à Blois")) == {BATIMENT.uai, BATIMENT_LGT.uai}
+    assert ranked("college a brest") == [IROISE_CLG.uai, IROISE_LG.uai]
+    assert ranked("blois voltaire") == []  # neither a school of Blois nor a Voltaire with that town only
+
+
+def test_order_is_stable_for_equal_scores() -> None:
+    first = ranked("jean moulin", [MOULIN_PARIS, MOULIN_ORLEANS])
+    assert first == ranked("jean moulin", [MOULIN_ORLEANS, MOULIN_PARIS])
+
+
+def test_is_clear_match() -> None:
+    assert is_clear_match(school_matches("lycee jean moulin a paris", SCHOOLS))
+    assert is_clear_match(school_matches("college de l'iroise", SCHOOLS))
+    assert is_clear_match(school_matches("lyc. paul eluard st denis", SCHOOLS))
+    assert not is_clear_match(school_matches("jean moulin", SCHOOLS))  # three of them
+    assert not is_clear_match(school_matches("iroise brest", SCHOOLS))  # lycée or collège?
+    assert not is_clear_match(school_matches("voltaire", SCHOOLS))
+    assert not is_clear_match(school_matches("jean moulin lyon", [MOULIN_PARIS]))  # Lyon was not found
+    assert not is_clear_match([])
+    single = [SchoolMatch(NO_CITY, 2.0)]
+    assert is_clear_match(single)
+    assert not is_clear_match([SchoolMatch(NO_CITY, 2.0), SchoolMatch(MOULIN_PARIS, 1.5)])
+    assert is_clear_match([SchoolMatch(NO_CITY, 2.0), SchoolMatch(MOULIN_PARIS, 1.0)])
+
+
+def test_search_skeletons_survive_accents_and_typos() -> None:
+    assert search_skeletons("lycée jean") == [("j", "n")]
+    assert search_skeletons("Éluard") == [("r", "d"), ("l", "d"), ("l", "r")]
+    assert search_skeletons("voltiare") == search_skeletons("voltaire")
+    assert ("v", "l", "t") in search_skeletons("voltaite")  # a wrong consonant: one skeleton leaves it out
+    assert ("m", "l") in search_skeletons("moulim")
+    assert search_skeletons("françois") == search_skeletons("francois")
+    assert search_skeletons("eau") == [("eau",)]
+    assert search_skeletons("") == [] and search_skeletons("le lycée") == []
+    assert all(part.isalnum() for skeleton in search_skeletons("*)(ou=*\\00") for part in skeleton)
+
+
+def test_a_word_typed_twice_counts_once() -> None:
+    once, = school_matches("jean moulin", [MOULIN_PARIS])
+    twice, = school_matches("jean moulin moulin", [MOULIN_PARIS])
+    assert twice.score < once.score and twice.unmatched == ("moulin",)
