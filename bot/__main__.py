@@ -30,6 +30,10 @@ def cmd_load_directory(args: argparse.Namespace) -> int:
     from bot.app import build_services, load_demo_directory
 
     config = _config(args)
+    if not args.fixture and config.directory.fixture is None:
+        print("error: no directory fixture: give one (`load-directory FILE`) or set directory.fixture in the "
+              "configuration", file=sys.stderr)
+        return 2
     services = build_services(config)
     fixture = load_demo_directory(services, Path(args.fixture) if args.fixture else None)
     print(f"directory loaded: {len(fixture.establishments)} establishments, {len(fixture.accounts)} accounts")

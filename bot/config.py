@@ -12,6 +12,7 @@ import datetime as dt
 import os
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -86,6 +87,15 @@ class AssistantSettings(_Strict):
     run_scheduler: bool = Field(True, description="false on all but one instance sharing a database")
     max_message_chars: int = Field(2000, ge=100)
     nlu: NluSettings = NluSettings()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}: expected an IANA name such as Europe/Paris") from None
+        return value
 
 
 class StorageSettings(_Strict):
@@ -273,6 +283,8 @@ def _describe(error: dict[str, Any]) -> str:
     if kind == "missing":
         return f"{where}: required key is missing"
     got = error.get("input")
+    if kind == "value_error":  # our own validators' messages: kept as written (names, case)
+        return f"{where}: {error['msg'].removeprefix('Value error, ')}"
     shown = repr(got) if not isinstance(got, (dict, list)) else type(got).__name__
     return f"{where}: {error['msg'].lower()} (got {shown})"
 
@@ -294,6 +306,8 @@ def read_config_file(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: {not_utf8(exc)}") from None
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -303,9 +317,19 @@ def read_config_file(path: Path) -> dict[str, Any]:
     return raw or {}
 
 
+def not_utf8(error: UnicodeDecodeError) -> str:
+    """What is wrong with a file that is not UTF-8, in one line (the file's name is added by the caller)."""
+    return f"is not UTF-8 text (byte 0x{error.object[error.start]:02x} at offset {error.start}): save it as UTF-8"
+
+
+def config_path(path: Path | None = None) -> Path:
+    """The configuration file: `path`, else the one the `CLEF_CONFIG` variable names, else config.yml."""
+    return path or Path(os.environ.get("CLEF_CONFIG") or DEFAULT_CONFIG_PATH)
+
+
 def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None) -> AppConfig:
     """Read, merge and validate the configuration (the `CLEF_CONFIG` variable may name the file)."""
-    path = path or Path(os.environ.get("CLEF_CONFIG", DEFAULT_CONFIG_PATH))
+    path = config_path(path)
     raw = read_config_file(path)
     if overrides:
         raw = deep_merge(raw, overrides)
