@@ -74,7 +74,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from bot.channels.replay import replay_files
 
     model = load_nlu(_config(args))
-    return replay_files([Path(p) for p in args.files], model, args.json, sys.stdout)
+    config_file = Path(args.config) if args.config else None
+    return replay_files([Path(p) for p in args.files], model, args.json, sys.stdout, config_file)
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
