@@ -201,7 +201,19 @@ class WebSettings(_Strict):
         AnyHttpUrl("http://127.0.0.1:8080"), description="where users reach this server (validation links point here)"
     )
     agent_token_env: str = "CLEF_AGENT_TOKEN"
+    agent_tokens_env: str = Field(
+        "CLEF_AGENT_TOKENS", description="variable holding one token per agent: `name:token` pairs, comma-separated"
+    )
     requests_per_ip: RateLimit = RateLimit(count=60, per_seconds=60)
+    inbox_requests_per_ip: RateLimit = Field(
+        RateLimit(count=120, per_seconds=60), description="inbox polls per client address (a page polls every 5 s)"
+    )
+    tickets_per_ip: RateLimit = Field(
+        RateLimit(count=20, per_seconds=3600), description="tickets opened from one client address, whatever chat"
+    )
+    desk_failures_per_ip: RateLimit = Field(
+        RateLimit(count=10, per_seconds=600), description="wrong desk tokens from one address before it must wait"
+    )
     trusted_proxies: list[str] = Field(
         default_factory=list, description="reverse proxies whose X-Forwarded-For names the client (e.g. 127.0.0.1)"
     )

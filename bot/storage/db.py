@@ -11,7 +11,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InternalError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -26,7 +26,11 @@ class DatabaseUnavailable(RuntimeError):
     """The database cannot be reached or opened (server down, wrong host, unreadable file)."""
 
 
-def _reason(error: OperationalError) -> str:
+UNAVAILABLE_ERRORS = (OperationalError, InternalError)
+"""What a locked, read-only or unreachable database raises (PostgreSQL's read-only transaction is an InternalError)."""
+
+
+def _reason(error: DBAPIError) -> str:
     """The driver's own first line, e.g. "connection refused" or "unable to open database file"."""
     lines = [line.strip() for line in str(error.orig).splitlines() if line.strip()]
     return lines[0] if lines else type(error.orig).__name__
@@ -103,3 +107,36 @@ def ensure_migrated(engine: Engine) -> None:
             f"the database {engine.url.render_as_string(hide_password=True)} {state}, "
             f"the code needs {head_revision()}: run `python -m bot migrate` (or `make run`)"
         )
+
+
+PROBE_BUSY_MS = 2000
+"""How long the health probe waits for a SQLite write lock before calling the database locked."""
+
+
+def database_problem(engine: Engine) -> str | None:
+    """None when the database takes writes now; else `unavailable`, `locked` or `read-only`.
+
+    The probe writes (an update of the migration row that changes nothing, rolled back), because a
+    read-only or locked database still answers reads while every turn fails.
+    """
+    try:
+        with engine.connect() as connection:
+            sqlite = engine.dialect.name == "sqlite"
+            if sqlite:
+                waited = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+                connection.exec_driver_sql(f"PRAGMA busy_timeout = {PROBE_BUSY_MS}")
+            try:
+                connection.exec_driver_sql("UPDATE alembic_version SET version_num = version_num")
+            finally:
+                connection.rollback()
+                if sqlite:
+                    connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(waited or 0)}")
+                    connection.rollback()
+    except DBAPIError as exc:
+        reason = _reason(exc).lower()
+        if "readonly" in reason or "read-only" in reason or "read only" in reason:
+            return "read-only"
+        if "locked" in reason or "busy" in reason:
+            return "locked"
+        return "unavailable"
+    return None
