@@ -139,6 +139,8 @@ def desk_routes(services: Services, token: str | None, address_of: Callable[[web
         if status not in STATUS_FILTERS:
             return web.json_response({"error": f"`status` must be one of {', '.join(STATUS_FILTERS)}"}, status=400)
         tenant = query.get("tenant") or None
+        if tenant is not None and tenant not in services.config.tenants:
+            return web.json_response({"error": f"`tenant` must be one of {', '.join(services.config.tenants)}"}, status=400)
         try:
             number = _positive(query.get("page"), 1, "page")
             per_page = _positive(query.get("per_page"), 50, "per_page", MAX_PER_PAGE)

@@ -85,3 +85,22 @@ async def test_the_inbox_and_the_validation_page_say_so_instead_of_a_traceback(w
             assert response.status == 503 and "database is unavailable" in (await response.json())["error"]
         async with http.post(f"{web_url}/adresse/valider", data={"jeton": "x"}) as response:
             assert response.status == 503 and "indisponible" in await response.text()
+
+
+@pytest.mark.usefixtures("read_only")
+def test_a_turn_on_a_read_only_database_is_a_french_answer_not_an_exception(services: Services, nlu: NluModel) -> None:
+    from bot.assistant import InboundMessage
+
+    result = build_assistant(services, nlu).handle(InboundMessage("web:db-direct", "je veux parler a un humain"))
+    assert "momentanément indisponible" in result.messages[0].text
+    assert result.ticket is None and result.operations == []
+
+
+def test_health_calls_an_unreachable_server_unavailable() -> None:
+    from bot.storage.db import database_problem, make_engine
+
+    engine = make_engine("postgresql+psycopg://clef:pw@127.0.0.1:1/clef")
+    try:
+        assert database_problem(engine) == "unavailable"
+    finally:
+        engine.dispose()

@@ -183,3 +183,5 @@ async def test_the_desk_pages_and_filters_tickets(services: Services, nlu: NluMo
         assert status == 400 and "`status`" in body["error"]
         status, body = await desk_get(http, url, "/api/desk/tickets?per_page=5000", TOKEN)
         assert status == 400 and "`per_page`" in body["error"]
+        status, body = await desk_get(http, url, "/api/desk/tickets?tenant=%ED%A0%80", TOKEN)
+        assert status == 400 and "`tenant`" in body["error"]
