@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.services import Services
+from tests.conftest import SettableClock
 
 HOURS_48 = dt.timedelta(hours=48)
 
@@ -18,7 +19,7 @@ def _prepare(services: Services, login: str, address: str) -> None:
         session.add(record)
 
 
-def test_a_resend_keeps_the_earlier_link_working(services: Services, clock) -> None:
+def test_a_resend_keeps_the_earlier_link_working(services: Services, clock: SettableClock) -> None:
     _prepare(services, "chloe.bernard", "chloe.b@example.org")
     owners = services.activation.issue_validation_token("chloe.bernard", "chloe.b@example.org", HOURS_48, clock.now)
     clock.advance(minutes=5)
@@ -27,7 +28,7 @@ def test_a_resend_keeps_the_earlier_link_working(services: Services, clock) -> N
     assert services.activation.validate_backup_address(owners, clock.now) == "chloe.bernard"
 
 
-def test_once_validated_every_link_of_the_account_is_spent(services: Services, clock) -> None:
+def test_once_validated_every_link_of_the_account_is_spent(services: Services, clock: SettableClock) -> None:
     _prepare(services, "chloe.bernard", "chloe.b@example.org")
     first = services.activation.issue_validation_token("chloe.bernard", "chloe.b@example.org", HOURS_48, clock.now)
     second = services.activation.issue_validation_token("chloe.bernard", "chloe.b@example.org", HOURS_48, clock.now)
@@ -35,7 +36,7 @@ def test_once_validated_every_link_of_the_account_is_spent(services: Services, c
     assert services.activation.validate_backup_address(first, clock.now) is None
 
 
-def test_one_reminder_per_address_for_the_link_that_lasts_longest(services: Services, clock) -> None:
+def test_one_reminder_per_address_for_the_link_that_lasts_longest(services: Services, clock: SettableClock) -> None:
     _prepare(services, "chloe.bernard", "chloe.b@example.org")
     start = clock.now
     services.activation.issue_validation_token("chloe.bernard", "chloe.b@example.org", HOURS_48, start)
