@@ -30,6 +30,10 @@ def cmd_load_directory(args: argparse.Namespace) -> int:
     from bot.app import build_services, load_demo_directory
 
     config = _config(args)
+    if not args.fixture and config.directory.fixture is None:
+        print("error: no directory fixture: give one (`load-directory FILE`) or set directory.fixture in the "
+              "configuration", file=sys.stderr)
+        return 2
     services = build_services(config)
     fixture = load_demo_directory(services, Path(args.fixture) if args.fixture else None)
     print(f"directory loaded: {len(fixture.establishments)} establishments, {len(fixture.accounts)} accounts")
@@ -70,7 +74,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from bot.channels.replay import replay_files
 
     model = load_nlu(_config(args))
-    return replay_files([Path(p) for p in args.files], model, args.json, sys.stdout)
+    config_file = Path(args.config) if args.config else None
+    return replay_files([Path(p) for p in args.files], model, args.json, sys.stdout, config_file)
 
 
 def cmd_chat(args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ from bot.nlu.model import NluModel
 from bot.nlu.multi import parse_message
 from bot.relay import Button, OutboundMessage
 from bot.services import Services
+from bot.storage.db import UNAVAILABLE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ HIDDEN_TEXT = "[message non conservé]"
 class InboundMessage:
     sender_id: str  # "<channel>:<id>", e.g. "telegram:5001", "web:3f2a…"
     text: str
+    client_address: str | None = None  # the web client's address (per-address limits); None on other channels
 
     @property
     def channel(self) -> str:
@@ -65,7 +67,13 @@ class Assistant:
     def handle(self, message: InboundMessage) -> TurnResult:
         """One user turn, start to end; turns of one chat never run at the same time."""
         with self._lock(message.sender_id):
-            return self._handle(message)
+            try:
+                return self._handle(message)
+            except UNAVAILABLE_ERRORS as exc:
+                # the database is locked, read-only or gone: a French answer, not an error page
+                log.warning("database unavailable during a turn: %s", str(exc).splitlines()[0])
+                state = DialogueState.new(message.sender_id, self.engine.domain)
+                return TurnResult([_outbound(self._response("utter_database_down", state))])
 
     def _response(self, name: str, state: DialogueState) -> dict[str, Any]:
         rendered = self.engine.domain.render(name, state.slots, {})

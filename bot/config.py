@@ -12,6 +12,7 @@ import datetime as dt
 import os
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -102,6 +103,15 @@ class AssistantSettings(_Strict):
     run_scheduler: bool = Field(True, description="false on all but one instance sharing a database")
     max_message_chars: int = Field(2000, ge=100)
     nlu: NluSettings = NluSettings()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}: expected an IANA name such as Europe/Paris") from None
+        return value
 
 
 class StorageSettings(_Strict):
@@ -219,7 +229,19 @@ class WebSettings(_Strict):
         AnyHttpUrl("http://127.0.0.1:8080"), description="where users reach this server (validation links point here)"
     )
     agent_token_env: str = "CLEF_AGENT_TOKEN"
+    agent_tokens_env: str = Field(
+        "CLEF_AGENT_TOKENS", description="variable holding one token per agent: `name:token` pairs, comma-separated"
+    )
     requests_per_ip: RateLimit = RateLimit(count=60, per_seconds=60)
+    inbox_requests_per_ip: RateLimit = Field(
+        RateLimit(count=120, per_seconds=60), description="inbox polls per client address (a page polls every 5 s)"
+    )
+    tickets_per_ip: RateLimit = Field(
+        RateLimit(count=20, per_seconds=3600), description="tickets opened from one client address, whatever chat"
+    )
+    desk_failures_per_ip: RateLimit = Field(
+        RateLimit(count=10, per_seconds=600), description="wrong desk tokens from one address before it must wait"
+    )
     trusted_proxies: list[str] = Field(
         default_factory=list, description="reverse proxies whose X-Forwarded-For names the client (e.g. 127.0.0.1)"
     )
@@ -301,6 +323,8 @@ def _describe(error: dict[str, Any]) -> str:
     if kind == "missing":
         return f"{where}: required key is missing"
     got = error.get("input")
+    if kind == "value_error":  # our own validators' messages: kept as written (names, case)
+        return f"{where}: {error['msg'].removeprefix('Value error, ')}"
     shown = repr(got) if not isinstance(got, (dict, list)) else type(got).__name__
     return f"{where}: {error['msg'].lower()} (got {shown})"
 
@@ -322,6 +346,8 @@ def read_config_file(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: {not_utf8(exc)}") from None
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -331,9 +357,19 @@ def read_config_file(path: Path) -> dict[str, Any]:
     return raw or {}
 
 
+def not_utf8(error: UnicodeDecodeError) -> str:
+    """What is wrong with a file that is not UTF-8, in one line (the file's name is added by the caller)."""
+    return f"is not UTF-8 text (byte 0x{error.object[error.start]:02x} at offset {error.start}): save it as UTF-8"
+
+
+def config_path(path: Path | None = None) -> Path:
+    """The configuration file: `path`, else the one the `CLEF_CONFIG` variable names, else config.yml."""
+    return path or Path(os.environ.get("CLEF_CONFIG") or DEFAULT_CONFIG_PATH)
+
+
 def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None) -> AppConfig:
     """Read, merge and validate the configuration (the `CLEF_CONFIG` variable may name the file)."""
-    path = path or Path(os.environ.get("CLEF_CONFIG", DEFAULT_CONFIG_PATH))
+    path = config_path(path)
     raw = read_config_file(path)
     if overrides:
         raw = deep_merge(raw, overrides)

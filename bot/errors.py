@@ -9,8 +9,9 @@ from bot.directory.fixture import FixtureError
 from bot.directory.port import DirectoryError
 from bot.knowledge import ArticleError
 from bot.nlu.training_data import TrainingDataError
-from bot.storage.db import NotMigrated
+from bot.storage.db import DatabaseUnavailable, NotMigrated
 
 USER_ERRORS: tuple[type[Exception], ...] = (
     ConfigError, DomainError, RulesError, FixtureError, DirectoryError, ArticleError, TrainingDataError, NotMigrated,
+    DatabaseUnavailable,
 )

@@ -356,6 +356,9 @@ class Operations:
         if not self._within_limits(actor, Permission.CREATE_TICKET.value, None):
             self._audit(actor, channel, Permission.CREATE_TICKET.value, None, RATE_LIMITED)
             return OperationResult(RATE_LIMITED)
+        if not actor.is_agent and not all(gate(actor) for gate in self.s.ticket_gates):
+            self._audit(actor, channel, Permission.CREATE_TICKET.value, None, RATE_LIMITED, "per client address")
+            return OperationResult(RATE_LIMITED)
         transcript = "\n".join(
             f"{'Usager' if direction == 'in' else 'Assistant'} : {text}"
             for direction, text in self.s.conversations.transcript(actor.sender_id)

@@ -56,6 +56,8 @@ class Services:
     ticket_listeners: list[Callable[[TicketView], None]] = field(default_factory=list)
     reminder_listeners: list[Callable[[TicketView], None]] = field(default_factory=list)
     user_message_listeners: list[Callable[[TicketView, str], None]] = field(default_factory=list)
+    ticket_gates: list[Callable[[Actor], bool]] = field(default_factory=list)
+    """Asked before a chat opens a ticket (e.g. the web channel's per-address limit); any False refuses it."""
 
     @property
     def timezone(self) -> ZoneInfo:

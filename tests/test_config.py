@@ -86,3 +86,65 @@ def test_secrets_come_from_the_environment_never_the_file(monkeypatch: pytest.Mo
     assert secret("CLEF_LDAP_PASSWORD") == "s3cret"
     monkeypatch.setenv("CLEF_LDAP_PASSWORD", "")
     assert secret("CLEF_LDAP_PASSWORD") is None
+
+
+def test_an_unknown_time_zone_is_refused_at_validation() -> None:
+    raw = raw_config()
+    raw["assistant"]["timezone"] = "Mars/Olympus"
+    with pytest.raises(ConfigError, match=r"assistant.timezone: .*unknown time zone 'Mars/Olympus'"):
+        parse_config(raw)
+
+
+def test_a_config_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "config.yml"
+    bad.write_bytes((ROOT / "config.yml").read_bytes() + "# café\n".encode("latin-1"))
+    with pytest.raises(ConfigError, match=r"config.yml: is not UTF-8 text \(byte 0xe9 at offset \d+\)"):
+        load_config(bad)
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env
+    )
+
+
+def _write(raw: dict, path: Path) -> Path:
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_an_unreachable_postgresql_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    raw = raw_config()
+    raw["storage"]["url"] = "postgresql+psycopg://clef:secret-pw@127.0.0.1:1/clef"
+    config = _write(raw, tmp_path / "config.yml")
+    for command in ("migrate", "chat"):
+        done = _cli("--config", str(config), command)
+        assert done.returncode == 2, done.stderr
+        assert "Traceback" not in done.stderr
+        (line,) = done.stderr.strip().splitlines()
+        assert line.startswith("error: the database postgresql+psycopg://clef:***@127.0.0.1:1/clef cannot be reached")
+        assert "secret-pw" not in line
+
+
+def _migrated_config(tmp_path: Path, **directory: object) -> Path:
+    raw = raw_config()
+    raw["storage"]["url"] = f"sqlite:///{tmp_path / 'clef.db'}"
+    raw["directory"].update(directory)
+    config = _write(raw, tmp_path / "config.yml")
+    assert _cli("--config", str(config), "migrate").returncode == 0
+    return config
+
+
+def test_a_directory_fixture_that_is_missing_unset_or_not_utf8_is_one_line(tmp_path: Path) -> None:
+    latin = tmp_path / "latin.yml"
+    latin.write_bytes("accounts: []\n# café\n".encode("latin-1"))
+    cases = [
+        (_migrated_config(tmp_path), [str(tmp_path / "absent.yml")], "absent.yml: cannot be read (No such file"),
+        (_migrated_config(tmp_path), [str(latin)], "latin.yml: is not UTF-8 text"),
+        (_migrated_config(tmp_path, fixture=None), [], "no directory fixture: give one"),
+    ]
+    for config, args, message in cases:
+        done = _cli("--config", str(config), "load-directory", *args)
+        assert done.returncode == 2, done.stderr
+        assert "Traceback" not in done.stderr and message in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,11 +18,11 @@ from typing import Any, Iterator
 
 from bot.app import build_assistant, build_services
 from bot.assistant import Assistant, InboundMessage, TurnResult
-from bot.config import ConfigError, deep_merge, parse_config, read_config_file, DEFAULT_CONFIG_PATH, PROJECT_ROOT
+from bot.config import ConfigError, config_path, deep_merge, not_utf8, parse_config, read_config_file, PROJECT_ROOT
 from bot.directory.fixture import FixtureError, parse_fixture
 from bot.mail.capture import CaptureMailer
 from bot.nlu.model import NluModel
-from bot.storage.db import make_engine, migrate
+from bot.storage.db import DatabaseUnavailable, make_engine, migrate
 from bot.yaml_files import read_yaml
 
 EXPECT_KEYS = {"intent", "diagnosis", "operations", "ticket", "says", "not_says"}
@@ -42,7 +43,10 @@ class Scenario:
 
 
 def load_scenarios(path: Path) -> list[Scenario]:
-    raw = read_yaml(path, ScenarioError)
+    try:
+        raw = read_yaml(path, ScenarioError)
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{path}: {not_utf8(exc)}") from None
     items = raw if isinstance(raw, list) else [raw]
     return [_scenario(item, path) for item in items]
 
@@ -67,9 +71,14 @@ def _scenario(raw: Any, path: Path) -> Scenario:
     for index, turn in enumerate(turns, 1):
         if not isinstance(turn, dict) or ("user" in turn) == ("click" in turn):
             raise ScenarioError(f"{path}: turn {index} needs exactly one of `user` or `click`")
-        unknown = set(turn.get("expect") or {}) - EXPECT_KEYS
+        expect = turn.get("expect") or {}
+        if not isinstance(expect, dict):
+            raise ScenarioError(f"{path}: turn {index}: `expect` must be a mapping")
+        unknown = set(expect) - EXPECT_KEYS
         if unknown:
             raise ScenarioError(f"{path}: turn {index}: unknown expect key {sorted(unknown)[0]!r}")
+        for key in ("says", "not_says"):
+            _check_patterns(expect.get(key), f"{path}: turn {index}: `{key}`")
     return Scenario(
         name=str(raw["name"]),
         now=now,
@@ -78,6 +87,19 @@ def _scenario(raw: Any, path: Path) -> Scenario:
         turns=turns,
         config_overrides=raw.get("config_overrides") or {},
     )
+
+
+def _check_patterns(patterns: Any, where: str) -> None:
+    """`says` / `not_says` are lists of regexes that compile: a typo is the file's fault, reported before any turn."""
+    if patterns is None:
+        return
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+        raise ScenarioError(f"{where} must be a list of regexes (strings)")
+    for pattern in patterns:
+        try:
+            re.compile(pattern, re.IGNORECASE)
+        except re.error as exc:
+            raise ScenarioError(f"{where} pattern {pattern!r} is not a valid regex ({exc})") from None
 
 
 class _ScenarioClock:
@@ -110,10 +132,15 @@ def _judge(turn_no: int, expect: dict[str, Any], result: TurnResult, bot_text: s
     return failures
 
 
-def run_scenario(scenario: Scenario, nlu: NluModel, config_path: Path = DEFAULT_CONFIG_PATH) -> Iterator[dict[str, Any]]:
-    """Yields one JSON-ready line per turn, then the verdict line."""
-    raw = deep_merge(read_config_file(config_path), scenario.config_overrides)
-    config = parse_config(raw, source=f"{config_path.name} + {scenario.name}", root=PROJECT_ROOT)
+def run_scenario(scenario: Scenario, nlu: NluModel, config_file: Path | None = None) -> Iterator[dict[str, Any]]:
+    """Yields one JSON-ready line per turn, then the verdict line.
+
+    The configuration is `config_file`, else the file `CLEF_CONFIG` names, else config.yml; the scenario's
+    `config_overrides` are merged over it.
+    """
+    path = config_path(config_file)
+    raw = deep_merge(read_config_file(path), scenario.config_overrides)
+    config = parse_config(raw, source=f"{path.name} + {scenario.name}", root=PROJECT_ROOT)
     fixture = parse_fixture(scenario.directory)
     clock = _ScenarioClock(scenario.now)
     with tempfile.TemporaryDirectory(prefix="clef-replay-") as folder:
@@ -172,21 +199,27 @@ def run_scenario(scenario: Scenario, nlu: NluModel, config_path: Path = DEFAULT_
         yield {"scenario": scenario.name, "passed": not failures, "failures": failures}
 
 
-def replay_files(paths: list[Path], nlu: NluModel, as_json: bool, out: Any) -> int:
-    """Runs every scenario of every file; the exit status of `python -m bot replay`."""
+def replay_files(
+    paths: list[Path], nlu: NluModel, as_json: bool, out: Any, config_file: Path | None = None
+) -> int:
+    """Runs every scenario of every file; the exit status of `python -m bot replay`.
+
+    Problems with the files themselves (unreadable, not UTF-8, malformed, a bad regex, a bad directory or
+    configuration override) are one line on standard error and exit status 2, before or instead of results.
+    """
     scenarios: list[Scenario] = []
     for path in paths:
         try:
             scenarios.extend(load_scenarios(path))
         except ScenarioError as exc:
-            print(f"replay: {exc}", file=out if not as_json else __import__("sys").stderr)
+            print(f"replay: {exc}", file=sys.stderr)
             return 2
     all_passed = True
     for scenario in scenarios:
         try:
-            lines = list(run_scenario(scenario, nlu))
-        except (ConfigError, FixtureError) as exc:
-            print(f"replay: {scenario.name}: {exc}", file=__import__("sys").stderr)
+            lines = list(run_scenario(scenario, nlu, config_file))
+        except (ConfigError, FixtureError, DatabaseUnavailable) as exc:
+            print(f"replay: {scenario.name}: {exc}", file=sys.stderr)
             return 2
         verdict = lines[-1]
         all_passed &= bool(verdict["passed"])

@@ -6,55 +6,85 @@ Rasa web-chat widgets can talk to the assistant. Turns run in worker threads: th
 waits on the database, the directory or the mail server. They have a pool of their own (`TURN_THREADS`),
 apart from the loop's default pool (6 threads on 2 cores) that the quick database calls use: a few turns
 stuck on a slow directory take a few of its threads, not the whole server.
+
+Every response carries the security headers (`SECURITY_HEADERS`); the pages load their scripts and
+styles from /static so that the policy needs no inline code. The French texts of the pages that are
+not the chat (the validation link's) live in knowledge/web-pages.yml.
 """
 
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
+import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Iterator
 
 from aiohttp import web
 
-from bot.assistant import Assistant, InboundMessage
+from bot.assistant import Assistant, InboundMessage, TurnResult
 from bot.channels.desk_web import desk_routes
+from bot.config import ConfigError
+from bot.core.authz import Actor
+from bot.relay import OutboundMessage
+from bot.services import Services
+from bot.storage.db import UNAVAILABLE_ERRORS, database_problem
+from bot.yaml_files import read_yaml
 
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
+PAGES_FILE = Path("knowledge") / "web-pages.yml"
 SENDER = re.compile(r"^[A-Za-z0-9_\-.:]{1,64}$")
 MAX_BODY_BYTES = 64 * 1024
 TURN_THREADS = 32  # turns at once; one stuck on the directory lasts at most its timeouts (seconds)
+MAX_TOKEN_CHARS = 64
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-
 _PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5}}</style>
-</head><body><h1>{title}</h1><p>{text}</p></body></html>"""
-VALIDATED_PAGE = _PAGE.format(
-    title="Adresse de secours validée",
-    text="Merci : votre adresse de secours est validée. Elle vous servira si vous perdez votre mot de passe. "
-    "Vous pouvez fermer cette page.",
-)
-DEAD_LINK_PAGE = _PAGE.format(
-    title="Lien expiré ou déjà utilisé",
-    text="Ce lien de validation n'est plus valable : il expire au bout de 48 heures et ne sert qu'une fois. "
-    "Demandez-en un nouveau à l'assistant (« mon lien a expiré »).",
-)
+<link rel="stylesheet" href="/static/page.css"></head><body><main><h1>{title}</h1><p>{text}</p>{form}</main></body></html>"""
+_CONFIRM_FORM = """<form method="post" action="/adresse/valider"><input type="hidden" name="jeton" value="{token}">
+<button type="submit">{button}</button></form>"""
+PAGE_KEYS = {"confirm_address": ("title", "text", "button"), "validated": ("title", "text"),
+             "dead_link": ("title", "text"), "busy": ("title", "text"), "unavailable": ("title", "text")}
 
 
-BUSY_PAGE = _PAGE.format(
-    title="Trop de demandes",
-    text="Trop de demandes viennent de votre réseau en ce moment. Votre lien est toujours valable : "
-    "rouvrez-le dans une minute.",
-)
+class WebPages:
+    """The French pages of knowledge/web-pages.yml, rendered with every value escaped."""
+
+    def __init__(self, path: Path) -> None:
+        raw = read_yaml(path, ConfigError)
+        for name, keys in PAGE_KEYS.items():
+            entry = raw.get(name) if isinstance(raw, dict) else None
+            if not isinstance(entry, dict) or not all(isinstance(entry.get(key), str) for key in keys):
+                raise ConfigError(f"{path}: page {name!r} needs {', '.join(keys)}")
+        self._pages: dict[str, dict[str, str]] = raw
+
+    def render(self, name: str, status: int, token: str | None = None) -> web.Response:
+        page = self._pages[name]
+        form = ""
+        if token is not None:
+            form = _CONFIRM_FORM.format(token=html.escape(token), button=html.escape(page["button"]))
+        body = _PAGE.format(title=html.escape(page["title"]), text=html.escape(page["text"]), form=form)
+        return web.Response(text=body, content_type="text/html", status=status, headers={"Cache-Control": "no-store"})
 
 
 def client_address(request: web.Request, trusted_proxies: list[str]) -> str:
@@ -78,13 +108,72 @@ def web_sender(raw: Any) -> str | None:
     return f"web:{raw}"
 
 
+def is_unicode_text(text: str) -> bool:
+    """False for text that no file, database or answer can hold (JSON's lone surrogates, `"\\ud800"`)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+async def _security_headers(_: web.Request, response: web.StreamResponse) -> None:
+    response.headers.update(SECURITY_HEADERS)
+
+
+class TicketBudget:
+    """Tickets opened per client address: the gate `Services.ticket_gates` asks, and the address of the turn.
+
+    Sender ids are chosen by clients, addresses are not: without this a client inventing sender ids
+    opens as many tickets as it likes. The address is the one of the turn running in this worker thread.
+    """
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._local = threading.local()
+
+    @contextmanager
+    def turn_from(self, address: str | None) -> Iterator[None]:
+        self._local.address = address
+        try:
+            yield
+        finally:
+            self._local.address = None
+
+    def allows(self, _: Actor) -> bool:
+        address = getattr(self._local, "address", None)
+        if address is None:  # not a web turn
+            return True
+        s = self._services
+        return s.limiter.hit(f"web:tickets:{address}", s.config.web.tickets_per_ip, s.now())
+
+
 def build_web_app(
     assistant: Assistant, extra_routes: list[web.RouteDef] | None = None, agent_token: str | None = None
 ) -> web.Application:
     """The chat page and REST channel, the agents' desk (`/desk`), and any channel's extra routes."""
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
-
     services = assistant.services
+    pages = WebPages(services.config.path(PAGES_FILE))
+    budget = TicketBudget(services)
+    services.ticket_gates.append(budget.allows)
+
+    def address_of(request: web.Request) -> str:
+        return client_address(request, services.config.web.trusted_proxies)
+
+    @web.middleware
+    async def database_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+        """A locked, read-only or unreachable database is a 503 that says so, never a traceback page."""
+        try:
+            return await handler(request)
+        except UNAVAILABLE_ERRORS as exc:
+            log.warning("database unavailable for %s: %s", request.path, str(exc).splitlines()[0])
+            if request.path.startswith("/adresse/"):
+                return pages.render("unavailable", 503)
+            return _error(503, "the database is unavailable: try again in a minute")
+
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[database_guard])
+    app.on_response_prepare.append(_security_headers)
+
     turns = ThreadPoolExecutor(max_workers=TURN_THREADS, thread_name_prefix="clef-turn")
 
     async def stop_turns(_: web.Application) -> None:
@@ -94,11 +183,31 @@ def build_web_app(
 
     def over_limit(request: web.Request) -> bool:
         """Per-client-address limit: sender ids are chosen by clients, addresses are not."""
-        key = f"web:ip:{client_address(request, services.config.web.trusted_proxies)}"
+        key = f"web:ip:{address_of(request)}"
         return not services.limiter.hit(key, services.config.web.requests_per_ip, services.now())
 
+    def database_down(recipient: str) -> web.Response:
+        rendered = assistant.engine.domain.render("utter_database_down", {}, {}) or {"text": ""}
+        return web.json_response([OutboundMessage(rendered["text"]).as_rest(recipient)])
+
+    def run_turn(message: InboundMessage) -> TurnResult:
+        with budget.turn_from(message.client_address):
+            return assistant.handle(message)
+
+    def waiting_for(sender: str) -> list[OutboundMessage]:
+        try:
+            return services.relay.take(sender)
+        except UNAVAILABLE_ERRORS:  # they stay in the inbox for the next poll
+            return []
+
     async def webhook(request: web.Request) -> web.Response:
-        if await asyncio.to_thread(over_limit, request):
+        if request.content_type != "application/json":  # refuses the cross-site "simple" POSTs (text/plain, forms)
+            return _error(415, "the body must be sent as application/json")
+        try:
+            limited = await asyncio.to_thread(over_limit, request)
+        except UNAVAILABLE_ERRORS:
+            return database_down("")
+        if limited:
             return _error(429, "too many requests from this address: wait a minute")
         try:
             body = await request.json()
@@ -112,32 +221,56 @@ def build_web_app(
             return _error(400, "`sender` must be 1 to 64 letters, digits, '-', '_', '.' or ':'")
         if not isinstance(message, str):
             return _error(400, "`message` must be a string")
-        loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(turns, assistant.handle, InboundMessage(sender, message))
+        if not is_unicode_text(message):
+            return _error(400, "`message` must be valid Unicode text (it holds a lone surrogate escape)")
+        inbound = InboundMessage(sender, message, client_address=address_of(request))
+        result = await asyncio.get_running_loop().run_in_executor(turns, run_turn, inbound)
         recipient = sender.removeprefix("web:")
-        messages = result.messages + await asyncio.to_thread(services.relay.take, sender)
+        messages = result.messages + await asyncio.to_thread(waiting_for, sender)
         return web.json_response([m.as_rest(recipient) for m in messages])
+
+    def inbox_over_limit(request: web.Request) -> bool:
+        key = f"web:inbox:{address_of(request)}"
+        return not services.limiter.hit(key, services.config.web.inbox_requests_per_ip, services.now())
 
     async def inbox(request: web.Request) -> web.Response:
         sender = web_sender(request.query.get("sender"))
         if sender is None:
             return _error(400, "`sender` is missing or malformed")
+        if await asyncio.to_thread(inbox_over_limit, request):
+            return _error(429, "too many inbox requests from this address: poll less often")
         recipient = sender.removeprefix("web:")
         waiting = await asyncio.to_thread(services.relay.take, sender)
         return web.json_response([m.as_rest(recipient) for m in waiting])
 
-    async def validate_address(request: web.Request) -> web.Response:
+    def _plausible(token: str) -> bool:
+        return 0 < len(token) <= MAX_TOKEN_CHARS and is_unicode_text(token)
+
+    async def confirm_address(request: web.Request) -> web.Response:
+        """The link's page: it only asks. Mail scanners fetch links; only the person's click (a POST) validates."""
         token = request.query.get("jeton", "")
         if await asyncio.to_thread(over_limit, request):
-            return web.Response(text=BUSY_PAGE, content_type="text/html", status=429)
+            return pages.render("busy", 429)
+        alive = _plausible(token) and await asyncio.to_thread(
+            services.activation.validation_link_alive, token, services.now()
+        )
+        return pages.render("confirm_address", 200, token=token) if alive else pages.render("dead_link", 410)
+
+    async def validate_address(request: web.Request) -> web.Response:
+        if await asyncio.to_thread(over_limit, request):
+            return pages.render("busy", 429)
+        form = await request.post()
+        token = form.get("jeton")
         login = None
-        if 0 < len(token) <= 64:
+        if isinstance(token, str) and _plausible(token):
             login = await asyncio.to_thread(services.activation.validate_backup_address, token, services.now())
-        page = VALIDATED_PAGE if login else DEAD_LINK_PAGE
-        return web.Response(text=page, content_type="text/html", status=200 if login else 410)
+        return pages.render("validated", 200) if login else pages.render("dead_link", 410)
 
     async def status(_: web.Request) -> web.Response:
-        return web.json_response({"status": "ok"})
+        problem = await asyncio.to_thread(database_problem, services.engine)
+        if problem:
+            return web.json_response({"status": "degraded", "database": problem}, status=503)
+        return web.json_response({"status": "ok", "database": "ok"})
 
     async def page(_: web.Request) -> web.FileResponse:
         return web.FileResponse(STATIC / "chat.html", headers={"Cache-Control": "no-cache"})
@@ -149,10 +282,11 @@ def build_web_app(
             web.get("/webhooks/rest/", status),
             web.post("/webhooks/rest/webhook", webhook),
             web.get("/api/inbox", inbox),
-            web.get("/adresse/valider", validate_address),
+            web.get("/adresse/valider", confirm_address),
+            web.post("/adresse/valider", validate_address),
             web.static("/static", STATIC),
         ]
-        + desk_routes(assistant.services, agent_token)
+        + desk_routes(services, agent_token, address_of)
         + (extra_routes or [])
     )
     return app

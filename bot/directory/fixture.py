@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 
+from bot.config import not_utf8
 from bot.core.accounts import Account, AccountSource, AccountState, Delivery, Establishment, Profile
 from bot.yaml_files import read_yaml
 
@@ -123,7 +124,10 @@ def parse_fixture(raw: Any) -> DirectoryFixture:
 
 
 def load_fixture(path: Path) -> DirectoryFixture:
-    raw = read_yaml(path, FixtureError)
+    try:
+        raw = read_yaml(path, FixtureError)
+    except UnicodeDecodeError as exc:
+        raise FixtureError(f"{path}: {not_utf8(exc)}") from None
     try:
         return parse_fixture(raw)
     except FixtureError as exc:

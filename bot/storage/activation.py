@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.accounts import Account, Delivery
@@ -78,14 +78,14 @@ class ActivationStore:
 
 
     def issue_validation_token(self, login: str, address: str, valid_for: dt.timedelta, now: dt.datetime) -> str:
-        """A fresh validation link token for the backup `address` of `login`; earlier ones stop working."""
+        """A fresh validation link token for the backup `address` of `login`.
+
+        Earlier links that are still valid keep working: anyone may ask for a resend, and a stranger's
+        request must not kill the link the owner is about to open. A link for another address dies anyway
+        at validation (the address it names is no longer the account's).
+        """
         token = secrets.token_urlsafe(24)
         with self._sessions.begin() as session:
-            session.execute(
-                update(ValidationToken)
-                .where(ValidationToken.login == login.lower(), ValidationToken.used_at.is_(None))
-                .values(used_at=now)
-            )
             session.add(ValidationToken(token_hash=_token_hash(token), login=login.lower(), address=address,
                                         expires_at=now + valid_for))
             self._upsert(session, login).validation_link_sent_at = now
@@ -102,19 +102,36 @@ class ActivationStore:
                 return None
             row.used_at = now
             record.backup_email_validated = True
+            session.execute(  # the other links of this login have nothing left to validate
+                update(ValidationToken)
+                .where(ValidationToken.login == row.login, ValidationToken.used_at.is_(None))
+                .values(used_at=now)
+            )
             return row.login
 
-    def links_expiring(self, now: dt.datetime, within: dt.timedelta) -> list[tuple[str, str, dt.datetime]]:
-        """(login, address, expiry) of the unused validation links that expire within `within`."""
+    def validation_link_alive(self, token: str, now: dt.datetime) -> bool:
+        """Whether `token` would validate now, without using it (the confirmation page asks first)."""
         with self._sessions() as session:
-            rows = session.scalars(
-                select(ValidationToken).where(
-                    ValidationToken.used_at.is_(None),
-                    ValidationToken.expires_at > now,
-                    ValidationToken.expires_at <= now + within,
-                )
+            row = session.scalar(select(ValidationToken).where(ValidationToken.token_hash == _token_hash(token)))
+            if row is None or row.used_at is not None or now >= row.expires_at:
+                return False
+            record = session.get(ActivationRecord, row.login)
+            return record is not None and record.backup_email == row.address
+
+    def links_expiring(self, now: dt.datetime, within: dt.timedelta) -> list[tuple[str, str, dt.datetime]]:
+        """(login, address, expiry) of the unused validation links that expire within `within`.
+
+        An address may have several live links (resends keep earlier ones valid): it is listed once, when
+        the longest-lasting of them expires within `within`, with that expiry.
+        """
+        with self._sessions() as session:
+            rows = session.execute(
+                select(ValidationToken.login, ValidationToken.address, func.max(ValidationToken.expires_at))
+                .where(ValidationToken.used_at.is_(None), ValidationToken.expires_at > now)
+                .group_by(ValidationToken.login, ValidationToken.address)
             ).all()
-            return [(row.login, row.address, row.expires_at) for row in rows]
+        expiring = [(login, address, _aware(expiry)) for login, address, expiry in rows]
+        return [(login, address, expiry) for login, address, expiry in expiring if expiry <= now + within]
 
     def purge_tokens(self, now: dt.datetime) -> int:
         """Forget validation tokens that can no longer be used (expired or used)."""
@@ -123,6 +140,11 @@ class ActivationStore:
                 delete(ValidationToken).where((ValidationToken.expires_at < now) | ValidationToken.used_at.is_not(None))
             )
             return int(result.rowcount or 0)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    """A UTC date-time read back from the database, aware even where a driver leaves it naive."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
 
 
 def _token_hash(token: str) -> str:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, InternalError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -18,6 +20,30 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 class NotMigrated(RuntimeError):
     """The database is missing tables or is behind the code's migrations."""
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached or opened (server down, wrong host, unreadable file)."""
+
+
+UNAVAILABLE_ERRORS = (OperationalError, InternalError)
+"""What a locked, read-only or unreachable database raises (PostgreSQL's read-only transaction is an InternalError)."""
+
+
+def _reason(error: DBAPIError) -> str:
+    """The driver's own first line, e.g. "connection refused" or "unable to open database file"."""
+    lines = [line.strip() for line in str(error.orig).splitlines() if line.strip()]
+    return lines[0] if lines else type(error.orig).__name__
+
+
+@contextmanager
+def reachable(engine: Engine) -> Iterator[None]:
+    """Turn a failure to reach the database into `DatabaseUnavailable`, one line that hides the password."""
+    try:
+        yield
+    except OperationalError as exc:
+        where = engine.url.render_as_string(hide_password=True)
+        raise DatabaseUnavailable(f"the database {where} cannot be reached: {_reason(exc)}") from None
 
 
 def make_engine(url: str, root: Path | None = None) -> Engine:
@@ -59,7 +85,8 @@ def _alembic_config(engine: Engine) -> AlembicConfig:
 
 def migrate(engine: Engine) -> str:
     """Upgrade the database to the newest revision; returns that revision."""
-    command.upgrade(_alembic_config(engine), "head")
+    with reachable(engine):
+        command.upgrade(_alembic_config(engine), "head")
     return head_revision()
 
 
@@ -72,7 +99,7 @@ def head_revision() -> str:
 
 def ensure_migrated(engine: Engine) -> None:
     """Refuse to run on a database the migrations have not brought up to date."""
-    with engine.connect() as connection:
+    with reachable(engine), engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     if current != head_revision():
         state = "has no schema" if current is None else f"is at revision {current}"
@@ -80,3 +107,36 @@ def ensure_migrated(engine: Engine) -> None:
             f"the database {engine.url.render_as_string(hide_password=True)} {state}, "
             f"the code needs {head_revision()}: run `python -m bot migrate` (or `make run`)"
         )
+
+
+PROBE_BUSY_MS = 2000
+"""How long the health probe waits for a SQLite write lock before calling the database locked."""
+
+
+def database_problem(engine: Engine) -> str | None:
+    """None when the database takes writes now; else `unavailable`, `locked` or `read-only`.
+
+    The probe writes (an update of the migration row that changes nothing, rolled back), because a
+    read-only or locked database still answers reads while every turn fails.
+    """
+    try:
+        with engine.connect() as connection:
+            sqlite = engine.dialect.name == "sqlite"
+            if sqlite:
+                waited = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+                connection.exec_driver_sql(f"PRAGMA busy_timeout = {PROBE_BUSY_MS}")
+            try:
+                connection.exec_driver_sql("UPDATE alembic_version SET version_num = version_num")
+            finally:
+                connection.rollback()
+                if sqlite:
+                    connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(waited or 0)}")
+                    connection.rollback()
+    except DBAPIError as exc:
+        reason = _reason(exc).lower()
+        if "readonly" in reason or "read-only" in reason or "read only" in reason:
+            return "read-only"
+        if "locked" in reason or "busy" in reason:
+            return "locked"
+        return "unavailable"
+    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.redaction import redact
@@ -101,6 +101,20 @@ class TicketStore:
                 select(Ticket).where(Ticket.status.in_(statuses)).order_by(Ticket.id.desc()).limit(limit)
             )
             return [_view(row) for row in rows]
+
+    def page(
+        self, statuses: tuple[str, ...], tenant: str | None, page: int, per_page: int
+    ) -> tuple[list[TicketView], int]:
+        """One page of tickets with these statuses (and tenant, if given), newest first, and how many match."""
+        where = [Ticket.status.in_(statuses)]
+        if tenant is not None:
+            where.append(Ticket.tenant == tenant)
+        with self._sessions() as session:
+            total = session.scalar(select(func.count()).select_from(Ticket).where(*where)) or 0
+            rows = session.scalars(
+                select(Ticket).where(*where).order_by(Ticket.id.desc()).offset((page - 1) * per_page).limit(per_page)
+            )
+            return [_view(row) for row in rows], int(total)
 
     def _update(self, ticket_id: int, now: dt.datetime, **changes: object) -> TicketView | None:
         with self._sessions.begin() as session:

@@ -93,3 +93,63 @@ def test_parse_follows_the_contract() -> None:
     text = first["text"]
     (username,) = [e for e in first["entities"] if e["entity"] == "username"]
     assert username["value"] == "marie.dupont2" and text[username["start"] : username["end"]] == "marie.dupont2"
+
+
+LONG_MESSAGE_SCENARIO = (
+    "name: short-messages\nnow: 2026-09-15T10:00:00+02:00\n"
+    "directory: {establishments: [], accounts: []}\nchat: {channel: web, user_id: 1}\n"
+    "turns:\n  - user: '" + "a" * 150 + "'\n    expect: {says: ['les 100 premiers caract']}\n"
+)
+
+
+def _short_message_config(tmp_path: Path) -> Path:
+    import yaml
+
+    from bot.config import read_config_file
+
+    raw = read_config_file(ROOT / "config.yml")
+    raw["assistant"]["max_message_chars"] = 100
+    path = tmp_path / "short.yml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_replay_runs_the_scenarios_on_the_config_given_by_option_or_variable(tmp_path: Path) -> None:
+    import os
+
+    scenario = tmp_path / "short.yml.scenario.yml"
+    scenario.write_text(LONG_MESSAGE_SCENARIO, encoding="utf-8")
+    config = _short_message_config(tmp_path)
+    by_option = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(config), "replay", str(scenario)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert by_option.returncode == 0, by_option.stdout + by_option.stderr
+    by_variable = subprocess.run(
+        [sys.executable, "-m", "bot", "replay", str(scenario)], cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "CLEF_CONFIG": str(config)},
+    )
+    assert by_variable.returncode == 0, by_variable.stdout + by_variable.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("name: caf\xe9\n".encode("latin-1"), "is not UTF-8 text"),
+        (
+            b"name: bad-regex\nnow: 2026-09-15T10:00:00+02:00\nturns:\n  - user: bonjour\n    expect: {says: ['(unclosed']}\n",
+            "turn 1: `says` pattern '(unclosed' is not a valid regex",
+        ),
+        (
+            b"name: bad-regex\nnow: 2026-09-15T10:00:00+02:00\nturns:\n  - user: bonjour\n    expect: {not_says: 12}\n",
+            "turn 1: `not_says` must be a list of regexes",
+        ),
+    ],
+)
+def test_replay_exits_2_on_a_file_it_cannot_decode_or_a_bad_regex(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "odd.yml"
+    path.write_bytes(content)
+    for args in ((str(path), "--json"), (str(path),)):
+        done = _replay(*args)
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert message in done.stderr and "Traceback" not in done.stderr

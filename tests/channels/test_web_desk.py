@@ -37,9 +37,9 @@ def test_an_agent_takes_answers_and_closes_a_web_ticket(running_assistant: str) 
     replies = say(running_assistant, "desk-user-1", "je voudrais parler a un conseiller, mon mail est jean@example.org")
     assert "transmise" in replies[0]["text"]
     number = int(replies[0]["text"].split("n°")[1].split()[0])
-    status, tickets = desk(running_assistant, "GET", "/api/desk/tickets")
+    status, listing = desk(running_assistant, "GET", "/api/desk/tickets")
     assert status == 200
-    (ticket,) = [t for t in tickets if t["id"] == number]
+    (ticket,) = [t for t in listing["tickets"] if t["id"] == number]
     assert ticket["channel"] == "web" and ticket["status"] == "open"
     status, detail = desk(running_assistant, "GET", f"/api/desk/tickets/{ticket['id']}")
     assert "parler a un conseiller" in detail["transcript"] and "jean@example.org" not in detail["transcript"]

@@ -102,3 +102,16 @@ def test_an_agent_answers_from_the_desk_page_and_the_user_reads_it(browser: webd
 
     browser.switch_to.window(chat)
     wait.until(lambda d: any("Bonjour, je suis là pour vous aider." in t for t in bot_texts(d)))
+
+
+def test_the_page_draws_an_unguessable_sender_id_and_replaces_an_old_one(
+    browser: webdriver.Chrome, running_assistant: str
+) -> None:
+    import re
+
+    browser.get(running_assistant + "/")
+    browser.execute_script("localStorage.setItem('clef-sender', 'pk3j5h2lmq1x')")  # made by Math.random before
+    browser.get(running_assistant + "/")
+    WebDriverWait(browser, 30).until(lambda d: bot_texts(d))
+    sender = browser.execute_script("return localStorage.getItem('clef-sender')")
+    assert re.fullmatch(r"p[0-9a-f]{32}", sender)
