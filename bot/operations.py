@@ -217,41 +217,66 @@ class Operations:
         return OperationResult(DONE)
 
     def start_link(self, actor: Actor, channel: str, login: str) -> OperationResult:
-        """Send a one-time code to the account's ENT mail or validated backup address."""
+        """Send a one-time code to the account's ENT mail or validated backup address.
+
+        Whatever happens (unknown or refused account, code mails cooling down, the account's daily checks
+        spent), the chat is told the same and then waits for a code: one that was never sent (a decoy)
+        meets the same answers as a real one, so typing codes tells nothing about the account.
+        """
         op = Permission.LINK_ACCOUNT
+        settings = self.s.config.linking
+        now = self.s.now()
+        ttl = dt.timedelta(minutes=settings.code_ttl_minutes)
         account, stop = self._prepare(actor, channel, op, login)
-        if stop:
+        if stop and stop.status == RATE_LIMITED:  # keyed on the chat and the typed login: alike for all
             return stop
-        assert account is not None
+        if stop or account is None:
+            self.s.links.issue_decoy(actor.sender_id, login.strip().lower(), ttl, now)
+            return stop or OperationResult("code_sent")
+        if self.s.limiter.reached(f"link:checks:{account.login}", settings.code_checks_per_login, now):
+            # someone is guessing this account's codes: no more codes today, and the same words as ever
+            self._audit(actor, channel, op.value, account.login, RATE_LIMITED, "too_many_code_checks")
+            self.s.links.issue_decoy(actor.sender_id, account.login, ttl, now)
+            return OperationResult("code_sent")
+        if not self._code_mail_allowed(account.login, now):
+            self._audit(actor, channel, op.value, account.login, RATE_LIMITED, "code_mail_cooldown")
+            if not self.s.links.has_live_code(actor.sender_id, account.login, now):  # keep a code already sent here
+                self.s.links.issue_decoy(actor.sender_id, account.login, ttl, now)
+            return OperationResult("code_sent")
         address = account.backup_email if account.backup_email_validated and account.backup_email else account.ent_mail
         assert address
-        settings = self.s.config.linking
-        if self.s.limiter.reached(f"link:failures:{account.login}", settings.failed_codes_per_login_per_day, self.s.now()):
-            # someone is guessing this account's codes: no more codes today, and the same words as ever
-            self._audit(actor, channel, op.value, account.login, RATE_LIMITED, "too_many_failed_codes")
-            return OperationResult("code_sent")
-        code = self.s.links.issue_code(
-            actor.sender_id, account.login, settings.code_digits, dt.timedelta(minutes=settings.code_ttl_minutes), self.s.now()
-        )
+        code = self.s.links.issue_code(actor.sender_id, account.login, settings.code_digits, ttl, now)
         values = self._values(account)
         sent_now = self.s.outbox.submit(
             compose("link_code", address, {"ent_name": values["ent_name"], "code": code, "minutes": str(settings.code_ttl_minutes)}),
-            expires_at=self.s.now() + dt.timedelta(minutes=settings.code_ttl_minutes),
+            expires_at=now + ttl,
         )
         self._audit(actor, channel, "link_code_sent", account.login, DONE)
         return OperationResult("code_sent", masked_address=mask_email(address), mail_sent_now=sent_now)
 
+    def _code_mail_allowed(self, login: str, now: dt.datetime) -> bool:
+        """Count one code mail to `login` against each of its limits (one a minute, a few an hour)."""
+        return all(
+            self.s.limiter.hit(f"link:mail:{login}:{limit.per_seconds}", limit, now)
+            for limit in self.s.config.linking.code_mails_per_login
+        )
+
     def complete_link(self, actor: Actor, channel: str, code: str) -> tuple[OperationResult, str | None]:
+        """Check a typed code. Every check counts against the account's daily cap, all chats together,
+        before the code is compared."""
         from bot.storage.links import CodeCheck
 
         settings = self.s.config.linking
-        outcome, login = self.s.links.check_code(actor.sender_id, code, settings.max_attempts, self.s.now())
+        now = self.s.now()
+
+        def admit(login: str) -> bool:
+            return self.s.limiter.hit(f"link:checks:{login}", settings.code_checks_per_login, now)
+
+        outcome, login = self.s.links.check_code(actor.sender_id, code, settings.max_attempts, now, admit=admit)
         if outcome is not CodeCheck.OK or login is None:
-            if login is not None and outcome in (CodeCheck.WRONG, CodeCheck.TOO_MANY_ATTEMPTS):
-                self.s.limiter.hit(f"link:failures:{login}", settings.failed_codes_per_login_per_day, self.s.now())
             self._audit(actor, channel, Permission.LINK_ACCOUNT.value, login, REFUSED, outcome.value)
             return OperationResult(REFUSED, outcome.value), None
-        self.s.links.link(actor.sender_id, login, self.s.now())
+        self.s.links.link(actor.sender_id, login, now)
         self._audit(actor, channel, Permission.LINK_ACCOUNT.value, login, DONE)
         return OperationResult(DONE), login
 
