@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import secrets
 from dataclasses import dataclass
+from typing import Callable
 
 from bot.config import RateLimit
 from bot.core.accounts import Account
@@ -29,6 +30,7 @@ REFUSED = "refused"
 RATE_LIMITED = "rate_limited"
 UNKNOWN = "unknown_target"
 FAILED = "failed"
+STARTED = "started"  # audited before a change to the directory; its outcome follows as another row
 
 
 @dataclass(frozen=True)
@@ -187,13 +189,36 @@ class Operations:
             return stop
         assert account is not None
         password = provisional_password(max(12, self._min_length(account)))
+        failed = self._change(
+            actor, channel, op, account.login, lambda: self.s.directory.set_provisional_password(account.login, password, self.s.now())
+        )
+        return failed or OperationResult(DONE, provisional_password=password)
+
+    def _change(self, actor: Actor, channel: str, op: Permission, login: str, change: Callable[[], None]) -> OperationResult | None:
+        """Audit the intent, change the directory, audit the outcome; None when the change was made.
+
+        The intent row is written first and nothing is changed when it cannot be (the error propagates).
+        Whatever fails next leaves that row, so an ADML or agent can see the account may have been
+        changed and do it again. A failed outcome write is logged and does not undo the change: the
+        caller still shows its result (a provisional password once).
+        """
+        self._audit(actor, channel, op.value, login, STARTED)
         try:
-            self.s.directory.set_provisional_password(account.login, password, self.s.now())
+            change()
         except DirectoryError as exc:
-            self._audit(actor, channel, op.value, account.login, FAILED, str(exc))
+            self._audit_or_log(actor, channel, op.value, login, FAILED, str(exc))
             return OperationResult(FAILED, "directory_down")
-        self._audit(actor, channel, op.value, account.login, DONE)
-        return OperationResult(DONE, provisional_password=password)
+        except Exception as exc:
+            self._audit_or_log(actor, channel, op.value, login, FAILED, type(exc).__name__)
+            raise
+        self._audit_or_log(actor, channel, op.value, login, DONE)
+        return None
+
+    def _audit_or_log(self, actor: Actor, channel: str, op: str, target: str, outcome: str, detail: str | None = None) -> None:
+        try:
+            self._audit(actor, channel, op, target, outcome, detail)
+        except Exception as exc:  # the change is made: say so in the log, never with what was set
+            log.error("audit row %s/%s on %s by %s not written: %s", op, outcome, target, actor.sender_id, type(exc).__name__)
 
     def _min_length(self, account: Account) -> int:
         tenant = self.s.tenant_of(account)
@@ -208,13 +233,8 @@ class Operations:
         if account.locked_until is None or account.locked_until <= self.s.now():
             self._audit(actor, channel, op.value, account.login, REFUSED, "not_locked")
             return OperationResult(REFUSED, "not_locked")
-        try:
-            self.s.directory.unlock(account.login)
-        except DirectoryError as exc:
-            self._audit(actor, channel, op.value, account.login, FAILED, str(exc))
-            return OperationResult(FAILED, "directory_down")
-        self._audit(actor, channel, op.value, account.login, DONE)
-        return OperationResult(DONE)
+        failed = self._change(actor, channel, op, account.login, lambda: self.s.directory.unlock(account.login))
+        return failed or OperationResult(DONE)
 
     def start_link(self, actor: Actor, channel: str, login: str) -> OperationResult:
         """Send a one-time code to the account's ENT mail or validated backup address.
