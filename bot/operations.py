@@ -86,9 +86,20 @@ class Operations:
         return True
 
     def _cooling_down(self, op: str, login: str) -> bool:
+        """Whether `op` on `login` must wait; otherwise claims the cooldown, atomically.
+
+        The claim is a rate-limiter hit of one per cooldown window, keyed on the operation and the
+        account, so that of concurrent resends exactly one passes; the last mail's time (audit) also
+        holds the cooldown across a window boundary for resends that come one after another.
+        """
+        seconds = self.s.config.rate_limits.resend_cooldown_seconds
+        if seconds <= 0:
+            return False
+        now = self.s.now()
         last = self.s.audit.last_done(op, login)
-        cooldown = dt.timedelta(seconds=self.s.config.rate_limits.resend_cooldown_seconds)
-        return last is not None and self.s.now() - last < cooldown
+        if last is not None and now - last < dt.timedelta(seconds=seconds):
+            return True
+        return not self.s.limiter.hit(f"cooldown:{op}:{login}", RateLimit(count=1, per_seconds=seconds), now)
 
     def lookup(self, actor: Actor, login: str) -> Account | None:
         """A rate-limited directory look-up for a chat; raises `LookupLimited` past the limit."""
