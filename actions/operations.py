@@ -304,9 +304,17 @@ class ActionListUnactivated(Action):
         return []
 
 
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
 def _csv_cell(value: str) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    value = value.replace('"', '""')
-    if value[:1] in ("=", "+", "-", "@"):
+    """A CSV cell a spreadsheet will not run as a formula, nor split into other cells or rows.
+
+    A value whose first character, or first after spaces, can start a formula (= + - @, tab, CR, LF and
+    their full-width forms) gets a leading apostrophe; a value holding ; " CR or LF is quoted.
+    """
+    if value[:1] in FORMULA_LEADS or value.lstrip(" ")[:1] in FORMULA_LEADS:
         value = "'" + value
-    return f'"{value}"' if any(c in value for c in ';"\n') else value
+    if any(c in value for c in ';"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
