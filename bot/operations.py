@@ -15,7 +15,7 @@ from typing import Callable
 
 from bot.config import RateLimit
 from bot.core.accounts import Account
-from bot.core.authz import Actor, Permission, authorise
+from bot.core.authz import Actor, Permission, authorise, may_administer
 from bot.core.redaction import mask_email
 from bot.directory.port import DirectoryError
 from bot.mail.port import Mail
@@ -113,10 +113,18 @@ class Operations:
         if not self._within_limits(actor, op.value, login):
             self._audit(actor, channel, op.value, login, RATE_LIMITED)
             return None, OperationResult(RATE_LIMITED)
+        administering = op in (Permission.RESET_PASSWORD, Permission.UNLOCK_ACCOUNT)
+        if administering:  # who may administer at all, before the look-up: no probing for accounts
+            first = may_administer(actor)
+            if not first.allowed:
+                self._audit(actor, channel, op.value, login, REFUSED, first.reason)
+                return None, OperationResult(REFUSED, first.reason)
         account = self.s.directory.find_account(login)
         if account is None:
             self._audit(actor, channel, op.value, login, UNKNOWN)
-            return None, OperationResult(UNKNOWN, "unknown_account")
+            # an ADML reads the same for an unknown login as for another school's account
+            reason = "other_school" if administering and not actor.is_agent else "unknown_account"
+            return None, OperationResult(UNKNOWN, reason)
         decision = authorise(actor, op, account)
         if not decision.allowed:
             self._audit(actor, channel, op.value, account.login, REFUSED, decision.reason)
