@@ -281,6 +281,8 @@ class ActionDecideReset(Action):
             dispatcher.utter_message(text=f"La demande n°{request_id} est refusée ; l'utilisateur en est informé.")
         elif result.reason and result.reason.startswith("already_"):
             dispatcher.utter_message(text=f"La demande n°{request_id} a déjà été traitée.")
+        elif result.reason in FOR_SUPPORT:
+            dispatcher.utter_message(response="utter_adml_account_to_support")
         else:
             dispatcher.utter_message(text=refusal(result.reason))
         return [SlotSet("request_id", None)]

@@ -1,8 +1,10 @@
 """Operations: what changes the world, always authorised in core, rate-limited and audited.
 
 Every call goes: rate limits (before any look-up, so unknown and existing identifiers behave alike) →
-directory look-up → `core.authz.authorise` → the change → one audit row. A refused, rate-limited or
-unknown-target call changes nothing and is audited with that outcome, never as `done`.
+directory look-up → `core.authz.authorise` → the change → its audit. A refused, rate-limited or
+unknown-target call changes nothing and is audited with that outcome, never as `done`. A change to the
+directory (reset, unlock) is audited twice: `started` before it, `done` or `failed` after, so that a
+failure at any step leaves a row to recover from.
 """
 
 from __future__ import annotations
@@ -296,7 +298,7 @@ class Operations:
     def _code_mail_allowed(self, login: str, now: dt.datetime) -> bool:
         """Count one code mail to `login` against each of its limits (one a minute, a few an hour)."""
         return all(
-            self.s.limiter.hit(f"link:mail:{login}:{limit.per_seconds}", limit, now)
+            self.s.limiter.hit(f"link:mail:{login}:{limit.count}/{limit.per_seconds}", limit, now)
             for limit in self.s.config.linking.code_mails_per_login
         )
 

@@ -44,6 +44,22 @@ def test_live_codes_in_many_chats_share_one_daily_cap_per_account(
     assert services.links.linked_login(last.sender_id) is None
 
 
+def test_right_codes_count_against_the_cap_too(services: Services, clock: SettableClock, mailer: CaptureMailer) -> None:
+    operations = Operations(services)
+    for round_ in range(4):  # 4 × (4 wrong + 1 right) = 20 checks
+        clock.advance(minutes=2)
+        actor = Actor(f"web:owner{round_}")
+        operations.start_link(actor, "web", "lucas.martin")
+        code = code_in(mailer.sent[-1])
+        for _ in range(4):
+            operations.complete_link(actor, "web", "000000" if code != "000000" else "111111")
+        assert operations.complete_link(actor, "web", code)[1] == "lucas.martin"
+    sent = len(mailer.sent)
+    clock.advance(minutes=2)
+    operations.start_link(Actor("web:fifth"), "web", "lucas.martin")
+    assert len(mailer.sent) == sent  # the day's checks are spent
+
+
 def test_code_mails_to_one_account_are_rate_limited_whoever_asks(
     services: Services, clock: SettableClock, mailer: CaptureMailer
 ) -> None:
