@@ -22,6 +22,7 @@ from bot.operations import DONE, RATE_LIMITED, REFUSED, LookupLimited, Operation
 
 SENSITIVE = {"sensitive": True}
 UAI = re.compile(r"^\d{7}[A-Z]$")
+FOR_SUPPORT = ("own_account", "adml_account")  # refusals that send an ADML to support
 
 
 def _entity(tracker: Tracker, name: str) -> Any:
@@ -79,9 +80,6 @@ def _confirm(dispatcher: CollectingDispatcher, text: str, yes: str) -> None:
     dispatcher.utter_message(
         text=text, buttons=[{"title": yes, "payload": "/affirm"}, {"title": "Annuler", "payload": "/deny"}]
     )
-
-
-FOR_SUPPORT = ("own_account", "adml_account")  # refusals that send an ADML to support
 
 
 def _may_act_on(dispatcher: CollectingDispatcher, actor: Actor, permission: Permission, target: str) -> bool:
