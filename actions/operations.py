@@ -7,6 +7,7 @@ sensitive so that no store keeps it and Telegram deletes the message after a whi
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -16,10 +17,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import services
 from actions.common import actor_of, channel_of, clean_login, format_local, known_tenant, refusal
 from bot.core.accounts import AccountState
-from bot.core.authz import Actor, Permission, authorise, may_administer
+from bot.core.authz import Actor, Decision, Permission, authorise, may_administer
 from bot.operations import DONE, RATE_LIMITED, REFUSED, LookupLimited, OperationResult
 
 SENSITIVE = {"sensitive": True}
+UAI = re.compile(r"^\d{7}[A-Z]$")
+FOR_SUPPORT = ("own_account", "adml_account")  # refusals that send an ADML to support
 
 
 def _entity(tracker: Tracker, name: str) -> Any:
@@ -83,7 +86,8 @@ def _may_act_on(dispatcher: CollectingDispatcher, actor: Actor, permission: Perm
     """Whether `actor` may apply `permission` to the account `target`; says why not when not.
 
     Who may administer at all is checked before the (rate-limited) look-up, so that a chat that may not act
-    gets the same answer whether the account exists or not.
+    gets the same answer whether the account exists or not; an ADML reads the same refusal for an unknown
+    login as for another school's account, whatever its state.
     """
     decision = may_administer(actor)
     if decision.allowed:
@@ -92,8 +96,13 @@ def _may_act_on(dispatcher: CollectingDispatcher, actor: Actor, permission: Perm
         except LookupLimited:
             dispatcher.utter_message(response="utter_lookup_limited")
             return False
-        decision = authorise(actor, permission, account)
-    if not decision.allowed:
+        if account is None and not actor.is_agent:
+            decision = Decision(False, "other_school")
+        else:
+            decision = authorise(actor, permission, account)
+    if decision.reason in FOR_SUPPORT:
+        dispatcher.utter_message(response="utter_adml_account_to_support")
+    elif not decision.allowed:
         dispatcher.utter_message(text=refusal(decision.reason))
     return decision.allowed
 
@@ -130,6 +139,12 @@ class ActionRequestReset(Action):
                     {"title": "Parler à un conseiller", "payload": "/escalate_human"},
                 ],
             )
+            return [SlotSet("proposed_operation", None)]
+        if target and target != own:  # another person's login, from someone who may not administer it
+            dispatcher.utter_message(response="utter_reset_own_account_only")
+            return [SlotSet("proposed_operation", None)]
+        if actor.linked_account is not None and actor.linked_account.adml_of:  # an ADML's own account
+            dispatcher.utter_message(response="utter_adml_account_to_support")
             return [SlotSet("proposed_operation", None)]
         _confirm(
             dispatcher,
@@ -264,13 +279,16 @@ class ActionDecideReset(Action):
             dispatcher.utter_message(text=f"La demande n°{request_id} est refusée ; l'utilisateur en est informé.")
         elif result.reason and result.reason.startswith("already_"):
             dispatcher.utter_message(text=f"La demande n°{request_id} a déjà été traitée.")
+        elif result.reason in FOR_SUPPORT:
+            dispatcher.utter_message(response="utter_adml_account_to_support")
         else:
             dispatcher.utter_message(text=refusal(result.reason))
         return [SlotSet("request_id", None)]
 
 
 class ActionListUnactivated(Action):
-    """An ADML's list of their school's accounts still to activate."""
+    """The accounts still to activate of a school: an ADML's own schools (or one of them, named), or the
+    school an agent names (`/nonactives 0750001A`)."""
 
     def name(self) -> str:
         return "action_list_unactivated"
@@ -278,25 +296,40 @@ class ActionListUnactivated(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         s = services.get()
         actor = actor_of(tracker)
-        schools = list(actor.linked_account.adml_of) if actor.linked_account else []
-        if not schools:
-            dispatcher.utter_message(text=refusal("not_adml"))
-            return []
+        named = _entity(tracker, "uai")
+        uai = str(named).strip().upper() if named else None
+        if actor.is_agent:
+            if not uai:
+                dispatcher.utter_message(response="utter_ask_school_for_list")
+                return []
+            if not UAI.match(uai) or s.directory.find_establishment(uai) is None:
+                dispatcher.utter_message(response="utter_unknown_school")
+                return []
+            schools = [uai]
+        else:
+            administered = list(actor.linked_account.adml_of) if actor.linked_account else []
+            if not administered:
+                dispatcher.utter_message(text=refusal("not_adml"))
+                return []
+            if uai and uai not in administered:  # the same words for another school and for no school
+                dispatcher.utter_message(text=refusal("other_school"))
+                return []
+            schools = [uai] if uai else administered
         lines: list[str] = []
         rows = ["uai;identifiant;prenom;nom;profil;etat;mot_de_passe_provisoire_du"]
-        for uai in schools:
-            if not authorise(actor, Permission.LIST_UNACTIVATED, None, school_uai=uai).allowed:
+        for school in schools:
+            if not authorise(actor, Permission.LIST_UNACTIVATED, None, school_uai=school).allowed:
                 continue
             pending = [
-                a for a in s.directory.accounts_of_school(uai) if a.state in (AccountState.PROVISIONAL, AccountState.RESET)
+                a for a in s.directory.accounts_of_school(school) if a.state in (AccountState.PROVISIONAL, AccountState.RESET)
             ]
-            lines.append(f"Établissement {uai} : {len(pending)} compte(s) à activer")
+            lines.append(f"Établissement {school} : {len(pending)} compte(s) à activer")
             for account in pending:
                 issued = format_local(account.provisional_issued_at) if account.provisional_issued_at else ""
                 label = "réinitialisé" if account.state is AccountState.RESET else "jamais activé"
                 lines.append(f"- {account.login} ({label}{', mot de passe provisoire du ' + issued if issued else ''})")
                 rows.append(";".join(_csv_cell(v) for v in (
-                    uai, account.login, account.given_name or "", account.family_name or "", account.profile.value,
+                    school, account.login, account.given_name or "", account.family_name or "", account.profile.value,
                     label, issued,
                 )))
         document = {"filename": f"comptes-non-actives-{'-'.join(schools)}.csv", "content": "\n".join(rows) + "\n"}
@@ -304,9 +337,17 @@ class ActionListUnactivated(Action):
         return []
 
 
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
 def _csv_cell(value: str) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    value = value.replace('"', '""')
-    if value[:1] in ("=", "+", "-", "@"):
+    """A CSV cell a spreadsheet will not run as a formula, nor split into other cells or rows.
+
+    A value whose first character, or first after spaces, can start a formula (= + - @, tab, CR, LF and
+    their full-width forms) gets a leading apostrophe; a value holding ; " CR or LF is quoted.
+    """
+    if value[:1] in FORMULA_LEADS or value.lstrip(" ")[:1] in FORMULA_LEADS:
         value = "'" + value
-    return f'"{value}"' if any(c in value for c in ';"\n') else value
+    if any(c in value for c in ';"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from typing import Any, Mapping
@@ -33,7 +34,8 @@ from bot.storage.activation import ActivationStore
 from bot.storage.audit import AuditLog
 from bot.storage.conversations import ConversationStore
 from bot.storage.db import ensure_migrated, make_engine, session_factory
-from bot.storage.links import LinkStore, ResetRequestStore
+from bot.storage.keys import load_secret_key
+from bot.storage.links import LinkLifetimes, LinkStore, ResetRequestStore
 from bot.storage.ratelimit import RateLimiter
 from bot.storage.tickets import TicketStore
 
@@ -88,6 +90,25 @@ def build_directory(
     return SqlDirectory(sessions, activation)
 
 
+def build_links(config: AppConfig, sessions: sessionmaker[Session], clock: Clock, directory: Directory) -> LinkStore:
+    """The link store, its codes keyed by the server secret, links expiring (sooner for ADMLs)."""
+    settings = config.linking
+
+    def is_adml(login: str) -> bool:
+        account = directory.find_account(login)
+        return bool(account and account.adml_of)
+
+    return LinkStore(
+        sessions,
+        key=load_secret_key(settings.secret_key_env, config.path(settings.secret_key_file)),
+        clock=clock,
+        lifetimes=LinkLifetimes(
+            user=dt.timedelta(days=settings.link_lifetime_days), adml=dt.timedelta(hours=settings.adml_link_lifetime_hours)
+        ),
+        is_adml=is_adml,
+    )
+
+
 def build_mailer(config: AppConfig) -> Mailer:
     mail = config.mail
     if mail.kind == "smtp":
@@ -108,19 +129,20 @@ def build_services(
     sessions = session_factory(engine)
     activation = ActivationStore(sessions)
     knowledge = Knowledge(config.path(KNOWLEDGE))
+    directory = build_directory(config, activation, sessions, clock)
     return Services(
         config=config,
         clock=clock,
         engine=engine,
         sessions=sessions,
-        directory=build_directory(config, activation, sessions, clock),
+        directory=directory,
         activation=activation,
         outbox=MailOutbox(sessions, mailer or build_mailer(config), config.mail.retry_minutes, clock),
         conversations=ConversationStore(sessions),
         tickets=TicketStore(sessions),
         audit=AuditLog(sessions),
         limiter=RateLimiter(sessions),
-        links=LinkStore(sessions),
+        links=build_links(config, sessions, clock, directory),
         reset_requests=ResetRequestStore(sessions),
         relay=ChatRelay(sessions, clock),
         holidays=SchoolHolidays(),

@@ -267,8 +267,21 @@ class RateLimits(_Strict):
 class LinkingSettings(_Strict):
     code_digits: int = Field(6, ge=4, le=10)
     code_ttl_minutes: int = Field(10, ge=1)
-    max_attempts: int = Field(5, ge=1)
-    failed_codes_per_login_per_day: RateLimit = RateLimit(count=20, per_seconds=86400)
+    max_attempts: int = Field(5, ge=1, description="tries of one code")
+    code_checks_per_login: RateLimit = Field(
+        RateLimit(count=20, per_seconds=86400),
+        description="codes checked (wrong or right) for one account, all chats together",
+    )
+    code_mails_per_login: list[RateLimit] = Field(
+        default_factory=lambda: [RateLimit(count=1, per_seconds=60), RateLimit(count=5, per_seconds=3600)],
+        description="code mails sent to one account, whoever asks",
+    )
+    secret_key_env: str = Field("CLEF_SECRET_KEY", description="environment variable holding the key of code hashes")
+    secret_key_file: Path = Field(
+        Path("var/secret.key"), description="where a generated key is kept (mode 0600) when the variable is unset"
+    )
+    link_lifetime_days: int = Field(30, ge=1, description="how long a chat stays linked to an account")
+    adml_link_lifetime_hours: int = Field(12, ge=1, description="the same for an ADML's account")
 
 
 class AppConfig(_Strict):

@@ -1,8 +1,10 @@
 """Operations: what changes the world, always authorised in core, rate-limited and audited.
 
 Every call goes: rate limits (before any look-up, so unknown and existing identifiers behave alike) →
-directory look-up → `core.authz.authorise` → the change → one audit row. A refused, rate-limited or
-unknown-target call changes nothing and is audited with that outcome, never as `done`.
+directory look-up → `core.authz.authorise` → the change → its audit. A refused, rate-limited or
+unknown-target call changes nothing and is audited with that outcome, never as `done`. A change to the
+directory (reset, unlock) is audited twice: `started` before it, `done` or `failed` after, so that a
+failure at any step leaves a row to recover from.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ import datetime as dt
 import logging
 import secrets
 from dataclasses import dataclass
+from typing import Callable
 
 from bot.config import RateLimit
 from bot.core.accounts import Account
-from bot.core.authz import Actor, Permission, authorise
+from bot.core.authz import Actor, Permission, authorise, may_administer
 from bot.core.redaction import mask_email
 from bot.directory.port import DirectoryError
 from bot.mail.port import Mail
@@ -29,6 +32,7 @@ REFUSED = "refused"
 RATE_LIMITED = "rate_limited"
 UNKNOWN = "unknown_target"
 FAILED = "failed"
+STARTED = "started"  # audited before a change to the directory; its outcome follows as another row
 
 
 @dataclass(frozen=True)
@@ -84,9 +88,20 @@ class Operations:
         return True
 
     def _cooling_down(self, op: str, login: str) -> bool:
+        """Whether `op` on `login` must wait; otherwise claims the cooldown, atomically.
+
+        The claim is a rate-limiter hit of one per cooldown window, keyed on the operation and the
+        account, so that of concurrent resends exactly one passes; the last mail's time (audit) also
+        holds the cooldown across a window boundary for resends that come one after another.
+        """
+        seconds = self.s.config.rate_limits.resend_cooldown_seconds
+        if seconds <= 0:
+            return False
+        now = self.s.now()
         last = self.s.audit.last_done(op, login)
-        cooldown = dt.timedelta(seconds=self.s.config.rate_limits.resend_cooldown_seconds)
-        return last is not None and self.s.now() - last < cooldown
+        if last is not None and now - last < dt.timedelta(seconds=seconds):
+            return True
+        return not self.s.limiter.hit(f"cooldown:{op}:{login}", RateLimit(count=1, per_seconds=seconds), now)
 
     def lookup(self, actor: Actor, login: str) -> Account | None:
         """A rate-limited directory look-up for a chat; raises `LookupLimited` past the limit."""
@@ -100,10 +115,18 @@ class Operations:
         if not self._within_limits(actor, op.value, login):
             self._audit(actor, channel, op.value, login, RATE_LIMITED)
             return None, OperationResult(RATE_LIMITED)
+        administering = op in (Permission.RESET_PASSWORD, Permission.UNLOCK_ACCOUNT)
+        if administering:  # who may administer at all, before the look-up: no probing for accounts
+            first = may_administer(actor)
+            if not first.allowed:
+                self._audit(actor, channel, op.value, login, REFUSED, first.reason)
+                return None, OperationResult(REFUSED, first.reason)
         account = self.s.directory.find_account(login)
         if account is None:
             self._audit(actor, channel, op.value, login, UNKNOWN)
-            return None, OperationResult(UNKNOWN, "unknown_account")
+            # an ADML reads the same for an unknown login as for another school's account
+            reason = "other_school" if administering and not actor.is_agent else "unknown_account"
+            return None, OperationResult(UNKNOWN, reason)
         decision = authorise(actor, op, account)
         if not decision.allowed:
             self._audit(actor, channel, op.value, account.login, REFUSED, decision.reason)
@@ -187,13 +210,36 @@ class Operations:
             return stop
         assert account is not None
         password = provisional_password(max(12, self._min_length(account)))
+        failed = self._change(
+            actor, channel, op, account.login, lambda: self.s.directory.set_provisional_password(account.login, password, self.s.now())
+        )
+        return failed or OperationResult(DONE, provisional_password=password)
+
+    def _change(self, actor: Actor, channel: str, op: Permission, login: str, change: Callable[[], None]) -> OperationResult | None:
+        """Audit the intent, change the directory, audit the outcome; None when the change was made.
+
+        The intent row is written first and nothing is changed when it cannot be (the error propagates).
+        Whatever fails next leaves that row, so an ADML or agent can see the account may have been
+        changed and do it again. A failed outcome write is logged and does not undo the change: the
+        caller still shows its result (a provisional password once).
+        """
+        self._audit(actor, channel, op.value, login, STARTED)
         try:
-            self.s.directory.set_provisional_password(account.login, password, self.s.now())
+            change()
         except DirectoryError as exc:
-            self._audit(actor, channel, op.value, account.login, FAILED, str(exc))
+            self._audit_or_log(actor, channel, op.value, login, FAILED, str(exc))
             return OperationResult(FAILED, "directory_down")
-        self._audit(actor, channel, op.value, account.login, DONE)
-        return OperationResult(DONE, provisional_password=password)
+        except Exception as exc:
+            self._audit_or_log(actor, channel, op.value, login, FAILED, type(exc).__name__)
+            raise
+        self._audit_or_log(actor, channel, op.value, login, DONE)
+        return None
+
+    def _audit_or_log(self, actor: Actor, channel: str, op: str, target: str, outcome: str, detail: str | None = None) -> None:
+        try:
+            self._audit(actor, channel, op, target, outcome, detail)
+        except Exception as exc:  # the change is made: say so in the log, never with what was set
+            log.error("audit row %s/%s on %s by %s not written: %s", op, outcome, target, actor.sender_id, type(exc).__name__)
 
     def _min_length(self, account: Account) -> int:
         tenant = self.s.tenant_of(account)
@@ -208,50 +254,70 @@ class Operations:
         if account.locked_until is None or account.locked_until <= self.s.now():
             self._audit(actor, channel, op.value, account.login, REFUSED, "not_locked")
             return OperationResult(REFUSED, "not_locked")
-        try:
-            self.s.directory.unlock(account.login)
-        except DirectoryError as exc:
-            self._audit(actor, channel, op.value, account.login, FAILED, str(exc))
-            return OperationResult(FAILED, "directory_down")
-        self._audit(actor, channel, op.value, account.login, DONE)
-        return OperationResult(DONE)
+        failed = self._change(actor, channel, op, account.login, lambda: self.s.directory.unlock(account.login))
+        return failed or OperationResult(DONE)
 
     def start_link(self, actor: Actor, channel: str, login: str) -> OperationResult:
-        """Send a one-time code to the account's ENT mail or validated backup address."""
+        """Send a one-time code to the account's ENT mail or validated backup address.
+
+        Whatever happens (unknown or refused account, code mails cooling down, the account's daily checks
+        spent), the chat is told the same and then waits for a code: one that was never sent (a decoy)
+        meets the same answers as a real one, so typing codes tells nothing about the account.
+        """
         op = Permission.LINK_ACCOUNT
+        settings = self.s.config.linking
+        now = self.s.now()
+        ttl = dt.timedelta(minutes=settings.code_ttl_minutes)
         account, stop = self._prepare(actor, channel, op, login)
-        if stop:
+        if stop and stop.status == RATE_LIMITED:  # keyed on the chat and the typed login: alike for all
             return stop
-        assert account is not None
+        if stop or account is None:
+            self.s.links.issue_decoy(actor.sender_id, login.strip().lower(), ttl, now)
+            return stop or OperationResult("code_sent")
+        if self.s.limiter.reached(f"link:checks:{account.login}", settings.code_checks_per_login, now):
+            # someone is guessing this account's codes: no more codes today, and the same words as ever
+            self._audit(actor, channel, op.value, account.login, RATE_LIMITED, "too_many_code_checks")
+            self.s.links.issue_decoy(actor.sender_id, account.login, ttl, now)
+            return OperationResult("code_sent")
+        if not self._code_mail_allowed(account.login, now):
+            self._audit(actor, channel, op.value, account.login, RATE_LIMITED, "code_mail_cooldown")
+            if not self.s.links.has_live_code(actor.sender_id, account.login, now):  # keep a code already sent here
+                self.s.links.issue_decoy(actor.sender_id, account.login, ttl, now)
+            return OperationResult("code_sent")
         address = account.backup_email if account.backup_email_validated and account.backup_email else account.ent_mail
         assert address
-        settings = self.s.config.linking
-        if self.s.limiter.reached(f"link:failures:{account.login}", settings.failed_codes_per_login_per_day, self.s.now()):
-            # someone is guessing this account's codes: no more codes today, and the same words as ever
-            self._audit(actor, channel, op.value, account.login, RATE_LIMITED, "too_many_failed_codes")
-            return OperationResult("code_sent")
-        code = self.s.links.issue_code(
-            actor.sender_id, account.login, settings.code_digits, dt.timedelta(minutes=settings.code_ttl_minutes), self.s.now()
-        )
+        code = self.s.links.issue_code(actor.sender_id, account.login, settings.code_digits, ttl, now)
         values = self._values(account)
         sent_now = self.s.outbox.submit(
             compose("link_code", address, {"ent_name": values["ent_name"], "code": code, "minutes": str(settings.code_ttl_minutes)}),
-            expires_at=self.s.now() + dt.timedelta(minutes=settings.code_ttl_minutes),
+            expires_at=now + ttl,
         )
         self._audit(actor, channel, "link_code_sent", account.login, DONE)
         return OperationResult("code_sent", masked_address=mask_email(address), mail_sent_now=sent_now)
 
+    def _code_mail_allowed(self, login: str, now: dt.datetime) -> bool:
+        """Count one code mail to `login` against each of its limits (one a minute, a few an hour)."""
+        return all(
+            self.s.limiter.hit(f"link:mail:{login}:{limit.count}/{limit.per_seconds}", limit, now)
+            for limit in self.s.config.linking.code_mails_per_login
+        )
+
     def complete_link(self, actor: Actor, channel: str, code: str) -> tuple[OperationResult, str | None]:
+        """Check a typed code. Every check counts against the account's daily cap, all chats together,
+        before the code is compared."""
         from bot.storage.links import CodeCheck
 
         settings = self.s.config.linking
-        outcome, login = self.s.links.check_code(actor.sender_id, code, settings.max_attempts, self.s.now())
+        now = self.s.now()
+
+        def admit(login: str) -> bool:
+            return self.s.limiter.hit(f"link:checks:{login}", settings.code_checks_per_login, now)
+
+        outcome, login = self.s.links.check_code(actor.sender_id, code, settings.max_attempts, now, admit=admit)
         if outcome is not CodeCheck.OK or login is None:
-            if login is not None and outcome in (CodeCheck.WRONG, CodeCheck.TOO_MANY_ATTEMPTS):
-                self.s.limiter.hit(f"link:failures:{login}", settings.failed_codes_per_login_per_day, self.s.now())
             self._audit(actor, channel, Permission.LINK_ACCOUNT.value, login, REFUSED, outcome.value)
             return OperationResult(REFUSED, outcome.value), None
-        self.s.links.link(actor.sender_id, login, self.s.now())
+        self.s.links.link(actor.sender_id, login, now)
         self._audit(actor, channel, Permission.LINK_ACCOUNT.value, login, DONE)
         return OperationResult(DONE), login
 

@@ -82,6 +82,8 @@ def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str
 
 def command_payload(command: str, args: list[str]) -> str | None:
     """The assistant payload of a Telegram command, or None when it is not one of ours."""
+    if command == "nonactives" and args:  # an agent (or an ADML of several schools) names the school
+        return f"/list_unactivated{json.dumps({'uai': args[0][:16].upper()})}"
     if command in COMMAND_PAYLOADS:
         return COMMAND_PAYLOADS[command]
     if command in ("reinit", "debloquer"):

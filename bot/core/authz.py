@@ -1,8 +1,8 @@
 """Who may do what to whom: the trust levels of the architecture, as one pure function.
 
 anyone → general answers, resends to addresses already on file, tickets, linking; a linked user → their
-own account; an ADML (linked, `adml_of` holds the school) → resets, unlocks and lists for their school;
-a support agent → everything. A refusal carries a reason key that the actions word in plain French.
+own account; an ADML (linked, `adml_of` holds the school) → resets, unlocks and lists for their school,
+except ADMLs' accounts (their own or a peer's), which only support changes; a support agent → everything. A refusal carries a reason key that the actions word in plain French.
 """
 
 from __future__ import annotations
@@ -72,6 +72,22 @@ def _school_admin(actor: Actor, uai: str | None) -> Decision:
     return ALLOW if actor.administers(uai) else _deny("other_school")
 
 
+def _administer_account(actor: Actor, target: Account) -> Decision:
+    """Reset or unlock `target`. The school is checked before anything about the account, so that an
+    ADML of another school reads the same refusal whatever its state. An ADML's account (one's own, or
+    a peer's: it carries powers on a school) is for support only."""
+    school = _school_admin(actor, target.uai)
+    if not school.allowed:
+        return school
+    if not actor.is_agent:
+        assert actor.linked_account is not None
+        if actor.linked_account.login == target.login:
+            return _deny("own_account")
+        if target.adml_of:
+            return _deny("adml_account")
+    return _deny("account_disabled") if target.state is AccountState.DISABLED else ALLOW
+
+
 def authorise(actor: Actor, permission: Permission, target: Account | None, school_uai: str | None = None) -> Decision:
     """May `actor` apply `permission` to `target` (an account) or to the school `school_uai`?"""
     if permission is Permission.CREATE_TICKET:
@@ -86,6 +102,8 @@ def authorise(actor: Actor, permission: Permission, target: Account | None, scho
         if actor.is_agent or (actor.linked_account is not None and actor.linked_account.login == target.login):
             return ALLOW
         return ALLOW if actor.administers(target.uai) else _deny("not_your_account" if actor.linked_account else "not_linked")
+    if permission in (Permission.RESET_PASSWORD, Permission.UNLOCK_ACCOUNT):
+        return _administer_account(actor, target)
     if target.state is AccountState.DISABLED:
         return _deny("account_disabled")
     if permission is Permission.RESEND_VALIDATION_LINK:
@@ -99,12 +117,12 @@ def authorise(actor: Actor, permission: Permission, target: Account | None, scho
     if permission is Permission.LINK_ACCOUNT:
         has_address = target.ent_mail or (target.backup_email and target.backup_email_validated)
         return ALLOW if has_address else _deny("no_address_on_file")
-    if permission in (Permission.RESET_PASSWORD, Permission.UNLOCK_ACCOUNT):
-        return _school_admin(actor, target.uai)
     if permission is Permission.NOTIFY_ADML:
         if actor.linked_account is None:
             return _deny("not_linked")
         if actor.linked_account.login != target.login:
             return _deny("not_your_account")
+        if target.adml_of:
+            return _deny("adml_account")  # not to their peers: to support
         return ALLOW if target.uai else _deny("no_school")
     raise ValueError(f"unknown permission {permission!r}")

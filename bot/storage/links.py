@@ -8,6 +8,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from enum import Enum
+from typing import Callable
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,34 +24,79 @@ class CodeCheck(str, Enum):
     NO_CODE = "no_code"
 
 
-def _hash(code: str, salt: str) -> str:
-    return hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()
+DECOY = "decoy"  # the stored hash of a code that was never sent: no HMAC hex digest equals it
+
+Clock = Callable[[], dt.datetime]
+
+
+def _system_clock() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class LinkLifetimes:
+    """How long a proved link lasts; a link to an ADML's account (which carries powers) lasts less."""
+
+    user: dt.timedelta = dt.timedelta(days=30)
+    adml: dt.timedelta = dt.timedelta(hours=12)
 
 
 class LinkStore:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    """Links and one-time codes. Codes are kept as HMAC-SHA256 under the server key, so that a copy of
+    the database alone does not give a live code by hashing the 10^6 candidates."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        key: bytes,
+        clock: Clock = _system_clock,
+        lifetimes: LinkLifetimes = LinkLifetimes(),
+        is_adml: Callable[[str], bool] = lambda login: False,
+    ) -> None:
         self._sessions = sessions
+        self._key = key
+        self._clock = clock
+        self._lifetimes = lifetimes
+        self._is_adml = is_adml
+
+    def _hash(self, sender_id: str, login: str, code: str) -> str:
+        message = f"{sender_id}\x00{login}\x00{code}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+    def _alive(self, login: str, linked_at: dt.datetime, now: dt.datetime) -> bool:
+        """Whether a link made at `linked_at` still holds; the directory is asked only when it matters."""
+        age = now - linked_at
+        if age < self._lifetimes.adml and age < self._lifetimes.user:
+            return True
+        if age >= self._lifetimes.user:
+            return False
+        return not self._is_adml(login)
 
     def linked_login(self, sender_id: str) -> str | None:
+        """The login a chat proved it owns, while its link lasts."""
         with self._sessions() as session:
-            return session.scalar(
-                select(AccountLink.login)
+            row = session.execute(
+                select(AccountLink.login, AccountLink.linked_at)
                 .where(AccountLink.sender_id == sender_id, AccountLink.revoked_at.is_(None))
                 .order_by(AccountLink.id.desc())
                 .limit(1)
-            )
+            ).first()
+        if row is None:
+            return None
+        return row.login if self._alive(row.login, row.linked_at, self._clock()) else None
 
     def senders_linked_to(self, logins: list[str]) -> list[tuple[str, str]]:
         """(sender id, login) of the live links to any of these logins."""
         if not logins:
             return []
+        now = self._clock()
         with self._sessions() as session:
             rows = session.execute(
-                select(AccountLink.sender_id, AccountLink.login).where(
+                select(AccountLink.sender_id, AccountLink.login, AccountLink.linked_at).where(
                     AccountLink.login.in_(logins), AccountLink.revoked_at.is_(None)
                 )
             ).all()
-            return [(s, l) for s, l in rows]
+        return [(s, l) for s, l, at in rows if self._alive(l, at, now)]
 
     def link(self, sender_id: str, login: str, now: dt.datetime) -> None:
         self.unlink(sender_id, now)
@@ -66,9 +112,7 @@ class LinkStore:
             )
             return bool(result.rowcount)
 
-    def issue_code(self, sender_id: str, login: str, digits: int, ttl: dt.timedelta, now: dt.datetime) -> str:
-        """A fresh code for this chat and login; older unused codes of the chat stop working."""
-        code = "".join(secrets.choice("0123456789") for _ in range(digits))
+    def _replace_code(self, sender_id: str, login: str, code_hash: str, ttl: dt.timedelta, now: dt.datetime) -> None:
         with self._sessions.begin() as session:
             session.execute(
                 update(OneTimeCode)
@@ -76,12 +120,28 @@ class LinkStore:
                 .values(used_at=now)
             )
             session.add(
-                OneTimeCode(
-                    sender_id=sender_id, login=login.lower(), code_hash=_hash(code, sender_id),
-                    expires_at=now + ttl, attempts=0,
-                )
+                OneTimeCode(sender_id=sender_id, login=login, code_hash=code_hash, expires_at=now + ttl, attempts=0)
             )
+
+    def issue_code(self, sender_id: str, login: str, digits: int, ttl: dt.timedelta, now: dt.datetime) -> str:
+        """A fresh code for this chat and login; older unused codes of the chat stop working."""
+        code = "".join(secrets.choice("0123456789") for _ in range(digits))
+        self._replace_code(sender_id, login.lower(), self._hash(sender_id, login.lower(), code), ttl, now)
         return code
+
+    def issue_decoy(self, sender_id: str, login: str, ttl: dt.timedelta, now: dt.datetime) -> None:
+        """A code that was never sent and matches nothing: the chat of an unknown or refused login waits
+        for a code and meets the same answers as any other (wrong, then too many tries)."""
+        self._replace_code(sender_id, login.lower(), DECOY, ttl, now)
+
+    def has_live_code(self, sender_id: str, login: str, now: dt.datetime) -> bool:
+        with self._sessions() as session:
+            return session.scalar(
+                select(OneTimeCode.id).where(
+                    OneTimeCode.sender_id == sender_id, OneTimeCode.login == login.lower(),
+                    OneTimeCode.used_at.is_(None), OneTimeCode.expires_at > now, OneTimeCode.code_hash != DECOY,
+                ).limit(1)
+            ) is not None
 
     def purge_codes(self, now: dt.datetime) -> int:
         """Delete the codes that can no longer be used (expired or spent)."""
@@ -92,39 +152,71 @@ class LinkStore:
             return int(result.rowcount or 0)
 
     def purge_revoked(self, older_than: dt.datetime) -> int:
-        """Forget links revoked before `older_than` (the audit log keeps that they existed)."""
+        """Forget links revoked, or expired, before `older_than` (the audit log keeps that they existed)."""
         with self._sessions.begin() as session:
-            result = session.execute(
-                delete(AccountLink).where(AccountLink.revoked_at.is_not(None), AccountLink.revoked_at < older_than)
-            )
+            revoked = AccountLink.revoked_at.is_not(None) & (AccountLink.revoked_at < older_than)
+            expired = AccountLink.linked_at < older_than - self._lifetimes.user
+            result = session.execute(delete(AccountLink).where(revoked | expired))
             return int(result.rowcount or 0)
 
-    def check_code(self, sender_id: str, code: str, max_attempts: int, now: dt.datetime) -> tuple[CodeCheck, str | None]:
-        """Checks a code typed in the chat; returns the outcome and the login the code was for (None when
-        there is no code). Only `OK` proves the login."""
+    def _burn(self, row_id: int, now: dt.datetime) -> None:
         with self._sessions.begin() as session:
-            row = session.scalar(
-                select(OneTimeCode)
+            session.execute(
+                update(OneTimeCode).where(OneTimeCode.id == row_id, OneTimeCode.used_at.is_(None)).values(used_at=now)
+            )
+
+    def check_code(
+        self,
+        sender_id: str,
+        code: str,
+        max_attempts: int,
+        now: dt.datetime,
+        admit: Callable[[str], bool] = lambda login: True,
+    ) -> tuple[CodeCheck, str | None]:
+        """Checks a code typed in the chat; returns the outcome and the login the code was for (None when
+        there is no code). Only `OK` proves the login.
+
+        Each check first takes one of the code's tries atomically, then asks `admit(login)` (the
+        account's cap on checks, all chats together) before comparing: past the cap even the right
+        code fails, as a code whose tries are spent.
+        """
+        with self._sessions() as session:
+            row = session.execute(
+                select(OneTimeCode.id, OneTimeCode.login, OneTimeCode.code_hash, OneTimeCode.expires_at)
                 .where(OneTimeCode.sender_id == sender_id, OneTimeCode.used_at.is_(None))
                 .order_by(OneTimeCode.id.desc())
                 .limit(1)
-            )
-            if row is None:
-                return CodeCheck.NO_CODE, None
-            if now >= row.expires_at:
-                row.used_at = now
-                return CodeCheck.EXPIRED, None
-            if row.attempts >= max_attempts:
-                row.used_at = now
-                return CodeCheck.TOO_MANY_ATTEMPTS, None
-            row.attempts += 1
-            if hmac.compare_digest(row.code_hash, _hash(code.strip(), sender_id)):
-                row.used_at = now
-                return CodeCheck.OK, row.login
-            if row.attempts >= max_attempts:
-                row.used_at = now
-                return CodeCheck.TOO_MANY_ATTEMPTS, row.login
-            return CodeCheck.WRONG, row.login
+            ).first()
+        if row is None:
+            return CodeCheck.NO_CODE, None
+        if now >= row.expires_at:
+            self._burn(row.id, now)
+            return CodeCheck.EXPIRED, None
+        with self._sessions.begin() as session:
+            took = session.execute(
+                update(OneTimeCode)
+                .where(OneTimeCode.id == row.id, OneTimeCode.used_at.is_(None), OneTimeCode.attempts < max_attempts)
+                .values(attempts=OneTimeCode.attempts + 1)
+                .returning(OneTimeCode.attempts)
+            ).scalar()
+        if took is None:  # spent meanwhile, or no tries left
+            self._burn(row.id, now)
+            return CodeCheck.TOO_MANY_ATTEMPTS, row.login
+        if not admit(row.login):
+            self._burn(row.id, now)
+            return CodeCheck.TOO_MANY_ATTEMPTS, row.login
+        if hmac.compare_digest(row.code_hash, self._hash(sender_id, row.login, code.strip())):
+            with self._sessions.begin() as session:
+                won = session.execute(
+                    update(OneTimeCode)
+                    .where(OneTimeCode.id == row.id, OneTimeCode.used_at.is_(None))
+                    .values(used_at=now)
+                ).rowcount
+            return (CodeCheck.OK, row.login) if won else (CodeCheck.NO_CODE, None)
+        if took >= max_attempts:
+            self._burn(row.id, now)
+            return CodeCheck.TOO_MANY_ATTEMPTS, row.login
+        return CodeCheck.WRONG, row.login
 
 
 @dataclass(frozen=True)

@@ -100,3 +100,25 @@ def test_tickets_are_worked_by_agents_only_and_opened_by_anyone() -> None:
 
 def test_an_account_permission_without_a_target_is_refused() -> None:
     assert authorise(AGENT, Permission.RESET_PASSWORD, None).reason == "unknown_account"
+
+
+@pytest.mark.parametrize("permission", [Permission.RESET_PASSWORD, Permission.UNLOCK_ACCOUNT])
+def test_adml_accounts_are_for_support_only(permission: Permission) -> None:
+    peer = Account("nadia.benali", Profile.STAFF, AccountState.ACTIVE, uai="0750001A", adml_of=("0750001A",))
+    elsewhere = Account("x.adml", Profile.STAFF, AccountState.ACTIVE, uai="0750001A", adml_of=("0931234B",))
+    assert authorise(SCHOOL_ADML, permission, ADML).reason == "own_account"
+    assert authorise(SCHOOL_ADML, permission, peer).reason == "adml_account"
+    assert authorise(SCHOOL_ADML, permission, elsewhere).reason == "adml_account"
+    assert authorise(AGENT, permission, peer).allowed
+
+
+@pytest.mark.parametrize("permission", [Permission.RESET_PASSWORD, Permission.UNLOCK_ACCOUNT])
+def test_another_schools_account_is_refused_alike_whatever_its_state(permission: Permission) -> None:
+    for state in AccountState:
+        target = dataclasses.replace(STUDENT, state=state)
+        assert authorise(FOREIGN_ADML, permission, target).reason == "other_school"
+    assert authorise(SCHOOL_ADML, permission, dataclasses.replace(STUDENT, state=AccountState.DISABLED)).reason == "account_disabled"
+
+
+def test_an_adml_asks_support_not_peers_for_their_own_reset() -> None:
+    assert authorise(SCHOOL_ADML, Permission.NOTIFY_ADML, ADML).reason == "adml_account"

@@ -15,7 +15,7 @@ TTL = dt.timedelta(minutes=10)
 
 
 def store(database_url: str) -> LinkStore:
-    return LinkStore(session_factory(make_engine(database_url)))
+    return LinkStore(session_factory(make_engine(database_url)), key=b"fixed test key")
 
 
 def test_a_code_proves_the_login_once(database_url: str, clock: SettableClock) -> None:
@@ -62,3 +62,16 @@ def test_links_are_revocable(database_url: str, clock: SettableClock) -> None:
     assert links.unlink("telegram:1", clock()) is True
     assert links.linked_login("telegram:1") is None
     assert links.unlink("telegram:1", clock()) is False
+
+
+def test_concurrent_checks_of_one_code_never_exceed_its_tries(database_url: str, clock: SettableClock) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    links = store(database_url)
+    code = links.issue_code("telegram:1", "lucas.martin", 6, TTL, clock())
+    wrong = str((int(code) + 1) % 1_000_000).zfill(6)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: links.check_code("telegram:1", wrong, 5, clock())[0], range(16)))
+    assert results.count(CodeCheck.WRONG) <= 4
+    with links._sessions() as session:  # noqa: SLF001 - what is stored
+        assert session.scalar(select(OneTimeCode.attempts)) <= 5
