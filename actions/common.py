@@ -49,6 +49,8 @@ REFUSALS: dict[str, str] = {
     "already_pending": "une demande est déjà en attente pour ce compte",
     "no_adml_reachable": "aucun administrateur ENT de votre établissement n'est joignable par ce service",
     "directory_down": "l'annuaire ne répond pas pour le moment",
+    "own_account": "on ne peut pas agir soi-même sur son propre compte : le support doit le faire",
+    "adml_account": "le compte d'un administrateur ENT ne peut être réinitialisé ou débloqué que par le support",
     "own_request": "on ne peut pas accepter sa propre demande : un autre administrateur ENT de l'établissement ou le support doit le faire",
 }
 

@@ -7,6 +7,7 @@ training data's fingerprint, so an unchanged nlu.yml is not trained twice).
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Iterator
 
@@ -20,6 +21,9 @@ from bot.mail.capture import CaptureMailer
 from bot.nlu.model import NluModel
 from bot.services import Services
 from bot.storage.db import make_engine, migrate
+
+# a fixed server secret for the keyed hashes of linking codes (tests never write var/secret.key)
+os.environ.setdefault("CLEF_SECRET_KEY", "tests-only-secret-key-0123456789abcdef")
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -299,8 +299,9 @@ class DialogueEngine:
         if second and second in (state.slots.get("handled_topics") or ()):
             self._set_slot(turn, "second_intent", None)
             return
-        if second and second in self.understander.answerable and "action_clarify" not in outcome.actions \
-                and not state.active_loop and not state.slots.get("pending_intent"):
+        if second and second in self.understander.answerable and not self._opens_form(second, state) \
+                and "action_clarify" not in outcome.actions and not state.active_loop \
+                and not state.slots.get("pending_intent"):
             # a question beside the problem: answered in the same reply, after it
             self._set_slot(turn, "second_intent", None)
             self._set_slot(turn, "pending_intent", second)

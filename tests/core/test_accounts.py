@@ -59,7 +59,7 @@ def test_the_shipped_config_gives_every_tenant_prenom_nom_and_netocentre_its_sam
 @pytest.mark.parametrize(
     ("patterns", "message"),
     [
-        (["[a-z"], "tenants.netocentre.login_patterns: value error, '[a-z' is not a valid regular expression"),
+        (["[a-z"], "tenants.netocentre.login_patterns: '[a-z' is not a valid regular expression"),
         (["(a|b"], "is not a valid regular expression"),
         ([r"\d*"], r"'\\d*' matches an empty identifier"),
         ([], "tenants.netocentre.login_patterns"),
