@@ -8,9 +8,9 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions import services
-from bot.core.accounts import DEFAULT_LOGIN_PATTERNS, Account, matches_login
+from bot.core.accounts import Account
 from bot.core.authz import Actor
-from bot.core.redaction import contains_password
+from bot.core.identifiers import as_login
 
 INTENT_LABELS: dict[str, str] = {
     "ask_activation_howto": "Activer mon compte",
@@ -69,28 +69,12 @@ def actor_of(tracker: Tracker) -> Actor:
 
 def login_patterns() -> tuple[str, ...]:
     """Every configured tenant's identifier formats (`tenants.*.login_patterns`), each once, in order."""
-    tenants = services.get().config.tenants.values()
-    return tuple(dict.fromkeys(pattern for tenant in tenants for pattern in tenant.login_patterns))
+    return services.get().config.login_patterns()
 
 
 def clean_login(value: Any, patterns: Iterable[str] | None = None) -> str | None:
-    """`Marie Dupont`, ` marie.dupont `, `TEST14` → `marie.dupont`, `test14`; None when it cannot be a login.
-
-    A login is one of `patterns`, by default any tenant's (`login_patterns()`). A tenant's own format
-    (`test14`) never takes what the redaction takes for a password (`Soleil2026!`, `Test1000`), so a
-    password typed where the identifier is asked is not looked up nor repeated; `prenom.nom` is as before.
-    """
-    if not isinstance(value, str):
-        return None
-    text = value.strip().lower()
-    if " " in text and "." not in text and len(text.split()) == 2:
-        text = ".".join(text.split())
-    text = text.strip(" .,;!?")
-    if not matches_login(text, login_patterns() if patterns is None else patterns):
-        return None
-    if not matches_login(text, DEFAULT_LOGIN_PATTERNS) and contains_password(value):
-        return None
-    return text
+    """The identifier `value` holds, in any tenant's format (`bot.core.identifiers.as_login`), or None."""
+    return as_login(value, login_patterns() if patterns is None else patterns)
 
 
 def known_tenant(tracker: Tracker, account: Account | None = None) -> str | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from typing import Any, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ from bot.dialogue.domain import load_domain
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.rules import load_rules
 from bot.dialogue.understanding import Understander, load_lexicon
-from bot.core.accounts import LOGIN_PATTERN
+from bot.core.identifiers import as_login
 from bot.directory.fixture import DirectoryFixture, load_fixture
 from bot.directory.port import Directory
 from bot.holidays import SchoolHolidays
@@ -185,12 +184,12 @@ def build_assistant(services: Services, nlu: NluModel | None = None) -> Assistan
         return {"validation_link_hours": str(next(iter(config.tenants.values())).validation_link_hours)}
 
     threshold = config.assistant.nlu.confidence_threshold
-    login = re.compile(rf"^(?:{LOGIN_PATTERN})$")
+    patterns = config.login_patterns()
     lexicon = load_lexicon(knowledge.understanding)
     understander = Understander(
         lexicon=lexicon,
         is_confident=lambda parse: float(parse["intent"]["confidence"]) >= threshold,
-        is_login=lambda text: bool(login.match(text.strip().lower())) and len(text.strip()) <= 64,
+        is_login=lambda text: as_login(text, patterns) is not None,
         answerable=frozenset(services.knowledge.intents()),
     )
     engine = DialogueEngine(domain, rules, action_executor(), understander, response_values)

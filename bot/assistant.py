@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.core.accounts import DEFAULT_LOGIN_PATTERNS
 from bot.core.redaction import contains_password, redact
 from bot.dialogue.engine import DialogueEngine, DialogueState, Speaker
 from bot.dialogue.understanding import Lexicon, third_person
@@ -106,6 +107,7 @@ class Assistant:
             notices.append(OutboundMessage(self._response("utter_password_never", state)["text"]))
         open_ticket = s.tickets.open_for(message.sender_id)
         parse = parse_message(self.nlu, text)
+        self._add_tenant_logins(parse, text)
         audit_mark = s.audit.last_id()
         hidden = awaiting_code
         understood = str(parse["intent"]["name"])
@@ -155,6 +157,17 @@ class Assistant:
             ticket={"id": ticket.id, "status": ticket.status} if ticket else None,
         )
 
+
+    def _add_tenant_logins(self, parse: dict[str, Any], text: str) -> None:
+        """Identifiers in a tenant's own format (`test14`), right after an identifier cue, as `username` entities."""
+        if text.startswith("/") or any(e.get("entity") == "username" for e in parse.get("entities") or []):
+            return
+        extra = [p for p in self.services.config.login_patterns() if p not in DEFAULT_LOGIN_PATTERNS]
+        if not extra:
+            return
+        found = [e.as_dict() for e in self.nlu.extractor.extract(text, extra) if e.entity == "username"]
+        if found:
+            parse["entities"] = sorted([*parse.get("entities", []), *found], key=lambda e: int(e["start"]))
 
     def _speaker(self, sender_id: str) -> Speaker:
         actor = self.services.actor(sender_id)

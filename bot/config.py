@@ -309,6 +309,10 @@ class AppConfig(_Strict):
     def tenant(self, tenant_id: str) -> Tenant:
         return self.tenants[tenant_id]
 
+    def login_patterns(self) -> tuple[str, ...]:
+        """Every tenant's identifier formats, once each."""
+        return tuple(dict.fromkeys(p for tenant in self.tenants.values() for p in tenant.login_patterns))
+
     def tenant_for_uai(self, uai: str | None) -> str | None:
         """The tenant whose département prefixes match a school code, if exactly one does."""
         if not uai:
