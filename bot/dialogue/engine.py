@@ -166,7 +166,9 @@ class DialogueEngine:
         state.slots["requested_slot"] = state.slots.get("requested_slot") if state.active_loop else None
         intent = parse["intent"]["name"]
         secondary = parse.get("secondary_intent")
-        if secondary and "second_intent" in self.domain.slots and secondary["name"] != intent:
+        has_login = any(e.get("entity") == "username" for e in parse.get("entities") or [])
+        if secondary and "second_intent" in self.domain.slots and secondary["name"] != intent \
+                and not (has_login and secondary["name"] == "lost_provisional_credentials"):
             self._set_slot(turn, "second_intent", secondary["name"])
         context = self._context(state, speaker or Speaker())
         understanding = self.understander.understand(parse, context)

@@ -375,6 +375,8 @@ class Understander:
 
         # 6. several questions in one message
         second = (parse.get("secondary_intent") or {}).get("name")
+        if login and second == "lost_provisional_credentials":
+            second = None  # "identifiant x.y" reads as lost credentials; the identifier is right there
         if second and second != intent and intent in self.answerable and second in self.answerable and confident:
             return (AnswerSeveral((intent, second)),), False
 

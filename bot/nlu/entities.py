@@ -19,6 +19,7 @@ _NOT_LOGIN_PARTS = {"net", "fr", "com", "org", "eu", "io", "gouv", "html", "php"
 _NOT_LOGIN_WORDS = {"monlycee", "netocentre", "iledefrance", "lycees", "cesame", "ent", "mon", "s.v.p"}
 _CUED_TOKEN = re.compile(
     r"(?<![\w])(?:identifiants?|login|id|je\s+suis|c['’\s]?est|compte)(?![\w])"  # an identifier cue
+    r"(?:\s+(?:ent|netocentre|monlycee|mon\s*lycee(?:\.net)?|cesame))?"  # "identifiant netocentre test14"
     r"(?:\s+(?:est|c['’\s]?est|c))?\s*[:=]?\s*"  # "identifiant est", "login c'est", "id :"
     r"([^\s,;!?()\"'’«»]+)",
     re.I,
