@@ -64,7 +64,10 @@ def channel_of(tracker: Tracker) -> str:
 
 
 def actor_of(tracker: Tracker) -> Actor:
-    return services.get().actor(tracker.sender_id)
+    """Who writes: the chat, its link, and the client address the channel passed in the message's metadata."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    address = metadata.get("client_address") if isinstance(metadata, dict) else None
+    return services.get().actor(tracker.sender_id, address if isinstance(address, str) else None)
 
 
 def login_patterns() -> tuple[str, ...]:

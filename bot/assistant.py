@@ -108,6 +108,8 @@ class Assistant:
         open_ticket = s.tickets.open_for(message.sender_id)
         parse = parse_message(self.nlu, text)
         self._add_tenant_logins(parse, text)
+        if message.client_address:  # as a Rasa channel passes it: the actions' per-address limits read it
+            parse["metadata"] = {"client_address": message.client_address}
         audit_mark = s.audit.last_id()
         hidden = awaiting_code
         understood = str(parse["intent"]["name"])
@@ -126,6 +128,7 @@ class Assistant:
             log.exception("turn failed for a %s chat", message.channel)
             state = self._state(stored, message.sender_id)
             produced = [self._response("utter_internal_error", state)]
+        state.drop_metadata()
         marker = HIDDEN_CODE if awaiting_code else HIDDEN_TEXT
         if hidden:  # a code typed, or a bare word where an identifier was asked (it may be a password): never kept
             state.hide_latest_user_text(marker)

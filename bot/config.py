@@ -259,6 +259,12 @@ class TelegramSettings(_Strict):
 
 class RateLimits(_Strict):
     lookups_per_chat: RateLimit = RateLimit(count=10, per_seconds=60)
+    lookups_per_login: RateLimit = Field(
+        RateLimit(count=12, per_seconds=600), description="look-ups of one identifier, all chats together"
+    )
+    lookups_per_address: RateLimit = Field(
+        RateLimit(count=120, per_seconds=3600), description="look-ups from one web client address, all chats together"
+    )
     operations_per_login: RateLimit = RateLimit(count=3, per_seconds=60)
     operations_per_chat: RateLimit = RateLimit(count=5, per_seconds=60)
     resend_cooldown_seconds: int = Field(60, ge=0)

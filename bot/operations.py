@@ -104,10 +104,19 @@ class Operations:
         return not self.s.limiter.hit(f"cooldown:{op}:{login}", RateLimit(count=1, per_seconds=seconds), now)
 
     def lookup(self, actor: Actor, login: str) -> Account | None:
-        """A rate-limited directory look-up for a chat; raises `LookupLimited` past the limit."""
-        limit: RateLimit = self.s.config.rate_limits.lookups_per_chat
-        if not actor.is_agent and not self.s.limiter.hit(f"lookup:chat:{actor.sender_id}", limit, self.s.now()):
-            raise LookupLimited()
+        """A directory look-up bounded per chat, per identifier (all chats) and per client address; raises
+        `LookupLimited` past a limit, with the same words whatever the identifier."""
+        if not actor.is_agent:
+            limits = self.s.config.rate_limits
+            keys: list[tuple[str, RateLimit]] = [
+                (f"lookup:chat:{actor.sender_id}", limits.lookups_per_chat),
+                (f"lookup:login:{login.strip().lower()}", limits.lookups_per_login),
+            ]
+            if actor.client_address:
+                keys.append((f"lookup:address:{actor.client_address}", limits.lookups_per_address))
+            for key, limit in keys:  # the directory cannot be harvested by rotating chats, nor one login probed
+                if not self.s.limiter.hit(key, limit, self.s.now()):
+                    raise LookupLimited()
         return self.s.directory.find_account(login)
 
     def _prepare(self, actor: Actor, channel: str, op: Permission, login: str) -> tuple[Account | None, OperationResult | None]:

@@ -77,10 +77,10 @@ class Services:
             return user.isdigit() and int(user) in self.config.telegram.agent_user_ids
         return False
 
-    def actor(self, sender_id: str) -> Actor:
+    def actor(self, sender_id: str, client_address: str | None = None) -> Actor:
         login = self.links.linked_login(sender_id)
         account = self.directory.find_account(login) if login else None
-        return Actor(sender_id=sender_id, linked_account=account, is_agent=self.is_agent(sender_id))
+        return Actor(sender_id, account, self.is_agent(sender_id), client_address)
 
     def tenant_of(self, account: Account | None) -> str | None:
         if account is None or not account.uai:

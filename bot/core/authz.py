@@ -32,6 +32,7 @@ class Actor:
     sender_id: str
     linked_account: Account | None = None
     is_agent: bool = False
+    client_address: str | None = None  # the web client's address, for per-address limits
 
     def administers(self, uai: str | None) -> bool:
         return uai is not None and self.linked_account is not None and uai in self.linked_account.adml_of

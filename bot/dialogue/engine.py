@@ -73,6 +73,15 @@ class DialogueState:
                     event["parse_data"] = {**event["parse_data"], "text": marker, "entities": []}
                 break
 
+    def drop_metadata(self) -> None:
+        """Forget the channel's metadata of the latest message (a client address is not kept with the chat)."""
+        self.latest_message.pop("metadata", None)
+        for event in reversed(self.events):
+            if event.get("event") == "user":
+                if isinstance(event.get("parse_data"), dict):
+                    event["parse_data"] = {k: v for k, v in event["parse_data"].items() if k != "metadata"}
+                break
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "slots": self.slots,
