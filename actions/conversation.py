@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from actions.common import INTENT_LABELS
+from bot.core.schools import is_clear_match, school_matches
 
 HUMAN = {"title": "Parler à un conseiller", "payload": "/escalate_human"}
 MAIN_TOPICS = ("cannot_login", "ask_activation_howto", "cesame_access")
@@ -62,6 +63,12 @@ class ActionInform(Action):
         entities = {e["entity"]: e["value"] for e in tracker.latest_message.get("entities") or []}
         if tracker.get_slot("pending_intent") and tracker.get_slot("tenant"):
             return [FollowupAction("action_answer_faq")]
+        if tracker.get_slot("pending_intent") and "uai" not in entities:
+            # asked which ENT, the user named their school: its ENT answers the question
+            text = str(tracker.latest_message.get("text") or "")
+            matches = school_matches(text, services.get().directory.find_establishments(text))
+            if matches and is_clear_match(matches):
+                return [SlotSet("tenant", matches[0].establishment.tenant), FollowupAction("action_answer_faq")]
         if "tenant" in entities and tracker.get_slot("last_faq_intent"):
             # "et sur monlycee ?" after an answer: the same question for the other ENT
             return [SlotSet("pending_intent", tracker.get_slot("last_faq_intent")), FollowupAction("action_answer_faq")]

@@ -204,6 +204,7 @@ class DialogueEngine:
             speaker_is_adml=speaker.is_adml,
             own_login=speaker.own_login,
             tenant=slots.get("tenant"),
+            asking_tenant=bool(slots.get("pending_intent")) and not slots.get("tenant"),
         )
 
     def _execute(self, turn: Turn, command: Command, by_entity: set[str]) -> None:

@@ -209,6 +209,7 @@ class DialogueContext:
     speaker_is_adml: bool = False
     own_login: str | None = None  # the account this chat proved it owns
     tenant: str | None = None
+    asking_tenant: bool = False  # the assistant asked which ENT (the answer may be a school's name)
 
 
 @dataclass(frozen=True)
@@ -342,6 +343,11 @@ class Understander:
         if requested:  # a code, a school: the form takes the text unless a new request interrupts it
             new_request = confident and intent not in ("inform", "affirm", "deny", "out_of_scope") and intent not in SMALL_TALK
             return (StartTopic(intent if new_request else "inform"),), False
+
+        # the assistant asked which ENT: a school's name is an answer, unless a new question comes instead
+        if context.asking_tenant and not _entity(parse, "tenant") and not (confident and intent in self.answerable):
+            if not _any(self.lexicon.dont_know, simple) and intent not in SMALL_TALK:
+                return (StartTopic("inform"),), False
 
         # 3. a corrected identifier, after a diagnosis of another one
         if login and context.known_login and login != context.known_login and (

@@ -204,3 +204,11 @@ def test_a_bad_lexicon_is_refused_with_the_key_named() -> None:
         parse_lexicon({"yes": ["("]})
     with pytest.raises(UnderstandingError, match="third_person"):
         parse_lexicon({"third_person": [["only one"]]})
+
+
+def test_a_school_named_when_asked_which_ent_is_an_answer(understander: Understander) -> None:
+    asked = DialogueContext(asking_tenant=True, topic="ask_activation_howto")
+    got = understander.understand(parse("au lycée voltaire à orléans", "out_of_scope", 0.3), asked)
+    assert got.main == StartTopic("inform")
+    # a new question instead is a new question
+    assert understander.understand(parse("c quoi cesame", "cesame_access", 0.9), asked).main == StartTopic("cesame_access")
