@@ -189,7 +189,7 @@ def build_assistant(services: Services, nlu: NluModel | None = None) -> Assistan
     understander = Understander(
         lexicon=lexicon,
         is_confident=lambda parse: float(parse["intent"]["confidence"]) >= threshold,
-        is_login=lambda text: as_login(text, patterns) is not None,
+        login_of=lambda text: as_login(text, patterns),
         answerable=frozenset(services.knowledge.intents()),
     )
     engine = DialogueEngine(domain, rules, action_executor(), understander, response_values)

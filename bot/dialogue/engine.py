@@ -174,13 +174,10 @@ class DialogueEngine:
         state.events.append({"event": "user", "text": parse["text"], "parse_data": parse, "timestamp": turn.timestamp})
         state.slots["requested_slot"] = state.slots.get("requested_slot") if state.active_loop else None
         intent = parse["intent"]["name"]
-        secondary = parse.get("secondary_intent")
-        has_login = any(e.get("entity") == "username" for e in parse.get("entities") or [])
-        if secondary and "second_intent" in self.domain.slots and secondary["name"] != intent \
-                and not (has_login and secondary["name"] == "lost_provisional_credentials"):
-            self._set_slot(turn, "second_intent", secondary["name"])
         context = self._context(state, speaker or Speaker())
         understanding = self.understander.understand(parse, context)
+        if understanding.second_intent and "second_intent" in self.domain.slots:
+            self._set_slot(turn, "second_intent", understanding.second_intent)
         turn.outcome.hide_user_text = understanding.hide_text
         turn.outcome.intent = understanding.intent(str(intent))
         by_entity = self._fill_slots(turn, parse, hidden=understanding.hide_text)

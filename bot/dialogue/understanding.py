@@ -216,6 +216,7 @@ class DialogueContext:
 class Understanding:
     commands: tuple[Command, ...]
     hide_text: bool = False
+    second_intent: str | None = None  # a second problem of the message, to offer once the first is dealt with
 
     @property
     def main(self) -> Command:
@@ -255,11 +256,11 @@ def _entity(parse: Mapping[str, Any], name: str) -> Any:
 
 @dataclass(frozen=True)
 class Understander:
-    """`understand(parse, context)` with the lexicon, the confidence policy and the identifier test bound in."""
+    """`understand(parse, context)` with the lexicon, the confidence policy and the identifier rule bound in."""
 
     lexicon: Lexicon
     is_confident: Callable[[Mapping[str, Any]], bool]
-    is_login: Callable[[str], bool]
+    login_of: Callable[[str], str | None]  # the identifier a word is, in any tenant's format (None: not one)
     answerable: frozenset[str] = QUESTION_INTENTS  # intents a knowledge article answers
 
     def understand(self, parse: Mapping[str, Any], context: DialogueContext) -> Understanding:
@@ -277,9 +278,20 @@ class Understander:
             if len(hinted) == 1:
                 prefix += (NoteTenant(hinted[0]),)
         commands, hide = self._main(parse, context, simple, intent)
-        return Understanding(prefix + commands, hide)
+        second = self._second_intent(parse, intent)
+        if any(isinstance(c, AnswerSeveral) for c in commands):
+            second = None
+        return Understanding(prefix + commands, hide, second)
 
     # -- the parts --------------------------------------------------------------------------------
+    def _second_intent(self, parse: Mapping[str, Any], intent: str) -> str | None:
+        second = (parse.get("secondary_intent") or {}).get("name")
+        if not second or second == intent:
+            return None
+        if second == "lost_provisional_credentials" and self._login_in(parse, str(parse.get("text") or "")):
+            return None  # "identifiant x.y" reads as lost credentials; the identifier is right there
+        return str(second)
+
     def _someone_else(self, simple: str) -> str | None:
         for role, patterns in self.lexicon.for_someone_else.items():
             if _any(patterns, simple):
@@ -288,15 +300,11 @@ class Understander:
 
     def _login_in(self, parse: Mapping[str, Any], text: str) -> str | None:
         entity = _entity(parse, "username")
-        if isinstance(entity, str) and self.is_login(entity):
-            return entity.lower()
-        bare = text.strip().strip(" .,;!?()[]'\"").lower()
-        if bare and " " not in bare and self.is_login(bare):
-            return bare
-        # "c'est test14", "mon identifiant : test14": the last word after an identifier cue
-        match = re.search(r"(?:identifiant|login|id|c est|cest|je suis|compte)\s*:?\s*([a-z0-9][a-z0-9.\-]*)\s*$", simplify(text))
-        if match and self.is_login(match.group(1)):
-            return match.group(1)
+        if isinstance(entity, str) and self.login_of(entity):
+            return self.login_of(entity)
+        bare = text.strip()
+        if bare and " " not in bare:
+            return self.login_of(bare)  # the word as typed: "Soleil2026!" stays a password, never a login
         return None
 
     def _main(
@@ -380,10 +388,8 @@ class Understander:
             return (StartTopic("cannot_login"),), False
 
         # 6. several questions in one message
-        second = (parse.get("secondary_intent") or {}).get("name")
-        if login and second == "lost_provisional_credentials":
-            second = None  # "identifiant x.y" reads as lost credentials; the identifier is right there
-        if second and second != intent and intent in self.answerable and second in self.answerable and confident:
+        second = self._second_intent(parse, intent)
+        if second and intent in self.answerable and second in self.answerable and confident:
             return (AnswerSeveral((intent, second)),), False
 
         # "jsp" right after an answer on activation: the identifier is what people do not know

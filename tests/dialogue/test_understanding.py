@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.core.accounts import LOGIN_PATTERN
+from bot.core.identifiers import as_login
 from bot.dialogue.understanding import (
     AnswerSeveral, Clarify, ConfirmProposal, CorrectSlot, DenyProposal, Diagnose, DialogueContext, DontKnow, FillSlot,
     FollowUp, HandOver, NoteTenant, RejectValue, SpeakFor, StartTopic, Understander, UnderstandingError, load_lexicon,
@@ -16,7 +16,6 @@ from bot.dialogue.understanding import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-LOGIN = re.compile(rf"^(?:{LOGIN_PATTERN})$")
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +23,7 @@ def understander() -> Understander:
     return Understander(
         lexicon=load_lexicon(ROOT / "knowledge" / "understanding.yml"),
         is_confident=lambda parse: parse["intent"]["confidence"] >= 0.45,
-        is_login=lambda text: bool(LOGIN.match(text.lower())),
+        login_of=lambda text: as_login(text, [LOGIN_PATTERN]),
         answerable=frozenset({"ask_activation_howto", "cesame_access", "password_rules", "vacation_freeze",
                               "ask_ent_mail_address", "account_reset_done", "nocas_eligibility"}),
     )
