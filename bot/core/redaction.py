@@ -37,7 +37,7 @@ _PROTECTED = re.compile(rf"{_NAMES.pattern}|\d{{1,2}}[/.-]\d{{1,2}}(?:[/.-]\d{{2
 # its case: phones capitalise "Marie.dupont2")
 _PASSWORD_LIKE = re.compile(
     r"(?<!\S)(?=\S*[A-Za-z])(?=\S*\d)(?=\S*[^\w\s.@-]|\S*[A-Z])"
-    rf"(?!\d{{7}}[A-Za-z][.,;!?]?(?!\S))(?!(?i:{LOGIN_PATTERN})[.,;!?]?(?!\S))(?!(?:https?://|www\.))\S{{8,}}(?!\S)"
+    rf"(?![(«\"']*(?:\d{{7}}[A-Za-z]|(?i:{LOGIN_PATTERN}))[)\]».,;:!?\"']*(?!\S))(?!(?:https?://|www\.))\S{{8,}}(?!\S)"
 )
 
 _QUOTES = {'"': '"', "'": "'", "«": "»", "“": "”", "‘": "’", "`": "`"}
@@ -113,6 +113,7 @@ pour sur depuis avec mon ma mes identifiant login ce cela comme qui que qu est s
 # adverbs and adjectives that describe a password rather than spell one ("complètement", "introuvable")
 _ORDINARY_ENDINGS = ("ment", "able", "ible")
 _MAX_PASSPHRASE_WORDS = 8
+_NOTHING_BETWEEN_WORDS = 5
 _WORD = re.compile(r"\S+")
 _ELISION = re.compile(r"^(?:[jnldmtsc]|qu)['’]", re.IGNORECASE)
 
@@ -175,8 +176,11 @@ def _quoted(text: str, start: int) -> tuple[int, int] | None:
     return (start, close + 1) if close > start + 1 else None
 
 
-def _phrase(text: str, start: int, max_words: int, announced: bool = False) -> tuple[int, int] | None:
-    """The secret starting at `start`: one word or a passphrase up to the end of its clause."""
+def _phrase(
+    text: str, start: int, max_words: int, announced: bool = False, until_stop: bool = False
+) -> tuple[int, int] | None:
+    """The secret starting at `start`: one word or a passphrase up to the end of its clause (`until_stop`: up to
+    the next ordinary word, when nothing but a space announced it: "mon mdp tortue rouge marche pas")."""
     quoted = _quoted(text, start)
     if quoted:
         return quoted
@@ -189,7 +193,7 @@ def _phrase(text: str, start: int, max_words: int, announced: bool = False) -> t
     end = first.end
     if first.text[-1] not in ",;.!?":
         for word in words[1:]:
-            if _ends_clause(word.text):
+            if _ends_clause(word.text) or until_stop and _is_stop(word.text):
                 break
             end = word.end
             if word.text[-1] in ",;.!?":
@@ -211,7 +215,7 @@ def _after_announcer(text: str, match: re.Match[str]) -> tuple[int, int] | None:
         return _phrase(text, start, _MAX_PASSPHRASE_WORDS, announced=True)
     if separator.group("weak"):
         return _phrase(text, start, _MAX_PASSPHRASE_WORDS)
-    return _phrase(text, start, 1)
+    return _phrase(text, start, _NOTHING_BETWEEN_WORDS, until_stop=True)
 
 
 def _after_verb(text: str, match: re.Match[str], followed_by_failure: bool) -> tuple[int, int] | None:
@@ -241,6 +245,17 @@ def _after_verb(text: str, match: re.Match[str], followed_by_failure: bool) -> t
     return None
 
 
+def _clause_start(text: str, start: int) -> int:
+    """Where the passphrase ending just before `start` begins ("tortue rouge danse c'est mon mdp")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    before = list(_WORD.finditer(text, line_start, start))
+    for word in reversed(before[-_NOTHING_BETWEEN_WORDS:]):
+        if _is_stop(word.group(0)) or _ends_clause(word.group(0)) or word.group(0)[-1] in ",;.!?:":
+            break
+        start = word.start()
+    return start
+
+
 def password_spans(text: str) -> list[tuple[int, int]]:
     """Where the text holds a password, as sorted, disjoint `(start, end)` spans."""
     spans: list[tuple[int, int]] = []
@@ -256,7 +271,7 @@ def password_spans(text: str) -> list[tuple[int, int]]:
     for match in _BEFORE_ANNOUNCER.finditer(text):
         secret = match.group("secret")
         if not _is_stop(secret) and not _is_protected(secret):
-            spans.append(match.span("secret"))
+            spans.append((_clause_start(text, match.start("secret")), match.end("secret")))
     for match in _PASSWORD_LIKE.finditer(text):
         spans.append(match.span())
     merged: list[tuple[int, int]] = []

@@ -211,3 +211,24 @@ def test_only_a_well_formed_identifier_may_stand_as_one(value: object, kept: str
 )
 def test_an_audit_target_is_an_identifier_a_reference_or_a_marker(target: str | None, stored: str | None) -> None:
     assert safe_target(target) == stored
+
+
+@pytest.mark.parametrize(
+    ("text", "passphrase"),
+    [
+        ("mon mdp tortue rouge danse marche pas", "tortue rouge danse"),
+        ("tortue rouge danse c'est mon mot de passe", "tortue rouge danse"),
+        ("bonjour, tortue rouge danse c'est mon mdp", "tortue rouge danse"),
+    ],
+)
+def test_a_passphrase_without_separator_is_removed_up_to_the_next_ordinary_word(text: str, passphrase: str) -> None:
+    redacted = redact(text)
+    assert all(word not in redacted for word in passphrase.split())
+    assert "marche pas" in redacted or "mot de passe" in redacted or "mdp" in redacted
+
+
+@pytest.mark.parametrize(
+    "text", ["par exemple marie.dupont2).", "(marie.dupont2)", "« Marie.Dupont2 »", "le lycée (0751234A)."]
+)
+def test_identifiers_in_brackets_or_quotes_are_kept(text: str) -> None:
+    assert redact(text) == text
