@@ -63,7 +63,7 @@ CONTEXTS = (
     "fresh", "fresh_escalation", "identifier_asked", "identifier_asked_escalation", "ticket_open", "code_asked",
 )
 MESSAGES_PER_CHAT = {"fresh": 1, "fresh_escalation": 1, "identifier_asked": 2, "identifier_asked_escalation": 1,
-                     "ticket_open": 6, "code_asked": 2}
+                     "ticket_open": 10, "code_asked": 4}
 KINDS = ("strong", "lowercase", "lowercase_digits", "digits", "accented", "passphrase", "capitalised")
 PER_PHRASING_AND_CONTEXT = 19
 MIN_LENGTH = 4  # shorter passwords are not searched for
