@@ -115,23 +115,30 @@ class Probe:
         return [part for part in parts if len(part) >= MIN_LENGTH]
 
 
+def _probe(context: str, phrasing: str, kind: str, rng: random.Random) -> Probe:
+    password = make_password(kind, rng)
+    text = PHRASINGS[phrasing].format(pw=password) + (ESCALATION if context.endswith("_escalation") else "")
+    return Probe(context, phrasing, kind, password, text)
+
+
 def make_probes(seed: int = 20261125) -> list[Probe]:
+    """The messages; no probe's secret is found in another probe's text, so that each leak has one origin."""
     rng = random.Random(seed)
     probes: list[Probe] = []
-    seen: set[str] = set()
     for context in CONTEXTS:
-        for phrasing, template in PHRASINGS.items():
+        for phrasing in PHRASINGS:
             if phrasing == "bare" and context not in BARE_CONTEXTS:
                 continue
             for index in range(PER_PHRASING_AND_CONTEXT):
-                kind = KINDS[(index + len(probes)) % len(KINDS)]
-                password = make_password(kind, rng)
-                while password.lower() in seen:
-                    password = make_password(kind, rng)
-                seen.add(password.lower())
-                text = template.format(pw=password) + (ESCALATION if context.endswith("_escalation") else "")
-                probes.append(Probe(context, phrasing, kind, password, text))
-    return probes
+                probes.append(_probe(context, phrasing, KINDS[(index + len(probes)) % len(KINDS)], rng))
+    for _ in range(20):
+        blob = "\n".join(p.text.lower() for p in probes)
+        shared = [i for i, p in enumerate(probes) if any(blob.count(s.lower()) > 1 for s in p.secrets())]
+        if not shared:
+            return probes
+        for i in shared:
+            probes[i] = _probe(probes[i].context, probes[i].phrasing, probes[i].kind, rng)
+    raise AssertionError("could not make probes whose passwords are all distinct")
 
 
 # -- bringing a chat where each context needs it ------------------------------------------------------------------
