@@ -30,6 +30,7 @@ _REFERENCE = re.compile(r"(?:ticket|request|demande|requete) \d{1,12}")
 # what names something the assistant needs: never a secret, even right after "mot de passe :"
 _NAMES = re.compile(
     rf"(?i:{LOGIN_PATTERN})|\d{{7}}[A-Za-z]|(?:#|n°)\d+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)\S+|\[[^\]]*\]?"
+    r"|\{\w+\}"  # a placeholder of the knowledge files
 )
 # ... and what ordinary sentences hold that is not a secret either: dates and times
 _PROTECTED = re.compile(rf"{_NAMES.pattern}|\d{{1,2}}[/.-]\d{{1,2}}(?:[/.-]\d{{2,4}})?|\d{{1,2}}h\d{{0,2}}")
@@ -43,8 +44,8 @@ _PASSWORD_LIKE = re.compile(
 _QUOTES = {'"': '"', "'": "'", "«": "»", "“": "”", "‘": "’", "`": "`"}
 _APOS = r"['’]"
 _ANNOUNCER = re.compile(
-    r"(?<![\w\[])(?:mots?[\s-]+de[\s-]+pass?e?s?|mdp|mp|pass|password|passwd|pwd|codes?(?:\s+d['’ ]?\s*acc[eè]s|\s+secrets?)?)"
-    r"(?!\w)",
+    r"(?<![\w\[-])(?:mots?[\s-]+de[\s-]+pass?e?s?|mdp|mp|pass|password|passwd|pwd|codes?(?:\s+d['’ ]?\s*acc[eè]s|\s+secrets?)?)"
+    r"(?![\w-])",
     re.IGNORECASE,
 )
 _QUALIFIERS = r"(?:provisoires?|temporaires?|d[ée]finitifs?|actuels?|initial|ent|cesame|monlyc[ée]e|netocentre)"
@@ -98,6 +99,7 @@ jamais minimum mini maximum max caracteres lettres chiffres majuscules minuscule
 regle securite format longueur politique exigences criteres contraintes conditions quoi ok okay
 oublier perdre retrouver recuperer trouver donner envoyer renvoyer refaire saisir taper entrer mettre tape mis saisi
 dessus dedans correctement mauvaise erreur message nul chiant bizarre normal possible impossible pareil same
+fourni fournis fournie fournies remise remises transmis envoyes donnee donnees choisi choisis
 juge introuvable inconnu different differente identique perime perime vide bloquee expires refusees zappe
 """.split())
 _STOP_WORDS = _FUNCTION_WORDS | _DOMAIN_WORDS
@@ -112,6 +114,7 @@ pour sur depuis avec mon ma mes identifiant login ce cela comme qui que qu est s
 """.split())
 # adverbs and adjectives that describe a password rather than spell one ("complètement", "introuvable")
 _ORDINARY_ENDINGS = ("ment", "able", "ible")
+_IMPERATIVE = re.compile(r"^[a-z]+-(?:le|la|les|moi|vous|nous|lui|en|y)$")  # "cherchez-le", "dites-moi"
 _MAX_PASSPHRASE_WORDS = 8
 _NOTHING_BETWEEN_WORDS = 5
 _WORD = re.compile(r"\S+")
@@ -138,7 +141,7 @@ def _is_protected(word: str, dates: bool = True) -> bool:
 
 def _is_stop(word: str) -> bool:
     plain = _plain(word)
-    if not plain or plain in _STOP_WORDS or _elided(word) is not None:
+    if not plain or plain in _STOP_WORDS or _elided(word) is not None or word[0] in "({[" or _IMPERATIVE.search(plain):
         return True
     return plain.isdigit() and len(plain) < 4 or plain.isalpha() and plain.endswith(_ORDINARY_ENDINGS)
 
@@ -209,12 +212,16 @@ def _after_announcer(text: str, match: re.Match[str]) -> tuple[int, int] | None:
     if start >= len(text):
         return None
     if separator.group("strong"):
-        words = _words(text, start, 1)
-        if words and _plain(words[0].text) in _DESCRIPTIVE:
+        words = _words(text, start, 2)
+        if words and (_plain(words[0].text) in _DESCRIPTIVE or _IMPERATIVE.search(_plain(words[0].text))):
             return None
+        if len(words) == 2 and re.fullmatch(r"\d{1,3}", words[0].text) and _is_stop(words[1].text):
+            return None  # "mot de passe : 8 caractères minimum"
         return _phrase(text, start, _MAX_PASSPHRASE_WORDS, announced=True)
     if separator.group("weak"):
         return _phrase(text, start, _MAX_PASSPHRASE_WORDS)
+    if not text[start - 1].isspace():
+        return None  # `mot de passe provisoire"`: nothing announced
     return _phrase(text, start, _NOTHING_BETWEEN_WORDS, until_stop=True)
 
 

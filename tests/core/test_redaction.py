@@ -232,3 +232,13 @@ def test_a_passphrase_without_separator_is_removed_up_to_the_next_ordinary_word(
 )
 def test_identifiers_in_brackets_or_quotes_are_kept(text: str) -> None:
     assert redact(text) == text
+
+
+def test_what_the_assistant_says_stays_readable() -> None:
+    """The answers of domain.yml and the articles, as they land in the stored transcript."""
+    domain = yaml.safe_load((ROOT / "knowledge" / "domain.yml").read_text(encoding="utf-8"))
+    texts = [v["text"] for variants in domain["responses"].values() for v in variants if v.get("text")]
+    for article in sorted((ROOT / "knowledge" / "articles").glob("*.md")):
+        texts += article.read_text(encoding="utf-8").splitlines()
+    changed = [text for text in texts if "@" not in text and redact(text) != text]
+    assert changed == []

@@ -21,7 +21,7 @@ import random
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 import pytest
 import yaml
@@ -132,7 +132,7 @@ def make_probes(seed: int = 20261125) -> list[Probe]:
             for index in range(PER_PHRASING_AND_CONTEXT):
                 probes.append(_probe(context, phrasing, KINDS[(index + len(probes)) % len(KINDS)], rng))
     for _ in range(20):
-        blob = "\n".join(p.text.lower() for p in probes)
+        blob = "\n".join(word for p in probes for word in p.password.lower().split())
         shared = [i for i, p in enumerate(probes) if any(blob.count(s.lower()) > 1 for s in p.secrets())]
         if not shared:
             return probes
@@ -263,16 +263,12 @@ class Haystack:
         self._everything = "\n".join(self._blobs.values())
 
     def sources_of(self, secret: str) -> list[str]:
+        """Where `secret` was found, case-insensitively; a number only alone, not inside a longer one (ids)."""
         needle = secret.lower()
-        find: Callable[[str], bool]
-        if needle.isdigit():  # a number is found alone, not inside a longer one (ids, timestamps)
-            pattern = re.compile(rf"(?<!\d){needle}(?!\d)")
-            find = lambda blob: bool(pattern.search(blob))  # noqa: E731
-        else:
-            find = lambda blob: needle in blob  # noqa: E731
-        if not find(self._everything):
+        pattern = re.compile(rf"(?<!\d){needle}(?!\d)" if needle.isdigit() else re.escape(needle))
+        if not pattern.search(self._everything):
             return []
-        return sorted(source for source, blob in self._blobs.items() if find(blob))
+        return sorted(source for source, blob in self._blobs.items() if pattern.search(blob))
 
 
 def _report(leaks: dict[Probe, list[str]], probes: list[Probe]) -> str:
