@@ -1,7 +1,7 @@
 """No password a user types is kept anywhere: every table, the logs, the mail outbox, the trackers.
 
-About 2,100 messages, each holding its own generated password (strong, lowercase-only, lowercase with digits,
-digits-only, accented, passphrases), in 19 phrasings ("mon mdp c'est …", "mp: …", "j'ai essayé … mais", a bare
+About 2,070 messages, each holding its own generated password (strong, lowercase-only, lowercase with digits,
+digits-only, accented, capitalised, passphrases), in 21 phrasings ("mon mdp c'est …", "mp: …", "j'ai essayé … mais", a bare
 password…) and six contexts (a fresh chat, with and without an escalation in the same message; right after the
 assistant asked for the identifier, with and without an escalation; while a ticket is open; while a linking code
 is asked), are driven through the real assistant. Afterwards every row and column of every table (by SQLAlchemy
@@ -41,6 +41,8 @@ PHRASINGS: dict[str, str] = {
     "mot_de_passe_colon": "mot de passe : {pw}",
     "mdp_colon": "mdp: {pw}",
     "mp_colon": "mp: {pw}",
+    "pass_colon": "pass : {pw}",
+    "mdp_est_colon": "mon mdp est : {pw}",
     "mdp_cest_typo": "mon mdp cest {pw}",
     "mdp_c": "mon mdp c {pw}",
     "password_equals": "password={pw}",
@@ -65,7 +67,7 @@ CONTEXTS = (
 MESSAGES_PER_CHAT = {"fresh": 1, "fresh_escalation": 1, "identifier_asked": 2, "identifier_asked_escalation": 1,
                      "ticket_open": 10, "code_asked": 4}
 KINDS = ("strong", "lowercase", "lowercase_digits", "digits", "accented", "passphrase", "capitalised")
-PER_PHRASING_AND_CONTEXT = 19
+PER_PHRASING_AND_CONTEXT = 17
 MIN_LENGTH = 4  # shorter passwords are not searched for
 
 _CONSONANTS = "bcdfgjklmnprstvz"
@@ -323,6 +325,10 @@ def test_no_typed_password_is_kept_anywhere(
     for source, text in _outbox(tmp_path / "outbox"):
         haystack.add(source, text)
     haystack.freeze()
+    # the search sees what was stored: the identifiers typed, the mails sent, the logs
+    assert {"messages.text", "conversations.tracker"} <= set(haystack.sources_of(driver.logins[1]))
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) > 100  # the linking codes mailed
+    assert any(source.startswith("log (") for source in haystack.sources_of("validate_link_form"))
 
     leaks = {}
     for probe in probes:
