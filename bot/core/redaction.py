@@ -63,6 +63,11 @@ _VERB = re.compile(
     r"(?:\s+avec)?(?!\w)\s*",
     re.IGNORECASE,
 )
+_FILLER = re.compile(r"(?:bien|juste|normalement|simplement|pourtant|donc|en fait)\s+(?=\S)", re.IGNORECASE)
+# "marie.dupont soleil2024", "marie.dupont / tournesol": the credentials typed together
+_AFTER_IDENTIFIER = re.compile(
+    rf"(?<![\w.@-])(?i:{LOGIN_PATTERN})(?P<separator>\s*/\s*|\s*:\s*|\s+)(?P<secret>\S+)", re.IGNORECASE
+)
 _AVEC = re.compile(r"(?<!\w)avec\s+", re.IGNORECASE)
 _FAILS = re.compile(
     rf"\s*,?\s*(?:(?:ça|ca|sa|ce|cela|il|elle|le site|l{_APOS}ent)\s+)?(?:(?:me\s+)?(?:ne\s+|n{_APOS}\s?))?"
@@ -219,7 +224,8 @@ def _after_announcer(text: str, match: re.Match[str]) -> tuple[int, int] | None:
             return None  # "mot de passe : 8 caractères minimum"
         return _phrase(text, start, _MAX_PASSPHRASE_WORDS, announced=True)
     if separator.group("weak"):
-        return _phrase(text, start, _MAX_PASSPHRASE_WORDS)
+        filler = _FILLER.match(text, start)  # "c'est bien tournesol"
+        return _phrase(text, filler.end() if filler else start, _MAX_PASSPHRASE_WORDS)
     if not text[start - 1].isspace():
         return None  # `mot de passe provisoire"`: nothing announced
     return _phrase(text, start, _NOTHING_BETWEEN_WORDS, until_stop=True)
@@ -279,6 +285,12 @@ def password_spans(text: str) -> list[tuple[int, int]]:
         secret = match.group("secret")
         if not _is_stop(secret) and not _is_protected(secret):
             spans.append((_clause_start(text, match.start("secret")), match.end("secret")))
+    for match in _AFTER_IDENTIFIER.finditer(text):
+        secret = match.group("secret")
+        if _is_stop(secret) or _is_protected(secret) or _ends_clause(secret):
+            continue
+        if "/" in match.group("separator") or re.search(r"[\d\W_]", secret.rstrip(",.;")):
+            spans.append(match.span("secret"))
     for match in _PASSWORD_LIKE.finditer(text):
         spans.append(match.span())
     merged: list[tuple[int, int]] = []

@@ -242,3 +242,21 @@ def test_what_the_assistant_says_stays_readable() -> None:
         texts += article.read_text(encoding="utf-8").splitlines()
     changed = [text for text in texts if "@" not in text and redact(text) != text]
     assert changed == []
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [("marie.dupont soleil2024", "soleil2024"), ("marie.dupont2 / tournesol", "tournesol"),
+     ("identifiant et mdp : marie.dupont Tournesol!", "Tournesol!"), ("mon mdp c'est bien tournesol", "tournesol")],
+)
+def test_credentials_typed_together_lose_the_password_and_keep_the_identifier(text: str, secret: str) -> None:
+    redacted = redact(text)
+    assert secret not in redacted and ("marie.dupont" in redacted or "mdp" in redacted)
+
+
+@pytest.mark.parametrize(
+    "text", ["marie.dupont lycee 0751234A", "marie.dupont2 merci", "c'est marie.dupont, mon lycée 0751234A",
+             "mon mdp c'est bien le bon", "marie.dupont 0751234A"],
+)
+def test_an_identifier_followed_by_ordinary_words_stays_readable(text: str) -> None:
+    assert redact(text) == text
