@@ -289,8 +289,10 @@ def password_spans(text: str) -> list[tuple[int, int]]:
         secret = match.group("secret")
         if _is_stop(secret) or _is_protected(secret) or _ends_clause(secret):
             continue
-        if "/" in match.group("separator") or re.search(r"[\d\W_]", secret.rstrip(",.;")):
-            spans.append(match.span("secret"))
+        # a capitalised word after an identifier is rather a name or a town ("marie.dupont Versailles")
+        if "/" in match.group("separator") or re.search(r"[\d\W_]", secret.rstrip(",.;")) or secret.islower():
+            if found := _phrase(text, match.start("secret"), _NOTHING_BETWEEN_WORDS, until_stop=True):
+                spans.append(found)
     for match in _PASSWORD_LIKE.finditer(text):
         spans.append(match.span())
     merged: list[tuple[int, int]] = []

@@ -247,6 +247,7 @@ def test_what_the_assistant_says_stays_readable() -> None:
 @pytest.mark.parametrize(
     ("text", "secret"),
     [("marie.dupont soleil2024", "soleil2024"), ("marie.dupont2 / tournesol", "tournesol"),
+     ("marie.dupont tournesol", "tournesol"), ("marie.dupont tortue rouge danse", "rouge danse"),
      ("identifiant et mdp : marie.dupont Tournesol!", "Tournesol!"), ("mon mdp c'est bien tournesol", "tournesol")],
 )
 def test_credentials_typed_together_lose_the_password_and_keep_the_identifier(text: str, secret: str) -> None:
@@ -256,6 +257,7 @@ def test_credentials_typed_together_lose_the_password_and_keep_the_identifier(te
 
 @pytest.mark.parametrize(
     "text", ["marie.dupont lycee 0751234A", "marie.dupont2 merci", "c'est marie.dupont, mon lycée 0751234A",
+             "marie.dupont Versailles", "c'est marie.dupont ma fille",
              "mon mdp c'est bien le bon", "marie.dupont 0751234A"],
 )
 def test_an_identifier_followed_by_ordinary_words_stays_readable(text: str) -> None:

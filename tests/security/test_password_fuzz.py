@@ -1,7 +1,7 @@
 """No password a user types is kept anywhere: every table, the logs, the mail outbox, the trackers.
 
-About 2,070 messages, each holding its own generated password (strong, lowercase-only, lowercase with digits,
-digits-only, accented, capitalised, passphrases), in 21 phrasings ("mon mdp c'est …", "mp: …", "j'ai essayé … mais", a bare
+About 2,000 messages, each holding its own generated password (strong, lowercase-only, lowercase with digits,
+digits-only, accented, capitalised, passphrases), in 22 phrasings ("mon mdp c'est …", "mp: …", "j'ai essayé … mais", a bare
 password…) and six contexts (a fresh chat, with and without an escalation in the same message; right after the
 assistant asked for the identifier, with and without an escalation; while a ticket is open; while a linking code
 is asked), are driven through the real assistant. Afterwards every row and column of every table (by SQLAlchemy
@@ -56,6 +56,7 @@ PHRASINGS: dict[str, str] = {
     "before_announcer": "{pw} c'est mon mot de passe",
     "mis_comme": "jai mis {pw} comme mdp",
     "identifier_and_password": "identifiant marie.dupont mdp : {pw}",
+    "credentials_together": "marie.dupont {pw}",
     "bare": "{pw}",
 }
 # a bare word is a password only where the assistant just asked for something: elsewhere nothing tells it from any
@@ -67,7 +68,7 @@ CONTEXTS = (
 MESSAGES_PER_CHAT = {"fresh": 1, "fresh_escalation": 1, "identifier_asked": 2, "identifier_asked_escalation": 1,
                      "ticket_open": 10, "code_asked": 4}
 KINDS = ("strong", "lowercase", "lowercase_digits", "digits", "accented", "passphrase", "capitalised")
-PER_PHRASING_AND_CONTEXT = 17
+PER_PHRASING_AND_CONTEXT = 16
 MIN_LENGTH = 4  # shorter passwords are not searched for
 
 _CONSONANTS = "bcdfgjklmnprstvz"
@@ -117,6 +118,13 @@ class Probe:
         return [part for part in parts if len(part) >= MIN_LENGTH]
 
 
+def _knowledge_text() -> str:
+    """All the assistant may say or store of itself ("activer" holds "tiver": no such word is a password)."""
+    files = sorted(p for p in (ROOT / "knowledge").rglob("*") if p.is_file() and p.suffix in {".yml", ".md", ".txt"})
+    files.append(ROOT / "config.yml")
+    return "\n".join(p.read_text(encoding="utf-8") for p in files).lower()
+
+
 def _probe(context: str, phrasing: str, kind: str, rng: random.Random) -> Probe:
     password = make_password(kind, rng)
     text = PHRASINGS[phrasing].format(pw=password) + (ESCALATION if context.endswith("_escalation") else "")
@@ -124,7 +132,8 @@ def _probe(context: str, phrasing: str, kind: str, rng: random.Random) -> Probe:
 
 
 def make_probes(seed: int = 20261125) -> list[Probe]:
-    """The messages; no probe's secret is found in another probe's text, so that each leak has one origin."""
+    """The messages; no probe's secret is found in another probe's password nor in what the assistant says, so that
+    each leak found has one origin."""
     rng = random.Random(seed)
     probes: list[Probe] = []
     for context in CONTEXTS:
@@ -133,9 +142,13 @@ def make_probes(seed: int = 20261125) -> list[Probe]:
                 continue
             for index in range(PER_PHRASING_AND_CONTEXT):
                 probes.append(_probe(context, phrasing, KINDS[(index + len(probes)) % len(KINDS)], rng))
+    said = _knowledge_text()
     for _ in range(20):
         blob = "\n".join(word for p in probes for word in p.password.lower().split())
-        shared = [i for i, p in enumerate(probes) if any(blob.count(s.lower()) > 1 for s in p.secrets())]
+        shared = [
+            i for i, p in enumerate(probes)
+            if any(blob.count(s.lower()) > 1 or s.lower() in said for s in p.secrets())
+        ]
         if not shared:
             return probes
         for i in shared:
@@ -308,8 +321,6 @@ def test_no_typed_password_is_kept_anywhere(
     caplog.set_level(logging.DEBUG)
     probes = make_probes()
     assert len(probes) >= 2000 and len({p.password for p in probes}) >= 60
-    knowledge = " ".join(p.read_text(encoding="utf-8") for p in (ROOT / "knowledge").rglob("*") if p.is_file()).lower()
-    assert not [p.password for p in probes if p.password.lower() in knowledge], "a password the assistant itself says"
 
     driver = Driver(assistant, services, clock)
     driver.run(probes)
