@@ -1,9 +1,9 @@
 """Redaction of what must not be stored: passwords, e-mail addresses, phone numbers, one-time codes.
 
 `redact` is the one boundary every stored or logged text passes through. A password is found where it is
-announced ("mon mdp c'est …", "mot de passe : …", "j'ai essayé … mais", "avec … ça marche pas", "… c'est mon
-mdp", a quoted secret) or where a lone token looks like one (letters mixed with digits and capitals or
-symbols). Identifiers (`prenom.nom2`), school codes (`0751234A`), ticket numbers and dates stay readable.
+announced ("mon mdp c'est …", "mot de passe : …", "mp: …", "j'ai essayé … mais", "avec … ça marche pas",
+"… c'est mon mdp", a quoted secret, a word typed right after an identifier) or where a lone token looks like one
+(letters mixed with digits and capitals or symbols). A passphrase is taken to the end of its clause. Identifiers (`prenom.nom2`), school codes (`0751234A`), ticket numbers and dates stay readable.
 
 `safe_identifier` and `safe_target` decide what may stand in a column that names an account: a well-formed
 identifier, a ticket or request reference, or nothing (a marker).
@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from bot.core.accounts import LOGIN_PATTERN
 
 PASSWORD_MARK = "[mot de passe masqué]"
-SECRET_MARK = "[masqué]"
 NOT_AN_IDENTIFIER = "[texte non conservé]"
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
