@@ -20,7 +20,7 @@ from bot.core.accounts import LOGIN_PATTERN
 PASSWORD_MARK = "[mot de passe masqué]"
 NOT_AN_IDENTIFIER = "[texte non conservé]"
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<!\d)(?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)")
 _CODE = re.compile(r"(?<![\d#])\d{6}(?!\d)")
 _IDENTIFIER = re.compile(rf"(?i:{LOGIN_PATTERN})")

@@ -262,3 +262,9 @@ def test_credentials_typed_together_lose_the_password_and_keep_the_identifier(te
 )
 def test_an_identifier_followed_by_ordinary_words_stays_readable(text: str) -> None:
     assert redact(text) == text
+
+
+def test_redaction_stays_linear_on_a_long_token() -> None:
+    """A pasted blob must not stall the turn: the address pattern used to retry at every character."""
+    text = "a" * 50_000
+    assert redact(text) == text
