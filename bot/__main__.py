@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.config import AppConfig, load_config
+from bot.logging_redaction import install_log_redaction
 
 log = logging.getLogger("bot")
 
@@ -149,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     conversations.set_defaults(run=cmd_conversation_eval)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_redaction()
     for noisy in ("alembic", "apscheduler", "httpx", "telegram", "aiohttp.access", "rasa_sdk"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     from bot.errors import USER_ERRORS

@@ -17,6 +17,7 @@ from typing import Any, Callable
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core.redaction import redact
 from bot.storage.models import InboxMessage
 
 log = logging.getLogger(__name__)
@@ -48,8 +49,9 @@ Deliverer = Callable[[str, list[OutboundMessage]], bool]
 
 
 def _to_row(message: OutboundMessage) -> dict[str, Any]:
+    """What the inbox stores of a message: its text redacted (an agent may quote what a user typed)."""
     return {
-        "text": message.text,
+        "text": redact(message.text),
         "buttons": [[b.title, b.payload] for b in message.buttons],
         "document": list(message.document) if message.document else None,
     }

@@ -1,4 +1,8 @@
-"""The append-only audit log: every operation, refused or done, with who, what, on whom, when, where."""
+"""The append-only audit log: every operation, refused or done, with who, what, on whom, when, where.
+
+Never purged, so nothing free-form goes in: the target is a well-formed identifier, a ticket or request
+reference, or a marker; the detail passes through `core.redaction.redact`.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core.redaction import redact, safe_target
 from bot.storage.models import AuditEvent
 
 
@@ -44,7 +49,7 @@ class AuditLog:
         with self._sessions.begin() as session:
             row = AuditEvent(
                 at=at, actor=actor, actor_login=actor_login, channel=channel, operation=operation,
-                target=target, outcome=outcome, detail=detail,
+                target=safe_target(target), outcome=outcome, detail=redact(detail) if detail is not None else None,
             )
             session.add(row)
             session.flush()

@@ -1,14 +1,20 @@
-"""Conversation trackers and their redacted transcripts."""
+"""Conversation trackers and their redacted transcripts.
+
+Every text written here passes through `core.redaction.redact`. A slot that names an account keeps only a
+well-formed identifier: any other value offered for it (a sentence, a bare password typed when the assistant asked
+for the identifier) is dropped, and wherever the user's own words held it, it is replaced by a marker.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.redaction import redact
+from bot.core.redaction import NOT_AN_IDENTIFIER, is_identifier, redact
 from bot.storage.models import Conversation, Message, NluMiss
 
 
@@ -36,14 +42,15 @@ class ConversationStore:
                 row = Conversation(sender_id=sender_id, channel=channel, created_at=now, updated_at=now, tracker={})
                 session.add(row)
                 session.flush()
-            row.tracker = _redacted_tracker(tracker)
+            rejected = _rejected_identifiers(tracker)
+            row.tracker = _redacted_tracker(tracker, rejected)
             row.updated_at = now
             for direction, text, intent, confidence in transcript:
                 session.add(
                     Message(
                         conversation_id=row.id,
                         direction=direction,
-                        text=redact(text),
+                        text=redact(_without(text, rejected) if direction == "in" else text),
                         intent=intent,
                         confidence=confidence,
                         created_at=now,
@@ -79,7 +86,9 @@ class ConversationStore:
 
 
 SECRET_SLOTS = frozenset({"link_code"})  # never stored, even redacted
+IDENTIFIER_SLOTS = frozenset({"username", "link_login", "operation_target"})  # a well-formed identifier or nothing
 _STRUCTURE = frozenset({"event", "name", "intent", "entity", "timestamp", "active_loop", "requested_slot", "message_id"})
+_MIN_REJECTED = 4  # shorter offered values are not hunted for in the text
 
 
 def _redact_values(value: Any) -> Any:
@@ -93,11 +102,63 @@ def _redact_values(value: Any) -> Any:
     return value
 
 
-def _redacted_tracker(tracker: dict[str, Any]) -> dict[str, Any]:
-    """The tracker as it may be stored: texts, slot values and entities redacted, secret slots dropped."""
-    events = [
-        {**event, "value": None} if event.get("event") == "slot" and event.get("name") in SECRET_SLOTS else event
-        for event in tracker.get("events", [])
+def _rejected_identifiers(tracker: dict[str, Any]) -> set[str]:
+    """The values this tracker ever put in an identifier slot that are not identifiers."""
+    offered = [value for name, value in (tracker.get("slots") or {}).items() if name in IDENTIFIER_SLOTS]
+    offered += [
+        event.get("value") for event in tracker.get("events", [])
+        if event.get("event") == "slot" and event.get("name") in IDENTIFIER_SLOTS
     ]
-    slots = {name: None if name in SECRET_SLOTS else value for name, value in (tracker.get("slots") or {}).items()}
-    return _redact_values({**tracker, "events": events, "slots": slots})
+    return {
+        value.strip() for value in offered
+        if isinstance(value, str) and not is_identifier(value) and len(value.strip()) >= _MIN_REJECTED
+    }
+
+
+def _without(text: str, rejected: set[str]) -> str:
+    """`text` with every value in `rejected` replaced by a marker."""
+    for value in sorted(rejected, key=len, reverse=True):
+        text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", NOT_AN_IDENTIFIER, text, flags=re.IGNORECASE)
+    return text
+
+
+def _user_side(message: dict[str, Any], rejected: set[str]) -> dict[str, Any]:
+    """A user event or latest message whose text and entities hold no rejected identifier."""
+    cleaned = dict(message)
+    if isinstance(cleaned.get("text"), str):
+        cleaned["text"] = _without(cleaned["text"], rejected)
+    if isinstance(cleaned.get("entities"), list):
+        cleaned["entities"] = [
+            {**entity, "value": None} if entity.get("entity") == "username" and not is_identifier(entity.get("value"))
+            else entity
+            for entity in cleaned["entities"] if isinstance(entity, dict)
+        ]
+    if isinstance(cleaned.get("parse_data"), dict):
+        cleaned["parse_data"] = _user_side(cleaned["parse_data"], rejected)
+    return cleaned
+
+
+def _stored_slot(name: str, value: Any) -> Any:
+    if name in SECRET_SLOTS:
+        return None
+    if name in IDENTIFIER_SLOTS and value is not None and not is_identifier(value):
+        return None
+    return value
+
+
+def _redacted_tracker(tracker: dict[str, Any], rejected: set[str]) -> dict[str, Any]:
+    """The tracker as it may be stored: texts, slot values and entities redacted, secret slots dropped, identifier
+    slots holding only identifiers."""
+    events = []
+    for event in tracker.get("events", []):
+        if event.get("event") == "slot" and isinstance(event.get("name"), str):
+            event = {**event, "value": _stored_slot(event["name"], event.get("value"))}
+        elif event.get("event") == "user":
+            event = _user_side(event, rejected)
+        events.append(event)
+    slots = {name: _stored_slot(name, value) for name, value in (tracker.get("slots") or {}).items()}
+    latest = tracker.get("latest_message")
+    stored = {**tracker, "events": events, "slots": slots}
+    if isinstance(latest, dict):
+        stored["latest_message"] = _user_side(latest, rejected)
+    return _redact_values(stored)

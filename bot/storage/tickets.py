@@ -1,4 +1,8 @@
-"""Tickets: what the assistant could not solve, worked by support agents."""
+"""Tickets: what the assistant could not solve, worked by support agents.
+
+Every text written here passes through `core.redaction.redact`, and `login` is a well-formed identifier or null:
+a value offered as the login that is not one (a sentence, a password) is kept nowhere in the ticket.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.redaction import redact
+from bot.core.redaction import NOT_AN_IDENTIFIER, redact, safe_identifier
 from bot.storage.models import Ticket, TicketMessage
 
 OPEN_STATUSES = ("open", "taken")
@@ -30,6 +34,12 @@ class TicketView:
     rating: int | None
     created_at: dt.datetime
     updated_at: dt.datetime
+
+
+def _without(text: str, offered: str) -> str:
+    """`text` where the value offered as a login, not being one, is replaced by a marker."""
+    offered = offered.strip()
+    return text.replace(offered, NOT_AN_IDENTIFIER) if offered else text
 
 
 def _view(row: Ticket) -> TicketView:
@@ -58,9 +68,12 @@ class TicketStore:
         existing = self.open_for(sender_id)
         if existing:
             return existing
+        stored_login = safe_identifier(login)
+        if login and stored_login is None:
+            summary, transcript = _without(summary, login), _without(transcript, login)
         with self._sessions.begin() as session:
             row = Ticket(
-                sender_id=sender_id, channel=channel, status="open", tenant=tenant, login=login,
+                sender_id=sender_id, channel=channel, status="open", tenant=tenant, login=stored_login,
                 diagnosis=diagnosis, summary=redact(summary), transcript=redact(transcript),
                 created_at=now, updated_at=now,
             )
