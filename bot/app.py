@@ -18,6 +18,7 @@ from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.rules import load_rules
 from bot.dialogue.understanding import Understander, load_lexicon
 from bot.core.identifiers import as_login
+from bot.core.redaction import identifier_rule
 from bot.directory.fixture import DirectoryFixture, load_fixture
 from bot.directory.port import Directory
 from bot.holidays import SchoolHolidays
@@ -129,6 +130,7 @@ def build_services(
     activation = ActivationStore(sessions)
     knowledge = Knowledge(config.path(KNOWLEDGE))
     directory = build_directory(config, activation, sessions, clock)
+    identifiers = identifier_rule(config.login_patterns())  # what the stores may keep as an identifier
     return Services(
         config=config,
         clock=clock,
@@ -137,9 +139,9 @@ def build_services(
         directory=directory,
         activation=activation,
         outbox=MailOutbox(sessions, mailer or build_mailer(config), config.mail.retry_minutes, clock),
-        conversations=ConversationStore(sessions),
-        tickets=TicketStore(sessions),
-        audit=AuditLog(sessions),
+        conversations=ConversationStore(sessions, identifiers),
+        tickets=TicketStore(sessions, identifiers),
+        audit=AuditLog(sessions, identifiers),
         limiter=RateLimiter(sessions),
         links=build_links(config, sessions, clock, directory),
         reset_requests=ResetRequestStore(sessions),

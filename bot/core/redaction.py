@@ -12,6 +12,7 @@ identifier, a ticket or request reference, or nothing (a marker).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 import unicodedata
 from dataclasses import dataclass
 
@@ -330,21 +331,40 @@ def redact(text: str) -> str:
     return _CODE.sub("[code masqué]", text)
 
 
+IdentifierRule = Callable[[object], bool]
+"""Whether a value is an ENT identifier a store may keep (each tenant's formats: `identifier_rule`)."""
+
+
 def is_identifier(value: object) -> bool:
     """Whether `value` is a well-formed ENT identifier (`prenom.nom`, `prenom.nom2`), whatever its case."""
     return isinstance(value, str) and bool(_IDENTIFIER.fullmatch(value.strip()))
 
 
-def safe_identifier(value: object) -> str | None:
+def identifier_rule(patterns: Iterable[str]) -> IdentifierRule:
+    """`is_identifier` for these identifier formats (a tenant's own, such as `test14`); never a password."""
+    compiled = [re.compile(p, re.IGNORECASE) for p in patterns]
+
+    def rule(value: object) -> bool:
+        if not isinstance(value, str) or not value.strip() or len(value.strip()) > 64:
+            return False
+        text = value.strip()
+        if is_identifier(text):
+            return True
+        return any(p.fullmatch(text) for p in compiled) and not contains_password(text)
+
+    return rule
+
+
+def safe_identifier(value: object, is_id: IdentifierRule = is_identifier) -> str | None:
     """`value` as an identifier column may keep it: a well-formed identifier in lower case, else None."""
-    return value.strip().lower() if isinstance(value, str) and is_identifier(value) else None
+    return value.strip().lower() if isinstance(value, str) and is_id(value) else None
 
 
-def safe_target(value: str | None) -> str | None:
+def safe_target(value: str | None, is_id: IdentifierRule = is_identifier) -> str | None:
     """What an audit row may name as its target: an identifier, a ticket or request reference, else a marker."""
     if value is None:
         return None
-    if is_identifier(value):
+    if is_id(value):
         return value.strip().lower()
     if _REFERENCE.fullmatch(value.strip()) or _UAI.fullmatch(value.strip()):
         return value.strip()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.redaction import redact, safe_target
+from bot.core.redaction import IdentifierRule, is_identifier, redact, safe_target
 from bot.storage.models import AuditEvent
 
 
@@ -32,8 +32,9 @@ class AuditEntry:
 class AuditLog:
     """Only `append` writes; nothing here updates or deletes a row."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], is_identifier: IdentifierRule = is_identifier) -> None:
         self._sessions = sessions
+        self._is_identifier = is_identifier
 
     def append(
         self,
@@ -49,7 +50,7 @@ class AuditLog:
         with self._sessions.begin() as session:
             row = AuditEvent(
                 at=at, actor=actor, actor_login=actor_login, channel=channel, operation=operation,
-                target=safe_target(target), outcome=outcome, detail=redact(detail) if detail is not None else None,
+                target=safe_target(target, self._is_identifier), outcome=outcome, detail=redact(detail) if detail is not None else None,
             )
             session.add(row)
             session.flush()

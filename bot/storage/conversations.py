@@ -14,13 +14,15 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.redaction import NOT_AN_IDENTIFIER, is_identifier, redact
+from bot.core.redaction import NOT_AN_IDENTIFIER, IdentifierRule, is_identifier, redact
 from bot.storage.models import Conversation, Message, NluMiss
 
 
 class ConversationStore:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], is_identifier: IdentifierRule = is_identifier) -> None:
+        """`is_identifier` says what an identifier slot may keep (each tenant's formats, from the composition root)."""
         self._sessions = sessions
+        self._is_identifier = is_identifier
 
     def load(self, sender_id: str) -> dict[str, Any] | None:
         with self._sessions() as session:
@@ -42,8 +44,8 @@ class ConversationStore:
                 row = Conversation(sender_id=sender_id, channel=channel, created_at=now, updated_at=now, tracker={})
                 session.add(row)
                 session.flush()
-            rejected = _rejected_identifiers(tracker)
-            row.tracker = _redacted_tracker(tracker, rejected)
+            rejected = _rejected_identifiers(tracker, self._is_identifier)
+            row.tracker = _redacted_tracker(tracker, rejected, self._is_identifier)
             row.updated_at = now
             for direction, text, intent, confidence in transcript:
                 session.add(
@@ -102,7 +104,7 @@ def _redact_values(value: Any) -> Any:
     return value
 
 
-def _rejected_identifiers(tracker: dict[str, Any]) -> set[str]:
+def _rejected_identifiers(tracker: dict[str, Any], is_id: IdentifierRule) -> set[str]:
     """The values this tracker ever put in an identifier slot that are not identifiers."""
     offered = [value for name, value in (tracker.get("slots") or {}).items() if name in IDENTIFIER_SLOTS]
     offered += [
@@ -111,7 +113,7 @@ def _rejected_identifiers(tracker: dict[str, Any]) -> set[str]:
     ]
     return {
         value.strip() for value in offered
-        if isinstance(value, str) and not is_identifier(value) and len(value.strip()) >= _MIN_REJECTED
+        if isinstance(value, str) and not is_id(value) and len(value.strip()) >= _MIN_REJECTED
     }
 
 
@@ -122,43 +124,43 @@ def _without(text: str, rejected: set[str]) -> str:
     return text
 
 
-def _user_side(message: dict[str, Any], rejected: set[str]) -> dict[str, Any]:
+def _user_side(message: dict[str, Any], rejected: set[str], is_id: IdentifierRule) -> dict[str, Any]:
     """A user event or latest message whose text and entities hold no rejected identifier."""
     cleaned = dict(message)
     if isinstance(cleaned.get("text"), str):
         cleaned["text"] = _without(cleaned["text"], rejected)
     if isinstance(cleaned.get("entities"), list):
         cleaned["entities"] = [
-            {**entity, "value": None} if entity.get("entity") == "username" and not is_identifier(entity.get("value"))
+            {**entity, "value": None} if entity.get("entity") == "username" and not is_id(entity.get("value"))
             else entity
             for entity in cleaned["entities"] if isinstance(entity, dict)
         ]
     if isinstance(cleaned.get("parse_data"), dict):
-        cleaned["parse_data"] = _user_side(cleaned["parse_data"], rejected)
+        cleaned["parse_data"] = _user_side(cleaned["parse_data"], rejected, is_id)
     return cleaned
 
 
-def _stored_slot(name: str, value: Any) -> Any:
+def _stored_slot(name: str, value: Any, is_id: IdentifierRule) -> Any:
     if name in SECRET_SLOTS:
         return None
-    if name in IDENTIFIER_SLOTS and value is not None and not is_identifier(value):
+    if name in IDENTIFIER_SLOTS and value is not None and not is_id(value):
         return None
     return value
 
 
-def _redacted_tracker(tracker: dict[str, Any], rejected: set[str]) -> dict[str, Any]:
+def _redacted_tracker(tracker: dict[str, Any], rejected: set[str], is_id: IdentifierRule) -> dict[str, Any]:
     """The tracker as it may be stored: texts, slot values and entities redacted, secret slots dropped, identifier
     slots holding only identifiers."""
     events = []
     for event in tracker.get("events", []):
         if event.get("event") == "slot" and isinstance(event.get("name"), str):
-            event = {**event, "value": _stored_slot(event["name"], event.get("value"))}
+            event = {**event, "value": _stored_slot(event["name"], event.get("value"), is_id)}
         elif event.get("event") == "user":
-            event = _user_side(event, rejected)
+            event = _user_side(event, rejected, is_id)
         events.append(event)
-    slots = {name: _stored_slot(name, value) for name, value in (tracker.get("slots") or {}).items()}
+    slots = {name: _stored_slot(name, value, is_id) for name, value in (tracker.get("slots") or {}).items()}
     latest = tracker.get("latest_message")
     stored = {**tracker, "events": events, "slots": slots}
     if isinstance(latest, dict):
-        stored["latest_message"] = _user_side(latest, rejected)
+        stored["latest_message"] = _user_side(latest, rejected, is_id)
     return _redact_values(stored)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.redaction import NOT_AN_IDENTIFIER, redact, safe_identifier
+from bot.core.redaction import NOT_AN_IDENTIFIER, IdentifierRule, is_identifier, redact, safe_identifier
 from bot.storage.models import Ticket, TicketMessage
 
 OPEN_STATUSES = ("open", "taken")
@@ -50,8 +50,9 @@ def _view(row: Ticket) -> TicketView:
 
 
 class TicketStore:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], is_identifier: IdentifierRule = is_identifier) -> None:
         self._sessions = sessions
+        self._is_identifier = is_identifier
 
     def open(
         self,
@@ -68,7 +69,7 @@ class TicketStore:
         existing = self.open_for(sender_id)
         if existing:
             return existing
-        stored_login = safe_identifier(login)
+        stored_login = safe_identifier(login, self._is_identifier)
         if login and stored_login is None:
             summary, transcript = _without(summary, login), _without(transcript, login)
         with self._sessions.begin() as session:

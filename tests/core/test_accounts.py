@@ -120,7 +120,8 @@ def test_clean_login_accepts_any_configured_tenant_format(configured, value: obj
 
 
 def test_clean_login_reads_the_patterns_from_the_configuration(configured) -> None:
-    assert login_patterns() == (LOGIN_PATTERN, RECIA_SAMPLE)
+    assert login_patterns()[:2] == (LOGIN_PATTERN, RECIA_SAMPLE)
+    assert clean_login("F1abc") == "f1abc"  # the operator's uids, which its CAS takes as the principal
     assert clean_login("test14", patterns=[LOGIN_PATTERN]) is None
     assert clean_login("Marie Dupont", patterns=[LOGIN_PATTERN]) == "marie.dupont"
     assert clean_login("ab-12", patterns=[r"[a-z]{2}-\d{2}"]) == "ab-12"
