@@ -12,6 +12,7 @@ from actions import services
 from actions.common import actor_of, clean_login, format_local, known_tenant
 from bot.core.authz import Permission, authorise
 from bot.core.diagnosis import DiagnosisCode, diagnose
+from bot.core.identifiers import is_strict_login
 from bot.core.freeze import FreezeStatus
 from bot.directory.port import DirectoryError
 from bot.operations import LookupLimited
@@ -140,6 +141,9 @@ class ActionDiagnose(Action):
         ]
         if result.code is DiagnosisCode.VACATION_FREEZE:
             events.append(SlotSet("topic", "vacation_freeze"))
+        if account is None and login and not is_strict_login(login):
+            # a word in a looser tenant format that is no account may be a password: not repeated, not kept
+            events += [SlotSet("username", None), SlotSet("conceal_message", True)]
         response = f"utter_diagnosis_{result.code.value}"
         if result.code is DiagnosisCode.ACCOUNT_OK and result.offered_operation == "resend_validation_link":
             response = "utter_diagnosis_account_ok_unvalidated"

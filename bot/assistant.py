@@ -117,6 +117,13 @@ class Assistant:
             outcome = self.engine.run_turn(state, parse, now, self._speaker(message.sender_id))
             produced = outcome.messages
             hidden = hidden or outcome.hide_user_text
+            if state.slots.get("conceal_message"):  # an action found the message must not be kept
+                hidden = True
+                state.slots["conceal_message"] = False
+                for entity in parse.get("entities") or []:
+                    if entity.get("entity") == "username":
+                        state.forget_value(entity.get("value"))
+                state.forget_value(text.strip().lower())
             understood = outcome.intent or understood
         except DirectoryError as exc:
             # the directory is down: say so plainly, keep the conversation as it was before this turn

@@ -73,6 +73,15 @@ class DialogueState:
                     event["parse_data"] = {**event["parse_data"], "text": marker, "entities": []}
                 break
 
+    def forget_value(self, value: Any) -> None:
+        """Forget a value the turn put in slots (a word that turned out not to be an identifier)."""
+        for event in self.events:
+            if event.get("event") == "slot" and event.get("value") == value:
+                event["value"] = None
+        for name, current in self.slots.items():
+            if current == value:
+                self.slots[name] = None
+
     def drop_metadata(self) -> None:
         """Forget the channel's metadata of the latest message (a client address is not kept with the chat)."""
         self.latest_message.pop("metadata", None)

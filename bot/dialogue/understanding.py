@@ -345,7 +345,8 @@ class Understander:
                 return (StartTopic(intent),), False
             if no and len(words) <= 4:
                 return (StartTopic("cancel"),), False
-            return (RejectValue(requested, hide_text=len(words) <= 2),), len(words) <= 2
+            # not an identifier nor a request: never kept, it may be a password or a passphrase
+            return (RejectValue(requested, hide_text=True),), True
         if requested in ("school_ref", "profile") and _any(self.lexicon.dont_know, simple) and not _entity(parse, "uai"):
             return (DontKnow(requested),), False
         if requested:  # a code, a school: the form takes the text unless a new request interrupts it

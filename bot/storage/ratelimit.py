@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -10,6 +11,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import RateLimit
 from bot.storage.models import RateLimitCounter
+
+
+def stored_key(key: str) -> str:
+    """What the counters table keeps of a key: its kind (`lookup:login`) and a hash of what it counts, so that
+    an identifier, an address or a word typed by a user is never kept in clear."""
+    kind, _, counted = key.rpartition(":")
+    return f"{kind}:{hashlib.sha256(counted.encode()).hexdigest()[:32]}" if kind else hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def _window_start(limit: RateLimit, now: dt.datetime) -> dt.datetime:
@@ -27,6 +35,7 @@ class RateLimiter:
         One atomic `UPDATE … SET count = count + 1 WHERE count < limit`, so that concurrent turns (threads,
         instances sharing PostgreSQL) can never count past the limit.
         """
+        key = stored_key(key)
         window_start = _window_start(limit, now)
         same_window = (RateLimitCounter.key == key, RateLimitCounter.window_start == window_start)
         for _ in range(3):
@@ -51,6 +60,7 @@ class RateLimiter:
 
     def reached(self, key: str, limit: RateLimit, now: dt.datetime) -> bool:
         """Whether the current window of `key` is full, without counting a use."""
+        key = stored_key(key)
         window_start = _window_start(limit, now)
         with self._sessions() as session:
             count = session.scalar(
