@@ -26,12 +26,18 @@ from sklearn.model_selection import StratifiedKFold
 
 from bot.config import AppConfig
 from bot.nlu.augment import Augmentation
-from bot.nlu.confidence import ConfidencePolicy, Coverage, Prediction, compare, fit_per_intent
+from bot.nlu.confidence import ConfidencePolicy, Coverage, Prediction, choose_parameter, compare
 from bot.nlu.model import DEFAULT_OPTIONS, NluModel, TrainingOptions
 from bot.nlu.perturb import PERTURBATIONS
 from bot.nlu.training_data import Example, TrainingData, load_training_data
 
 ROBUSTNESS_SEEDS = (0, 1, 2)  # random perturbations are averaged over these seeds
+# the FAQ topics: their plain wordings must be answered, not met with "Vouliez-vous dire…"
+FAQ_INTENTS = frozenset({
+    "ask_activation_howto", "vacation_freeze", "password_rules", "ask_ent_mail_address", "change_backup_email",
+    "cesame_access", "ask_account_origin", "lost_provisional_credentials", "account_reset_done", "link_expired",
+    "validation_mail_missing",
+})
 
 
 @dataclass
@@ -136,18 +142,19 @@ def robustness(model: NluModel, examples: Sequence[Example], seeds: Sequence[int
     rows = [RobustnessRow("as typed", clean, 0.0)]
     for name, perturb in PERTURBATIONS.items():
         score = sum(accuracy([perturb(e.text, seed) for e in examples]) for seed in seeds) / len(seeds)
-        rows.append(RobustnessRow(name, score, round((clean - score) * 100, 1)))
+        rows.append(RobustnessRow(name, score, round((clean - score) * 100, 1) + 0.0))  # no "-0.0"
     return rows
 
 
 STUDY: dict[str, TrainingOptions] = {
     "plain": TrainingOptions(correct_spelling=False, augmentation=Augmentation()),
-    "spelling corrector": TrainingOptions(correct_spelling=True, augmentation=Augmentation()),
-    "augmentation (2 typo copies + SMS)": TrainingOptions(False, Augmentation(typo_copies=2, sms_copies=True)),
-    "corrector + augmentation (2 typo copies + SMS)": TrainingOptions(True, Augmentation(typo_copies=2, sms_copies=True)),
-    "corrector + augmentation, copies weighted 0.5": TrainingOptions(True, Augmentation(2, True), copy_weight=0.5),
-    "corrector + augmentation, copies weighted 0.3": TrainingOptions(True, Augmentation(2, True), copy_weight=0.3),
-    "corrector + augmentation (4 typo copies), weighted 0.3": TrainingOptions(True, Augmentation(4, True), copy_weight=0.3),
+    "spelling corrector": TrainingOptions(augmentation=Augmentation()),
+    "augmentation (2 typo copies + SMS)": TrainingOptions(correct_spelling=False, augmentation=Augmentation(2, True)),
+    "corrector + augmentation": TrainingOptions(augmentation=Augmentation(2, True), copy_weight=1.0),
+    "corrector + augmentation, copies weighted 0.5": TrainingOptions(augmentation=Augmentation(2, True), copy_weight=0.5),
+    "corrector from 3 letters + augmentation, weighted 0.5": TrainingOptions(
+        spelling_min_length=3, augmentation=Augmentation(2, True), copy_weight=0.5
+    ),
 }
 
 
@@ -196,8 +203,11 @@ def report_markdown(
     if confidence_rows:
         lines += ["", f"## Confidence strategies (out-of-fold predictions, error rate at most {max_error:.0%})", ""]
         lines += _table(
-            ["strategy", "setting", "answered", "error among answered"],
-            [[r.strategy, r.setting, f"{r.answered:.1%}", f"{r.error:.1%}"] for r in confidence_rows],
+            ["strategy", "setting", "answered", "error among answered", "FAQ topics answered"],
+            [
+                [r.strategy, r.setting, f"{r.answered:.1%}", f"{r.error:.1%}", "–" if r.focus_answered is None else f"{r.focus_answered:.1%}"]
+                for r in confidence_rows
+            ],
         )
     if per_intent:
         lines += ["", "Fitted per-intent thresholds (`assistant.nlu.per_intent_thresholds`):", "", "```yaml"]
@@ -228,10 +238,10 @@ def main(config: AppConfig, args: argparse.Namespace) -> int:
         evaluation.heldout_accuracy, evaluation.heldout_macro_f1 = score_heldout(data, heldout, args.classifier, model)
         robustness_rows = robustness(model, heldout.examples)
     max_error = settings.confidence_max_error
-    confidence_rows = compare(evaluation.predictions, max_error, ConfidencePolicy.from_settings(settings))
+    confidence_rows = compare(evaluation.predictions, max_error, ConfidencePolicy.from_settings(settings), FAQ_INTENTS)
     report = report_markdown(
         evaluation, len(data.examples), args.folds, robustness_rows, confidence_rows,
-        fit_per_intent(evaluation.predictions, max_error), max_error,
+        choose_parameter("per_intent", evaluation.predictions, max_error).per_intent, max_error,
     )
     print(report)
     target = config.path(Path(args.report))
