@@ -69,3 +69,11 @@ def test_absolute_threshold_is_the_loosest_within_the_error_bound() -> None:
     rows = {row.strategy: row for row in compare(PREDICTIONS, 0.0)}
     assert rows["per_intent"].answered > rows["absolute"].answered
     assert all(row.error == 0.0 for row in rows.values())
+
+
+def test_the_shipped_configuration_names_a_measured_strategy() -> None:
+    from bot.config import load_config
+
+    policy = ConfidencePolicy.from_settings(load_config().assistant.nlu)
+    assert policy.strategy == "margin"
+    assert policy.is_confident(parse("password_rules", 0.3, 0.12)) and not policy.is_confident(parse("deny", 0.3, 0.25))
