@@ -1,4 +1,9 @@
-"""The NLU model: trains from training data, caches itself under var/, parses into Rasa's shape."""
+"""The NLU model: trains from training data, caches itself under var/nlu, parses into Rasa's shape.
+
+Made robust to phone typing (see `TrainingOptions`, chosen by `bench/nlu.py --study`): a spelling corrector
+built from the training vocabulary (bot/nlu/spelling.py) and seeded noisy copies of the training examples
+(bot/nlu/augment.py). When to trust the top intent is bot/nlu/confidence.py's business.
+"""
 
 from __future__ import annotations
 
