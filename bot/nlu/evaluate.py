@@ -146,15 +146,15 @@ def robustness(model: NluModel, examples: Sequence[Example], seeds: Sequence[int
     return rows
 
 
+_NOISY = Augmentation(typo_copies=2, sms_copies=True)
 STUDY: dict[str, TrainingOptions] = {
     "plain": TrainingOptions(correct_spelling=False, augmentation=Augmentation()),
-    "spelling corrector": TrainingOptions(augmentation=Augmentation()),
-    "augmentation (2 typo copies + SMS)": TrainingOptions(correct_spelling=False, augmentation=Augmentation(2, True)),
-    "corrector + augmentation": TrainingOptions(augmentation=Augmentation(2, True), copy_weight=1.0),
-    "corrector + augmentation, copies weighted 0.5": TrainingOptions(augmentation=Augmentation(2, True), copy_weight=0.5),
-    "corrector from 3 letters + augmentation, weighted 0.5": TrainingOptions(
-        spelling_min_length=3, augmentation=Augmentation(2, True), copy_weight=0.5
-    ),
+    "corrector (words of 4+ letters)": TrainingOptions(spelling_min_length=4, augmentation=Augmentation()),
+    "corrector (3+ letters)": TrainingOptions(spelling_min_length=3, augmentation=Augmentation()),
+    "augmentation (2 typo copies + SMS)": TrainingOptions(correct_spelling=False, augmentation=_NOISY),
+    "corrector 4+ + augmentation": TrainingOptions(spelling_min_length=4, augmentation=_NOISY, copy_weight=1.0),
+    "corrector 4+ + augmentation, copies weighted 0.5": TrainingOptions(spelling_min_length=4, augmentation=_NOISY),
+    "corrector 3+ + augmentation, copies weighted 0.5 (default)": TrainingOptions(),
 }
 
 
