@@ -89,9 +89,23 @@ class Tenant(_Strict):
 
 
 class NluSettings(_Strict):
+    """The NLU model's place and when its top intent is trusted (see bot/nlu/confidence.py)."""
+
     model_dir: Path = Path("var/nlu")
-    confidence_threshold: float = Field(0.5, gt=0, lt=1)
+    confidence_strategy: Literal["absolute", "margin", "per_intent"] = "absolute"
+    confidence_threshold: float = Field(0.5, gt=0, lt=1, description="absolute; per_intent: intents without their own")
+    confidence_margin: float = Field(0.1, gt=0, lt=1, description="margin: top1 - top2 needed")
+    per_intent_thresholds: dict[str, float] = Field(default_factory=dict, description="per_intent: fitted by nlu-eval")
+    confidence_max_error: float = Field(0.03, gt=0, lt=1, description="nlu-eval fits settings to this error rate")
     ambiguity_margin: float = Field(0.1, ge=0, lt=1)
+
+    @field_validator("per_intent_thresholds")
+    @classmethod
+    def _probabilities(cls, value: dict[str, float]) -> dict[str, float]:
+        wrong = sorted(name for name, threshold in value.items() if not 0 < threshold < 1)
+        if wrong:
+            raise ValueError(f"thresholds must be between 0 and 1 (exclusive): {', '.join(wrong)}")
+        return value
 
 
 class AssistantSettings(_Strict):

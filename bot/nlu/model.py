@@ -1,4 +1,9 @@
-"""The NLU model: trains from training data, caches itself under var/, parses into Rasa's shape."""
+"""The NLU model: trains from training data, caches itself under var/nlu, parses into Rasa's shape.
+
+Made robust to phone typing (see `TrainingOptions`, chosen by `bench/nlu.py --study`): a spelling corrector
+built from the training vocabulary (bot/nlu/spelling.py) and seeded noisy copies of the training examples
+(bot/nlu/augment.py). When to trust the top intent is bot/nlu/confidence.py's business.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -17,11 +23,13 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 from sklearn.calibration import CalibratedClassifierCV
 
+from bot.nlu.augment import Augmentation, augment
 from bot.nlu.entities import EntityExtractor
-from bot.nlu.normalise import fold, normalise
+from bot.nlu.normalise import fold, normalise, spelling_aliases
+from bot.nlu.spelling import SpellingCorrector
 from bot.nlu.training_data import TrainingData, load_training_data
 
-MODEL_FORMAT = 3
+MODEL_FORMAT = 4
 PROFILE_VALUES = {
     "student", "parent", "teacher", "staff", "ent_support", "cridf", "cridf_contractor", "school_contractor",
     "dsi_academique", "other",
@@ -65,21 +73,53 @@ def entity_lookup(data: TrainingData) -> dict[str, tuple[str, str]]:
     return lookup
 
 
+@dataclass(frozen=True)
+class TrainingOptions:
+    """How robust to phone typing the model is made; the defaults are the ones chosen by cross-validation."""
+
+    correct_spelling: bool = True
+    spelling_min_length: int = 3  # shorter words are never corrected (CV on typed folds: 3 beats 4)
+    augmentation: Augmentation = Augmentation(typo_copies=2, sms_copies=True)
+    copy_weight: float = 0.5  # weight of an augmented copy in training, against 1 for a written example
+
+
+DEFAULT_OPTIONS = TrainingOptions()
+
+
 @dataclass
 class NluModel:
     classifier: Pipeline
     extractor: EntityExtractor
     intents: list[str]
     fingerprint: str
+    corrector: SpellingCorrector | None = None
 
     @classmethod
-    def train(cls, data: TrainingData, fingerprint: str = "", kind: str = "logreg") -> "NluModel":
+    def train(
+        cls, data: TrainingData, fingerprint: str = "", kind: str = "logreg", options: TrainingOptions = DEFAULT_OPTIONS
+    ) -> "NluModel":
+        texts, labels = augment([e.text for e in data.examples], [e.intent for e in data.examples], options.augmentation)
+        corrector = (
+            SpellingCorrector.from_texts((normalise(e.text) for e in data.examples), spelling_aliases(), options.spelling_min_length)
+            if options.correct_spelling
+            else None
+        )
+        weights = [1.0] * len(data.examples) + [options.copy_weight] * (len(texts) - len(data.examples))
         classifier = build_classifier(kind)
-        classifier.fit([normalise(e.text) for e in data.examples], [e.intent for e in data.examples])
-        return cls(classifier, EntityExtractor(entity_lookup(data)), list(classifier.classes_), fingerprint)
+        classifier.fit(texts, labels, model__sample_weight=weights)
+        return cls(classifier, EntityExtractor(entity_lookup(data)), list(classifier.classes_), fingerprint, corrector)
+
+    def features_text(self, text: str) -> str:
+        """What the classifier sees: the normalised text, unknown words spelled as in the training data."""
+        normalised = normalise(text)
+        return self.corrector.correct(normalised) if self.corrector else normalised
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        """One row of intent probabilities per text, columns in the order of `intents`."""
+        return self.classifier.predict_proba([self.features_text(t) for t in texts])
 
     def rank(self, text: str) -> list[tuple[str, float]]:
-        probabilities = self.classifier.predict_proba([normalise(text)])[0]
+        probabilities = self.probabilities([text])[0]
         ranking = sorted(zip(self.intents, probabilities), key=lambda pair: -pair[1])
         return [(name, float(p)) for name, p in ranking]
 
@@ -128,7 +168,7 @@ def _parse_payload(text: str, match: re.Match[str]) -> dict[str, Any]:
 
 def fingerprint_of(nlu_path: Path, kind: str = "logreg") -> str:
     digest = hashlib.sha256(nlu_path.read_bytes())
-    for module in ("normalise.py", "entities.py", "model.py", "training_data.py"):
+    for module in ("normalise.py", "entities.py", "model.py", "training_data.py", "spelling.py", "augment.py", "perturb.py"):
         digest.update((Path(__file__).parent / module).read_bytes())
     digest.update(f"{MODEL_FORMAT}:{kind}".encode())
     return digest.hexdigest()

@@ -47,6 +47,18 @@ _SPELLINGS: dict[str, str] = {
     "ki": "qui",
     "c": "c est",
     "jsp": "je sais pas",
+    "jsai": "je sais",
+    "keske": "qu est ce que",
+    "kesk": "qu est ce que",
+    "esk": "est ce que",
+    "pcq": "parce que",
+    "pck": "parce que",
+    "qqch": "quelque chose",
+    "ajd": "aujourd hui",
+    "auj": "aujourd hui",
+    "msg": "message",
+    "rdv": "rendez vous",
+    "cad": "c est a dire",
     "jpp": "je peux pas",
     "jpeux": "je peux",
     "jarrive": "j arrive",
@@ -180,6 +192,7 @@ _PROFILE_WORDS = {
 }
 _TENANT_WORDS = {"monlycee", "monlycee.net", "netocentre", "lycees.netocentre.fr"}
 
+_VERBS_AFTER_C = {"est", "etait", "etais"}
 _ELISION = re.compile(r"\b([cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’`´]", re.IGNORECASE)
 _REPEATS = re.compile(r"([a-z])\1{2,}")
 _NON_WORD = re.compile(r"[^a-z0-9@#.\-]+")
@@ -196,6 +209,11 @@ def fold(text: str) -> str:
     return "".join(out)
 
 
+def spelling_aliases() -> dict[str, str]:
+    """Typed forms that normalisation rewrites (`jactive` → `j active`): the spelling corrector may aim at them."""
+    return dict(_SPELLINGS)
+
+
 def normalise(text: str) -> str:
     """The text the intent classifier sees."""
     folded = fold(text)
@@ -204,9 +222,10 @@ def normalise(text: str) -> str:
     folded = _PLUS.sub(" a plus ", folded)
     folded = _NON_WORD.sub(" ", folded)
     words = []
-    for token in _TOKEN.findall(folded):
-        token = token.strip(".-")
-        if not token:
+    tokens = [t for t in (token.strip(".-") for token in _TOKEN.findall(folded)) if t]
+    for position, token in enumerate(tokens):
+        if token == "c" and tokens[position + 1 : position + 2] and tokens[position + 1] in _VERBS_AFTER_C:
+            words.append(token)  # "c'est" is already "c est": the SMS "c" must not become "c est est"
             continue
         words.append(_placeholder(token) or _SPELLINGS.get(token, token))
         if token in _PROFILE_WORDS:

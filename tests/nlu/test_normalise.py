@@ -15,6 +15,9 @@ from bot.nlu.normalise import fold, normalise
         ("Mon lien a expiré !!!", "mon lien a expire"),
         ("l’ENT est bloqué", "l ent est bloque"),
         ("", ""),
+        ("c'est quoi", "c est quoi"),
+        ("c quoi", "c est quoi"),
+        ("keske je fais ajd pcq g pas de msg", "qu est ce que je fais aujourd hui parce que j ai pas de message"),
     ],
 )
 def test_phone_typing_is_folded_away(typed: str, seen: str) -> None:
