@@ -27,6 +27,7 @@ from bot.mail.capture import CaptureMailer
 from bot.mail.outbox import MailOutbox
 from bot.mail.port import Mailer
 from bot.mail.smtp import SmtpMailer
+from bot.nlu.confidence import ConfidencePolicy
 from bot.nlu.model import NluModel, load_or_train
 from bot.relay import ChatRelay
 from bot.services import Clock, Services, system_clock
@@ -185,12 +186,12 @@ def build_assistant(services: Services, nlu: NluModel | None = None) -> Assistan
             return services.tenant_facts(tenant)
         return {"validation_link_hours": str(next(iter(config.tenants.values())).validation_link_hours)}
 
-    threshold = config.assistant.nlu.confidence_threshold
+    confidence = ConfidencePolicy.from_settings(config.assistant.nlu)
     patterns = config.login_patterns()
     lexicon = load_lexicon(knowledge.understanding)
     understander = Understander(
         lexicon=lexicon,
-        is_confident=lambda parse: float(parse["intent"]["confidence"]) >= threshold,
+        is_confident=confidence.is_confident,
         login_of=lambda text: as_login(text, patterns),
         answerable=frozenset(services.knowledge.intents()),
     )

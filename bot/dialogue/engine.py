@@ -258,6 +258,7 @@ class DialogueEngine:
                     self._set_slot(turn, "pending_intent", intent)
                     self._run(turn, ["action_answer_faq"])
                 self._note_topic(turn, intent)
+            self._note_topic(turn, command.intents[0])  # follow-ups lean on the first question, the main one
         elif isinstance(command, HandOver):
             if state.active_loop:
                 self._deactivate(turn)

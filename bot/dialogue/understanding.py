@@ -46,7 +46,7 @@ SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "bot_challenge"})
 # intents that ask for an operation: with an identifier from someone who may not perform it, they state a problem
 NOT_PROBLEMS = frozenset({"unlock_account", "link_account", "request_reset"})
 # above this confidence, a question on another topic is a new question even when it leans on the last answer
-STRONG = 0.6
+STRONG = 0.8
 # topics after which "I don't know" means the identifier
 IDENTIFIER_TOPICS = frozenset({"ask_activation_howto", "cannot_login", "lost_provisional_credentials", "account_reset_done"})
 
@@ -390,7 +390,8 @@ class Understander:
 
         # 6. several questions in one message
         second = self._second_intent(parse, intent)
-        if second and intent in self.answerable and second in self.answerable and confident:
+        main_answerable = intent in self.answerable or intent in PROBLEM_WITH_ACCOUNT
+        if second and main_answerable and second in self.answerable and confident:
             return (AnswerSeveral((intent, second)),), False
 
         # "jsp" right after an answer on activation: the identifier is what people do not know
