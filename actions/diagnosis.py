@@ -149,7 +149,9 @@ class ActionDiagnose(Action):
             response = "utter_diagnosis_account_ok_unvalidated"
         dispatcher.utter_message(response=response, **values)
         proposal = _PROPOSALS.get(result.code.value, (result.offered_operation, None))[0]
-        if result.code is DiagnosisCode.NOT_ACTIVATED and result.offered_operation == "resend_activation_mail":
+        if result.code is DiagnosisCode.NOT_ACTIVATED and (result.offered_operation == "resend_activation_mail" or not sees):
+            # to a chat that may not see the account the offer is made whether an address is on file or not:
+            # offering it only when one is would tell a stranger that the account has an address
             dispatcher.utter_message(response="utter_offer_activation_mail")
             proposal = "resend_activation_mail"
         elif result.code is DiagnosisCode.NOT_ACTIVATED:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -16,6 +17,18 @@ from bot.core.accounts import AccountSource, AccountState, Profile
 from bot.core.eligibility import nocas_eligibility
 
 NO_SCHOOL = "-"
+
+
+_SCHOOL_PHRASE = re.compile(
+    r"\b((?:lyc[ée]e|lyc|lgt|lpo|lp|coll[èe]ge|clg|[ée]tablissement)\b[^,.;!?]{2,80})", re.IGNORECASE
+)
+_CLAUSE_TAIL = re.compile(r"\s+(?:et|mais|je|j'|j’|on|nous|pour|car|donc|qui|que)\s.*$", re.IGNORECASE)
+
+
+def school_phrase(text: str) -> str | None:
+    """The words naming a school in a sentence ("lycée jean moulin à paris"), cut at the end of the clause."""
+    match = _SCHOOL_PHRASE.search(text)
+    return _CLAUSE_TAIL.sub("", match.group(1)).strip() if match else None
 
 
 def school_label(establishment: Any) -> str:
@@ -86,8 +99,17 @@ class ValidateNocasForm(FormValidationAction):
         return {"school_ref": None}
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
-        """An identifier given with the question answers both slots: its profile, and the account itself."""
+        """An identifier given with the question answers both slots: its profile, and the account itself; a
+        school named in the question ("gestionnaire au lycée jean moulin à paris") answers the school."""
         login = clean_login(tracker.get_slot("username"))
+        events: list[dict[str, Any]] = []
+        if not tracker.get_slot("school_ref") and not tracker.get_slot("uai"):
+            phrase = school_phrase(str(tracker.latest_message.get("text") or ""))
+            matches = school_matches(phrase, services.get().directory.find_establishments(phrase)) if phrase else []
+            if matches and is_clear_match(matches):
+                events.append(SlotSet("uai", matches[0].establishment.uai))
+        if events:  # the validators below read the school from this tracker, as if the user had typed its code
+            tracker.slots["uai"] = events[0]["value"]
         if login and not tracker.get_slot("profile") and not tracker.get_slot("school_ref"):
             try:
                 account = services.operations().lookup(actor_of(tracker), login)
@@ -95,7 +117,7 @@ class ValidateNocasForm(FormValidationAction):
                 account = None
             if account is not None:
                 return [SlotSet("profile", account.profile.value), SlotSet("school_ref", account.login)]
-        return await super().run(dispatcher, tracker, domain)
+        return events + await super().run(dispatcher, tracker, domain)
 
 
 class ActionCheckNocas(Action):

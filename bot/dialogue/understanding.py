@@ -45,6 +45,8 @@ PROBLEM_WITH_ACCOUNT = frozenset({
 SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "bot_challenge"})
 # intents that ask for an operation: with an identifier from someone who may not perform it, they state a problem
 NOT_PROBLEMS = frozenset({"unlock_account", "link_account", "request_reset"})
+# intents that, even with an identifier in the message, are not about that account's state
+NOT_ABOUT_THE_ACCOUNT = frozenset({"nocas_eligibility", "escalate_human", "ticket_status", "rate_ticket", "cancel", "help"})
 # above this confidence, a question on another topic is a new question even when it leans on the last answer
 STRONG = 0.8
 # topics after which "I don't know" means the identifier
@@ -149,6 +151,7 @@ class Lexicon:
     linking: tuple[re.Pattern[str], ...]
     followups: dict[str, tuple[re.Pattern[str], ...]]
     followup_cues: tuple[re.Pattern[str], ...]
+    login_problem: tuple[re.Pattern[str], ...] = ()
     third_person: tuple[tuple[str, str], ...] = ()
     tenant_hints: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
 
@@ -187,6 +190,7 @@ def parse_lexicon(raw: Any) -> Lexicon:
         followups=groups("followups"),
         followup_cues=_compile(raw.get("followup_cues") or [], "followup_cues"),
         third_person=tuple((str(a), str(b)) for a, b in pairs),
+        login_problem=_compile(raw.get("login_problem") or [], "login_problem"),
         tenant_hints=groups("tenant_hints"),
     )
 
@@ -314,7 +318,9 @@ class Understander:
         confident = self.is_confident(parse)
         login = self._login_in(parse, text)
         words = simple.split()
-        yes = _any(self.lexicon.yes, simple)
+        asks = "?" in text
+        opening_yes = bool(self.lexicon.yes) and bool(self.lexicon.yes[0].search(simple)) and not asks and len(words) <= 6
+        yes = opening_yes or _any(self.lexicon.yes[1:], simple)
         no = _any(self.lexicon.no, simple)
 
         # an address typed in the chat is never a yes: nothing is sent to a typed address
@@ -325,7 +331,7 @@ class Understander:
         if context.pending_proposal:
             if no and not (yes and intent == "affirm"):
                 return (DenyProposal(),), False
-            if yes or (intent == "affirm" and confident):
+            if yes or (intent == "affirm" and confident and not asks):
                 if login is None or login == context.known_login:
                     return (ConfirmProposal(),), False
 
@@ -376,7 +382,7 @@ class Understander:
         # 5. a problem stated with the identifier: look the account up (a reset asked in so many words is a request)
         if login and intent == "request_reset" and _any(self.lexicon.admin_reset, simple):
             return (StartTopic("request_reset"),), False
-        if login and (intent in PROBLEM_WITH_ACCOUNT or (intent == "inform" and not context.active_form)):
+        if login and not context.active_form and intent not in NOT_ABOUT_THE_ACCOUNT:
             if intent == "link_account" and _any(self.lexicon.linking, simple):
                 return (StartTopic(intent),), False
             problem = intent if intent in PROBLEM_WITH_ACCOUNT and intent not in NOT_PROBLEMS else (
@@ -405,6 +411,8 @@ class Understander:
                 return (follow,), False
 
         if not confident:
+            if _any(self.lexicon.login_problem, simple) and intent not in self.answerable:
+                return (StartTopic("cannot_login"),), False  # "pourquoi je suis bloquée ?": find out why
             return (Clarify(),), False
         return (StartTopic(intent),), False
 

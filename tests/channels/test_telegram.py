@@ -44,12 +44,16 @@ class Bot:
     async def say(self, user_id: int, text: str) -> Call:
         mark = len(self.api.calls)
         self.api.user_says(user_id, text)
-        return await self.api.next_reply(user_id, mark)
+        reply = await self.api.next_reply(user_id, mark)
+        await self.api.settle()  # the turn's other messages arrive before the next mark
+        return reply
 
     async def click(self, user_id: int, sent: Call, title: str) -> Call:
         mark = len(self.api.calls)
         self.api.click(user_id, sent, title)
-        return await self.api.next_reply(user_id, mark)
+        reply = await self.api.next_reply(user_id, mark)
+        await self.api.settle()
+        return reply
 
 
 Start = Callable[[], Awaitable[Bot]]

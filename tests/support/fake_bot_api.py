@@ -214,6 +214,16 @@ class FakeBotApi:
             await asyncio.sleep(0.05)
         raise AssertionError(f"timed out; calls so far: {[(c.method, c.params.get('text', '')[:60]) for c in self.calls]}")
 
+    async def settle(self, quiet: float = 0.25, timeout: float = 5.0) -> None:
+        """Wait until no call has arrived for `quiet` seconds: a turn's last messages are in before the next mark."""
+        deadline = time.monotonic() + timeout
+        seen = len(self.calls)
+        while time.monotonic() < deadline:
+            await asyncio.sleep(quiet)
+            if len(self.calls) == seen:
+                return
+            seen = len(self.calls)
+
     async def next_reply(self, chat_id: int, after: int, method: str = "sendMessage") -> Call:
         """The first message sent to `chat_id` after the first `after` calls."""
         return await self.wait_for(lambda: next((c for c in self.calls[after:] if c.method == method and int(c.params.get("chat_id", 0)) == chat_id), None))
