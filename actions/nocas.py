@@ -22,7 +22,10 @@ NO_SCHOOL = "-"
 _SCHOOL_PHRASE = re.compile(
     r"\b((?:lyc[ée]e|lyc|lgt|lpo|lp|coll[èe]ge|clg|[ée]tablissement)\b[^,.;!?]{2,80})", re.IGNORECASE
 )
-_CLAUSE_TAIL = re.compile(r"\s+(?:et|mais|je|j'|j’|on|nous|pour|car|donc|qui|que)\s.*$", re.IGNORECASE)
+_CLAUSE_TAIL = re.compile(
+    r"\s+(?:et|mais|je|j'|j’|on|nous|pour|car|donc|qui|que|il|elle|ils|elles|peut|peux|est|a-t-elle|a-t-il)\s.*$",
+    re.IGNORECASE,
+)
 
 
 def school_phrase(text: str) -> str | None:

@@ -266,6 +266,10 @@ class DialogueEngine:
         elif isinstance(command, Clarify):
             self._run(turn, ["action_clarify"])
         elif isinstance(command, StartTopic):
+            if command.intent in self.understander.answerable:
+                # the article answers the question as understood (it may not be the classifier's reading), and a
+                # new question replaces one left waiting for the ENT
+                self._set_slot(turn, "pending_intent", command.intent)
             self._policy(turn, command.intent, by_entity)
             self._note_topic(turn, command.intent)
 

@@ -394,6 +394,11 @@ class Understander:
         if intent == "link_account" and not _any(self.lexicon.linking, simple):
             return (StartTopic("cannot_login"),), False
 
+        # the CESAME local-account question asked again for another profile or school ("et ma collègue … ?")
+        if context.topic == "nocas_eligibility" and (_entity(parse, "profile") or _entity(parse, "uai")) \
+                and not (confident and intent in self.answerable and intent != "nocas_eligibility"):
+            return (StartTopic("nocas_eligibility"),), False
+
         # 6. several questions in one message
         second = self._second_intent(parse, intent)
         main_answerable = intent in self.answerable or intent in PROBLEM_WITH_ACCOUNT

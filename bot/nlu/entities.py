@@ -18,7 +18,7 @@ _USERNAME = re.compile(rf"(?<![\w.@/\-])({LOGIN_PATTERN})(?![\w@/\-]|\.[a-z0-9])
 _NOT_LOGIN_PARTS = {"net", "fr", "com", "org", "eu", "io", "gouv", "html", "php", "www", "http", "https"}
 _NOT_LOGIN_WORDS = {"monlycee", "netocentre", "iledefrance", "lycees", "cesame", "ent", "mon", "s.v.p"}
 _CUED_TOKEN = re.compile(
-    r"(?<![\w])(?:identifiants?|login|id|je\s+suis|c['’\s]?est|compte)(?![\w])"  # an identifier cue
+    r"(?<![\w])(?:identifiants?|login|id|je\s+suis|c['’\s]?est|compte|marqu[ée]r?|[ée]crit|not[ée])(?![\w])"  # a cue
     r"(?:\s+(?:ent|netocentre|monlycee|mon\s*lycee(?:\.net)?|cesame))?"  # "identifiant netocentre test14"
     r"(?:\s+(?:est|c['’\s]?est|c))?\s*[:=]?\s*"  # "identifiant est", "login c'est", "id :"
     r"([^\s,;!?()\"'’«»]+)",
