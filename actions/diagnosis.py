@@ -127,12 +127,15 @@ class ActionDiagnose(Action):
             freeze = _not_frozen()
         result = diagnose(account, now, rules, freeze, reported=tracker.get_slot("problem"))
         sees = account is not None and authorise(actor, Permission.VIEW_ACCOUNT, account).allowed
-        if tracker.get_slot("problem") == "resend_activation":
+        typed_address = any(e.get("entity") == "email" for e in tracker.latest_message.get("entities") or [])
+        if tracker.get_slot("problem") == "resend_activation" and not typed_address:
             # asked in so many words: resend at once (the same words whether the account exists or not)
             from actions.operations import resend
 
             standing = [SlotSet("diagnosis", result.code.value), SlotSet("tenant", tenant), SlotSet("sees_account", sees)]
             return standing + resend(dispatcher, tracker, login)
+        if typed_address:  # "renvoyez-le sur x@y.fr": never to a typed address; the diagnosis says what is possible
+            dispatcher.utter_message(response="utter_typed_address_refused")
         values: dict[str, Any] = {"username": login, **s.tenant_facts(tenant)}
         if result.until is not None:
             values["until"] = format_local(freeze.until if result.code is DiagnosisCode.VACATION_FREEZE else result.until)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import copy
 import logging
+import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.core.accounts import DEFAULT_LOGIN_PATTERNS
+from bot.core.accounts import DEFAULT_LOGIN_PATTERNS, matches_login
 from bot.core.redaction import contains_password, redact
 from bot.dialogue.engine import DialogueEngine, DialogueState, Speaker
 from bot.dialogue.understanding import Lexicon, third_person
@@ -29,6 +30,8 @@ CONTRACT_OPERATIONS = {
 HIDDEN_SECRET = "[message avec un mot de passe provisoire, non conservé]"
 HIDDEN_CODE = "[code de vérification]"
 HIDDEN_TEXT = "[message non conservé]"
+_WORD = re.compile(r"(?<![\w.@/-])[A-Za-z][A-Za-z0-9]*\d[A-Za-z0-9]*(?![\w.@/-])")
+_PASSWORD_WORDS = re.compile(r"mot\s+de\s+passe|\bmdp\b|\bmp\b|password|\bpass\b|\bcode\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,14 @@ class Assistant:
         if not extra:
             return
         found = [e.as_dict() for e in self.nlu.extractor.extract(text, extra) if e.entity == "username"]
+        if not found and not _PASSWORD_WORDS.search(text):
+            # a word wholly in a tenant's format ("c test14", "…, f1abc"): a candidate identifier; one that is no
+            # account is then neither repeated nor kept (it may have been a password)
+            found = [
+                {"entity": "username", "value": m.group(0).lower(), "start": m.start(), "end": m.end()}
+                for m in _WORD.finditer(text)
+                if matches_login(m.group(0).lower(), extra) and not contains_password(m.group(0))
+            ][:1]
         if found:
             parse["entities"] = sorted([*parse.get("entities", []), *found], key=lambda e: int(e["start"]))
 

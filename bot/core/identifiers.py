@@ -14,6 +14,12 @@ from bot.core.accounts import DEFAULT_LOGIN_PATTERNS, matches_login
 from bot.core.redaction import contains_password
 
 
+NOT_LOGIN_PARTS = frozenset({
+    "net", "fr", "com", "org", "eu", "io", "gouv", "html", "php", "www", "http", "https", "monlycee", "netocentre",
+    "iledefrance", "lycees", "cesame", "ent",
+})
+
+
 def as_login(value: Any, patterns: Iterable[str]) -> str | None:
     """`Marie Dupont`, ` marie.dupont `, `TEST14` → `marie.dupont`, `test14`; None when it cannot be a login."""
     if not isinstance(value, str):
@@ -22,6 +28,8 @@ def as_login(value: Any, patterns: Iterable[str]) -> str | None:
     if " " in text and "." not in text and len(text.split()) == 2:
         text = ".".join(text.split())
     text = text.strip(" .,;!?()[]'\"")
+    if set(text.rstrip("0123456789").split(".")) & NOT_LOGIN_PARTS:
+        return None  # "monlycee.net", "lycees.netocentre.fr": names of the ENTs, not people
     if not matches_login(text, patterns):
         return None
     if not matches_login(text, DEFAULT_LOGIN_PATTERNS) and contains_password(value):

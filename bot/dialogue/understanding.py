@@ -351,6 +351,8 @@ class Understander:
                 return (StartTopic(intent),), False
             if no and len(words) <= 4:
                 return (StartTopic("cancel"),), False
+            if "?" in text and _any(self.lexicon.followup_cues, simple):
+                return (StartTopic("inform"),), False  # "et si je dépasse ?": the question again, with what it said
             # not an identifier nor a request: never kept, it may be a password or a passphrase
             return (RejectValue(requested, hide_text=True),), True
         if requested in ("school_ref", "profile") and _any(self.lexicon.dont_know, simple) and not _entity(parse, "uai"):
@@ -433,6 +435,9 @@ class Understander:
         words = simple.split()
         cue = _any(self.lexicon.followup_cues, simple)
         confidence = float((parse.get("intent") or {}).get("confidence") or 0.0)
+        own = self.lexicon.followups.get(context.topic or "", ())
+        if own and _any(own, simple) and confidence < STRONG:
+            return FollowUp(context.topic or "")  # "ya pas un lien direct ?" after CESAME: about CESAME
         strong = confident and intent in self.answerable and intent != context.topic and confidence >= STRONG
         if strong and not cue:
             return None
