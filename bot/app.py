@@ -28,6 +28,7 @@ from bot.mail.outbox import MailOutbox
 from bot.mail.port import Mailer
 from bot.mail.smtp import SmtpMailer
 from bot.nlu.confidence import ConfidencePolicy
+from bot.placeholders import fill
 from bot.nlu.model import NluModel, load_or_train
 from bot.relay import ChatRelay
 from bot.services import Clock, Services, system_clock
@@ -194,6 +195,11 @@ def build_assistant(services: Services, nlu: NluModel | None = None) -> Assistan
         is_confident=confidence.is_confident,
         login_of=lambda text: as_login(text, patterns),
         answerable=frozenset(services.knowledge.intents()),
+        answerable_anywhere=frozenset(
+            intent for intent in services.knowledge.intents()
+            if len({fill(a.answer, services.tenant_facts(t)) for t in config.tenants
+                    for a in [services.knowledge.choose(intent, t).article] if a is not None}) == 1
+        ),
     )
     engine = DialogueEngine(domain, rules, action_executor(), understander, response_values)
     return Assistant(services, nlu or load_nlu(config), engine, lexicon)

@@ -247,7 +247,10 @@ class DialogueEngine:
                 self._run(turn, ["action_answer_faq"])
         elif isinstance(command, AnswerSeveral):
             # articles first, in order; a question that opens a form (it asks something back) goes last
-            ordered = sorted(command.intents, key=lambda i: self._opens_form(i, state))
+            # (and, among articles, those that need no ENT first: the other may ask which ENT)
+            ordered = sorted(command.intents, key=lambda i: (
+                self._opens_form(i, state), i not in self.understander.answerable_anywhere
+            ))
             for intent in ordered:
                 if state.slots.get("pending_intent") or state.active_loop:
                     self._set_slot(turn, "second_intent", intent)  # one question back at a time

@@ -266,6 +266,7 @@ class Understander:
     is_confident: Callable[[Mapping[str, Any]], bool]
     login_of: Callable[[str], str | None]  # the identifier a word is, in any tenant's format (None: not one)
     answerable: frozenset[str] = QUESTION_INTENTS  # intents a knowledge article answers
+    answerable_anywhere: frozenset[str] = frozenset()  # of those, the ones whose answer is the same for every ENT
 
     def understand(self, parse: Mapping[str, Any], context: DialogueContext) -> Understanding:
         text = str(parse.get("text") or "")

@@ -16,10 +16,12 @@ PROBLEM_INTENTS = {
 }
 _SPLIT = re.compile(
     r"[.!?;\n]+|\bet\s+(?:en\s+plus|aussi|puis|sinon|egalement|également)\b|\ben\s+plus\b|\baussi\b|\bpar\s+contre\b"
-    r"|\bmais\b|\bet\s+(?=(?:je|j|mon|ma|mes|comment|ou|où|est|c|il|on)\b)",
+    r"|\bmais\b|\bet\s+(?=(?:je|j|mon|ma|mes|comment|ou|où|est|c|il|on|le|la|les|l|si|pour|cesame)\b)",
     re.IGNORECASE,
 )
 MIN_CONFIDENCE = 0.5
+# a clause asked as a question ("… ?") is a second question at a lower confidence than a problem stated
+QUESTION_CONFIDENCE = 0.4
 DATA_ENTITIES = {"username", "email", "uai"}
 BARE_DATA_CONFIDENCE = 0.9
 # a message holding an e-mail address is information given unless the classifier is quite sure of a problem:
@@ -41,12 +43,13 @@ def secondary_intent(model: NluModel, text: str, main_intent: str) -> dict[str, 
     clauses = clauses_of(text)
     if len(clauses) < 2:
         return None
+    floor = QUESTION_CONFIDENCE if "?" in text else MIN_CONFIDENCE
     for clause in clauses:
         name, confidence = model.rank(clause)[0]
         profiles = {e.value for e in model.extractor.extract(clause) if e.entity == "profile"}
         if profiles & CESAME_PROFILES and main_intent != "nocas_eligibility":
             return {"name": "nocas_eligibility", "confidence": round(max(confidence, MIN_CONFIDENCE), 4)}
-        if name != main_intent and name in PROBLEM_INTENTS and confidence >= MIN_CONFIDENCE:
+        if name != main_intent and name in PROBLEM_INTENTS and confidence >= floor:
             return {"name": name, "confidence": round(confidence, 4)}
     return None
 
