@@ -152,6 +152,7 @@ class Lexicon:
     followups: dict[str, tuple[re.Pattern[str], ...]]
     followup_cues: tuple[re.Pattern[str], ...]
     login_problem: tuple[re.Pattern[str], ...] = ()
+    human: tuple[re.Pattern[str], ...] = ()
     third_person: tuple[tuple[str, str], ...] = ()
     tenant_hints: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
 
@@ -191,6 +192,7 @@ def parse_lexicon(raw: Any) -> Lexicon:
         followup_cues=_compile(raw.get("followup_cues") or [], "followup_cues"),
         third_person=tuple((str(a), str(b)) for a, b in pairs),
         login_problem=_compile(raw.get("login_problem") or [], "login_problem"),
+        human=_compile(raw.get("human") or [], "human"),
         tenant_hints=groups("tenant_hints"),
     )
 
@@ -336,7 +338,7 @@ class Understander:
                 if login is None or login == context.known_login:
                     return (ConfirmProposal(),), False
 
-        if intent == "escalate_human" and confident:
+        if (intent == "escalate_human" and confident) or _any(self.lexicon.human, simple):
             return (HandOver(),), False
 
         # 2. a value was asked for
