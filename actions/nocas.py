@@ -106,7 +106,7 @@ class ValidateNocasForm(FormValidationAction):
         school named in the question ("gestionnaire au lycée jean moulin à paris") answers the school."""
         login = clean_login(tracker.get_slot("username"))
         events: list[dict[str, Any]] = []
-        if not tracker.get_slot("school_ref") and not tracker.get_slot("uai"):
+        if not tracker.get_slot("school_ref"):  # a school named now wins over one named earlier
             phrase = school_phrase(str(tracker.latest_message.get("text") or ""))
             matches = school_matches(phrase, services.get().directory.find_establishments(phrase)) if phrase else []
             if matches and is_clear_match(matches):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import dataclasses
 import logging
 from typing import Any, Mapping
 from dataclasses import dataclass
@@ -201,6 +202,9 @@ def build_assistant(services: Services, nlu: NluModel | None = None) -> Assistan
                     for a in [services.knowledge.choose(intent, t).article] if a is not None}) == 1
         ),
     )
+    understander = dataclasses.replace(understander, opens_form=frozenset(
+        rule.intent for rule in rules.intent_rules if any(action in domain.forms for action in rule.actions)
+    ))
     engine = DialogueEngine(domain, rules, action_executor(), understander, response_values)
     return Assistant(services, nlu or load_nlu(config), engine, lexicon)
 

@@ -110,7 +110,9 @@ class Assistant:
             notices.append(OutboundMessage(self._response("utter_password_never", state)["text"]))
         open_ticket = s.tickets.open_for(message.sender_id)
         parse = parse_message(self.nlu, text)
-        self._add_tenant_logins(parse, text)
+        if not awaiting_code:  # a code is typed now: no word of it is an identifier
+            self._add_tenant_logins(parse, text)
+        _prefer_specific_profiles(parse)
         if message.client_address:  # as a Rasa channel passes it: the actions' per-address limits read it
             parse["metadata"] = {"client_address": message.client_address}
         audit_mark = s.audit.last_id()
@@ -142,6 +144,9 @@ class Assistant:
         marker = HIDDEN_CODE if awaiting_code else HIDDEN_TEXT
         if hidden:  # a code typed, or a bare word where an identifier was asked (it may be a password): never kept
             state.hide_latest_user_text(marker)
+            for entity in parse.get("entities") or []:
+                if entity.get("entity") == "username":
+                    state.forget_value(entity.get("value"))
         if state.slots.get("speaker"):  # someone writes for someone else: "son compte", never "votre compte"
             produced = [{**m, "text": third_person(m.get("text") or "", self.lexicon.third_person)} for m in produced]
         replies = notices + [_outbound(m) for m in produced]
@@ -175,6 +180,8 @@ class Assistant:
         """Identifiers in a tenant's own format (`test14`), right after an identifier cue, as `username` entities."""
         if text.startswith("/") or any(e.get("entity") == "username" for e in parse.get("entities") or []):
             return
+        if contains_password(text):  # "j'ai essayé soleil2024 mais…": a word of that form is the password here
+            return
         extra = [p for p in self.services.config.login_patterns() if p not in DEFAULT_LOGIN_PATTERNS]
         if not extra:
             return
@@ -194,6 +201,17 @@ class Assistant:
         actor = self.services.actor(sender_id)
         account = actor.linked_account
         return Speaker(own_login=account.login if account else None, is_adml=bool(account and account.adml_of) or actor.is_agent)
+
+
+# profiles that say more than a generic one named in the same message ("technicien chez un prestataire du CRIDF")
+SPECIFIC_PROFILES = frozenset({"cridf", "cridf_contractor", "school_contractor", "dsi_academique"})
+
+
+def _prefer_specific_profiles(parse: dict[str, Any]) -> None:
+    entities = parse.get("entities") or []
+    profiles = [e for e in entities if e.get("entity") == "profile"]
+    if len(profiles) > 1 and any(e.get("value") in SPECIFIC_PROFILES for e in profiles):
+        parse["entities"] = [e for e in entities if e.get("entity") != "profile" or e.get("value") in SPECIFIC_PROFILES]
 
 
 def _outbound(message: dict[str, Any]) -> OutboundMessage:

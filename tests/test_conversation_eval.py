@@ -19,6 +19,14 @@ from bot.nlu.model import NluModel
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = sorted((ROOT / "tests" / "conversations" / "dev").glob("*.yml"))
+# dev conversations that still fail, each with its cause; replayed all the same and required to fail, so that a fix
+# must remove its line (the README's figures count them as failures)
+KNOWN_FAILURES = {
+    "g5-plain-question-password-length": "nlu: 'et le mdp provisoire je dois le changer ?' is read as the CESAME "
+                                         "local-account question with 0.99 confidence",
+    "h5-plain-question-homonym-number": "missing feature: the ENT is not named and its two articles differ, so the "
+                                        "assistant asks which ENT before explaining the number",
+}
 
 
 def test_the_evaluation_has_both_parts_written_apart() -> None:
@@ -37,6 +45,9 @@ def test_dev_conversation(path: Path, nlu: NluModel) -> None:
         + " / ".join(m["text"][:200] for m in line.get("bot", []))
         for line in lines[:-1]
     )
+    if path.stem in KNOWN_FAILURES:
+        assert not verdict["passed"], f"{path.name} passes now: remove it from KNOWN_FAILURES"
+        return
     assert verdict["passed"], f"{path.name}: {verdict['failures']}\n{transcript}"
 
 

@@ -65,7 +65,7 @@ class DialogueState:
 
     def hide_latest_user_text(self, marker: str) -> None:
         """Replace the text of the latest user message wherever the state keeps it (a secret typed)."""
-        self.latest_message = {**self.latest_message, "text": marker}
+        self.latest_message = {**self.latest_message, "text": marker, "entities": []}
         for event in reversed(self.events):
             if event.get("event") == "user":
                 event["text"] = marker
@@ -255,7 +255,14 @@ class DialogueEngine:
                 if state.slots.get("pending_intent") or state.active_loop:
                     self._set_slot(turn, "second_intent", intent)  # one question back at a time
                     break
-                if self._opens_form(intent, state):
+                if intent in DIAGNOSIS_TOPICS:  # a problem beside the question: the identifier is asked for it
+                    for name, value in (("problem", intent), ("diagnosis", None), ("proposed_operation", None),
+                                        ("username_attempts", 0)):
+                        self._set_slot(turn, name, value)
+                    self._run(turn, ["diagnosis_form"])
+                elif self._opens_form(intent, state):
+                    if intent in self.understander.answerable:
+                        self._set_slot(turn, "pending_intent", intent)  # its rule's article answers it, not the NLU's
                     self._policy(turn, intent, by_entity)
                 else:
                     self._set_slot(turn, "pending_intent", intent)
@@ -517,4 +524,5 @@ TOPIC_INTENTS = frozenset({
     "ask_activation_howto", "vacation_freeze", "cesame_access", "password_rules", "change_backup_email",
     "ask_ent_mail_address", "ask_account_origin", "account_reset_done", "lost_provisional_credentials",
     "nocas_eligibility", "cannot_login", "link_expired", "validation_mail_missing", "resend_activation",
+    "request_reset", "unlock_account",
 })

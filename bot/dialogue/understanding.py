@@ -269,6 +269,7 @@ class Understander:
     login_of: Callable[[str], str | None]  # the identifier a word is, in any tenant's format (None: not one)
     answerable: frozenset[str] = QUESTION_INTENTS  # intents a knowledge article answers
     answerable_anywhere: frozenset[str] = frozenset()  # of those, the ones whose answer is the same for every ENT
+    opens_form: frozenset[str] = frozenset()  # intents whose rule asks something back (a second *problem*: offered)
 
     def understand(self, parse: Mapping[str, Any], context: DialogueContext) -> Understanding:
         text = str(parse.get("text") or "")
@@ -377,17 +378,21 @@ class Understander:
         if context.known_login and not login and _any(self.lexicon.correction, simple) and intent in ("inform", "deny"):
             return (StartTopic(context.topic or "cannot_login"),), False
 
-        # 4. an ADML typing an operation in words
+        # 4. an ADML typing an operation in words (or "et pour x.y ?" right after one)
         if login and context.speaker_is_adml and login != context.own_login:
-            if _any(self.lexicon.admin_unlock, simple):
+            if _any(self.lexicon.admin_unlock, simple) or (context.topic == "unlock_account" and len(words) <= 6):
                 return (StartTopic("unlock_account"),), False
-            if _any(self.lexicon.admin_reset, simple) or intent == "request_reset":
+            if _any(self.lexicon.admin_reset, simple) or intent == "request_reset" or (
+                context.topic == "request_reset" and len(words) <= 6
+            ):
                 return (StartTopic("request_reset"),), False
 
         # 5. a problem stated with the identifier: look the account up (a reset asked in so many words is a request)
         if login and intent == "request_reset" and _any(self.lexicon.admin_reset, simple):
             return (StartTopic("request_reset"),), False
-        if login and not context.active_form and intent not in NOT_ABOUT_THE_ACCOUNT:
+        # "pourquoi mon adresse c'est x.y2@netocentre.fr et pas x.y ?": a question about addresses, not an account check
+        plain_question = intent in self.answerable and bool(_entity(parse, "email")) and confident
+        if login and not context.active_form and intent not in NOT_ABOUT_THE_ACCOUNT and not plain_question:
             if intent == "link_account" and _any(self.lexicon.linking, simple):
                 return (StartTopic(intent),), False
             problem = intent if intent in PROBLEM_WITH_ACCOUNT and intent not in NOT_PROBLEMS else (
@@ -407,7 +412,10 @@ class Understander:
         # 6. several questions in one message
         second = self._second_intent(parse, intent)
         main_answerable = intent in self.answerable or intent in PROBLEM_WITH_ACCOUNT
-        if second and main_answerable and second in self.answerable and confident:
+        asked_both = "?" in text  # two questions asked: both answered, even one that asks something back
+        if second and main_answerable and confident and (
+            (second in self.answerable and second not in self.opens_form) or (asked_both and second in PROBLEM_WITH_ACCOUNT)
+        ):
             return (AnswerSeveral((intent, second)),), False
 
         # "jsp" right after an answer on activation: the identifier is what people do not know
@@ -420,6 +428,9 @@ class Understander:
             if follow is not None:
                 return (follow,), False
 
+        if intent in ("affirm", "deny") and context.pending_proposal:
+            # read as yes/no by the classifier alone ("ok donc ?"): never a confirmation; the proposal again
+            return (FollowUp(context.topic),) if context.topic else (Clarify(),), False
         if not confident:
             if _any(self.lexicon.login_problem, simple) and intent not in self.answerable:
                 return (StartTopic("cannot_login"),), False  # "pourquoi je suis bloquée ?": find out why

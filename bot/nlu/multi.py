@@ -16,7 +16,7 @@ PROBLEM_INTENTS = {
 }
 _SPLIT = re.compile(
     r"[.!?;\n]+|\bet\s+(?:en\s+plus|aussi|puis|sinon|egalement|également)\b|\ben\s+plus\b|\baussi\b|\bpar\s+contre\b"
-    r"|\bmais\b|\bet\s+(?=(?:je|j|mon|ma|mes|comment|ou|où|est|c|il|on|le|la|les|l|si|pour|cesame)\b)",
+    r"|\bmais\b|\bet\s+(?=(?:je|j|mon|ma|mes|comment|ou|où|est|c|il|on|le|la|les|l|si|pour|cesame|faut|il\s+faut)\b)",
     re.IGNORECASE,
 )
 MIN_CONFIDENCE = 0.5
