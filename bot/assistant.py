@@ -32,6 +32,10 @@ HIDDEN_CODE = "[code de vérification]"
 HIDDEN_TEXT = "[message non conservé]"
 _WORD = re.compile(r"(?<![\w.@/-])[A-Za-z][A-Za-z0-9]*\d[A-Za-z0-9]*(?![\w.@/-])")
 _PASSWORD_WORDS = re.compile(r"mot\s+de\s+passe|\bmdp\b|\bmp\b|password|\bpass\b|\bcode\b", re.IGNORECASE)
+# what announces a secret typed: a password word, or "j'ai essayé / tapé / mis …", "avec … ça marche pas"
+_SECRET_CUES = re.compile(
+    _PASSWORD_WORDS.pattern + r"|\bessay|\btap[ée]|\bj['’ ]?ai\s+mis\b|\bentr[ée]\b|\bavec\s+\S+\s+(?:ca|ça|sa)\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -180,7 +184,7 @@ class Assistant:
         """Identifiers in a tenant's own format (`test14`), right after an identifier cue, as `username` entities."""
         if text.startswith("/") or any(e.get("entity") == "username" for e in parse.get("entities") or []):
             return
-        if contains_password(text):  # "j'ai essayé soleil2024 mais…": a word of that form is the password here
+        if _SECRET_CUES.search(text):  # "j'ai essayé soleil2024 mais…": a word of that form is the password here
             return
         extra = [p for p in self.services.config.login_patterns() if p not in DEFAULT_LOGIN_PATTERNS]
         if not extra:
