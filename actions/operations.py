@@ -35,7 +35,11 @@ def _tell_sent(
 ) -> None:
     """The same words whether the identifier exists or not, unless the chat may see the account."""
     facts = services.get().tenant_facts(known_tenant(tracker)) or {"validation_link_hours": "48"}
-    sees_account = actor.is_agent or (actor.linked_account is not None and actor.linked_account.login == login)
+    # what this chat may see of the account: one decision in core (a stranger is never looked up for it)
+    sees_account = actor.is_agent or (
+        actor.linked_account is not None
+        and authorise(actor, Permission.VIEW_ACCOUNT, services.get().directory.find_account(login)).allowed
+    )
     if result.status == RATE_LIMITED and (sees_account or result.reason != "cooldown"):
         dispatcher.utter_message(response="utter_rate_limited")
         return
