@@ -31,10 +31,11 @@ HIDDEN_SECRET = "[message avec un mot de passe provisoire, non conservé]"
 HIDDEN_CODE = "[code de vérification]"
 HIDDEN_TEXT = "[message non conservé]"
 _WORD = re.compile(r"(?<![\w.@/-])[A-Za-z][A-Za-z0-9]*\d[A-Za-z0-9]*(?![\w.@/-])")
-_PASSWORD_WORDS = re.compile(r"mot\s+de\s+passe|\bmdp\b|\bmp\b|password|\bpass\b|\bcode\b", re.IGNORECASE)
 # what announces a secret typed: a password word, or "j'ai essayé / tapé / mis …", "avec … ça marche pas"
 _SECRET_CUES = re.compile(
-    _PASSWORD_WORDS.pattern + r"|\bessay|\btap[ée]|\bj['’ ]?ai\s+mis\b|\bentr[ée]\b|\bavec\s+\S+\s+(?:ca|ça|sa)\b", re.IGNORECASE
+    r"mot\s+de\s+passe|\bmdp\b|\bmp\b|password|\bpass\b|\bcode\b"
+    r"|\bessay|\btap[ée]|\bj['’ ]?ai\s+mis\b|\bentr[ée]\b|\bavec\s+\S+\s+(?:ca|ça|sa)\b",
+    re.IGNORECASE,
 )
 
 
@@ -127,11 +128,8 @@ class Assistant:
             produced = outcome.messages
             hidden = hidden or outcome.hide_user_text
             if state.slots.get("conceal_message"):  # an action found the message must not be kept
-                hidden = True
+                hidden = True  # (its identifier entities are forgotten below, with every hidden message's)
                 state.slots["conceal_message"] = False
-                for entity in parse.get("entities") or []:
-                    if entity.get("entity") == "username":
-                        state.forget_value(entity.get("value"))
                 state.forget_value(text.strip().lower())
             understood = outcome.intent or understood
         except DirectoryError as exc:
@@ -181,7 +179,8 @@ class Assistant:
 
 
     def _add_tenant_logins(self, parse: dict[str, Any], text: str) -> None:
-        """Identifiers in a tenant's own format (`test14`), right after an identifier cue, as `username` entities."""
+        """Identifiers in a tenant's own format (`test14`) as `username` entities: right after an identifier cue, else
+        a word wholly of that form, unless the message announces a secret."""
         if text.startswith("/") or any(e.get("entity") == "username" for e in parse.get("entities") or []):
             return
         if _SECRET_CUES.search(text):  # "j'ai essayé soleil2024 mais…": a word of that form is the password here
@@ -190,7 +189,7 @@ class Assistant:
         if not extra:
             return
         found = [e.as_dict() for e in self.nlu.extractor.extract(text, extra) if e.entity == "username"]
-        if not found and not _PASSWORD_WORDS.search(text):
+        if not found:
             # a word wholly in a tenant's format ("c test14", "…, f1abc"): a candidate identifier; one that is no
             # account is then neither repeated nor kept (it may have been a password)
             found = [
