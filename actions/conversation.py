@@ -22,7 +22,9 @@ class ActionClarify(Action):
     def name(self) -> str:
         return "action_clarify"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         s = services.get()
         ranking = tracker.latest_message.get("intent_ranking") or []
         s.conversations.record_miss(tracker.latest_message.get("text") or "", ranking, s.now())
@@ -48,7 +50,9 @@ class ActionDefaultFallback(Action):
     def name(self) -> str:
         return "action_default_fallback"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_help")
         return []
 
@@ -59,7 +63,9 @@ class ActionInform(Action):
     def name(self) -> str:
         return "action_inform"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         entities = {e["entity"]: e["value"] for e in tracker.latest_message.get("entities") or []}
         if tracker.get_slot("pending_intent") and tracker.get_slot("tenant"):
             return [FollowupAction("action_answer_faq")]
@@ -74,7 +80,12 @@ class ActionInform(Action):
             return [SlotSet("pending_intent", tracker.get_slot("last_faq_intent")), FollowupAction("action_answer_faq")]
         if "username" in entities:
             return [SlotSet("problem", tracker.get_slot("problem") or "cannot_login"), FollowupAction("diagnosis_form")]
-        if "profile" in entities and entities["profile"] in {"cridf", "cridf_contractor", "school_contractor", "dsi_academique"}:
+        if "profile" in entities and entities["profile"] in {
+            "cridf",
+            "cridf_contractor",
+            "school_contractor",
+            "dsi_academique",
+        }:
             return [FollowupAction("nocas_form")]
         if "tenant" in entities:
             facts = services.get().tenant_facts(entities["tenant"])
@@ -97,7 +108,9 @@ class ActionCancel(Action):
     def name(self) -> str:
         return "action_cancel"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_cancelled")
         return [Restarted()]
 
@@ -108,11 +121,16 @@ class ActionOfferSecondIntent(Action):
     def name(self) -> str:
         return "action_offer_second_intent"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         second = tracker.get_slot("second_intent")
         if second in INTENT_LABELS:
             dispatcher.utter_message(
                 text=f"Vous avez aussi mentionné : « {INTENT_LABELS[second]} ». Voulez-vous qu'on s'en occupe ?",
-                buttons=[{"title": f"Oui : {INTENT_LABELS[second]}", "payload": f"/{second}"}, {"title": "Non merci", "payload": "/deny"}],
+                buttons=[
+                    {"title": f"Oui : {INTENT_LABELS[second]}", "payload": f"/{second}"},
+                    {"title": "Non merci", "payload": "/deny"},
+                ],
             )
         return [SlotSet("second_intent", None)]

@@ -12,8 +12,8 @@ from actions import services
 from actions.common import actor_of, clean_login, format_local, known_tenant
 from bot.core.authz import Permission, authorise
 from bot.core.diagnosis import DiagnosisCode, diagnose
-from bot.core.identifiers import is_strict_login
 from bot.core.freeze import FreezeStatus
+from bot.core.identifiers import is_strict_login
 from bot.directory.port import DirectoryError
 from bot.operations import LookupLimited
 
@@ -32,7 +32,9 @@ class ActionStartDiagnosis(Action):
     def name(self) -> str:
         return "action_start_diagnosis"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         events: list[dict[str, Any]] = [
             SlotSet("problem", intent),
@@ -71,9 +73,13 @@ class ValidateDiagnosisForm(FormValidationAction):
         dispatcher.utter_message(response="utter_bad_username")
         return {"username": None, "username_attempts": attempts}
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         events = await super().run(dispatcher, tracker, domain)
-        if any(e.get("event") == "slot" and e.get("name") == "requested_slot" and e.get("value") is None for e in events):
+        if any(
+            e.get("event") == "slot" and e.get("name") == "requested_slot" and e.get("value") is None for e in events
+        ):
             events.append(ActiveLoop(None))
         return events
 
@@ -88,7 +94,9 @@ class ActionRejectValue(Action):
     def name(self) -> str:
         return "action_reject_value"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         attempts = int(tracker.get_slot("username_attempts") or 0) + 1
         if attempts >= 2:
             dispatcher.utter_message(response="utter_bad_username_again")
@@ -101,7 +109,9 @@ class ActionDiagnose(Action):
     def name(self) -> str:
         return "action_diagnose"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         s = services.get()
         login = tracker.get_slot("username")
         actor = actor_of(tracker)
@@ -132,15 +142,23 @@ class ActionDiagnose(Action):
             # asked in so many words: resend at once (the same words whether the account exists or not)
             from actions.operations import resend
 
-            standing = [SlotSet("diagnosis", result.code.value), SlotSet("tenant", tenant), SlotSet("sees_account", sees)]
+            standing = [
+                SlotSet("diagnosis", result.code.value),
+                SlotSet("tenant", tenant),
+                SlotSet("sees_account", sees),
+            ]
             return standing + resend(dispatcher, tracker, login)
         if typed_address:  # "renvoyez-le sur x@y.fr": never to a typed address; the diagnosis says what is possible
             dispatcher.utter_message(response="utter_typed_address_refused")
         values: dict[str, Any] = {"username": login, **s.tenant_facts(tenant)}
         if result.until is not None:
-            values["until"] = format_local(freeze.until if result.code is DiagnosisCode.VACATION_FREEZE else result.until)
+            values["until"] = format_local(
+                freeze.until if result.code is DiagnosisCode.VACATION_FREEZE else result.until
+            )
         events: list[dict[str, Any]] = [
-            SlotSet("diagnosis", result.code.value), SlotSet("tenant", tenant), SlotSet("sees_account", sees),
+            SlotSet("diagnosis", result.code.value),
+            SlotSet("tenant", tenant),
+            SlotSet("sees_account", sees),
         ]
         if result.code is DiagnosisCode.VACATION_FREEZE:
             events.append(SlotSet("topic", "vacation_freeze"))
@@ -152,7 +170,9 @@ class ActionDiagnose(Action):
             response = "utter_diagnosis_account_ok_unvalidated"
         dispatcher.utter_message(response=response, **values)
         proposal = _PROPOSALS.get(result.code.value, (result.offered_operation, None))[0]
-        if result.code is DiagnosisCode.NOT_ACTIVATED and (result.offered_operation == "resend_activation_mail" or not sees):
+        if result.code is DiagnosisCode.NOT_ACTIVATED and (
+            result.offered_operation == "resend_activation_mail" or not sees
+        ):
             # to a chat that may not see the account the offer is made whether an address is on file or not:
             # offering it only when one is would tell a stranger that the account has an address
             dispatcher.utter_message(response="utter_offer_activation_mail")
@@ -161,5 +181,8 @@ class ActionDiagnose(Action):
             proposal = None
         if result.possible_short_freeze and freeze.school_holiday:
             dispatcher.utter_message(response="utter_possible_short_freeze", holiday=freeze.school_holiday)
-        events += [SlotSet("proposed_operation", proposal), SlotSet("operation_target", account.login if account else None)]
+        events += [
+            SlotSet("proposed_operation", proposal),
+            SlotSet("operation_target", account.login if account else None),
+        ]
         return events

@@ -18,7 +18,9 @@ class ActionAnswerFaq(Action):
     def name(self) -> str:
         return "action_answer_faq"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         s = services.get()
         intent = tracker.get_slot("pending_intent") or (tracker.latest_message.get("intent") or {}).get("name")
         tenant = known_tenant(tracker)
@@ -33,10 +35,16 @@ class ActionAnswerFaq(Action):
         if tenant is None:
             # the announced freeze dates of every ENT, named, when the ENT is not known
             schedules = message("freeze_windows_separator").join(
-                message("freeze_schedule_of", ent_name=s.tenant_facts(t)["ent_name"], schedule=s.tenant_facts(t)["freeze_schedule"])
+                message(
+                    "freeze_schedule_of",
+                    ent_name=s.tenant_facts(t)["ent_name"],
+                    schedule=s.tenant_facts(t)["freeze_schedule"],
+                )
                 for t in s.config.tenants
             )
-            renders = {fill(article.answer, {**s.tenant_facts(t), "freeze_schedule": schedules}) for t in s.config.tenants}
+            renders = {
+                fill(article.answer, {**s.tenant_facts(t), "freeze_schedule": schedules}) for t in s.config.tenants
+            }
             if len(renders) > 1:
                 dispatcher.utter_message(response="utter_ask_tenant")
                 return [SlotSet("pending_intent", intent)]

@@ -25,7 +25,9 @@ class ValidateLinkForm(Action):
     def name(self) -> str:
         return "validate_link_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         requested = tracker.get_slot("requested_slot")
         login = clean_login(tracker.get_slot("link_login") or tracker.get_slot("username"))
         if requested != "link_code":
@@ -51,17 +53,22 @@ class ValidateLinkForm(Action):
             dispatcher.utter_message(text="Ce code n'est pas le bon. Vérifiez le dernier mail reçu et réessayez.")
             return [SlotSet("link_code", None)]
         dispatcher.utter_message(text=CODE_MESSAGES.get(result.reason or "", CODE_MESSAGES["no_code"]))
-        return [SlotSet("link_code", None), SlotSet("link_login", None), ActiveLoop(None), SlotSet("requested_slot", None)]
+        return [
+            SlotSet("link_code", None),
+            SlotSet("link_login", None),
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+        ]
 
 
 class ActionAskLinkCode(Action):
     def name(self) -> str:
         return "action_ask_link_code"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
-        dispatcher.utter_message(
-            text="Tapez ici le code reçu.", buttons=[{"title": "Annuler", "payload": "/cancel"}]
-        )
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(text="Tapez ici le code reçu.", buttons=[{"title": "Annuler", "payload": "/cancel"}])
         return []
 
 
@@ -69,7 +76,9 @@ class ActionLinkDone(Action):
     def name(self) -> str:
         return "action_link_done"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         login = tracker.get_slot("link_login")
         dispatcher.utter_message(response="utter_link_done", link_login=login)
         return [SlotSet("username", login), SlotSet("link_code", None)]
@@ -79,7 +88,9 @@ class ActionUnlink(Action):
     def name(self) -> str:
         return "action_unlink"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         removed = services.operations().unlink(actor_of(tracker), channel_of(tracker))
         dispatcher.utter_message(response="utter_unlinked" if removed else "utter_not_linked")
         return [SlotSet("link_login", None)]

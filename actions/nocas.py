@@ -11,10 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from actions.common import actor_of, clean_login
-from bot.core.schools import is_clear_match, school_matches
-from bot.operations import LookupLimited
 from bot.core.accounts import AccountSource, AccountState, Profile
 from bot.core.eligibility import nocas_eligibility
+from bot.core.schools import is_clear_match, school_matches
+from bot.operations import LookupLimited
 
 NO_SCHOOL = "-"
 
@@ -38,6 +38,8 @@ def school_label(establishment: Any) -> str:
     """A button title for a school: its name and town (titles are at most 64 characters)."""
     label = establishment.name + (f" ({establishment.city})" if getattr(establishment, "city", None) else "")
     return label[:64]
+
+
 PROFILES_WITHOUT_SCHOOL = {Profile.CRIDF, Profile.CRIDF_CONTRACTOR, Profile.SCHOOL_CONTRACTOR, Profile.DSI_ACADEMIQUE}
 
 REASONS: dict[str, str] = {
@@ -59,7 +61,9 @@ class ValidateNocasForm(FormValidationAction):
     def name(self) -> str:
         return "validate_nocas_form"
 
-    def validate_profile(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> dict[str, Any]:
+    def validate_profile(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
         try:
             profile = Profile(value)
         except ValueError:
@@ -74,7 +78,9 @@ class ValidateNocasForm(FormValidationAction):
             result["school_ref"] = linked
         return result
 
-    def validate_school_ref(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> dict[str, Any]:
+    def validate_school_ref(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
         text = str(value or "").strip()
         if text == NO_SCHOOL:
             return {"school_ref": NO_SCHOOL}
@@ -101,7 +107,9 @@ class ValidateNocasForm(FormValidationAction):
         dispatcher.utter_message(response="utter_school_not_found")
         return {"school_ref": None}
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         """An identifier given with the question answers both slots: its profile, and the account itself; a
         school named in the question ("gestionnaire au lycée jean moulin à paris") answers the school."""
         login = clean_login(tracker.get_slot("username"))
@@ -127,7 +135,9 @@ class ActionCheckNocas(Action):
     def name(self) -> str:
         return "action_check_nocas"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         s = services.get()
         profile = Profile(tracker.get_slot("profile"))
         ref = tracker.get_slot("school_ref") or NO_SCHOOL
@@ -141,5 +151,7 @@ class ActionCheckNocas(Action):
         elif ref != NO_SCHOOL:
             establishment = s.directory.find_establishment(ref)
         result = nocas_eligibility(profile, establishment, has_ent_account)
-        dispatcher.utter_message(response=f"utter_nocas_{result.code.value}", reason_text=REASONS.get(result.reason, result.reason))
+        dispatcher.utter_message(
+            response=f"utter_nocas_{result.code.value}", reason_text=REASONS.get(result.reason, result.reason)
+        )
         return [SlotSet("diagnosis", result.code.value), SlotSet("school_ref", None)]

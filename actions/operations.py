@@ -30,7 +30,11 @@ def _entity(tracker: Tracker, name: str) -> Any:
 
 
 def _tell_sent(
-    dispatcher: CollectingDispatcher, tracker: Tracker, result: OperationResult, actor: Actor, login: str,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    result: OperationResult,
+    actor: Actor,
+    login: str,
     activation_mail: bool = False,
 ) -> None:
     """The same words whether the identifier exists or not, unless the chat may see the account."""
@@ -76,7 +80,9 @@ class ActionResend(Action):
     def name(self) -> str:
         return "action_resend"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         return resend(dispatcher, tracker, clean_login(tracker.get_slot("username")))
 
 
@@ -117,7 +123,9 @@ class ActionRequestReset(Action):
     def name(self) -> str:
         return "action_request_reset"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         actor = actor_of(tracker)
         target = clean_login(_entity(tracker, "username"))
         own = actor.linked_account.login if actor.linked_account else None
@@ -163,11 +171,15 @@ class ActionUnlock(Action):
     def name(self) -> str:
         return "action_unlock"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         actor = actor_of(tracker)
         target = clean_login(_entity(tracker, "username"))
         if not target:
-            dispatcher.utter_message(text="Précisez l'identifiant du compte à débloquer, par exemple /debloquer marie.dupont.")
+            dispatcher.utter_message(
+                text="Précisez l'identifiant du compte à débloquer, par exemple /debloquer marie.dupont."
+            )
             return []
         if not _may_act_on(dispatcher, actor, Permission.UNLOCK_ACCOUNT, target):
             return [SlotSet("proposed_operation", None)]
@@ -188,12 +200,14 @@ def show_provisional_password(dispatcher: CollectingDispatcher, login: str, pass
 
 
 class ActionAffirm(Action):
-    """"Oui": performs the operation proposed in the previous turn, if any."""
+    """ "Oui": performs the operation proposed in the previous turn, if any."""
 
     def name(self) -> str:
         return "action_affirm"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         proposed = tracker.get_slot("proposed_operation")
         target = tracker.get_slot("operation_target")
         clear = [SlotSet("proposed_operation", None)]
@@ -256,7 +270,9 @@ class ActionDeny(Action):
     def name(self) -> str:
         return "action_deny"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_ok")
         return [SlotSet("proposed_operation", None), SlotSet("operation_target", None), SlotSet("second_intent", None)]
 
@@ -267,7 +283,9 @@ class ActionDecideReset(Action):
     def name(self) -> str:
         return "action_decide_reset"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         raw = _entity(tracker, "request_id") or tracker.get_slot("request_id")
         try:
             request_id = int(raw)
@@ -275,7 +293,9 @@ class ActionDecideReset(Action):
             dispatcher.utter_message(text="Je ne trouve pas cette demande.")
             return []
         approved = (tracker.latest_message.get("intent") or {}).get("name") == "approve_reset"
-        result = services.operations().decide_reset_request(actor_of(tracker), channel_of(tracker), request_id, approved)
+        result = services.operations().decide_reset_request(
+            actor_of(tracker), channel_of(tracker), request_id, approved
+        )
         request = services.get().reset_requests.get(request_id)
         if result.status == DONE and approved and result.provisional_password and request:
             show_provisional_password(dispatcher, request.login, result.provisional_password)
@@ -297,7 +317,9 @@ class ActionListUnactivated(Action):
     def name(self) -> str:
         return "action_list_unactivated"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         s = services.get()
         actor = actor_of(tracker)
         named = _entity(tracker, "uai")
@@ -325,19 +347,33 @@ class ActionListUnactivated(Action):
             if not authorise(actor, Permission.LIST_UNACTIVATED, None, school_uai=school).allowed:
                 continue
             pending = [
-                a for a in s.directory.accounts_of_school(school) if a.state in (AccountState.PROVISIONAL, AccountState.RESET)
+                a
+                for a in s.directory.accounts_of_school(school)
+                if a.state in (AccountState.PROVISIONAL, AccountState.RESET)
             ]
             lines.append(f"Établissement {school} : {len(pending)} compte(s) à activer")
             for account in pending:
                 issued = format_local(account.provisional_issued_at) if account.provisional_issued_at else ""
                 label = "réinitialisé" if account.state is AccountState.RESET else "jamais activé"
                 lines.append(f"- {account.login} ({label}{', mot de passe provisoire du ' + issued if issued else ''})")
-                rows.append(";".join(_csv_cell(v) for v in (
-                    school, account.login, account.given_name or "", account.family_name or "", account.profile.value,
-                    label, issued,
-                )))
+                rows.append(
+                    ";".join(
+                        _csv_cell(v)
+                        for v in (
+                            school,
+                            account.login,
+                            account.given_name or "",
+                            account.family_name or "",
+                            account.profile.value,
+                            label,
+                            issued,
+                        )
+                    )
+                )
         document = {"filename": f"comptes-non-actives-{'-'.join(schools)}.csv", "content": "\n".join(rows) + "\n"}
-        dispatcher.utter_message(text="\n".join(lines) or "Aucun compte à activer.", json_message={"document": document})
+        dispatcher.utter_message(
+            text="\n".join(lines) or "Aucun compte à activer.", json_message={"document": document}
+        )
         return []
 
 

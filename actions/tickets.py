@@ -18,21 +18,31 @@ class ActionCreateTicket(Action):
     def name(self) -> str:
         return "action_create_ticket"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         problem = tracker.get_slot("problem")
         diagnosis = tracker.get_slot("diagnosis")
         login = tracker.get_slot("username")
-        summary = "; ".join(
-            part
-            for part in (
-                f"problème : {INTENT_LABELS.get(problem, problem)}" if problem else "",
-                f"diagnostic : {diagnosis}" if diagnosis else "",
-                f"identifiant : {login}" if login else "",
+        summary = (
+            "; ".join(
+                part
+                for part in (
+                    f"problème : {INTENT_LABELS.get(problem, problem)}" if problem else "",
+                    f"diagnostic : {diagnosis}" if diagnosis else "",
+                    f"identifiant : {login}" if login else "",
+                )
+                if part
             )
-            if part
-        ) or "demande d'aide"
+            or "demande d'aide"
+        )
         result = services.operations().create_ticket(
-            actor_of(tracker), channel_of(tracker), known_tenant(tracker), login, diagnosis, summary,
+            actor_of(tracker),
+            channel_of(tracker),
+            known_tenant(tracker),
+            login,
+            diagnosis,
+            summary,
             current_message=tracker.latest_message.get("text"),
         )
         if result.done:
@@ -48,7 +58,9 @@ class ActionTicketStatus(Action):
     def name(self) -> str:
         return "action_ticket_status"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         s = services.get()
         asked = tracker.get_slot("ticket_id")
         ticket = None
@@ -74,7 +86,9 @@ class ActionRateTicket(Action):
     def name(self) -> str:
         return "action_rate_ticket"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         s = services.get()
         ticket = s.tickets.latest_for(tracker.sender_id)
         try:

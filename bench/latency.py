@@ -41,8 +41,18 @@ SCRIPT = [
     "/deny",
     "merci au revoir",
 ]
-LOGINS = ["marie.dupont", "chloe.bernard", "lucas.martin", "hugo.petit", "emma.leroy", "lea.blanc", "manon.andre",
-          "inconnu.total", "theo.lefebvre", "camille.rousseau"]
+LOGINS = [
+    "marie.dupont",
+    "chloe.bernard",
+    "lucas.martin",
+    "hugo.petit",
+    "emma.leroy",
+    "lea.blanc",
+    "manon.andre",
+    "inconnu.total",
+    "theo.lefebvre",
+    "camille.rousseau",
+]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -52,14 +62,25 @@ def percentile(values: list[float], q: float) -> float:
 
 def build(folder: Path):  # type: ignore[no-untyped-def]
     unlimited = {"count": 1_000_000, "per_seconds": 60}
-    config = load_config(ROOT / "config.yml", overrides={
-        "rate_limits": {"lookups_per_chat": unlimited, "operations_per_chat": unlimited, "operations_per_login": unlimited},
-        "web": {"requests_per_ip": unlimited},
-    })
+    config = load_config(
+        ROOT / "config.yml",
+        overrides={
+            "rate_limits": {
+                "lookups_per_chat": unlimited,
+                "operations_per_chat": unlimited,
+                "operations_per_login": unlimited,
+            },
+            "web": {"requests_per_ip": unlimited},
+        },
+    )
     url = f"sqlite:///{folder / 'bench.db'}"
     migrate(make_engine(url))
-    services = build_services(config, database_url=url, mailer=CaptureMailer(folder / "outbox"),
-                              clock=lambda: dt.datetime.now(dt.timezone.utc))
+    services = build_services(
+        config,
+        database_url=url,
+        mailer=CaptureMailer(folder / "outbox"),
+        clock=lambda: dt.datetime.now(dt.UTC),
+    )
     services.directory.load_fixture(load_fixture(ROOT / "knowledge" / "demo-directory.yml"))
     return build_assistant(services, load_nlu(config))
 
@@ -77,8 +98,10 @@ def in_process(assistant, messages: int) -> None:  # type: ignore[no-untyped-def
             latencies.append((time.perf_counter() - started) * 1000)
         chat += 1
     print(f"in-process: {len(latencies)} messages in {chat} chats")
-    print(f"  latency p50 {percentile(latencies, 50):.1f} ms, p99 {percentile(latencies, 99):.1f} ms, "
-          f"mean {statistics.mean(latencies):.1f} ms, max {max(latencies):.1f} ms")
+    print(
+        f"  latency p50 {percentile(latencies, 50):.1f} ms, p99 {percentile(latencies, 99):.1f} ms, "
+        f"mean {statistics.mean(latencies):.1f} ms, max {max(latencies):.1f} ms"
+    )
 
 
 async def web(assistant, clients: list[int], requests_per_client: int) -> None:  # type: ignore[no-untyped-def]
@@ -87,6 +110,7 @@ async def web(assistant, clients: list[int], requests_per_client: int) -> None: 
     url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
     async with aiohttp.ClientSession() as session:
         for count in clients:
+
             async def client(index: int) -> list[float]:
                 times = []
                 for turn in range(requests_per_client):
@@ -97,12 +121,15 @@ async def web(assistant, clients: list[int], requests_per_client: int) -> None: 
                         assert response.status == 200
                     times.append((time.perf_counter() - started) * 1000)
                 return times
+
             started = time.perf_counter()
             results = await asyncio.gather(*(client(i) for i in range(count)))
             elapsed = time.perf_counter() - started
             flat = [t for r in results for t in r]
-            print(f"web, {count:>3} concurrent clients: {len(flat) / elapsed:7.1f} requests/s, "
-                  f"p50 {percentile(flat, 50):.1f} ms, p99 {percentile(flat, 99):.1f} ms")
+            print(
+                f"web, {count:>3} concurrent clients: {len(flat) / elapsed:7.1f} requests/s, "
+                f"p50 {percentile(flat, 50):.1f} ms, p99 {percentile(flat, 99):.1f} ms"
+            )
     await runner.cleanup()
 
 

@@ -50,7 +50,9 @@ def main() -> None:
             latencies.append((time.perf_counter() - started) * 1000)
         print(f"{kind}: {len(data.examples)} examples, {len(model.intents)} intents")
         print(f"  training {training:.2f} s (peak Python memory {training_peak / 2**20:.1f} MiB)")
-        print(f"  parse p50 {percentile(latencies, 50):.2f} ms, p99 {percentile(latencies, 99):.2f} ms over {len(latencies)} utterances")
+        print(
+            f"  parse p50 {percentile(latencies, 50):.2f} ms, p99 {percentile(latencies, 99):.2f} ms over {len(latencies)} utterances"
+        )
     print(f"process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     if "--study" in sys.argv:
         print("\nrobustness options, 5-fold CV accuracy (clean, then test folds perturbed):")

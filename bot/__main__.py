@@ -32,8 +32,11 @@ def cmd_load_directory(args: argparse.Namespace) -> int:
 
     config = _config(args)
     if not args.fixture and config.directory.fixture is None:
-        print("error: no directory fixture: give one (`load-directory FILE`) or set directory.fixture in the "
-              "configuration", file=sys.stderr)
+        print(
+            "error: no directory fixture: give one (`load-directory FILE`) or set directory.fixture in the "
+            "configuration",
+            file=sys.stderr,
+        )
         return 2
     services = build_services(config)
     fixture = load_demo_directory(services, Path(args.fixture) if args.fixture else None)
@@ -130,7 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     replay.add_argument("--json", action="store_true", help="one JSON object per line")
     replay.set_defaults(run=cmd_replay)
     commands.add_parser("chat", help="talk to the assistant in the terminal").set_defaults(run=cmd_chat)
-    commands.add_parser("run", help="start the assistant (web chat, Telegram when configured)").set_defaults(run=cmd_run)
+    commands.add_parser("run", help="start the assistant (web chat, Telegram when configured)").set_defaults(
+        run=cmd_run
+    )
     account = commands.add_parser("account", help="what the assistant sees of an account, and its diagnosis now")
     account.add_argument("login")
     account.add_argument("--json", action="store_true")
@@ -142,7 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("--classifier", default="logreg", help="logreg (default) or svm")
     evaluate.add_argument("--report", default="var/nlu-report.md")
     evaluate.set_defaults(run=cmd_nlu_eval)
-    conversations = commands.add_parser("conversation-eval", help="pass rate of the conversation scenarios, failures by cause")
+    conversations = commands.add_parser(
+        "conversation-eval", help="pass rate of the conversation scenarios, failures by cause"
+    )
     conversations.add_argument("--folder", default="tests/conversations", help="holds dev/ and test/")
     conversations.add_argument("--part", choices=["dev", "test"], help="one part only (default: both)")
     conversations.add_argument("--verbose", "-v", action="store_true", help="list each failure")

@@ -45,8 +45,13 @@ def account_report(config: AppConfig, login: str, as_json: bool, out: TextIO) ->
             "profile": account.profile.value,
             "source": account.source.value,
             "tenant": tenant,
-            "school": {"uai": account.uai, "name": establishment.name if establishment else None,
-                       "ent_convention": establishment.ent_convention if establishment else None} if account.uai else None,
+            "school": {
+                "uai": account.uai,
+                "name": establishment.name if establishment else None,
+                "ent_convention": establishment.ent_convention if establishment else None,
+            }
+            if account.uai
+            else None,
             "ent_mail": account.ent_mail,
             "backup_email": mask_email(account.backup_email) if account.backup_email else None,
             "backup_email_validated": account.backup_email_validated,

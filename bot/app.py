@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import dataclasses
+import datetime as dt
 import logging
-from typing import Any, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rasa_sdk.executor import ActionExecutor
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.assistant import Assistant
 from bot.config import AppConfig, secret
+from bot.core.identifiers import as_login
+from bot.core.redaction import identifier_rule
 from bot.dialogue.domain import load_domain
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.rules import load_rules
 from bot.dialogue.understanding import Understander, load_lexicon
-from bot.core.identifiers import as_login
-from bot.core.redaction import identifier_rule
 from bot.directory.fixture import DirectoryFixture, load_fixture
 from bot.directory.port import Directory
 from bot.holidays import SchoolHolidays
@@ -29,8 +30,8 @@ from bot.mail.outbox import MailOutbox
 from bot.mail.port import Mailer
 from bot.mail.smtp import SmtpMailer
 from bot.nlu.confidence import ConfidencePolicy
-from bot.placeholders import fill
 from bot.nlu.model import NluModel, load_or_train
+from bot.placeholders import fill
 from bot.relay import ChatRelay
 from bot.services import Clock, Services, system_clock
 from bot.storage.activation import ActivationStore
@@ -84,8 +85,11 @@ def build_directory(
 
         settings = config.directory.ldap
         ldap = LdapDirectory(
-            settings, activation, secret(settings.password_env),
-            tenant=settings.tenant, tenant_for_uai=config.tenant_for_uai,
+            settings,
+            activation,
+            secret(settings.password_env),
+            tenant=settings.tenant,
+            tenant_for_uai=config.tenant_for_uai,
         )
         return BreakingDirectory(ldap, settings.breaker.failures, settings.breaker.open_seconds, clock)
     from bot.directory.sql import SqlDirectory
@@ -106,7 +110,8 @@ def build_links(config: AppConfig, sessions: sessionmaker[Session], clock: Clock
         key=load_secret_key(settings.secret_key_env, config.path(settings.secret_key_file)),
         clock=clock,
         lifetimes=LinkLifetimes(
-            user=dt.timedelta(days=settings.link_lifetime_days), adml=dt.timedelta(hours=settings.adml_link_lifetime_hours)
+            user=dt.timedelta(days=settings.link_lifetime_days),
+            adml=dt.timedelta(hours=settings.adml_link_lifetime_hours),
         ),
         is_adml=is_adml,
     )
@@ -197,14 +202,25 @@ def build_assistant(services: Services, nlu: NluModel | None = None) -> Assistan
         login_of=lambda text: as_login(text, patterns),
         answerable=frozenset(services.knowledge.intents()),
         answerable_anywhere=frozenset(
-            intent for intent in services.knowledge.intents()
-            if len({fill(a.answer, services.tenant_facts(t)) for t in config.tenants
-                    for a in [services.knowledge.choose(intent, t).article] if a is not None}) == 1
+            intent
+            for intent in services.knowledge.intents()
+            if len(
+                {
+                    fill(a.answer, services.tenant_facts(t))
+                    for t in config.tenants
+                    for a in [services.knowledge.choose(intent, t).article]
+                    if a is not None
+                }
+            )
+            == 1
         ),
     )
-    understander = dataclasses.replace(understander, opens_form=frozenset(
-        rule.intent for rule in rules.intent_rules if any(action in domain.forms for action in rule.actions)
-    ))
+    understander = dataclasses.replace(
+        understander,
+        opens_form=frozenset(
+            rule.intent for rule in rules.intent_rules if any(action in domain.forms for action in rule.actions)
+        ),
+    )
     engine = DialogueEngine(domain, rules, action_executor(), understander, response_values)
     return Assistant(services, nlu or load_nlu(config), engine, lexicon)
 

@@ -24,8 +24,13 @@ from bot.storage.db import UNAVAILABLE_ERRORS
 log = logging.getLogger(__name__)
 
 CONTRACT_OPERATIONS = {
-    "resend_validation_link", "resend_activation_mail", "reset_password", "unlock_account", "link_account",
-    "notify_adml", "create_ticket",
+    "resend_validation_link",
+    "resend_activation_mail",
+    "reset_password",
+    "unlock_account",
+    "link_account",
+    "notify_adml",
+    "create_ticket",
 }
 HIDDEN_SECRET = "[message avec un mot de passe provisoire, non conservé]"
 HIDDEN_CODE = "[code de vérification]"
@@ -177,7 +182,6 @@ class Assistant:
             ticket={"id": ticket.id, "status": ticket.status} if ticket else None,
         )
 
-
     def _add_tenant_logins(self, parse: dict[str, Any], text: str) -> None:
         """Identifiers in a tenant's own format (`test14`) as `username` entities: right after an identifier cue, else
         a word wholly of that form, unless the message announces a secret."""
@@ -203,7 +207,9 @@ class Assistant:
     def _speaker(self, sender_id: str) -> Speaker:
         actor = self.services.actor(sender_id)
         account = actor.linked_account
-        return Speaker(own_login=account.login if account else None, is_adml=bool(account and account.adml_of) or actor.is_agent)
+        return Speaker(
+            own_login=account.login if account else None, is_adml=bool(account and account.adml_of) or actor.is_agent
+        )
 
 
 # profiles that say more than a generic one named in the same message ("technicien chez un prestataire du CRIDF")

@@ -39,7 +39,7 @@ class FreezeWindow(_Strict):
     reason: str = "maintenance"
 
     @model_validator(mode="after")
-    def _ordered(self) -> "FreezeWindow":
+    def _ordered(self) -> FreezeWindow:
         if self.end < self.start:
             raise ValueError(f"end {self.end} is before start {self.start}")
         return self
@@ -317,7 +317,7 @@ class AppConfig(_Strict):
     root: Path = Field(default=PROJECT_ROOT, exclude=True)
 
     @model_validator(mode="after")
-    def _has_tenants(self) -> "AppConfig":
+    def _has_tenants(self) -> AppConfig:
         if not self.tenants:
             raise ValueError("at least one tenant is required")
         return self

@@ -108,8 +108,15 @@ def main(config: AppConfig, args: argparse.Namespace, nlu: NluModel, config_path
         return 2
     report(results, out, args.verbose)
     if args.json:
-        Path(args.json).write_text(json.dumps(
-            [{"part": r.part, "total": r.total, "passed": r.passed,
-              "failures": [f.__dict__ for f in r.failures]} for r in results], ensure_ascii=False, indent=1),
-            encoding="utf-8")
+        Path(args.json).write_text(
+            json.dumps(
+                [
+                    {"part": r.part, "total": r.total, "passed": r.passed, "failures": [f.__dict__ for f in r.failures]}
+                    for r in results
+                ],
+                ensure_ascii=False,
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
     return 0

@@ -35,10 +35,18 @@ class TicketDesk:
             raise DeskRefused(f"la demande n°{ticket_id} est close")
         return ticket
 
-    def _audit(self, actor: Actor, channel: str, operation: str, ticket_id: int, outcome: str, detail: str | None = None) -> None:
+    def _audit(
+        self, actor: Actor, channel: str, operation: str, ticket_id: int, outcome: str, detail: str | None = None
+    ) -> None:
         self.s.audit.append(
-            at=self.s.now(), actor=actor.sender_id, actor_login=None, channel=channel, operation=operation,
-            target=f"ticket {ticket_id}", outcome=outcome, detail=detail,
+            at=self.s.now(),
+            actor=actor.sender_id,
+            actor_login=None,
+            channel=channel,
+            operation=operation,
+            target=f"ticket {ticket_id}",
+            outcome=outcome,
+            detail=detail,
         )
 
     def take(self, actor: Actor, ticket_id: int, channel: str) -> TicketView:
@@ -70,8 +78,11 @@ class TicketDesk:
         self._audit(actor, channel, "close_ticket", ticket.id, "done")
         self.s.relay.send(
             ticket.sender_id,
-            [OutboundMessage(
-                f"Votre demande n°{ticket.id} est close. Comment évaluez-vous l'aide reçue (1 à 5) ?", RATING_BUTTONS
-            )],
+            [
+                OutboundMessage(
+                    f"Votre demande n°{ticket.id} est close. Comment évaluez-vous l'aide reçue (1 à 5) ?",
+                    RATING_BUTTONS,
+                )
+            ],
         )
         return closed

@@ -12,6 +12,13 @@ from bot.nlu.training_data import TrainingDataError
 from bot.storage.db import DatabaseUnavailable, NotMigrated
 
 USER_ERRORS: tuple[type[Exception], ...] = (
-    ConfigError, DomainError, RulesError, FixtureError, DirectoryError, ArticleError, TrainingDataError, NotMigrated,
+    ConfigError,
+    DomainError,
+    RulesError,
+    FixtureError,
+    DirectoryError,
+    ArticleError,
+    TrainingDataError,
+    NotMigrated,
     DatabaseUnavailable,
 )

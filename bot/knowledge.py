@@ -71,7 +71,7 @@ class KnowledgeBase:
         self.articles = articles
 
     @classmethod
-    def load(cls, folder: Path, tenants: set[str]) -> "KnowledgeBase":
+    def load(cls, folder: Path, tenants: set[str]) -> KnowledgeBase:
         articles = []
         for path in sorted(folder.glob("*.md")):
             article = parse_article(path.read_text(encoding="utf-8"), path.name)

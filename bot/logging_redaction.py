@@ -9,7 +9,8 @@ any handler (those added later included), is redacted once, when it is made.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from bot.core.redaction import redact
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from bot.config import RateLimit
 from bot.core.accounts import Account
@@ -64,7 +64,9 @@ class Operations:
         self.s = services
 
     # -- plumbing ---------------------------------------------------------------------------------
-    def _audit(self, actor: Actor, channel: str, op: str, target: str | None, outcome: str, detail: str | None = None) -> None:
+    def _audit(
+        self, actor: Actor, channel: str, op: str, target: str | None, outcome: str, detail: str | None = None
+    ) -> None:
         self.s.audit.append(
             at=self.s.now(),
             actor=actor.sender_id,
@@ -119,7 +121,9 @@ class Operations:
                     raise LookupLimited()
         return self.s.directory.find_account(login)
 
-    def _prepare(self, actor: Actor, channel: str, op: Permission, login: str) -> tuple[Account | None, OperationResult | None]:
+    def _prepare(
+        self, actor: Actor, channel: str, op: Permission, login: str
+    ) -> tuple[Account | None, OperationResult | None]:
         login = login.strip().lower()
         if not self._within_limits(actor, op.value, login):
             self._audit(actor, channel, op.value, login, RATE_LIMITED)
@@ -155,7 +159,13 @@ class Operations:
         return account, None
 
     def _send_to_backup(
-        self, actor: Actor, channel: str, op: Permission, account: Account, mail: Mail, expires_at: dt.datetime | None = None
+        self,
+        actor: Actor,
+        channel: str,
+        op: Permission,
+        account: Account,
+        mail: Mail,
+        expires_at: dt.datetime | None = None,
     ) -> OperationResult:
         """Hand a resend to the outbox (sent now, or kept and retried) and audit it as done."""
         assert account.backup_email
@@ -220,11 +230,17 @@ class Operations:
         assert account is not None
         password = provisional_password(max(12, self._min_length(account)))
         failed = self._change(
-            actor, channel, op, account.login, lambda: self.s.directory.set_provisional_password(account.login, password, self.s.now())
+            actor,
+            channel,
+            op,
+            account.login,
+            lambda: self.s.directory.set_provisional_password(account.login, password, self.s.now()),
         )
         return failed or OperationResult(DONE, provisional_password=password)
 
-    def _change(self, actor: Actor, channel: str, op: Permission, login: str, change: Callable[[], None]) -> OperationResult | None:
+    def _change(
+        self, actor: Actor, channel: str, op: Permission, login: str, change: Callable[[], None]
+    ) -> OperationResult | None:
         """Audit the intent, change the directory, audit the outcome; None when the change was made.
 
         The intent row is written first and nothing is changed when it cannot be (the error propagates).
@@ -244,11 +260,15 @@ class Operations:
         self._audit_or_log(actor, channel, op.value, login, DONE)
         return None
 
-    def _audit_or_log(self, actor: Actor, channel: str, op: str, target: str, outcome: str, detail: str | None = None) -> None:
+    def _audit_or_log(
+        self, actor: Actor, channel: str, op: str, target: str, outcome: str, detail: str | None = None
+    ) -> None:
         try:
             self._audit(actor, channel, op, target, outcome, detail)
         except Exception as exc:  # the change is made: say so in the log, never with what was set
-            log.error("audit row %s/%s on %s by %s not written: %s", op, outcome, target, actor.sender_id, type(exc).__name__)
+            log.error(
+                "audit row %s/%s on %s by %s not written: %s", op, outcome, target, actor.sender_id, type(exc).__name__
+            )
 
     def _min_length(self, account: Account) -> int:
         tenant = self.s.tenant_of(account)
@@ -298,7 +318,11 @@ class Operations:
         code = self.s.links.issue_code(actor.sender_id, account.login, settings.code_digits, ttl, now)
         values = self._values(account)
         sent_now = self.s.outbox.submit(
-            compose("link_code", address, {"ent_name": values["ent_name"], "code": code, "minutes": str(settings.code_ttl_minutes)}),
+            compose(
+                "link_code",
+                address,
+                {"ent_name": values["ent_name"], "code": code, "minutes": str(settings.code_ttl_minutes)},
+            ),
             expires_at=now + ttl,
         )
         self._audit(actor, channel, "link_code_sent", account.login, DONE)
@@ -333,7 +357,9 @@ class Operations:
     def unlink(self, actor: Actor, channel: str) -> bool:
         removed = self.s.links.unlink(actor.sender_id, self.s.now())
         if removed:
-            self._audit(actor, channel, "unlink_account", actor.linked_account.login if actor.linked_account else None, DONE)
+            self._audit(
+                actor, channel, "unlink_account", actor.linked_account.login if actor.linked_account else None, DONE
+            )
         return removed
 
     def notify_adml(self, actor: Actor, channel: str, login: str) -> OperationResult:
@@ -390,7 +416,10 @@ class Operations:
         if not approved:
             self.s.reset_requests.decide(request_id, False, actor.sender_id, self.s.now())
             self._audit(actor, channel, Permission.DECIDE_RESET_REQUEST.value, request.login, DONE, "denied")
-            self._tell_requester(request.requester, "Votre demande de réinitialisation a été refusée par votre établissement. Contactez-le pour en savoir plus.")
+            self._tell_requester(
+                request.requester,
+                "Votre demande de réinitialisation a été refusée par votre établissement. Contactez-le pour en savoir plus.",
+            )
             return OperationResult(DONE, "denied", reference=request.id)
         try:
             result = self.reset_password(actor, channel, request.login)
@@ -407,7 +436,9 @@ class Operations:
             )
         else:
             self.s.reset_requests.release(request_id)
-        return OperationResult(result.status, result.reason, provisional_password=result.provisional_password, reference=request.id)
+        return OperationResult(
+            result.status, result.reason, provisional_password=result.provisional_password, reference=request.id
+        )
 
     def _tell_requester(self, sender_id: str, text: str) -> None:
         from bot.relay import OutboundMessage
@@ -440,7 +471,9 @@ class Operations:
         )
         if current_message and not current_message.startswith("/"):
             transcript = (transcript + "\n" if transcript else "") + f"Usager : {current_message}"
-        ticket = self.s.tickets.open(actor.sender_id, channel, tenant, login, diagnosis, summary, transcript, self.s.now())
+        ticket = self.s.tickets.open(
+            actor.sender_id, channel, tenant, login, diagnosis, summary, transcript, self.s.now()
+        )
         self._audit(actor, channel, Permission.CREATE_TICKET.value, login, DONE, f"ticket {ticket.id}")
         for listener in self.s.ticket_listeners:
             listener(ticket)
@@ -449,4 +482,3 @@ class Operations:
 
 class LookupLimited(Exception):
     """Too many directory look-ups from this chat in the current window."""
-

@@ -11,8 +11,9 @@ import datetime as dt
 import logging
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -75,7 +76,7 @@ class ChatRelay:
     """
 
     sessions: sessionmaker[Session] | None = None
-    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
     deliverers: dict[str, Deliverer] = field(default_factory=dict)
     _memory: dict[str, list[OutboundMessage]] = field(default_factory=lambda: defaultdict(list))
     _lock: threading.Lock = field(default_factory=threading.Lock)

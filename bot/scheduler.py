@@ -48,13 +48,24 @@ def remind(services: Services) -> list[int]:
             continue
         for listener in services.reminder_listeners:
             listener(ticket)
-        services.relay.send(ticket.sender_id, [OutboundMessage(
-            f"Votre demande n°{ticket.id} est toujours en attente d'un conseiller : elle n'est pas oubliée, "
-            "vous aurez une réponse ici dès que possible."
-        )])
+        services.relay.send(
+            ticket.sender_id,
+            [
+                OutboundMessage(
+                    f"Votre demande n°{ticket.id} est toujours en attente d'un conseiller : elle n'est pas oubliée, "
+                    "vous aurez une réponse ici dès que possible."
+                )
+            ],
+        )
         services.audit.append(
-            at=now, actor="scheduler", actor_login=None, channel="scheduler", operation="ticket_reminder",
-            target=target, outcome="done", detail=None,
+            at=now,
+            actor="scheduler",
+            actor_login=None,
+            channel="scheduler",
+            operation="ticket_reminder",
+            target=target,
+            outcome="done",
+            detail=None,
         )
         reminded.append(ticket.id)
     return reminded
@@ -84,15 +95,26 @@ def remind_validation_links(services: Services) -> list[str]:
             continue
         local = expires_at.astimezone(services.timezone)
         services.outbox.submit(
-            compose("validation_reminder", address, {
-                "ent_name": facts.get("ent_name", "ENT"), "login": login,
-                "expires": local.strftime("%d/%m/%Y à %Hh%M"),
-            }),
+            compose(
+                "validation_reminder",
+                address,
+                {
+                    "ent_name": facts.get("ent_name", "ENT"),
+                    "login": login,
+                    "expires": local.strftime("%d/%m/%Y à %Hh%M"),
+                },
+            ),
             expires_at=expires_at,
         )
         services.audit.append(
-            at=now, actor="scheduler", actor_login=None, channel="scheduler", operation="validation_reminder",
-            target=login, outcome="done", detail=None,
+            at=now,
+            actor="scheduler",
+            actor_login=None,
+            channel="scheduler",
+            operation="validation_reminder",
+            target=login,
+            outcome="done",
+            detail=None,
         )
         reminded.append(login)
     return reminded
@@ -132,17 +154,32 @@ def build_scheduler(services: Services) -> AsyncIOScheduler:
         jobstores={"default": SQLAlchemyJobStore(engine=services.engine, tablename="scheduler_jobs")},
         timezone=services.config.assistant.timezone,
     )
-    scheduler.add_job("bot.scheduler:deliver_mail", "interval", minutes=1, id="deliver_mail", replace_existing=True, coalesce=True)
     scheduler.add_job(
-        "bot.scheduler:remind_waiting_tickets", "interval", minutes=5, id="remind_waiting_tickets",
-        replace_existing=True, coalesce=True,
+        "bot.scheduler:deliver_mail", "interval", minutes=1, id="deliver_mail", replace_existing=True, coalesce=True
     )
     scheduler.add_job(
-        "bot.scheduler:remind_validation_links_job", "interval", minutes=30, id="remind_validation_links",
-        replace_existing=True, coalesce=True,
+        "bot.scheduler:remind_waiting_tickets",
+        "interval",
+        minutes=5,
+        id="remind_waiting_tickets",
+        replace_existing=True,
+        coalesce=True,
     )
     scheduler.add_job(
-        "bot.scheduler:purge_personal_data", "cron", hour=3, minute=17, id="purge_personal_data",
-        replace_existing=True, coalesce=True,
+        "bot.scheduler:remind_validation_links_job",
+        "interval",
+        minutes=30,
+        id="remind_validation_links",
+        replace_existing=True,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        "bot.scheduler:purge_personal_data",
+        "cron",
+        hour=3,
+        minute=17,
+        id="purge_personal_data",
+        replace_existing=True,
+        coalesce=True,
     )
     return scheduler

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -31,7 +31,7 @@ Clock = Callable[[], dt.datetime]
 
 
 def system_clock() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 @dataclass
@@ -98,9 +98,7 @@ class Services:
 
     def freeze(self, tenant_id: str) -> FreezeStatus:
         tenant = self.config.tenant(tenant_id)
-        return freeze_status(
-            self.local_now().date(), tenant.freeze_windows, tenant.school_holiday_zone, self.holidays
-        )
+        return freeze_status(self.local_now().date(), tenant.freeze_windows, tenant.school_holiday_zone, self.holidays)
 
     def tenant_facts(self, tenant_id: str | None) -> dict[str, str]:
         """Placeholder values for responses and articles; empty when the ENT is not known yet."""
@@ -121,7 +119,9 @@ def freeze_schedule(windows: list[FreezeWindow], today: dt.date) -> str:
 
 def tenant_facts(tenant: Tenant, today: dt.date) -> dict[str, str]:
     support = tenant.support
-    contact = support.name + (f" ({support.email})" if support.email else "") + (f" : {support.url}" if support.url else "")
+    contact = (
+        support.name + (f" ({support.email})" if support.email else "") + (f" : {support.url}" if support.url else "")
+    )
     return {
         "ent_name": tenant.name,
         "ent_region": tenant.region,

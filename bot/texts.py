@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ class MessagesError(ValueError):
     """messages.yml cannot be used."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def _messages(path: Path = MESSAGES) -> dict[str, str]:
     raw = read_yaml(path, MessagesError)
     if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):

@@ -43,7 +43,9 @@ def stored_conversation(services: Services) -> str:
 
 
 def test_a_password_typed_as_identifier_and_link_codes_are_never_stored(
-    assistant: Assistant, services: Services, mailer  # type: ignore[no-untyped-def]
+    assistant: Assistant,
+    services: Services,
+    mailer,  # type: ignore[no-untyped-def]
 ) -> None:
     chat = Chat(assistant, "web:careless")
     chat.say("je n'arrive pas à me connecter")
@@ -61,9 +63,16 @@ def test_a_password_typed_as_identifier_and_link_codes_are_never_stored(
 
 def test_malformed_payloads_typed_by_a_user_get_an_answer(assistant: Assistant) -> None:
     chat = Chat(assistant, "web:prankster")
-    for payload in ('/inform{"tenant": ["x"]}', '/inform{"profile": {"a": 1}}',
-                    '/ticket_status{"ticket_id": 99999999999999999999999}', '/approve_reset{"request_id": "1; drop"}',
-                    '/nocas_eligibility{"profile":"cridf","uai":{"x":1}}', "/", "/inconnu{", '/affirm{"a": true}'):
+    for payload in (
+        '/inform{"tenant": ["x"]}',
+        '/inform{"profile": {"a": 1}}',
+        '/ticket_status{"ticket_id": 99999999999999999999999}',
+        '/approve_reset{"request_id": "1; drop"}',
+        '/nocas_eligibility{"profile":"cridf","uai":{"x":1}}',
+        "/",
+        "/inconnu{",
+        '/affirm{"a": true}',
+    ):
         chat.say(payload)
         assert chat.text.strip(), payload
 

@@ -42,8 +42,10 @@ def test_the_shipped_config_has_both_tenants_from_the_seeds() -> None:
         (lambda c: c["tenants"]["netocentre"].pop("ent_url"), "tenants.netocentre.ent_url: required key is missing"),
         (lambda c: c["tenants"]["monlycee"].update(school_holiday_zone="D"), "tenants.monlycee.school_holiday_zone"),
         (lambda c: c["rate_limits"]["lookups_per_chat"].update(count=0), "rate_limits.lookups_per_chat.count"),
-        (lambda c: c["tenants"]["monlycee"]["freeze_windows"].append({"start": "2026-08-01", "end": "2026-07-01"}),
-         "tenants.monlycee.freeze_windows.2"),
+        (
+            lambda c: c["tenants"]["monlycee"]["freeze_windows"].append({"start": "2026-08-01", "end": "2026-07-01"}),
+            "tenants.monlycee.freeze_windows.2",
+        ),
     ],
 )
 def test_a_wrong_key_type_or_url_is_one_line_naming_the_key(change, message: str) -> None:

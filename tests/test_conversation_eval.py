@@ -23,9 +23,9 @@ DEV = sorted((ROOT / "tests" / "conversations" / "dev").glob("*.yml"))
 # must remove its line (the README's figures count them as failures)
 KNOWN_FAILURES = {
     "g5-plain-question-password-length": "nlu: 'et le mdp provisoire je dois le changer ?' is read as the CESAME "
-                                         "local-account question with 0.99 confidence",
+    "local-account question with 0.99 confidence",
     "h5-plain-question-homonym-number": "missing feature: the ENT is not named and its two articles differ, so the "
-                                        "assistant asks which ENT before explaining the number",
+    "assistant asks which ENT before explaining the number",
 }
 
 
@@ -51,14 +51,24 @@ def test_dev_conversation(path: Path, nlu: NluModel) -> None:
     assert verdict["passed"], f"{path.name}: {verdict['failures']}\n{transcript}"
 
 
-@pytest.mark.parametrize(("failure", "turn", "cause"), [
-    ("turn 2: intent 'deny', expected 'affirm'", None, "nlu"),
-    ("turn 1: diagnosis None, expected 'link_expired'", {"user": "mon lien a expiré", "bot": [{"text": "Désolé"}]}, "context"),
-    ("turn 1: diagnosis None, expected 'link_expired'",
-     {"user": "c'est lea.blanc", "bot": [{"text": "Quel est votre identifiant ENT ?"}]}, "entity"),
-    ("turn 3: bot did not say /48/", None, "wording"),
-    ("turn 2: no button 'Oui' in the last bot message (had [])", None, "missing feature"),
-])
+@pytest.mark.parametrize(
+    ("failure", "turn", "cause"),
+    [
+        ("turn 2: intent 'deny', expected 'affirm'", None, "nlu"),
+        (
+            "turn 1: diagnosis None, expected 'link_expired'",
+            {"user": "mon lien a expiré", "bot": [{"text": "Désolé"}]},
+            "context",
+        ),
+        (
+            "turn 1: diagnosis None, expected 'link_expired'",
+            {"user": "c'est lea.blanc", "bot": [{"text": "Quel est votre identifiant ENT ?"}]},
+            "entity",
+        ),
+        ("turn 3: bot did not say /48/", None, "wording"),
+        ("turn 2: no button 'Oui' in the last bot message (had [])", None, "missing feature"),
+    ],
+)
 def test_each_failure_is_filed_under_its_cause(failure: str, turn: dict[str, object] | None, cause: str) -> None:
     assert cause_of(failure, turn) == cause
 

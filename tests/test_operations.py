@@ -53,7 +53,9 @@ def test_a_linked_owner_sees_the_masked_address(assistant: Assistant, services: 
     assert "l***n@e***.org" in text and "lucas.martin@example.org" not in text
 
 
-def test_resend_cooldown_and_per_chat_limits_change_nothing(assistant: Assistant, services: Services, clock: SettableClock, mailer) -> None:  # type: ignore[no-untyped-def]
+def test_resend_cooldown_and_per_chat_limits_change_nothing(
+    assistant: Assistant, services: Services, clock: SettableClock, mailer
+) -> None:  # type: ignore[no-untyped-def]
     services.links.link("web:c", "lucas.martin", clock())  # the owner: told to wait
     first = resend_for(assistant, "web:c", "lucas.martin")
     assert "C'est fait" in first and len(mailer.sent) == 1
@@ -91,7 +93,10 @@ def test_a_refusal_says_why_changes_nothing_and_is_audited(services: Services) -
 
 
 def test_a_mail_server_that_is_down_loses_nothing_and_the_owner_is_told(
-    config, clock: SettableClock, database_url: str, nlu  # type: ignore[no-untyped-def]
+    config,
+    clock: SettableClock,
+    database_url: str,
+    nlu,  # type: ignore[no-untyped-def]
 ) -> None:
     from bot.app import build_assistant, build_services
     from bot.directory.fixture import load_fixture
@@ -144,7 +149,9 @@ def test_an_adml_cannot_approve_their_own_reset_request(services: Services, cloc
     assert services.reset_requests.get(request.id).status == "pending"  # type: ignore[union-attr]
 
 
-def test_a_reset_request_is_decided_once_even_by_two_admls_at_the_same_time(services: Services, clock: SettableClock) -> None:
+def test_a_reset_request_is_decided_once_even_by_two_admls_at_the_same_time(
+    services: Services, clock: SettableClock
+) -> None:
     request = services.reset_requests.create("lucas.martin", "0750001A", "telegram:5001", clock())
     assert services.reset_requests.claim(request.id, "telegram:6001") is True
     assert services.reset_requests.claim(request.id, "telegram:6003") is False
@@ -152,14 +159,18 @@ def test_a_reset_request_is_decided_once_even_by_two_admls_at_the_same_time(serv
     assert services.reset_requests.claim(request.id, "telegram:6003") is True
 
 
-def test_a_linked_owner_is_told_why_nothing_was_sent(assistant: Assistant, services: Services, clock: SettableClock) -> None:
+def test_a_linked_owner_is_told_why_nothing_was_sent(
+    assistant: Assistant, services: Services, clock: SettableClock
+) -> None:
     services.links.link("web:owner2", "marie.dupont2", clock())  # backup address already validated
     text = resend_for(assistant, "web:owner2", "marie.dupont2")
     assert "déjà validée" in text and "C'est fait" not in text
 
 
 def test_code_guessing_is_capped_per_account_and_per_day_without_telling(
-    services: Services, clock: SettableClock, mailer  # type: ignore[no-untyped-def]
+    services: Services,
+    clock: SettableClock,
+    mailer,  # type: ignore[no-untyped-def]
 ) -> None:
     operations = Operations(services)
     for number in range(4):  # 4 codes × 5 wrong tries = the 20 failures a day allowed

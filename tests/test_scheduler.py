@@ -49,7 +49,10 @@ async def test_jobs_live_in_the_persistent_store(services: Services) -> None:
     scheduler.start(paused=True)
     try:
         assert {job.id for job in scheduler.get_jobs()} == {
-            "deliver_mail", "remind_waiting_tickets", "remind_validation_links", "purge_personal_data"
+            "deliver_mail",
+            "remind_waiting_tickets",
+            "remind_validation_links",
+            "purge_personal_data",
         }
     finally:
         scheduler.shutdown(wait=False)
@@ -80,7 +83,9 @@ def test_a_ticket_nobody_took_is_reminded_once(assistant: Assistant, services: S
 
 
 def test_an_unopened_validation_link_is_reminded_once_before_it_expires(
-    services: Services, clock: SettableClock, mailer  # type: ignore[no-untyped-def]
+    services: Services,
+    clock: SettableClock,
+    mailer,  # type: ignore[no-untyped-def]
 ) -> None:
     from bot.core.authz import Actor
     from bot.operations import Operations

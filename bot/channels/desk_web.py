@@ -15,8 +15,9 @@ import asyncio
 import hmac
 import math
 import re
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -35,7 +36,10 @@ MIN_TOKEN_CHARS = 16
 MAX_REPLY_CHARS = 3500
 MAX_PER_PAGE = 200
 STATUS_FILTERS = {
-    "active": ("open", "taken"), "open": ("open",), "taken": ("taken",), "closed": ("closed",),
+    "active": ("open", "taken"),
+    "open": ("open",),
+    "taken": ("taken",),
+    "closed": ("closed",),
     "all": ("open", "taken", "closed"),
 }
 
@@ -45,9 +49,16 @@ AgentHandler = Callable[[web.Request, Actor], Awaitable[web.StreamResponse]]
 
 def _ticket_json(ticket: TicketView) -> dict[str, Any]:
     return {
-        "id": ticket.id, "status": ticket.status, "channel": ticket.channel, "tenant": ticket.tenant,
-        "login": ticket.login, "diagnosis": ticket.diagnosis, "summary": ticket.summary, "agent": ticket.agent,
-        "created_at": ticket.created_at.isoformat(), "updated_at": ticket.updated_at.isoformat(),
+        "id": ticket.id,
+        "status": ticket.status,
+        "channel": ticket.channel,
+        "tenant": ticket.tenant,
+        "login": ticket.login,
+        "diagnosis": ticket.diagnosis,
+        "summary": ticket.summary,
+        "agent": ticket.agent,
+        "created_at": ticket.created_at.isoformat(),
+        "updated_at": ticket.updated_at.isoformat(),
     }
 
 
@@ -75,7 +86,9 @@ def agent_tokens(single: str | None, single_env: str, pairs: str | None, pairs_e
         name, colon, token = part.partition(":")
         name, token = name.strip(), token.strip()
         if not colon or not AGENT_NAME.match(name) or not token:
-            raise ConfigError(f"{pairs_env}: expected name:token pairs separated by commas (name: letters, digits, . _ -)")
+            raise ConfigError(
+                f"{pairs_env}: expected name:token pairs separated by commas (name: letters, digits, . _ -)"
+            )
         _long_enough(token, pairs_env, f" for agent {name!r}")
         if name in names.values():
             raise ConfigError(f"{pairs_env}: agent {name!r} is given twice")
@@ -110,6 +123,7 @@ def desk_routes(services: Services, token: str | None, address_of: Callable[[web
 
     def authorised(handler: AgentHandler) -> Handler:
         """The handler, called with the agent whose token the request bears."""
+
         async def guarded(request: web.Request) -> web.StreamResponse:
             if not tokens:
                 return web.json_response({"error": "the agents' desk is off: set the agent token variable"}, status=404)
@@ -140,18 +154,27 @@ def desk_routes(services: Services, token: str | None, address_of: Callable[[web
             return web.json_response({"error": f"`status` must be one of {', '.join(STATUS_FILTERS)}"}, status=400)
         tenant = query.get("tenant") or None
         if tenant is not None and tenant not in services.config.tenants:
-            return web.json_response({"error": f"`tenant` must be one of {', '.join(services.config.tenants)}"}, status=400)
+            return web.json_response(
+                {"error": f"`tenant` must be one of {', '.join(services.config.tenants)}"}, status=400
+            )
         try:
             number = _positive(query.get("page"), 1, "page")
             per_page = _positive(query.get("per_page"), 50, "per_page", MAX_PER_PAGE)
         except ValueError as exc:
             return web.json_response({"error": str(exc)}, status=400)
         found, total = await asyncio.to_thread(services.tickets.page, STATUS_FILTERS[status], tenant, number, per_page)
-        return web.json_response({
-            "tickets": [_ticket_json(t) for t in found], "page": number, "per_page": per_page, "total": total,
-            "pages": max(1, math.ceil(total / per_page)), "status": status, "tenant": tenant,
-            "tenants": [{"id": tid, "name": t.name} for tid, t in services.config.tenants.items()],
-        })
+        return web.json_response(
+            {
+                "tickets": [_ticket_json(t) for t in found],
+                "page": number,
+                "per_page": per_page,
+                "total": total,
+                "pages": max(1, math.ceil(total / per_page)),
+                "status": status,
+                "tenant": tenant,
+                "tenants": [{"id": tid, "name": t.name} for tid, t in services.config.tenants.items()],
+            }
+        )
 
     async def ticket(request: web.Request, _: Actor) -> web.Response:
         number = ticket_id(request)
@@ -159,10 +182,13 @@ def desk_routes(services: Services, token: str | None, address_of: Callable[[web
         if found is None:
             return web.json_response({"error": "no such ticket"}, status=404)
         messages = await asyncio.to_thread(services.tickets.messages, found.id)
-        return web.json_response({
-            **_ticket_json(found), "transcript": found.transcript,
-            "messages": [{"author": a, "text": t, "at": at.isoformat()} for a, t, at in messages],
-        })
+        return web.json_response(
+            {
+                **_ticket_json(found),
+                "transcript": found.transcript,
+                "messages": [{"author": a, "text": t, "at": at.isoformat()} for a, t, at in messages],
+            }
+        )
 
     async def act(request: web.Request, agent: Actor) -> web.Response:
         number = ticket_id(request)
@@ -180,12 +206,14 @@ def desk_routes(services: Services, token: str | None, address_of: Callable[[web
                 try:
                     body = await request.json()
                 except ValueError:
-                    return web.json_response({"error": "the body must be JSON: {\"text\": \"...\"}"}, status=400)
+                    return web.json_response({"error": 'the body must be JSON: {"text": "..."}'}, status=400)
                 text = body.get("text") if isinstance(body, dict) else None
                 if not isinstance(text, str) or not text.strip():
                     return web.json_response({"error": "`text` must be a non-empty string"}, status=400)
                 if len(text) > MAX_REPLY_CHARS:
-                    return web.json_response({"error": f"`text` is limited to {MAX_REPLY_CHARS} characters"}, status=400)
+                    return web.json_response(
+                        {"error": f"`text` is limited to {MAX_REPLY_CHARS} characters"}, status=400
+                    )
                 try:
                     text.encode("utf-8")
                 except UnicodeEncodeError:

@@ -11,14 +11,14 @@ import json
 import re
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
-
+from typing import Any
 
 from bot.app import build_assistant, build_services
 from bot.assistant import Assistant, InboundMessage, TurnResult
-from bot.config import ConfigError, config_path, deep_merge, not_utf8, parse_config, read_config_file, PROJECT_ROOT
+from bot.config import PROJECT_ROOT, ConfigError, config_path, deep_merge, not_utf8, parse_config, read_config_file
 from bot.directory.fixture import FixtureError, parse_fixture
 from bot.mail.capture import CaptureMailer
 from bot.nlu.model import NluModel
@@ -122,7 +122,9 @@ def _judge(turn_no: int, expect: dict[str, Any], result: TurnResult, bot_text: s
         if sorted(done) != sorted(expect["operations"] or []):
             failures.append(f"{where}: operations {done}, expected {expect['operations']}")
     if "ticket" in expect and bool(expect["ticket"]) != (result.ticket is not None):
-        failures.append(f"{where}: ticket {'open' if result.ticket else 'none'}, expected {'open' if expect['ticket'] else 'none'}")
+        failures.append(
+            f"{where}: ticket {'open' if result.ticket else 'none'}, expected {'open' if expect['ticket'] else 'none'}"
+        )
     for pattern in expect.get("says") or []:
         if not re.search(pattern, bot_text, re.IGNORECASE):
             failures.append(f"{where}: bot did not say /{pattern}/")
@@ -177,7 +179,10 @@ def run_scenario(scenario: Scenario, nlu: NluModel, config_file: Path | None = N
                     for m in result.messages
                 ]
                 relayed = services.relay.take(sender)
-                bot += [{"text": m.text, "buttons": [{"title": b.title, "payload": b.payload} for b in m.buttons]} for m in relayed]
+                bot += [
+                    {"text": m.text, "buttons": [{"title": b.title, "payload": b.payload} for b in m.buttons]}
+                    for m in relayed
+                ]
                 with_buttons = [m for m in bot if m["buttons"]]
                 last_buttons = with_buttons[-1]["buttons"] if with_buttons else []
                 bot_text = "\n".join(m["text"] for m in bot)
@@ -199,9 +204,7 @@ def run_scenario(scenario: Scenario, nlu: NluModel, config_file: Path | None = N
         yield {"scenario": scenario.name, "passed": not failures, "failures": failures}
 
 
-def replay_files(
-    paths: list[Path], nlu: NluModel, as_json: bool, out: Any, config_file: Path | None = None
-) -> int:
+def replay_files(paths: list[Path], nlu: NluModel, as_json: bool, out: Any, config_file: Path | None = None) -> int:
     """Runs every scenario of every file; the exit status of `python -m bot replay`.
 
     Problems with the files themselves (unreadable, not UTF-8, malformed, a bad regex, a bad directory or

@@ -20,19 +20,28 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from dataclasses import replace
 import hashlib
 import json
 import logging
 import secrets
-from typing import Any, Awaitable, Callable, TypeVar
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any, TypeVar
 
 from aiohttp import web
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.constants import ChatType, MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.ext import AIORateLimiter, Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from bot.assistant import Assistant, InboundMessage
 from bot.config import TelegramSettings
@@ -59,7 +68,7 @@ COMMAND_PAYLOADS = {
 }
 START_LINKS = {"lier": "/link_account", "statut": "/ticket_status", "aide": "/help"}
 
-_channels: dict[str, "TelegramChannel"] = {}
+_channels: dict[str, TelegramChannel] = {}
 
 
 def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
@@ -153,7 +162,9 @@ class TelegramChannel:
             )
         else:
             assert self.application.updater is not None
-            await self.application.updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES)
+            await self.application.updater.start_polling(
+                poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES
+            )
 
     async def stop(self) -> None:
         if self.application.updater is not None and self.application.updater.running:
@@ -220,10 +231,15 @@ class TelegramChannel:
         word, *args = message.text[1:].split()
         payload = command_payload(word.split("@", 1)[0].lower(), args)
         if payload is None:
-            await self._send(message.chat_id, [OutboundMessage(
-                "Je ne connais pas cette commande. Commandes : /aide, /lier, /delier, /statut, /annuler ; "
-                "pour les administrateurs ENT : /reinit identifiant, /debloquer identifiant, /nonactives."
-            )])
+            await self._send(
+                message.chat_id,
+                [
+                    OutboundMessage(
+                        "Je ne connais pas cette commande. Commandes : /aide, /lier, /delier, /statut, /annuler ; "
+                        "pour les administrateurs ENT : /reinit identifiant, /debloquer identifiant, /nonactives."
+                    )
+                ],
+            )
             return
         await self._converse(user.id, message.chat_id, payload)
 
@@ -275,7 +291,9 @@ class TelegramChannel:
         try:
             await asyncio.to_thread(self.desk.reply, actor, ticket.id, message.text, PREFIX)
         except DeskRefused as exc:
-            await self._send(message.chat_id, [OutboundMessage(f"Non transmis : {exc}.")], thread_id=message.message_thread_id)
+            await self._send(
+                message.chat_id, [OutboundMessage(f"Non transmis : {exc}.")], thread_id=message.message_thread_id
+            )
 
     async def _on_close_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -297,10 +315,14 @@ class TelegramChannel:
         thread_id = getattr(message, "message_thread_id", None)
         await self._desk_action(chat_id, thread_id, action, int(ticket_id), user_id)
 
-    async def _desk_action(self, chat_id: int, thread_id: int | None, action: str, ticket_id: int, user_id: int) -> None:
+    async def _desk_action(
+        self, chat_id: int, thread_id: int | None, action: str, ticket_id: int, user_id: int
+    ) -> None:
         actor = self._agent_actor(user_id, chat_id)
         if actor is None:
-            await self._send(chat_id, [OutboundMessage("Ce bouton est réservé à l'équipe support.")], thread_id=thread_id)
+            await self._send(
+                chat_id, [OutboundMessage("Ce bouton est réservé à l'équipe support.")], thread_id=thread_id
+            )
             return
         try:
             if action == "take":
@@ -352,11 +374,14 @@ class TelegramChannel:
 
     def _on_reminder(self, ticket: TicketView) -> None:
         """Nobody took the ticket in time (scheduler): say so in its topic, with the Prendre button again."""
-        self._post_in_topic(ticket, OutboundMessage(
-            f"Rappel : la demande n°{ticket.id} attend un conseiller depuis plus de "
-            f"{self.services.config.assistant.ticket_reminder_minutes} minutes.",
-            (Button("Prendre", f"desk:take:{ticket.id}"),),
-        ))
+        self._post_in_topic(
+            ticket,
+            OutboundMessage(
+                f"Rappel : la demande n°{ticket.id} attend un conseiller depuis plus de "
+                f"{self.services.config.assistant.ticket_reminder_minutes} minutes.",
+                (Button("Prendre", f"desk:take:{ticket.id}"),),
+            ),
+        )
 
     def _post_in_topic(self, ticket: TicketView, note: OutboundMessage) -> None:
         if self.settings.agents_chat_id is None or self._loop is None or not ticket.topic_ref:
@@ -423,8 +448,11 @@ class TelegramChannel:
                     last = number == len(parts) - 1
                     message = await self._retrying(
                         lambda part=part, last=last: bot.send_message(
-                            chat_id, part, reply_markup=self._keyboard(outbound.buttons) if last else None,
-                            message_thread_id=thread_id, reply_to_message_id=reply_to,
+                            chat_id,
+                            part,
+                            reply_markup=self._keyboard(outbound.buttons) if last else None,
+                            message_thread_id=thread_id,
+                            reply_to_message_id=reply_to,
                         ),
                         retry_timeouts=not outbound.sensitive,
                     )
@@ -473,9 +501,15 @@ class TelegramChannel:
     def _schedule_deletion(self, chat_id: int, message_id: int) -> None:
         job_queue = self.application.job_queue
         assert job_queue is not None
-        run_at = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=self.settings.password_message_ttl_seconds)
+        run_at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self.settings.password_message_ttl_seconds)
         job_queue.scheduler.add_job(
-            delete_message_job, "date", run_date=run_at, args=[self.key, chat_id, message_id],
-            jobstore=JOBSTORE, id=f"delete-{chat_id}-{message_id}", replace_existing=True,
-            misfire_grace_time=None, coalesce=True,
+            delete_message_job,
+            "date",
+            run_date=run_at,
+            args=[self.key, chat_id, message_id],
+            jobstore=JOBSTORE,
+            id=f"delete-{chat_id}-{message_id}",
+            replace_existing=True,
+            misfire_grace_time=None,
+            coalesce=True,
         )

@@ -19,12 +19,13 @@ import html
 import json
 import logging
 import re
-from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 import threading
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Iterator
+from typing import Any
 
 from aiohttp import web
 
@@ -63,8 +64,13 @@ _PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
 <link rel="stylesheet" href="/static/page.css"></head><body><main><h1>{title}</h1><p>{text}</p>{form}</main></body></html>"""
 _CONFIRM_FORM = """<form method="post" action="/adresse/valider"><input type="hidden" name="jeton" value="{token}">
 <button type="submit">{button}</button></form>"""
-PAGE_KEYS = {"confirm_address": ("title", "text", "button"), "validated": ("title", "text"),
-             "dead_link": ("title", "text"), "busy": ("title", "text"), "unavailable": ("title", "text")}
+PAGE_KEYS = {
+    "confirm_address": ("title", "text", "button"),
+    "validated": ("title", "text"),
+    "dead_link": ("title", "text"),
+    "busy": ("title", "text"),
+    "unavailable": ("title", "text"),
+}
 
 
 class WebPages:
@@ -212,7 +218,7 @@ def build_web_app(
         try:
             body = await request.json()
         except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
-            return _error(400, "the body must be JSON: {\"sender\": \"...\", \"message\": \"...\"}")
+            return _error(400, 'the body must be JSON: {"sender": "...", "message": "..."}')
         if not isinstance(body, dict):
             return _error(400, "the body must be a JSON object")
         sender = web_sender(body.get("sender"))

@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-
 LOGIN_PATTERN = r"[a-z][a-z\-]*\.[a-z][a-z\-]*\d*"
 """An ENT identifier: `prenom.nom`, with a digit suffix for homonyms (`marie.dupont2`); lower case.
 The default of every tenant's `login_patterns`; a tenant may add its operator's own formats."""

@@ -102,7 +102,11 @@ def authorise(actor: Actor, permission: Permission, target: Account | None, scho
     if permission is Permission.VIEW_ACCOUNT:
         if actor.is_agent or (actor.linked_account is not None and actor.linked_account.login == target.login):
             return ALLOW
-        return ALLOW if actor.administers(target.uai) else _deny("not_your_account" if actor.linked_account else "not_linked")
+        return (
+            ALLOW
+            if actor.administers(target.uai)
+            else _deny("not_your_account" if actor.linked_account else "not_linked")
+        )
     if permission in (Permission.RESET_PASSWORD, Permission.UNLOCK_ACCOUNT):
         return _administer_account(actor, target)
     if target.state is AccountState.DISABLED:

@@ -106,21 +106,32 @@ def diagnose(
         sent = f"validation link sent {account.validation_link_sent_at.isoformat()}"
         if now < expires:
             return Diagnosis(
-                DiagnosisCode.VALIDATION_PENDING, NextStep.CHECK_SPAM, (sent, f"valid until {expires.isoformat()}"),
-                "resend_validation_link", until=expires,
+                DiagnosisCode.VALIDATION_PENDING,
+                NextStep.CHECK_SPAM,
+                (sent, f"valid until {expires.isoformat()}"),
+                "resend_validation_link",
+                until=expires,
             )
         return Diagnosis(
-            DiagnosisCode.LINK_EXPIRED, NextStep.RESEND_VALIDATION_LINK, (sent, f"expired {expires.isoformat()}"),
-            "resend_validation_link", until=expires,
+            DiagnosisCode.LINK_EXPIRED,
+            NextStep.RESEND_VALIDATION_LINK,
+            (sent, f"expired {expires.isoformat()}"),
+            "resend_validation_link",
+            until=expires,
         )
     holiday = freeze.school_holiday is not None and account.source is AccountSource.ENT
-    evidence = ("state: active, nothing wrong in the directory",) + ((f"school holiday: {freeze.school_holiday}",) if holiday else ())
+    evidence = ("state: active, nothing wrong in the directory",) + (
+        (f"school holiday: {freeze.school_holiday}",) if holiday else ()
+    )
     if reported:
         evidence += (f"user reports: {reported}",)
     if reported in LINK_PROBLEMS and account.backup_email and not account.backup_email_validated:
         evidence += ("backup address not validated, no link send time on record",)
         return Diagnosis(
-            DiagnosisCode.ACCOUNT_OK, NextStep.RESEND_VALIDATION_LINK, evidence, "resend_validation_link",
+            DiagnosisCode.ACCOUNT_OK,
+            NextStep.RESEND_VALIDATION_LINK,
+            evidence,
+            "resend_validation_link",
             possible_short_freeze=holiday,
         )
     return Diagnosis(DiagnosisCode.ACCOUNT_OK, NextStep.CHECK_PASSWORD, evidence, possible_short_freeze=holiday)

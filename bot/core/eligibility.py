@@ -41,7 +41,9 @@ def nocas_eligibility(
     if has_ent_account:
         return _not_eligible("has_ent_account")
     if profile is Profile.DSI_ACADEMIQUE:
-        return Eligibility(DiagnosisCode.NOCAS_PENDING_ARBITRATION, NextStep.TALK_TO_HUMAN, "dsi_academique_under_arbitration")
+        return Eligibility(
+            DiagnosisCode.NOCAS_PENDING_ARBITRATION, NextStep.TALK_TO_HUMAN, "dsi_academique_under_arbitration"
+        )
     if profile is Profile.CRIDF:
         return _eligible("cridf_staff")
     if profile is Profile.CRIDF_CONTRACTOR:

@@ -9,8 +9,9 @@ holidays. Announced windows come from config.yml; school holidays come from a `H
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Protocol
+from typing import Protocol
 
 
 class HolidayCalendar(Protocol):

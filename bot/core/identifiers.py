@@ -13,11 +13,28 @@ from typing import Any
 from bot.core.accounts import DEFAULT_LOGIN_PATTERNS, matches_login
 from bot.core.redaction import contains_password
 
-
-NOT_LOGIN_PARTS = frozenset({
-    "net", "fr", "com", "org", "eu", "io", "gouv", "html", "php", "www", "http", "https", "monlycee", "netocentre",
-    "iledefrance", "lycees", "cesame", "ent",
-})
+NOT_LOGIN_PARTS = frozenset(
+    {
+        "net",
+        "fr",
+        "com",
+        "org",
+        "eu",
+        "io",
+        "gouv",
+        "html",
+        "php",
+        "www",
+        "http",
+        "https",
+        "monlycee",
+        "netocentre",
+        "iledefrance",
+        "lycees",
+        "cesame",
+        "ent",
+    }
+)
 
 
 def as_login(value: Any, patterns: Iterable[str]) -> str | None:

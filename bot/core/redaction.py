@@ -12,8 +12,8 @@ identifier, a ticket or request reference, or nothing (a marker).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.core.accounts import LOGIN_PATTERN
@@ -81,42 +81,20 @@ _BEFORE_ANNOUNCER = re.compile(
     re.IGNORECASE,
 )
 
-_FUNCTION_WORDS = frozenset("""
-a au aux avec ce ces cet cette ca sa se si de des du d en et ou mais donc or ni car que qu qui quoi quand comment
-pourquoi pour par sur sous dans chez vers depuis pendant avant apres le la les l un une mon ma mes ton ta tes son
-ses notre nos votre vos leur leurs je j tu il elle on nous vous ils elles me m te t lui y ne n pas plus jamais rien
-aucun aucune tout tous toute toutes est es sont etait ai as ont avait avais svp stp merci bien mal tres trop encore
-toujours deja aussi alors pourtant puis ensuite non oui ok bonjour bonsoir hier aujourd aujourdhui demain matin soir
-ici meme autre autres quel quelle quels quelles combien dont lequel laquelle celui celle ceux moi toi eux sans plusieurs
-c cest s sil comme ya y-a parce puisque lorsque enfin genre vraiment juste peut-etre peut etre
-""".split())
-_DOMAIN_WORDS = frozenset("""
-provisoire provisoires temporaire temporaires definitif definitifs initial actuel actuels nouveau nouvel nouvelle
-ancien ancienne ent cesame monlycee netocentre eleve parent prof professeur oublie oubliee oublies perdu perdue perdus
-incorrect incorrecte invalide valide correct correcte faux fausse bon bons mauvais refuse refusee refuses accepte
-acceptes reconnu bloque bloques expire expiree change changes changer modifier reinitialise reinitialiser reinit reset
-remis complexe complique conforme solide fort faible simple court courte long longue doit doivent peut peuvent marche
-marchent fonctionne fonctionnent passe etablissement lycee college ecole postal uai verification validation activation
-activer habituel habituels neuf neufs etape mail mails sms recu recus envoye donne donnes distribue marche
-compte comptes identifiant identifiants login connexion site page lien application appli telephone portable ordi
-ordinateur tablette chrome firefox safari edge navigateur iphone android wifi casier papier feuille courrier
-jamais minimum mini maximum max caracteres lettres chiffres majuscules minuscules symboles accents espaces regles
-regle securite format longueur politique exigences criteres contraintes conditions quoi ok okay
-oublier perdre retrouver recuperer trouver donner envoyer renvoyer refaire saisir taper entrer mettre tape mis saisi
-dessus dedans correctement mauvaise erreur message nul chiant bizarre normal possible impossible pareil same
-fourni fournis fournie fournies remise remises transmis envoyes donnee donnees choisi choisis
-juge introuvable inconnu different differente identique perime perime vide bloquee expires refusees zappe
-""".split())
+_FUNCTION_WORDS = frozenset(
+    ["a", "au", "aux", "avec", "ce", "ces", "cet", "cette", "ca", "sa", "se", "si", "de", "des", "du", "d", "en", "et", "ou", "mais", "donc", "or", "ni", "car", "que", "qu", "qui", "quoi", "quand", "comment", "pourquoi", "pour", "par", "sur", "sous", "dans", "chez", "vers", "depuis", "pendant", "avant", "apres", "le", "la", "les", "l", "un", "une", "mon", "ma", "mes", "ton", "ta", "tes", "son", "ses", "notre", "nos", "votre", "vos", "leur", "leurs", "je", "j", "tu", "il", "elle", "on", "nous", "vous", "ils", "elles", "me", "m", "te", "t", "lui", "y", "ne", "n", "pas", "plus", "jamais", "rien", "aucun", "aucune", "tout", "tous", "toute", "toutes", "est", "es", "sont", "etait", "ai", "as", "ont", "avait", "avais", "svp", "stp", "merci", "bien", "mal", "tres", "trop", "encore", "toujours", "deja", "aussi", "alors", "pourtant", "puis", "ensuite", "non", "oui", "ok", "bonjour", "bonsoir", "hier", "aujourd", "aujourdhui", "demain", "matin", "soir", "ici", "meme", "autre", "autres", "quel", "quelle", "quels", "quelles", "combien", "dont", "lequel", "laquelle", "celui", "celle", "ceux", "moi", "toi", "eux", "sans", "plusieurs", "c", "cest", "s", "sil", "comme", "ya", "y-a", "parce", "puisque", "lorsque", "enfin", "genre", "vraiment", "juste", "peut-etre", "peut", "etre"]
+)
+_DOMAIN_WORDS = frozenset(
+    ["provisoire", "provisoires", "temporaire", "temporaires", "definitif", "definitifs", "initial", "actuel", "actuels", "nouveau", "nouvel", "nouvelle", "ancien", "ancienne", "ent", "cesame", "monlycee", "netocentre", "eleve", "parent", "prof", "professeur", "oublie", "oubliee", "oublies", "perdu", "perdue", "perdus", "incorrect", "incorrecte", "invalide", "valide", "correct", "correcte", "faux", "fausse", "bon", "bons", "mauvais", "refuse", "refusee", "refuses", "accepte", "acceptes", "reconnu", "bloque", "bloques", "expire", "expiree", "change", "changes", "changer", "modifier", "reinitialise", "reinitialiser", "reinit", "reset", "remis", "complexe", "complique", "conforme", "solide", "fort", "faible", "simple", "court", "courte", "long", "longue", "doit", "doivent", "peut", "peuvent", "marche", "marchent", "fonctionne", "fonctionnent", "passe", "etablissement", "lycee", "college", "ecole", "postal", "uai", "verification", "validation", "activation", "activer", "habituel", "habituels", "neuf", "neufs", "etape", "mail", "mails", "sms", "recu", "recus", "envoye", "donne", "donnes", "distribue", "marche", "compte", "comptes", "identifiant", "identifiants", "login", "connexion", "site", "page", "lien", "application", "appli", "telephone", "portable", "ordi", "ordinateur", "tablette", "chrome", "firefox", "safari", "edge", "navigateur", "iphone", "android", "wifi", "casier", "papier", "feuille", "courrier", "jamais", "minimum", "mini", "maximum", "max", "caracteres", "lettres", "chiffres", "majuscules", "minuscules", "symboles", "accents", "espaces", "regles", "regle", "securite", "format", "longueur", "politique", "exigences", "criteres", "contraintes", "conditions", "quoi", "ok", "okay", "oublier", "perdre", "retrouver", "recuperer", "trouver", "donner", "envoyer", "renvoyer", "refaire", "saisir", "taper", "entrer", "mettre", "tape", "mis", "saisi", "dessus", "dedans", "correctement", "mauvaise", "erreur", "message", "nul", "chiant", "bizarre", "normal", "possible", "impossible", "pareil", "same", "fourni", "fournis", "fournie", "fournies", "remise", "remises", "transmis", "envoyes", "donnee", "donnees", "choisi", "choisis", "juge", "introuvable", "inconnu", "different", "differente", "identique", "perime", "perime", "vide", "bloquee", "expires", "refusees", "zappe"]
+)
 _STOP_WORDS = _FUNCTION_WORDS | _DOMAIN_WORDS
 # words a strong separator (":", "=") may be followed by without announcing a secret ("mot de passe : mini 8 ?")
 _DESCRIPTIVE = frozenset(
-    "mini minimum max maximum combien quel quelle quels quelles oublie oubliee perdu pas aucun rien incorrect "
-    "invalide refuse quoi comment pourquoi".split()
+    ["mini", "minimum", "max", "maximum", "combien", "quel", "quelle", "quels", "quelles", "oublie", "oubliee", "perdu", "pas", "aucun", "rien", "incorrect", "invalide", "refuse", "quoi", "comment", "pourquoi"]
 )
-_CLAUSE_END = frozenset("""
-mais et ou puis je j ça ca sa il elle on ils elles ne n pourtant alors donc car parce quand lorsque svp stp merci
-pour sur depuis avec mon ma mes identifiant login ce cela comme qui que qu est sont
-""".split())
+_CLAUSE_END = frozenset(
+    ["mais", "et", "ou", "puis", "je", "j", "ça", "ca", "sa", "il", "elle", "on", "ils", "elles", "ne", "n", "pourtant", "alors", "donc", "car", "parce", "quand", "lorsque", "svp", "stp", "merci", "pour", "sur", "depuis", "avec", "mon", "ma", "mes", "identifiant", "login", "ce", "cela", "comme", "qui", "que", "qu", "est", "sont"]
+)
 # adverbs and adjectives that describe a password rather than spell one ("complètement", "introuvable")
 _ORDINARY_ENDINGS = ("ment", "able", "ible")
 _IMPERATIVE = re.compile(r"^[a-z]+-(?:le|la|les|moi|vous|nous|lui|en|y)$")  # "cherchez-le", "dites-moi"
@@ -148,7 +126,7 @@ def _is_stop(word: str) -> bool:
     plain = _plain(word)
     if not plain or plain in _STOP_WORDS or _elided(word) is not None or word[0] in "({[" or _IMPERATIVE.search(plain):
         return True
-    return plain.isdigit() and len(plain) < 4 or plain.isalpha() and plain.endswith(_ORDINARY_ENDINGS)
+    return (plain.isdigit() and len(plain) < 4) or (plain.isalpha() and plain.endswith(_ORDINARY_ENDINGS))
 
 
 def _ends_clause(word: str) -> bool:
@@ -193,7 +171,7 @@ def _phrase(
     if quoted:
         return quoted
     words = _words(text, start, max_words)
-    if not words or words[0].start != start and text[start:words[0].start].strip():
+    if not words or (words[0].start != start and text[start : words[0].start].strip()):
         return None
     first = words[0]
     if _is_protected(first.text, dates=not announced) or (not announced and _is_stop(first.text)):
@@ -201,7 +179,7 @@ def _phrase(
     end = first.end
     if first.text[-1] not in ",;.!?":
         for word in words[1:]:
-            if _ends_clause(word.text) or until_stop and _is_stop(word.text):
+            if _ends_clause(word.text) or (until_stop and _is_stop(word.text)):
                 break
             end = word.end
             if word.text[-1] in ",;.!?":

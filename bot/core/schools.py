@@ -48,27 +48,49 @@ LEVELS = frozenset({"lycee", "college"})
 TYPE_WORDS: dict[str, frozenset[str]] = {
     word: frozenset(features)
     for word, features in {
-        "lycee": {"lycee"}, "lycees": {"lycee"}, "lyce": {"lycee"}, "lyc": {"lycee"},
-        "lg": {"lycee", "general"}, "lgt": {"lycee", "general", "techno"}, "lt": {"lycee", "techno"},
-        "lpo": {"lycee", "polyvalent"}, "lp": {"lycee", "pro"},
-        "legta": {"lycee", "general", "techno", "agricole"}, "lgta": {"lycee", "general", "techno", "agricole"},
+        "lycee": {"lycee"},
+        "lycees": {"lycee"},
+        "lyce": {"lycee"},
+        "lyc": {"lycee"},
+        "lg": {"lycee", "general"},
+        "lgt": {"lycee", "general", "techno"},
+        "lt": {"lycee", "techno"},
+        "lpo": {"lycee", "polyvalent"},
+        "lp": {"lycee", "pro"},
+        "legta": {"lycee", "general", "techno", "agricole"},
+        "lgta": {"lycee", "general", "techno", "agricole"},
         "lpa": {"lycee", "pro", "agricole"},
-        "polyvalent": {"polyvalent"}, "polyvalente": {"polyvalent"}, "polyv": {"polyvalent"},
-        "general": {"general"}, "generale": {"general"}, "gen": {"general"},
-        "technologique": {"techno"}, "techno": {"techno"}, "technol": {"techno"}, "tech": {"techno"},
-        "professionnel": {"pro"}, "professionnelle": {"pro"}, "pro": {"pro"}, "prof": {"pro"},
-        "metiers": {"pro"}, "metier": {"pro"},
-        "agricole": {"agricole"}, "agri": {"agricole"},
-        "college": {"college"}, "colleges": {"college"}, "clg": {"college"}, "coll": {"college"},
-        "enseignement": set(), "etablissement": set(), "etab": set(),
+        "polyvalent": {"polyvalent"},
+        "polyvalente": {"polyvalent"},
+        "polyv": {"polyvalent"},
+        "general": {"general"},
+        "generale": {"general"},
+        "gen": {"general"},
+        "technologique": {"techno"},
+        "techno": {"techno"},
+        "technol": {"techno"},
+        "tech": {"techno"},
+        "professionnel": {"pro"},
+        "professionnelle": {"pro"},
+        "pro": {"pro"},
+        "prof": {"pro"},
+        "metiers": {"pro"},
+        "metier": {"pro"},
+        "agricole": {"agricole"},
+        "agri": {"agricole"},
+        "college": {"college"},
+        "colleges": {"college"},
+        "clg": {"college"},
+        "coll": {"college"},
+        "enseignement": set(),
+        "etablissement": set(),
+        "etab": set(),
     }.items()
 }
 _FUZZY_TYPE_WORDS = tuple(word for word in TYPE_WORDS if len(word) >= 5)
 
 STOP_WORDS = frozenset(
-    "le la les de du des en sur et au aux un une dans chez pour par cedex "
-    "je suis mon ma mes notre nos son sa ses est ce cet cette il elle qui que nom appelle "
-    "ville commune fils fille enfant enfants bonjour merci svp stp".split()
+    ["le", "la", "les", "de", "du", "des", "en", "sur", "et", "au", "aux", "un", "une", "dans", "chez", "pour", "par", "cedex", "je", "suis", "mon", "ma", "mes", "notre", "nos", "son", "sa", "ses", "est", "ce", "cet", "cette", "il", "elle", "qui", "que", "nom", "appelle", "ville", "commune", "fils", "fille", "enfant", "enfants", "bonjour", "merci", "svp", "stp"]
 )
 """Dropped from queries, names and towns (single letters such as l', d', à are dropped too)."""
 

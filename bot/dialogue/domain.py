@@ -8,12 +8,13 @@ here for per-tenant answers); `actions`; `forms` with `required_slots`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
+
 from bot.placeholders import fill
 from bot.yaml_files import read_yaml
-
 
 
 class DomainError(ValueError):
@@ -72,13 +73,9 @@ class Domain:
                 known = {**{k: v for k, v in slots.items() if v is not None}, **values}
                 return {
                     "text": fill(variant.text, known),
-                    "buttons": [
-                        {"title": fill(b["title"], known), "payload": b["payload"]}
-                        for b in variant.buttons
-                    ],
+                    "buttons": [{"title": fill(b["title"], known), "payload": b["payload"]} for b in variant.buttons],
                 }
         return None
-
 
 
 def _mapping(raw: dict[str, Any], where: str) -> SlotMapping:
@@ -129,13 +126,13 @@ def parse_domain(raw: Any, source: str = "domain.yml") -> Domain:
             condition = tuple(
                 (c["name"], c.get("value")) for c in variant.get("condition") or [] if c.get("type") == "slot"
             )
-            buttons = tuple({"title": str(b["title"]), "payload": str(b["payload"])} for b in variant.get("buttons") or [])
+            buttons = tuple(
+                {"title": str(b["title"]), "payload": str(b["payload"])} for b in variant.get("buttons") or []
+            )
             parsed.append(ResponseVariant(str(variant["text"]).strip(), buttons, condition))
         # conditional variants are tried first, as Rasa does
         responses[name] = sorted(parsed, key=lambda v: 0 if v.condition else 1)
-    forms = {
-        name: list((spec or {}).get("required_slots") or []) for name, spec in (raw.get("forms") or {}).items()
-    }
+    forms = {name: list((spec or {}).get("required_slots") or []) for name, spec in (raw.get("forms") or {}).items()}
     for form, required in forms.items():
         for slot in required:
             if slot not in slots:

@@ -21,16 +21,32 @@ from __future__ import annotations
 import asyncio
 import copy
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from rasa_sdk.executor import ActionExecutor
 
 from bot.dialogue.domain import Domain, SlotMapping
 from bot.dialogue.rules import Rules
 from bot.dialogue.understanding import (
-    AnswerSeveral, Clarify, Command, ConfirmProposal, CorrectSlot, DenyProposal, Diagnose, DialogueContext,
-    DontKnow, FillSlot, FollowUp, HandOver, NoteTenant, RejectValue, SpeakFor, StartTopic, Understander,
+    AnswerSeveral,
+    Clarify,
+    Command,
+    ConfirmProposal,
+    CorrectSlot,
+    DenyProposal,
+    Diagnose,
+    DialogueContext,
+    DontKnow,
+    FillSlot,
+    FollowUp,
+    HandOver,
+    NoteTenant,
+    RejectValue,
+    SpeakFor,
+    StartTopic,
+    Understander,
 )
 
 MAX_EVENTS = 60
@@ -50,11 +66,11 @@ class DialogueState:
     latest_action_name: str | None = None
 
     @classmethod
-    def new(cls, sender_id: str, domain: Domain) -> "DialogueState":
+    def new(cls, sender_id: str, domain: Domain) -> DialogueState:
         return cls(sender_id, {name: slot.initial_value for name, slot in domain.slots.items()})
 
     @classmethod
-    def from_dict(cls, raw: Mapping[str, Any], sender_id: str, domain: Domain) -> "DialogueState":
+    def from_dict(cls, raw: Mapping[str, Any], sender_id: str, domain: Domain) -> DialogueState:
         state = cls.new(sender_id, domain)
         state.slots.update({k: v for k, v in (raw.get("slots") or {}).items() if k in domain.slots})
         state.active_loop = raw.get("active_loop")
@@ -170,7 +186,10 @@ class DialogueEngine:
                 raise ValueError(f"rules.yml names {action!r}, which is neither a form nor a registered action")
         for form, required in self.domain.forms.items():
             for slot in required:
-                if f"action_ask_{slot}" not in self._custom_actions and f"utter_ask_{slot}" not in self.domain.responses:
+                if (
+                    f"action_ask_{slot}" not in self._custom_actions
+                    and f"utter_ask_{slot}" not in self.domain.responses
+                ):
                     raise ValueError(f"form {form!r} needs utter_ask_{slot} or action_ask_{slot}")
 
     # -- one turn ---------------------------------------------------------------------------------
@@ -229,7 +248,9 @@ class DialogueEngine:
                 self._form_step(turn, state.active_loop)
         elif isinstance(command, CorrectSlot):
             self._set_slot(turn, command.slot, command.value)
-            self._diagnose(turn, state.slots.get("problem") or state.slots.get("topic") or "cannot_login", command.value)
+            self._diagnose(
+                turn, state.slots.get("problem") or state.slots.get("topic") or "cannot_login", command.value
+            )
         elif isinstance(command, Diagnose):
             self._diagnose(turn, command.problem, command.login)
         elif isinstance(command, DontKnow):
@@ -248,16 +269,21 @@ class DialogueEngine:
         elif isinstance(command, AnswerSeveral):
             # articles first, in order; a question that opens a form (it asks something back) goes last
             # (and, among articles, those that need no ENT first: the other may ask which ENT)
-            ordered = sorted(command.intents, key=lambda i: (
-                self._opens_form(i, state), i not in self.understander.answerable_anywhere
-            ))
+            ordered = sorted(
+                command.intents,
+                key=lambda i: (self._opens_form(i, state), i not in self.understander.answerable_anywhere),
+            )
             for intent in ordered:
                 if state.slots.get("pending_intent") or state.active_loop:
                     self._set_slot(turn, "second_intent", intent)  # one question back at a time
                     break
                 if intent in DIAGNOSIS_TOPICS:  # a problem beside the question: the identifier is asked for it
-                    for name, value in (("problem", intent), ("diagnosis", None), ("proposed_operation", None),
-                                        ("username_attempts", 0)):
+                    for name, value in (
+                        ("problem", intent),
+                        ("diagnosis", None),
+                        ("proposed_operation", None),
+                        ("username_attempts", 0),
+                    ):
                         self._set_slot(turn, name, value)
                     self._run(turn, ["diagnosis_form"])
                 elif self._opens_form(intent, state):
@@ -291,8 +317,13 @@ class DialogueEngine:
         """Look the account up for `problem` (the form validates the identifier, then `action_diagnose` runs)."""
         if turn.state.active_loop:
             self._deactivate(turn)
-        for name, value in (("problem", problem), ("username", login), ("diagnosis", None),
-                            ("proposed_operation", None), ("username_attempts", 0)):
+        for name, value in (
+            ("problem", problem),
+            ("username", login),
+            ("diagnosis", None),
+            ("proposed_operation", None),
+            ("username_attempts", 0),
+        ):
             self._set_slot(turn, name, value)
         self._note_topic(turn, problem)
         self._run(turn, ["diagnosis_form"])
@@ -332,9 +363,14 @@ class DialogueEngine:
         if second and second in (state.slots.get("handled_topics") or ()):
             self._set_slot(turn, "second_intent", None)
             return
-        if second and second in self.understander.answerable and not self._opens_form(second, state) \
-                and "action_clarify" not in outcome.actions and not state.active_loop \
-                and not state.slots.get("pending_intent"):
+        if (
+            second
+            and second in self.understander.answerable
+            and not self._opens_form(second, state)
+            and "action_clarify" not in outcome.actions
+            and not state.active_loop
+            and not state.slots.get("pending_intent")
+        ):
             # a question beside the problem: answered in the same reply, after it
             self._set_slot(turn, "second_intent", None)
             self._set_slot(turn, "pending_intent", second)
@@ -501,7 +537,9 @@ class DialogueEngine:
             candidates = set(self.domain.forms[form]) if activating else turn.slots_set
             for slot in self.domain.forms[form]:
                 if slot in candidates and state.slots.get(slot) is not None:
-                    state.events.append({"event": "slot", "name": slot, "value": state.slots[slot], "timestamp": turn.timestamp})
+                    state.events.append(
+                        {"event": "slot", "name": slot, "value": state.slots[slot], "timestamp": turn.timestamp}
+                    )
             self._custom(turn, validator)
             if state.active_loop != form:  # the validator cancelled the form
                 return
@@ -520,9 +558,23 @@ _MESSAGE_KEYS = {"text", "buttons", "elements", "custom", "template", "response"
 # problems answered by a diagnosis of the account rather than by an article
 DIAGNOSIS_TOPICS = frozenset({"cannot_login", "link_expired", "validation_mail_missing", "resend_activation"})
 # the questions and problems that make "the topic in progress" for follow-ups
-TOPIC_INTENTS = frozenset({
-    "ask_activation_howto", "vacation_freeze", "cesame_access", "password_rules", "change_backup_email",
-    "ask_ent_mail_address", "ask_account_origin", "account_reset_done", "lost_provisional_credentials",
-    "nocas_eligibility", "cannot_login", "link_expired", "validation_mail_missing", "resend_activation",
-    "request_reset", "unlock_account",
-})
+TOPIC_INTENTS = frozenset(
+    {
+        "ask_activation_howto",
+        "vacation_freeze",
+        "cesame_access",
+        "password_rules",
+        "change_backup_email",
+        "ask_ent_mail_address",
+        "ask_account_origin",
+        "account_reset_done",
+        "lost_provisional_credentials",
+        "nocas_eligibility",
+        "cannot_login",
+        "link_expired",
+        "validation_mail_missing",
+        "resend_activation",
+        "request_reset",
+        "unlock_account",
+    }
+)

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from bot.yaml_files import read_yaml
 
+from bot.yaml_files import read_yaml
 
 
 class RulesError(ValueError):

@@ -23,34 +23,59 @@ Commands, in the spirit of Rasa's dialogue understanding:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Union
+from typing import Any, Union
 
 from bot.nlu.normalise import fold
 from bot.yaml_files import read_yaml
 
 # intents whose answer is an article (a question), and problems a diagnosis answers once the account is known
-QUESTION_INTENTS = frozenset({
-    "ask_activation_howto", "vacation_freeze", "cesame_access", "password_rules", "change_backup_email",
-    "ask_ent_mail_address", "ask_account_origin", "account_reset_done", "lost_provisional_credentials",
-    "nocas_eligibility",
-})
+QUESTION_INTENTS = frozenset(
+    {
+        "ask_activation_howto",
+        "vacation_freeze",
+        "cesame_access",
+        "password_rules",
+        "change_backup_email",
+        "ask_ent_mail_address",
+        "ask_account_origin",
+        "account_reset_done",
+        "lost_provisional_credentials",
+        "nocas_eligibility",
+    }
+)
 # intents that only say something about the account (never a request to change it) when an identifier comes along
-PROBLEM_WITH_ACCOUNT = frozenset({
-    "cannot_login", "link_expired", "validation_mail_missing", "resend_activation", "lost_provisional_credentials",
-    "account_reset_done", "vacation_freeze", "unlock_account", "link_account", "request_reset", "cesame_access",
-    "password_rules",
-})
+PROBLEM_WITH_ACCOUNT = frozenset(
+    {
+        "cannot_login",
+        "link_expired",
+        "validation_mail_missing",
+        "resend_activation",
+        "lost_provisional_credentials",
+        "account_reset_done",
+        "vacation_freeze",
+        "unlock_account",
+        "link_account",
+        "request_reset",
+        "cesame_access",
+        "password_rules",
+    }
+)
 SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "bot_challenge"})
 # intents that ask for an operation: with an identifier from someone who may not perform it, they state a problem
 NOT_PROBLEMS = frozenset({"unlock_account", "link_account", "request_reset"})
 # intents that, even with an identifier in the message, are not about that account's state
-NOT_ABOUT_THE_ACCOUNT = frozenset({"nocas_eligibility", "escalate_human", "ticket_status", "rate_ticket", "cancel", "help"})
+NOT_ABOUT_THE_ACCOUNT = frozenset(
+    {"nocas_eligibility", "escalate_human", "ticket_status", "rate_ticket", "cancel", "help"}
+)
 # above this confidence, a question on another topic is a new question even when it leans on the last answer
 STRONG = 0.8
 # topics after which "I don't know" means the identifier
-IDENTIFIER_TOPICS = frozenset({"ask_activation_howto", "cannot_login", "lost_provisional_credentials", "account_reset_done"})
+IDENTIFIER_TOPICS = frozenset(
+    {"ask_activation_howto", "cannot_login", "lost_provisional_credentials", "account_reset_done"}
+)
 
 
 class UnderstandingError(ValueError):
@@ -132,8 +157,20 @@ class NoteTenant:
 
 
 Command = Union[
-    ConfirmProposal, DenyProposal, FillSlot, CorrectSlot, DontKnow, RejectValue, Diagnose, StartTopic, FollowUp,
-    AnswerSeveral, HandOver, SpeakFor, Clarify, NoteTenant,
+    ConfirmProposal,
+    DenyProposal,
+    FillSlot,
+    CorrectSlot,
+    DontKnow,
+    RejectValue,
+    Diagnose,
+    StartTopic,
+    FollowUp,
+    AnswerSeveral,
+    HandOver,
+    SpeakFor,
+    Clarify,
+    NoteTenant,
 ]
 
 
@@ -323,7 +360,9 @@ class Understander:
         login = self._login_in(parse, text)
         words = simple.split()
         asks = "?" in text
-        opening_yes = bool(self.lexicon.yes) and bool(self.lexicon.yes[0].search(simple)) and not asks and len(words) <= 6
+        opening_yes = (
+            bool(self.lexicon.yes) and bool(self.lexicon.yes[0].search(simple)) and not asks and len(words) <= 6
+        )
         yes = opening_yes or _any(self.lexicon.yes[1:], simple)
         no = _any(self.lexicon.no, simple)
 
@@ -359,10 +398,16 @@ class Understander:
                 return (StartTopic("inform"),), False  # "et si je dépasse ?": the question again, with what it said
             # not an identifier nor a request: never kept, it may be a password or a passphrase
             return (RejectValue(requested, hide_text=True),), True
-        if requested in ("school_ref", "profile") and _any(self.lexicon.dont_know, simple) and not _entity(parse, "uai"):
+        if (
+            requested in ("school_ref", "profile")
+            and _any(self.lexicon.dont_know, simple)
+            and not _entity(parse, "uai")
+        ):
             return (DontKnow(requested),), False
         if requested:  # a code, a school: the form takes the text unless a new request interrupts it
-            new_request = confident and intent not in ("inform", "affirm", "deny", "out_of_scope") and intent not in SMALL_TALK
+            new_request = (
+                confident and intent not in ("inform", "affirm", "deny", "out_of_scope") and intent not in SMALL_TALK
+            )
             return (StartTopic(intent if new_request else "inform"),), False
 
         # the assistant asked which ENT: a school's name is an answer, unless a new question comes instead
@@ -371,8 +416,11 @@ class Understander:
                 return (StartTopic("inform"),), False
 
         # 3. a corrected identifier, after a diagnosis of another one
-        if login and context.known_login and login != context.known_login and (
-            _any(self.lexicon.correction, simple) or intent in ("inform", "deny") or len(words) <= 3
+        if (
+            login
+            and context.known_login
+            and login != context.known_login
+            and (_any(self.lexicon.correction, simple) or intent in ("inform", "deny") or len(words) <= 3)
         ):
             return (CorrectSlot("username", login),), False
         if context.known_login and not login and _any(self.lexicon.correction, simple) and intent in ("inform", "deny"):
@@ -382,8 +430,10 @@ class Understander:
         if login and context.speaker_is_adml and login != context.own_login:
             if _any(self.lexicon.admin_unlock, simple) or (context.topic == "unlock_account" and len(words) <= 6):
                 return (StartTopic("unlock_account"),), False
-            if _any(self.lexicon.admin_reset, simple) or intent == "request_reset" or (
-                context.topic == "request_reset" and len(words) <= 6
+            if (
+                _any(self.lexicon.admin_reset, simple)
+                or intent == "request_reset"
+                or (context.topic == "request_reset" and len(words) <= 6)
             ):
                 return (StartTopic("request_reset"),), False
 
@@ -395,9 +445,14 @@ class Understander:
         if login and not context.active_form and intent not in NOT_ABOUT_THE_ACCOUNT and not plain_question:
             if intent == "link_account" and _any(self.lexicon.linking, simple):
                 return (StartTopic(intent),), False
-            problem = intent if intent in PROBLEM_WITH_ACCOUNT and intent not in NOT_PROBLEMS else (
-                context.topic if context.topic in PROBLEM_WITH_ACCOUNT and context.topic not in NOT_PROBLEMS
-                else "cannot_login"
+            problem = (
+                intent
+                if intent in PROBLEM_WITH_ACCOUNT and intent not in NOT_PROBLEMS
+                else (
+                    context.topic
+                    if context.topic in PROBLEM_WITH_ACCOUNT and context.topic not in NOT_PROBLEMS
+                    else "cannot_login"
+                )
             )
             return (Diagnose(problem, login),), False
         # a verification is only started when asked for in so many words
@@ -405,16 +460,25 @@ class Understander:
             return (StartTopic("cannot_login"),), False
 
         # the CESAME local-account question asked again for another profile or school ("et ma collègue … ?")
-        if context.topic == "nocas_eligibility" and (_entity(parse, "profile") or _entity(parse, "uai")) \
-                and not (confident and intent in self.answerable and intent != "nocas_eligibility"):
+        if (
+            context.topic == "nocas_eligibility"
+            and (_entity(parse, "profile") or _entity(parse, "uai"))
+            and not (confident and intent in self.answerable and intent != "nocas_eligibility")
+        ):
             return (StartTopic("nocas_eligibility"),), False
 
         # 6. several questions in one message
         second = self._second_intent(parse, intent)
         main_answerable = intent in self.answerable or intent in PROBLEM_WITH_ACCOUNT
         asked_both = "?" in text  # two questions asked: both answered, even one that asks something back
-        if second and main_answerable and confident and (
-            (second in self.answerable and second not in self.opens_form) or (asked_both and second in PROBLEM_WITH_ACCOUNT)
+        if (
+            second
+            and main_answerable
+            and confident
+            and (
+                (second in self.answerable and second not in self.opens_form)
+                or (asked_both and second in PROBLEM_WITH_ACCOUNT)
+            )
         ):
             return (AnswerSeveral((intent, second)),), False
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 from enum import Enum
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from bot.core.accounts import Account, Establishment
 from bot.directory.fixture import DirectoryFixture
@@ -39,9 +40,7 @@ class DirectoryUnavailable(DirectoryError):
 class BreakingDirectory:
     """`Directory` that wraps another and stops calling it while it keeps failing."""
 
-    def __init__(
-        self, inner: Directory, failures: int, open_seconds: float, clock: Callable[[], dt.datetime]
-    ) -> None:
+    def __init__(self, inner: Directory, failures: int, open_seconds: float, clock: Callable[[], dt.datetime]) -> None:
         if failures < 1 or open_seconds <= 0:
             raise ValueError("failures must be at least 1 and open_seconds positive")
         self.inner = inner
@@ -99,7 +98,9 @@ class BreakingDirectory:
                 self._open_until = self.clock() + self.open_for
                 log.warning(
                     "directory failed %d times in a row (%s): calls fail fast for %d s",
-                    self._consecutive, error, self.open_for.total_seconds(),
+                    self._consecutive,
+                    error,
+                    self.open_for.total_seconds(),
                 )
 
     def _released(self, trial: bool) -> None:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-
 from bot.config import not_utf8
 from bot.core.accounts import Account, AccountSource, AccountState, Delivery, Establishment, Profile
 from bot.yaml_files import read_yaml
@@ -24,9 +23,21 @@ class DirectoryFixture:
 
 
 _ACCOUNT_FIELDS = {
-    "login", "given_name", "family_name", "profile", "uai", "source", "state", "provisional_issued_at",
-    "provisional_delivery", "ent_mail", "backup_email", "backup_email_validated", "validation_link_sent_at",
-    "locked_until", "adml_of",
+    "login",
+    "given_name",
+    "family_name",
+    "profile",
+    "uai",
+    "source",
+    "state",
+    "provisional_issued_at",
+    "provisional_delivery",
+    "ent_mail",
+    "backup_email",
+    "backup_email_validated",
+    "validation_link_sent_at",
+    "locked_until",
+    "adml_of",
 }
 _ESTABLISHMENT_FIELDS = {"uai", "name", "tenant", "ent_convention", "city"}
 

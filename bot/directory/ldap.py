@@ -83,7 +83,7 @@ log = logging.getLogger(__name__)
 PPOLICY_LOCK = "pwdaccountlockedtime"
 PPOLICY_PERMANENT = "000001010000Z"
 MAX_SKELETONS = 32  # find_establishments: at most this many substring terms per attribute
-_UTC = dt.timezone.utc
+_UTC = dt.UTC
 _GENERALIZED = re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})?(\d{2})?(?:[.,](\d+))?(Z|[+-]\d{2}(?:\d{2})?)?$")
 
 
@@ -164,8 +164,10 @@ class LdapDirectory:
                 read_only=False,
             )
             connection.bind()
-        except Exception as exc:  # noqa: BLE001 - ldap3 raises socket, struct and LDAP errors here
-            raise DirectoryError(f"LDAP {operation}: cannot reach or bind to the directory ({type(exc).__name__})") from None
+        except Exception as exc:
+            raise DirectoryError(
+                f"LDAP {operation}: cannot reach or bind to the directory ({type(exc).__name__})"
+            ) from None
         try:
             yield connection
         except DirectoryError:
@@ -182,7 +184,18 @@ class LdapDirectory:
 
     def _person_attributes(self) -> list[str]:
         a = self._attrs
-        names = [a.login, a.given_name, a.family_name, a.profiles, a.uai, a.source, a.state, a.mail, a.locked_until, a.adml_of]
+        names = [
+            a.login,
+            a.given_name,
+            a.family_name,
+            a.profiles,
+            a.uai,
+            a.source,
+            a.state,
+            a.mail,
+            a.locked_until,
+            a.adml_of,
+        ]
         if a.alias:
             names.append(a.alias)
         return [n for n in dict.fromkeys(names) if n]
@@ -411,8 +424,10 @@ class LdapDirectory:
                 connection.modify(dn, changes)
             except (LDAPException, OSError) as exc:
                 # the password is already changed: it must still reach the requester, so this is not a failure
-                log.warning("LDAP set_provisional_password: new password set but state/lock not updated (%s)",
-                            type(exc).__name__)
+                log.warning(
+                    "LDAP set_provisional_password: new password set but state/lock not updated (%s)",
+                    type(exc).__name__,
+                )
         reason = "creation" if before == AccountState.PROVISIONAL else "reset"
         self._activation.record_provisional_issued(canonical, now, reason, Delivery.SCHOOL)
 

@@ -49,7 +49,7 @@ def rdn_value(value: str) -> str:
 
 
 def _generalized(value: dt.datetime) -> str:
-    return value.astimezone(dt.timezone.utc).strftime("%Y%m%d%H%M%SZ")
+    return value.astimezone(dt.UTC).strftime("%Y%m%d%H%M%SZ")
 
 
 def _profile_code(account: Account, settings: LdapSettings) -> str:

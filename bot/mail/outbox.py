@@ -22,12 +22,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from typing import Callable, Literal
+from collections.abc import Callable
+from typing import Literal
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.mail.port import Mail, MailError, Mailer
+from bot.mail.port import Mail, Mailer, MailError
 from bot.storage.models import OutboundMail
 
 log = logging.getLogger(__name__)
@@ -66,8 +67,14 @@ class MailOutbox:
         now = self.clock()
         with self.sessions.begin() as session:
             row = OutboundMail(
-                recipient=mail.recipient, subject=mail.subject, body=mail.body, status="pending",
-                attempts=0, next_attempt_at=now, created_at=now, expires_at=expires_at,
+                recipient=mail.recipient,
+                subject=mail.subject,
+                body=mail.body,
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+                expires_at=expires_at,
             )
             session.add(row)
             session.flush()
@@ -113,7 +120,7 @@ class MailOutbox:
             self._wakeup.clear()
             try:
                 self.deliver_due()
-            except Exception:  # noqa: BLE001 - a defect (or the database away) must not kill the sender
+            except Exception:
                 log.exception("mail sender: delivery round failed")
 
     def _claim(self, mail_id: int, now: dt.datetime) -> Mail | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from bot.config import PROJECT_ROOT
 from bot.mail.port import Mail
@@ -10,7 +10,7 @@ from bot.mail.port import Mail
 TEMPLATES_DIR = PROJECT_ROOT / "knowledge" / "mail"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template(name: str) -> tuple[str, str]:
     text = (TEMPLATES_DIR / f"{name}.txt").read_text(encoding="utf-8")
     head, _, body = text.partition("\n\n")

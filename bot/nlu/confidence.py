@@ -16,8 +16,9 @@ whose fitted thresholds answer the most while the overall error rate stays withi
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
 STRATEGIES = ("absolute", "margin", "per_intent")
 GRID = tuple(round(0.05 + 0.01 * step, 2) for step in range(91))  # 0.05 … 0.95
@@ -53,7 +54,7 @@ class ConfidencePolicy:
             raise ValueError(f"unknown confidence strategy {self.strategy!r} ({', '.join(STRATEGIES)})")
 
     @classmethod
-    def from_settings(cls, settings: _Settings) -> "ConfidencePolicy":
+    def from_settings(cls, settings: _Settings) -> ConfidencePolicy:
         return cls(
             settings.confidence_strategy,
             settings.confidence_threshold,

@@ -12,7 +12,9 @@ from bot.core.redaction import contains_password
 from bot.nlu.normalise import fold
 
 _EMAIL = re.compile(r"[A-Za-z0-9_.+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
-_TICKET = re.compile(r"(?:#\s?(\d{1,9})\b|\b(?:ticket|demande|dossier)\s*(?:n\s?[°o.]?\s*|numero\s*|num\s*)?(\d{1,9})\b)", re.I)
+_TICKET = re.compile(
+    r"(?:#\s?(\d{1,9})\b|\b(?:ticket|demande|dossier)\s*(?:n\s?[°o.]?\s*|numero\s*|num\s*)?(\d{1,9})\b)", re.I
+)
 _UAI = re.compile(r"\b(\d{7}[A-Za-z])\b")
 _USERNAME = re.compile(rf"(?<![\w.@/\-])({LOGIN_PATTERN})(?![\w@/\-]|\.[a-z0-9])", re.I)
 _NOT_LOGIN_PARTS = {"net", "fr", "com", "org", "eu", "io", "gouv", "html", "php", "www", "http", "https"}

@@ -17,9 +17,9 @@ from __future__ import annotations
 import argparse
 import time
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold
@@ -33,11 +33,21 @@ from bot.nlu.training_data import Example, TrainingData, load_training_data
 
 ROBUSTNESS_SEEDS = (0, 1, 2)  # random perturbations are averaged over these seeds
 # the FAQ topics: their plain wordings must be answered, not met with "Vouliez-vous dire…"
-FAQ_INTENTS = frozenset({
-    "ask_activation_howto", "vacation_freeze", "password_rules", "ask_ent_mail_address", "change_backup_email",
-    "cesame_access", "ask_account_origin", "lost_provisional_credentials", "account_reset_done", "link_expired",
-    "validation_mail_missing",
-})
+FAQ_INTENTS = frozenset(
+    {
+        "ask_activation_howto",
+        "vacation_freeze",
+        "password_rules",
+        "ask_ent_mail_address",
+        "change_backup_email",
+        "cesame_access",
+        "ask_account_origin",
+        "lost_provisional_credentials",
+        "account_reset_done",
+        "link_expired",
+        "validation_mail_missing",
+    }
+)
 
 
 @dataclass
@@ -131,7 +141,9 @@ def score_heldout(
     return accuracy_score(labels, predicted), f1_score(labels, predicted, average="macro")
 
 
-def robustness(model: NluModel, examples: Sequence[Example], seeds: Sequence[int] = ROBUSTNESS_SEEDS) -> list[RobustnessRow]:
+def robustness(
+    model: NluModel, examples: Sequence[Example], seeds: Sequence[int] = ROBUSTNESS_SEEDS
+) -> list[RobustnessRow]:
     """Accuracy on the utterances as typed, then under each perturbation (mean over the seeds), with the drop."""
     labels = [e.intent for e in examples]
 
@@ -193,7 +205,9 @@ def report_markdown(
         f"- macro-F1: **{evaluation.macro_f1:.3f}**",
     ]
     if evaluation.heldout_accuracy is not None:
-        lines.append(f"- held-out accuracy: **{evaluation.heldout_accuracy:.3f}**, macro-F1 **{evaluation.heldout_macro_f1:.3f}**")
+        lines.append(
+            f"- held-out accuracy: **{evaluation.heldout_accuracy:.3f}**, macro-F1 **{evaluation.heldout_macro_f1:.3f}**"
+        )
     if robustness_rows:
         lines += ["", "## Robustness (held-out utterances, perturbed)", ""]
         lines += _table(
@@ -205,7 +219,13 @@ def report_markdown(
         lines += _table(
             ["strategy", "setting", "answered", "error among answered", "FAQ topics answered"],
             [
-                [r.strategy, r.setting, f"{r.answered:.1%}", f"{r.error:.1%}", "–" if r.focus_answered is None else f"{r.focus_answered:.1%}"]
+                [
+                    r.strategy,
+                    r.setting,
+                    f"{r.answered:.1%}",
+                    f"{r.error:.1%}",
+                    "–" if r.focus_answered is None else f"{r.focus_answered:.1%}",
+                ]
                 for r in confidence_rows
             ],
         )
@@ -221,7 +241,9 @@ def report_markdown(
             [[name, f"{clean:.3f}", *(f"{noisy[n]:.3f}" for n in names)] for name, clean, noisy in study],
         )
     lines += ["", "## Per intent", ""]
-    lines += _table(["intent", "F1"], [[i, f"{s:.3f}"] for i, s in sorted(evaluation.per_intent_f1.items(), key=lambda p: p[1])])
+    lines += _table(
+        ["intent", "F1"], [[i, f"{s:.3f}"] for i, s in sorted(evaluation.per_intent_f1.items(), key=lambda p: p[1])]
+    )
     lines += ["", "Worst confusions (true → predicted: count):", ""]
     lines += [f"- {t} → {g}: {n}" for t, g, n in evaluation.confusions] or ["- none"]
     return "\n".join(lines) + "\n"
@@ -240,8 +262,13 @@ def main(config: AppConfig, args: argparse.Namespace) -> int:
     max_error = settings.confidence_max_error
     confidence_rows = compare(evaluation.predictions, max_error, ConfidencePolicy.from_settings(settings), FAQ_INTENTS)
     report = report_markdown(
-        evaluation, len(data.examples), args.folds, robustness_rows, confidence_rows,
-        choose_parameter("per_intent", evaluation.predictions, max_error).per_intent, max_error,
+        evaluation,
+        len(data.examples),
+        args.folds,
+        robustness_rows,
+        confidence_rows,
+        choose_parameter("per_intent", evaluation.predictions, max_error).per_intent,
+        max_error,
     )
     print(report)
     target = config.path(Path(args.report))

@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
-from sklearn.calibration import CalibratedClassifierCV
 
 from bot.nlu.augment import Augmentation, augment
 from bot.nlu.entities import EntityExtractor
@@ -31,8 +31,16 @@ from bot.nlu.training_data import TrainingData, load_training_data
 
 MODEL_FORMAT = 4
 PROFILE_VALUES = {
-    "student", "parent", "teacher", "staff", "ent_support", "cridf", "cridf_contractor", "school_contractor",
-    "dsi_academique", "other",
+    "student",
+    "parent",
+    "teacher",
+    "staff",
+    "ent_support",
+    "cridf",
+    "cridf_contractor",
+    "school_contractor",
+    "dsi_academique",
+    "other",
 }
 _PAYLOAD = re.compile(r"^/(?P<intent>[a-z_][a-z0-9_]*)(?P<json>\{.*\})?\s*$", re.S)
 
@@ -97,10 +105,14 @@ class NluModel:
     @classmethod
     def train(
         cls, data: TrainingData, fingerprint: str = "", kind: str = "logreg", options: TrainingOptions = DEFAULT_OPTIONS
-    ) -> "NluModel":
-        texts, labels = augment([e.text for e in data.examples], [e.intent for e in data.examples], options.augmentation)
+    ) -> NluModel:
+        texts, labels = augment(
+            [e.text for e in data.examples], [e.intent for e in data.examples], options.augmentation
+        )
         corrector = (
-            SpellingCorrector.from_texts((normalise(e.text) for e in data.examples), spelling_aliases(), options.spelling_min_length)
+            SpellingCorrector.from_texts(
+                (normalise(e.text) for e in data.examples), spelling_aliases(), options.spelling_min_length
+            )
             if options.correct_spelling
             else None
         )
@@ -168,7 +180,15 @@ def _parse_payload(text: str, match: re.Match[str]) -> dict[str, Any]:
 
 def fingerprint_of(nlu_path: Path, kind: str = "logreg") -> str:
     digest = hashlib.sha256(nlu_path.read_bytes())
-    for module in ("normalise.py", "entities.py", "model.py", "training_data.py", "spelling.py", "augment.py", "perturb.py"):
+    for module in (
+        "normalise.py",
+        "entities.py",
+        "model.py",
+        "training_data.py",
+        "spelling.py",
+        "augment.py",
+        "perturb.py",
+    ):
         digest.update((Path(__file__).parent / module).read_bytes())
     digest.update(f"{MODEL_FORMAT}:{kind}".encode())
     return digest.hexdigest()

@@ -9,9 +9,21 @@ from bot.nlu.model import NluModel
 
 # intents worth offering afterwards (a greeting or a "merci" in the same message is not a second problem)
 PROBLEM_INTENTS = {
-    "ask_activation_howto", "lost_provisional_credentials", "cannot_login", "link_expired", "validation_mail_missing",
-    "account_reset_done", "vacation_freeze", "cesame_access", "nocas_eligibility", "password_rules",
-    "change_backup_email", "request_reset", "resend_activation", "ticket_status", "ask_ent_mail_address",
+    "ask_activation_howto",
+    "lost_provisional_credentials",
+    "cannot_login",
+    "link_expired",
+    "validation_mail_missing",
+    "account_reset_done",
+    "vacation_freeze",
+    "cesame_access",
+    "nocas_eligibility",
+    "password_rules",
+    "change_backup_email",
+    "request_reset",
+    "resend_activation",
+    "ticket_status",
+    "ask_ent_mail_address",
     "ask_account_origin",
 }
 _SPLIT = re.compile(

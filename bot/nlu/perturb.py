@@ -18,7 +18,7 @@ from __future__ import annotations
 import random
 import re
 import unicodedata
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 # identifiers (any case), e-mail addresses, URLs and hosts, tokens holding a digit (UAI, ticket numbers, dates)
 _PROTECTED = re.compile(
@@ -35,7 +35,9 @@ for _row_index, _row in enumerate(_AZERTY_ROWS):
         _near = [_row[c] for c in (_col - 1, _col + 1) if 0 <= c < len(_row)]
         for _other in (_row_index - 1, _row_index + 1):
             if 0 <= _other < len(_AZERTY_ROWS):
-                _near += [_AZERTY_ROWS[_other][c] for c in (_col - 1, _col, _col + 1) if 0 <= c < len(_AZERTY_ROWS[_other])]
+                _near += [
+                    _AZERTY_ROWS[_other][c] for c in (_col - 1, _col, _col + 1) if 0 <= c < len(_AZERTY_ROWS[_other])
+                ]
         _AZERTY_NEIGHBOURS[_key] = "".join(_near)
 
 # longest phrases first: "je ne sais pas" before "pas", "s'il vous plaît" before "vous"

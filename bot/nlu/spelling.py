@@ -13,13 +13,15 @@ are never changed. Long typed forms that normalisation rewrites (`jactive` → `
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 PLACEHOLDERS = frozenset({"xusername", "xuai", "xticket", "xemail", "xprofile", "xtenant"})
 MIN_LENGTH = 4
 LONG_WORD = 8
-ALIAS_MIN_LENGTH = 6  # "pauss" must not become the abbreviation "pass" (mot de passe): only long typed forms are aimed at
+ALIAS_MIN_LENGTH = (
+    6  # "pauss" must not become the abbreviation "pass" (mot de passe): only long typed forms are aimed at
+)
 
 
 def max_distance(word: str, min_length: int = MIN_LENGTH) -> int:
@@ -68,10 +70,14 @@ class SpellingCorrector:
     @classmethod
     def from_texts(
         cls, texts: Iterable[str], aliases: Mapping[str, str] | None = None, min_length: int = MIN_LENGTH
-    ) -> "SpellingCorrector":
+    ) -> SpellingCorrector:
         """Built from normalised texts (what the classifier is trained on) and the rewritten typed forms."""
         frequencies = Counter(word for text in texts for word in text.split() if word.isalpha())
-        known = {k: v for k, v in (aliases or {}).items() if k.isalpha() and len(k) >= ALIAS_MIN_LENGTH and k not in frequencies}
+        known = {
+            k: v
+            for k, v in (aliases or {}).items()
+            if k.isalpha() and len(k) >= ALIAS_MIN_LENGTH and k not in frequencies
+        }
         for alias, target in known.items():
             frequencies[alias] = min((frequencies.get(w, 0) for w in target.split()), default=0) or 1
         index: dict[str, set[str]] = {}

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-
 from bot.nlu.normalise import normalise
 from bot.yaml_files import read_yaml
 

@@ -55,7 +55,9 @@ class ActivationStore:
                         login=account.login,
                         provisional_issued_at=account.provisional_issued_at,
                         provisional_reason="reset" if account.state.value == "reset" else "creation",
-                        provisional_delivery=account.provisional_delivery.value if account.provisional_delivery else None,
+                        provisional_delivery=account.provisional_delivery.value
+                        if account.provisional_delivery
+                        else None,
                         backup_email=account.backup_email,
                         backup_email_validated=account.backup_email_validated,
                         validation_link_sent_at=account.validation_link_sent_at,
@@ -76,7 +78,6 @@ class ActivationStore:
             record.provisional_reason = reason
             record.provisional_delivery = delivery.value
 
-
     def issue_validation_token(self, login: str, address: str, valid_for: dt.timedelta, now: dt.datetime) -> str:
         """A fresh validation link token for the backup `address` of `login`.
 
@@ -86,8 +87,11 @@ class ActivationStore:
         """
         token = secrets.token_urlsafe(24)
         with self._sessions.begin() as session:
-            session.add(ValidationToken(token_hash=_token_hash(token), login=login.lower(), address=address,
-                                        expires_at=now + valid_for))
+            session.add(
+                ValidationToken(
+                    token_hash=_token_hash(token), login=login.lower(), address=address, expires_at=now + valid_for
+                )
+            )
             self._upsert(session, login).validation_link_sent_at = now
         return token
 
@@ -144,7 +148,7 @@ class ActivationStore:
 
 def _aware(value: dt.datetime) -> dt.datetime:
     """A UTC date-time read back from the database, aware even where a driver leaves it naive."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def _token_hash(token: str) -> str:

@@ -49,8 +49,14 @@ class AuditLog:
     ) -> int:
         with self._sessions.begin() as session:
             row = AuditEvent(
-                at=at, actor=actor, actor_login=actor_login, channel=channel, operation=operation,
-                target=safe_target(target, self._is_identifier), outcome=outcome, detail=redact(detail) if detail is not None else None,
+                at=at,
+                actor=actor,
+                actor_login=actor_login,
+                channel=channel,
+                operation=operation,
+                target=safe_target(target, self._is_identifier),
+                outcome=outcome,
+                detail=redact(detail) if detail is not None else None,
             )
             session.add(row)
             session.flush()

@@ -89,7 +89,9 @@ class ConversationStore:
 
 SECRET_SLOTS = frozenset({"link_code"})  # never stored, even redacted
 IDENTIFIER_SLOTS = frozenset({"username", "link_login", "operation_target"})  # a well-formed identifier or nothing
-_STRUCTURE = frozenset({"event", "name", "intent", "entity", "timestamp", "active_loop", "requested_slot", "message_id"})
+_STRUCTURE = frozenset(
+    {"event", "name", "intent", "entity", "timestamp", "active_loop", "requested_slot", "message_id"}
+)
 _MIN_REJECTED = 4  # shorter offered values are not hunted for in the text
 
 
@@ -108,11 +110,13 @@ def _rejected_identifiers(tracker: dict[str, Any], is_id: IdentifierRule) -> set
     """The values this tracker ever put in an identifier slot that are not identifiers."""
     offered = [value for name, value in (tracker.get("slots") or {}).items() if name in IDENTIFIER_SLOTS]
     offered += [
-        event.get("value") for event in tracker.get("events", [])
+        event.get("value")
+        for event in tracker.get("events", [])
         if event.get("event") == "slot" and event.get("name") in IDENTIFIER_SLOTS
     ]
     return {
-        value.strip() for value in offered
+        value.strip()
+        for value in offered
         if isinstance(value, str) and not is_id(value) and len(value.strip()) >= _MIN_REJECTED
     }
 
@@ -131,9 +135,11 @@ def _user_side(message: dict[str, Any], rejected: set[str], is_id: IdentifierRul
         cleaned["text"] = _without(cleaned["text"], rejected)
     if isinstance(cleaned.get("entities"), list):
         cleaned["entities"] = [
-            {**entity, "value": None} if entity.get("entity") == "username" and not is_id(entity.get("value"))
+            {**entity, "value": None}
+            if entity.get("entity") == "username" and not is_id(entity.get("value"))
             else entity
-            for entity in cleaned["entities"] if isinstance(entity, dict)
+            for entity in cleaned["entities"]
+            if isinstance(entity, dict)
         ]
     if isinstance(cleaned.get("parse_data"), dict):
         cleaned["parse_data"] = _user_side(cleaned["parse_data"], rejected, is_id)

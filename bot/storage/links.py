@@ -6,9 +6,9 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,7 +30,7 @@ Clock = Callable[[], dt.datetime]
 
 
 def _system_clock() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -136,12 +136,20 @@ class LinkStore:
 
     def has_live_code(self, sender_id: str, login: str, now: dt.datetime) -> bool:
         with self._sessions() as session:
-            return session.scalar(
-                select(OneTimeCode.id).where(
-                    OneTimeCode.sender_id == sender_id, OneTimeCode.login == login.lower(),
-                    OneTimeCode.used_at.is_(None), OneTimeCode.expires_at > now, OneTimeCode.code_hash != DECOY,
-                ).limit(1)
-            ) is not None
+            return (
+                session.scalar(
+                    select(OneTimeCode.id)
+                    .where(
+                        OneTimeCode.sender_id == sender_id,
+                        OneTimeCode.login == login.lower(),
+                        OneTimeCode.used_at.is_(None),
+                        OneTimeCode.expires_at > now,
+                        OneTimeCode.code_hash != DECOY,
+                    )
+                    .limit(1)
+                )
+                is not None
+            )
 
     def purge_codes(self, now: dt.datetime) -> int:
         """Delete the codes that can no longer be used (expired or spent)."""
@@ -243,7 +251,9 @@ class ResetRequestStore:
     def get(self, request_id: int) -> ResetRequestView | None:
         with self._sessions() as session:
             row = session.get(ResetRequest, request_id)
-            return ResetRequestView(row.id, row.login, row.uai, row.requester, row.status, row.decided_by) if row else None
+            return (
+                ResetRequestView(row.id, row.login, row.uai, row.requester, row.status, row.decided_by) if row else None
+            )
 
     def pending_for(self, login: str) -> ResetRequestView | None:
         with self._sessions() as session:

@@ -17,12 +17,16 @@ def stored_key(key: str) -> str:
     """What the counters table keeps of a key: its kind (`lookup:login`) and a hash of what it counts, so that
     an identifier, an address or a word typed by a user is never kept in clear."""
     kind, _, counted = key.rpartition(":")
-    return f"{kind}:{hashlib.sha256(counted.encode()).hexdigest()[:32]}" if kind else hashlib.sha256(key.encode()).hexdigest()[:32]
+    return (
+        f"{kind}:{hashlib.sha256(counted.encode()).hexdigest()[:32]}"
+        if kind
+        else hashlib.sha256(key.encode()).hexdigest()[:32]
+    )
 
 
 def _window_start(limit: RateLimit, now: dt.datetime) -> dt.datetime:
     epoch = int(now.timestamp())
-    return dt.datetime.fromtimestamp(epoch - epoch % limit.per_seconds, tz=dt.timezone.utc)
+    return dt.datetime.fromtimestamp(epoch - epoch % limit.per_seconds, tz=dt.UTC)
 
 
 class RateLimiter:

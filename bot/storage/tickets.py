@@ -44,8 +44,20 @@ def _without(text: str, offered: str) -> str:
 
 def _view(row: Ticket) -> TicketView:
     return TicketView(
-        row.id, row.sender_id, row.channel, row.status, row.tenant, row.login, row.diagnosis, row.summary,
-        row.transcript, row.agent, row.topic_ref, row.rating, row.created_at, row.updated_at,
+        row.id,
+        row.sender_id,
+        row.channel,
+        row.status,
+        row.tenant,
+        row.login,
+        row.diagnosis,
+        row.summary,
+        row.transcript,
+        row.agent,
+        row.topic_ref,
+        row.rating,
+        row.created_at,
+        row.updated_at,
     )
 
 
@@ -74,9 +86,16 @@ class TicketStore:
             summary, transcript = _without(summary, login), _without(transcript, login)
         with self._sessions.begin() as session:
             row = Ticket(
-                sender_id=sender_id, channel=channel, status="open", tenant=tenant, login=stored_login,
-                diagnosis=diagnosis, summary=redact(summary), transcript=redact(transcript),
-                created_at=now, updated_at=now,
+                sender_id=sender_id,
+                channel=channel,
+                status="open",
+                tenant=tenant,
+                login=stored_login,
+                diagnosis=diagnosis,
+                summary=redact(summary),
+                transcript=redact(transcript),
+                created_at=now,
+                updated_at=now,
             )
             session.add(row)
             session.flush()

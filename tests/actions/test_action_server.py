@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import urllib.request
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -27,7 +27,10 @@ def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {**os.environ, "CLEF_CONFIG": str(config_path), "SANIC_HOST": "127.0.0.1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -46,11 +49,21 @@ def post(url: str, payload: dict) -> dict:
 
 
 def tracker(sender: str, slots: dict, intent: str) -> dict:
-    latest = {"text": "mon lien a expire", "intent": {"name": intent, "confidence": 0.9}, "entities": [], "intent_ranking": []}
+    latest = {
+        "text": "mon lien a expire",
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": [],
+        "intent_ranking": [],
+    }
     return {
-        "sender_id": sender, "slots": slots, "latest_message": latest,
+        "sender_id": sender,
+        "slots": slots,
+        "latest_message": latest,
         "events": [{"event": "user", "text": latest["text"], "parse_data": latest}],
-        "paused": False, "followup_action": None, "active_loop": {}, "latest_action_name": "action_listen",
+        "paused": False,
+        "followup_action": None,
+        "active_loop": {},
+        "latest_action_name": "action_listen",
     }
 
 
@@ -70,7 +83,9 @@ def test_a_real_webhook_call_diagnoses_an_expired_link(action_server: str) -> No
         {
             "next_action": "action_diagnose",
             "sender_id": "web:action-server-test",
-            "tracker": tracker("web:action-server-test", {"username": "chloe.bernard", "problem": "link_expired"}, "link_expired"),
+            "tracker": tracker(
+                "web:action-server-test", {"username": "chloe.bernard", "problem": "link_expired"}, "link_expired"
+            ),
             "domain": domain,
             "version": "3.1",
         },

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -26,7 +26,12 @@ def running_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     services = build_services(load_config(config_path))
     load_demo_directory(services)
     services.engine.dispose()
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(folder), "CLEF_CONFIG": str(config_path), "CLEF_AGENT_TOKEN": AGENT_TOKEN}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(folder),
+        "CLEF_CONFIG": str(config_path),
+        "CLEF_AGENT_TOKEN": AGENT_TOKEN,
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )

@@ -37,7 +37,12 @@ def test_scenario(path: Path, scenario: object, nlu: NluModel) -> None:
 
 def _replay(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", "replay", *args], cwd=ROOT, capture_output=True, text=True, timeout=300, input=stdin
+        [sys.executable, "-m", "bot", "replay", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        input=stdin,
     )
 
 
@@ -82,7 +87,11 @@ def test_replay_exits_2_with_a_clear_message_on_a_bad_file(tmp_path: Path, conte
 
 def test_parse_follows_the_contract() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "parse"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "bot", "parse"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
         input="mon lien a expire, mon identifiant c'est marie.dupont2\n\n",
     )
     assert done.returncode == 0, done.stderr
@@ -122,11 +131,18 @@ def test_replay_runs_the_scenarios_on_the_config_given_by_option_or_variable(tmp
     config = _short_message_config(tmp_path)
     by_option = subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(config), "replay", str(scenario)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert by_option.returncode == 0, by_option.stdout + by_option.stderr
     by_variable = subprocess.run(
-        [sys.executable, "-m", "bot", "replay", str(scenario)], cwd=ROOT, capture_output=True, text=True, timeout=300,
+        [sys.executable, "-m", "bot", "replay", str(scenario)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**os.environ, "CLEF_CONFIG": str(config)},
     )
     assert by_variable.returncode == 0, by_variable.stdout + by_variable.stderr

@@ -8,8 +8,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import AsyncIterator, Awaitable, Callable
 
 import pytest
 
@@ -73,7 +73,9 @@ async def start_bot(
 ) -> AsyncIterator[Start]:
     """Starts the bot on the test database; call it again after `stop` to restart with nothing kept in memory."""
     settings = TelegramSettings(
-        base_url=f"http://127.0.0.1:{api.port}/bot", agents_chat_id=AGENTS, agent_user_ids=[AGENT],
+        base_url=f"http://127.0.0.1:{api.port}/bot",
+        agents_chat_id=AGENTS,
+        agent_user_ids=[AGENT],
         password_message_ttl_seconds=600,
     )
     test_config = config.model_copy(update={"telegram": settings})
@@ -169,7 +171,9 @@ async def test_linking_proves_ownership_with_a_one_time_code_and_is_revocable(st
 async def test_markup_in_user_text_is_sent_back_as_plain_text(start_bot: Start) -> None:
     bot = await start_bot()
     await bot.say(USER, "je veux parler a un conseiller <b>Jean</b> *gras* [lien](http://x)")
-    posted = await bot.api.wait_for(lambda: [c for c in bot.api.sent("sendMessage", AGENTS) if "Demande n°" in c.params["text"]])
+    posted = await bot.api.wait_for(
+        lambda: [c for c in bot.api.sent("sendMessage", AGENTS) if "Demande n°" in c.params["text"]]
+    )
     assert "<b>Jean</b> *gras* [lien](http://x)" in posted[0].params["text"]
     assert all("parse_mode" not in c.params for c in bot.api.sent("sendMessage"))
 
@@ -179,7 +183,10 @@ async def test_a_429_from_telegram_is_retried_and_the_reply_arrives(start_bot: S
     bot.api.fail_next("sendMessage", "429")
     greeting = await bot.say(USER, "/start")
     assert greeting.params["text"].startswith("Bonjour")
-    assert [c.method for c in bot.api.calls if c.method.startswith("sendMessage")][:2] == ["sendMessage!429", "sendMessage"]
+    assert [c.method for c in bot.api.calls if c.method.startswith("sendMessage")][:2] == [
+        "sendMessage!429",
+        "sendMessage",
+    ]
 
 
 # -- an ADML -----------------------------------------------------------------------------------------
@@ -199,14 +206,14 @@ async def test_an_adml_resets_an_account_of_their_school_and_the_password_messag
     jobs = store.get_jobs(jobstore="persistent")
     assert len(jobs) == 1
     due = jobs[0].next_run_time
-    assert dt.timedelta(seconds=590) < due - dt.datetime.now(dt.timezone.utc) <= dt.timedelta(seconds=600)
+    assert dt.timedelta(seconds=590) < due - dt.datetime.now(dt.UTC) <= dt.timedelta(seconds=600)
 
     await bot.channel.stop()  # a restart: nothing is kept in memory
     restarted = await start_bot()
     scheduler = restarted.channel.application.job_queue.scheduler  # type: ignore[union-attr]
     (job,) = scheduler.get_jobs(jobstore="persistent")
     assert job.id == jobs[0].id
-    job.modify(next_run_time=dt.datetime.now(dt.timezone.utc))
+    job.modify(next_run_time=dt.datetime.now(dt.UTC))
     scheduler.wakeup()
     deleted = await restarted.api.wait_for(lambda: restarted.api.sent("deleteMessage", ADML))
     assert len(deleted) == 1
@@ -254,7 +261,9 @@ async def test_a_ticket_is_worked_in_a_forum_topic_across_a_restart(start_bot: S
     ticket_id = int(re.search(r"n°(\d+)", created.params["text"]).group(1))  # type: ignore[union-attr]
     (topic_call,) = await bot.api.wait_for(lambda: bot.api.sent("createForumTopic"))
     post = await bot.api.wait_for(
-        lambda: next((c for c in bot.api.sent("sendMessage", AGENTS) if f"Demande n°{ticket_id}" in c.params["text"]), None)
+        lambda: next(
+            (c for c in bot.api.sent("sendMessage", AGENTS) if f"Demande n°{ticket_id}" in c.params["text"]), None
+        )
     )
     thread_id = int(post.params["message_thread_id"])
     assert buttons(post) == ["Prendre", "Fermer"]
@@ -269,7 +278,10 @@ async def test_a_ticket_is_worked_in_a_forum_topic_across_a_restart(start_bot: S
     mark = len(bot.api.calls)
     bot.api.group_says(AGENTS, AGENT, "Bonjour, avez-vous essayé « Activer mon compte » ?", thread_id=thread_id)
     relayed = await bot.api.next_reply(USER, mark)
-    assert relayed.params["text"] == f"Conseiller (demande n°{ticket_id}) : Bonjour, avez-vous essayé « Activer mon compte » ?"
+    assert (
+        relayed.params["text"]
+        == f"Conseiller (demande n°{ticket_id}) : Bonjour, avez-vous essayé « Activer mon compte » ?"
+    )
 
     mark = len(bot.api.calls)
     bot.api.user_says(USER, "oui mais ca marche toujours pas")
@@ -323,7 +335,9 @@ async def test_webhook_mode_serves_updates_on_the_assistant_web_server(
 
     port = free_port()
     settings = TelegramSettings(
-        mode="webhook", webhook_url="https://clef.example.org/telegram/webhook", base_url=f"http://127.0.0.1:{api.port}/bot"
+        mode="webhook",
+        webhook_url="https://clef.example.org/telegram/webhook",
+        base_url=f"http://127.0.0.1:{api.port}/bot",
     )
     services = build_services(config, clock=clock, database_url=database_url)
     channel = TelegramChannel(build_assistant(services, nlu), TOKEN, settings)
@@ -333,9 +347,16 @@ async def test_webhook_mode_serves_updates_on_the_assistant_web_server(
         (registered,) = api.sent("setWebhook")
         assert registered.params["url"] == "https://clef.example.org/telegram/webhook"
         secret = registered.params["secret_token"]
-        update = {"update_id": 1, "message": {
-            "message_id": 1, "date": 0, "chat": {"id": USER, "type": "private"}, "text": "bonjour",
-            "from": {"id": USER, "is_bot": False, "first_name": "Usager"}}}
+        update = {
+            "update_id": 1,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": USER, "type": "private"},
+                "text": "bonjour",
+                "from": {"id": USER, "is_bot": False, "first_name": "Usager"},
+            },
+        }
         async with aiohttp.ClientSession() as http:
             url = f"http://127.0.0.1:{port}/telegram/webhook"
             forged = await http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
@@ -355,8 +376,14 @@ async def test_desk_buttons_from_outside_the_agents_group_do_nothing(start_bot: 
     bot = await start_bot()
     created = await bot.say(USER, "je veux parler a un humain")
     ticket_id = int(re.search(r"n°(\d+)", created.params["text"]).group(1))  # type: ignore[union-attr]
-    forged = Call("sendMessage", {"chat_id": USER, "text": "x", "reply_markup": {"inline_keyboard": [[
-        {"text": "Fermer", "callback_data": f"desk:close:{ticket_id}"}]]}})
+    forged = Call(
+        "sendMessage",
+        {
+            "chat_id": USER,
+            "text": "x",
+            "reply_markup": {"inline_keyboard": [[{"text": "Fermer", "callback_data": f"desk:close:{ticket_id}"}]]},
+        },
+    )
     refused = await bot.click(USER, forged, "Fermer")
     assert "réservé à l'équipe support" in refused.params["text"]
     ticket = bot.services.tickets.get(ticket_id)
@@ -373,7 +400,10 @@ async def test_a_reply_kept_while_telegram_failed_is_delivered_with_the_next_one
     kept = await bot.api.next_reply(USER, mark)
     assert "Décrivez votre problème" in kept.params["text"]  # the kept reply first, then the new one
     greeting = await bot.api.wait_for(
-        lambda: next((c for c in bot.api.calls[mark:] if c.method == "sendMessage" and c.params["text"].startswith("Bonjour")), None)
+        lambda: next(
+            (c for c in bot.api.calls[mark:] if c.method == "sendMessage" and c.params["text"].startswith("Bonjour")),
+            None,
+        )
     )
     assert bot.api.calls.index(greeting) > bot.api.calls.index(kept)
 

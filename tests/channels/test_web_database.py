@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import aiohttp
 import pytest
@@ -18,6 +18,7 @@ from tests.support.processes import free_port
 
 def _on_every_connection(services: Services, *pragmas: str) -> None:
     """New connections run these pragmas (the pool is emptied so that no old connection escapes them)."""
+
     def run(connection: sqlite3.Connection, _record: object) -> None:
         for pragma in pragmas:
             connection.execute(pragma)

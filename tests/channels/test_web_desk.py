@@ -13,7 +13,9 @@ from tests.channels.test_web_rest import say
 
 def desk(url: str, method: str, path: str, body: Any = None, token: str = AGENT_TOKEN) -> tuple[int, Any]:
     request = urllib.request.Request(
-        f"{url}{path}", method=method, data=json.dumps(body).encode() if body is not None else None,
+        f"{url}{path}",
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
     try:
@@ -48,7 +50,12 @@ def test_an_agent_takes_answers_and_closes_a_web_ticket(running_assistant: str) 
     assert status == 200 and taken["status"] == "taken"
     assert "pris en charge" in inbox(running_assistant, "desk-user-1")[0]["text"]
 
-    status, _ = desk(running_assistant, "POST", f"/api/desk/tickets/{ticket['id']}/reply", {"text": "Essayez « Activer mon compte »."})
+    status, _ = desk(
+        running_assistant,
+        "POST",
+        f"/api/desk/tickets/{ticket['id']}/reply",
+        {"text": "Essayez « Activer mon compte »."},
+    )
     assert status == 200
     (relayed,) = inbox(running_assistant, "desk-user-1")
     assert relayed["text"] == f"Conseiller (demande n°{ticket['id']}) : Essayez « Activer mon compte »."

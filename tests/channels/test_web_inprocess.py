@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
@@ -20,9 +20,13 @@ from tests.support.processes import free_port
 @pytest.fixture
 async def web_url(services: Services, nlu: NluModel) -> AsyncIterator[str]:
     port = free_port()
-    services.config = services.config.model_copy(update={"web": WebSettings(
-        public_url=f"http://127.0.0.1:{port}", requests_per_ip=RateLimit(count=8, per_seconds=60)
-    )})
+    services.config = services.config.model_copy(
+        update={
+            "web": WebSettings(
+                public_url=f"http://127.0.0.1:{port}", requests_per_ip=RateLimit(count=8, per_seconds=60)
+            )
+        }
+    )
     runner = await start_web(build_web_app(build_assistant(services, nlu)), "127.0.0.1", port)
     yield f"http://127.0.0.1:{port}"
     await runner.cleanup()
@@ -65,24 +69,35 @@ async def test_a_client_address_is_limited_whatever_sender_ids_it_invents(web_ur
     async with aiohttp.ClientSession() as http:
         for number in range(8):
             await say(http, web_url, f"scan{number}", "bonjour")
-        async with http.post(f"{web_url}/webhooks/rest/webhook", json={"sender": "scan-new", "message": "x"}) as response:
+        async with http.post(
+            f"{web_url}/webhooks/rest/webhook", json={"sender": "scan-new", "message": "x"}
+        ) as response:
             assert response.status == 429
             assert "too many requests" in (await response.json())["error"]
 
 
-async def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(services: Services, nlu: NluModel) -> None:
+async def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(
+    services: Services, nlu: NluModel
+) -> None:
     port = free_port()
-    services.config = services.config.model_copy(update={"web": WebSettings(
-        requests_per_ip=RateLimit(count=2, per_seconds=60), trusted_proxies=["127.0.0.1"],
-    )})
+    services.config = services.config.model_copy(
+        update={
+            "web": WebSettings(
+                requests_per_ip=RateLimit(count=2, per_seconds=60),
+                trusted_proxies=["127.0.0.1"],
+            )
+        }
+    )
     runner = await start_web(build_web_app(build_assistant(services, nlu)), "127.0.0.1", port)
     url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
     try:
         async with aiohttp.ClientSession() as http:
+
             async def post(client: str) -> int:
                 headers = {"X-Forwarded-For": f"{client}, 127.0.0.1"}
                 async with http.post(url, json={"sender": "p", "message": "bonjour"}, headers=headers) as response:
                     return response.status
+
             assert [await post("10.0.0.1") for _ in range(3)] == [200, 200, 429]
             assert await post("10.0.0.2") == 200  # another pupil behind the same proxy
     finally:

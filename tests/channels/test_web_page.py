@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from selenium import webdriver
@@ -27,9 +27,17 @@ def browser() -> Iterator[webdriver.Chrome]:
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        f"--user-data-dir={profile}", "--window-size=390,844",
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--window-size=390,844",
     ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
@@ -76,7 +84,9 @@ def test_markup_typed_by_a_user_is_shown_as_text(browser: webdriver.Chrome, runn
     assert mine.find_elements(By.TAG_NAME, "img") == []
 
 
-def test_an_agent_answers_from_the_desk_page_and_the_user_reads_it(browser: webdriver.Chrome, running_assistant: str) -> None:
+def test_an_agent_answers_from_the_desk_page_and_the_user_reads_it(
+    browser: webdriver.Chrome, running_assistant: str
+) -> None:
     from tests.channels.conftest import AGENT_TOKEN
 
     wait = WebDriverWait(browser, 30)
@@ -92,7 +102,9 @@ def test_an_agent_answers_from_the_desk_page_and_the_user_reads_it(browser: webd
     browser.get(running_assistant + "/desk")
     browser.find_element(By.ID, "token").send_keys(AGENT_TOKEN)
     browser.find_element(By.CSS_SELECTOR, "#login button").click()
-    entry = wait.until(ec.element_to_be_clickable((By.XPATH, f"//ul[@id='tickets']//button[starts-with(text(), 'n°{number} ')]")))
+    entry = wait.until(
+        ec.element_to_be_clickable((By.XPATH, f"//ul[@id='tickets']//button[starts-with(text(), 'n°{number} ')]"))
+    )
     entry.click()
     wait.until(lambda d: "humain" in d.find_element(By.ID, "transcript").text)
     browser.find_element(By.ID, "reply").send_keys("Bonjour, je suis là pour vous aider.")

@@ -10,7 +10,9 @@ import pytest
 
 
 def post(url: str, body: bytes, content_type: str = "application/json") -> tuple[int, object]:
-    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=body, headers={"Content-Type": content_type}, method="POST")
+    request = urllib.request.Request(
+        f"{url}/webhooks/rest/webhook", data=body, headers={"Content-Type": content_type}, method="POST"
+    )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, json.loads(response.read())

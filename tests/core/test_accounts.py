@@ -25,8 +25,22 @@ def test_prenom_nom_is_the_default_format(login: str) -> None:
     assert matches_login(login, [LOGIN_PATTERN])
 
 
-@pytest.mark.parametrize("text", ["test14", "marie", "marie.", ".dupont", "marie.dupont ", " marie.dupont",
-                                  "2marie.dupont", "marie.dupont@monlycee.net", "marie.dupont.x", "", "a." + "b" * 70])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "test14",
+        "marie",
+        "marie.",
+        ".dupont",
+        "marie.dupont ",
+        " marie.dupont",
+        "2marie.dupont",
+        "marie.dupont@monlycee.net",
+        "marie.dupont.x",
+        "",
+        "a." + "b" * 70,
+    ],
+)
 def test_anything_else_is_not_a_prenom_nom(text: str) -> None:
     assert not matches_login(text)
 
@@ -49,8 +63,11 @@ def test_the_shipped_config_gives_every_tenant_prenom_nom_and_netocentre_its_sam
     assert config.tenant("monlycee").login_patterns == [LOGIN_PATTERN]
     netocentre = config.tenant("netocentre").login_patterns
     assert LOGIN_PATTERN in netocentre
-    logins = [line.split(":", 1)[1].strip() for line in REFERENCE_PEOPLE.read_text(encoding="utf-8").splitlines()
-              if line.startswith("ENTPersonLogin:")]
+    logins = [
+        line.split(":", 1)[1].strip()
+        for line in REFERENCE_PEOPLE.read_text(encoding="utf-8").splitlines()
+        if line.startswith("ENTPersonLogin:")
+    ]
     assert len(logins) == 17
     assert all(matches_login(login, netocentre) for login in logins)
     assert not any(matches_login(login, config.tenant("monlycee").login_patterns) for login in logins)

@@ -9,8 +9,15 @@ import pytest
 from bot.core.accounts import Account, AccountState, Profile
 from bot.core.authz import Actor, Permission, authorise
 
-STUDENT = Account("lucas.martin", Profile.STUDENT, AccountState.ACTIVE, uai="0750001A", ent_mail="lucas.martin@monlycee.net",
-                  backup_email="l@example.org", backup_email_validated=False)
+STUDENT = Account(
+    "lucas.martin",
+    Profile.STUDENT,
+    AccountState.ACTIVE,
+    uai="0750001A",
+    ent_mail="lucas.martin@monlycee.net",
+    backup_email="l@example.org",
+    backup_email_validated=False,
+)
 ADML = Account("isabelle.roux", Profile.STAFF, AccountState.ACTIVE, uai="0750001A", adml_of=("0750001A",))
 OTHER_ADML = Account("claire.lambert", Profile.STAFF, AccountState.ACTIVE, uai="0931234B", adml_of=("0931234B",))
 TEACHER = Account("paul.moreau", Profile.TEACHER, AccountState.ACTIVE, uai="0750001A")
@@ -25,8 +32,14 @@ LINKED_TEACHER = Actor("telegram:5", linked_account=TEACHER)
 
 @pytest.mark.parametrize(
     ("actor", "allowed", "reason"),
-    [(AGENT, True, None), (SCHOOL_ADML, True, None), (FOREIGN_ADML, False, "other_school"),
-     (LINKED_TEACHER, False, "not_adml"), (SELF, False, "not_adml"), (ANYONE, False, "not_linked")],
+    [
+        (AGENT, True, None),
+        (SCHOOL_ADML, True, None),
+        (FOREIGN_ADML, False, "other_school"),
+        (LINKED_TEACHER, False, "not_adml"),
+        (SELF, False, "not_adml"),
+        (ANYONE, False, "not_linked"),
+    ],
 )
 @pytest.mark.parametrize("permission", [Permission.RESET_PASSWORD, Permission.UNLOCK_ACCOUNT])
 def test_reset_and_unlock(actor: Actor, allowed: bool, reason: str | None, permission: Permission) -> None:
@@ -117,7 +130,10 @@ def test_another_schools_account_is_refused_alike_whatever_its_state(permission:
     for state in AccountState:
         target = dataclasses.replace(STUDENT, state=state)
         assert authorise(FOREIGN_ADML, permission, target).reason == "other_school"
-    assert authorise(SCHOOL_ADML, permission, dataclasses.replace(STUDENT, state=AccountState.DISABLED)).reason == "account_disabled"
+    assert (
+        authorise(SCHOOL_ADML, permission, dataclasses.replace(STUDENT, state=AccountState.DISABLED)).reason
+        == "account_disabled"
+    )
 
 
 def test_an_adml_asks_support_not_peers_for_their_own_reset() -> None:

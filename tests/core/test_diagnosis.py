@@ -11,14 +11,18 @@ from bot.core.accounts import Account, AccountSource, AccountState, Profile
 from bot.core.diagnosis import DiagnosisCode, NextStep, TenantRules, diagnose
 from bot.core.freeze import NOT_FROZEN, FreezeStatus
 
-NOW = dt.datetime(2026, 9, 15, 10, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 9, 15, 10, 0, tzinfo=dt.UTC)
 RULES = TenantRules(validation_link_hours=48, freeze_windows=(), zone="C")
 FROZEN = FreezeStatus(frozen=True, until=dt.date(2026, 8, 21), reason="summer", school_holiday="Vacances d'été")
 HOLIDAY = FreezeStatus(frozen=False, until=None, reason=None, school_holiday="Vacances de la Toussaint")
 
 ACTIVE = Account(
-    login="marie.dupont", profile=Profile.STUDENT, state=AccountState.ACTIVE, uai="0750001A",
-    backup_email="marie@example.org", backup_email_validated=True,
+    login="marie.dupont",
+    profile=Profile.STUDENT,
+    state=AccountState.ACTIVE,
+    uai="0750001A",
+    backup_email="marie@example.org",
+    backup_email_validated=True,
 )
 
 
@@ -83,8 +87,12 @@ def test_provisional_issue_date_is_evidence() -> None:
 
 @pytest.mark.parametrize(
     ("hours_ago", "expected"),
-    [(1, DiagnosisCode.VALIDATION_PENDING), (47.9, DiagnosisCode.VALIDATION_PENDING),
-     (48, DiagnosisCode.LINK_EXPIRED), (200, DiagnosisCode.LINK_EXPIRED)],
+    [
+        (1, DiagnosisCode.VALIDATION_PENDING),
+        (47.9, DiagnosisCode.VALIDATION_PENDING),
+        (48, DiagnosisCode.LINK_EXPIRED),
+        (200, DiagnosisCode.LINK_EXPIRED),
+    ],
 )
 def test_validation_link_pending_under_48_hours_expired_after(hours_ago: float, expected: DiagnosisCode) -> None:
     sent = NOW - dt.timedelta(hours=hours_ago)
@@ -122,6 +130,8 @@ def test_a_missing_validation_mail_with_no_send_time_offers_a_resend() -> None:
     account = with_(backup_email_validated=False, validation_link_sent_at=None)
     result = diagnose(account, NOW, RULES, NOT_FROZEN, reported="validation_mail_missing")
     assert (result.code, result.next_step, result.offered_operation) == (
-        DiagnosisCode.ACCOUNT_OK, NextStep.RESEND_VALIDATION_LINK, "resend_validation_link"
+        DiagnosisCode.ACCOUNT_OK,
+        NextStep.RESEND_VALIDATION_LINK,
+        "resend_validation_link",
     )
     assert diagnose(ACTIVE, NOW, RULES, NOT_FROZEN, reported="validation_mail_missing").offered_operation is None

@@ -43,7 +43,9 @@ def test_region_staff_and_its_contractors_are_eligible(profile: Profile, reason:
         (False, DiagnosisCode.NOCAS_NOT_ELIGIBLE, "school_contractor_not_validated"),
     ],
 )
-def test_school_contractor_only_when_validated_by_cridf(validated: bool | None, code: DiagnosisCode, reason: str) -> None:
+def test_school_contractor_only_when_validated_by_cridf(
+    validated: bool | None, code: DiagnosisCode, reason: str
+) -> None:
     result = nocas_eligibility(Profile.SCHOOL_CONTRACTOR, UNSIGNED, False, contractor_validated_by_cridf=validated)
     assert (result.code, result.reason) == (code, reason)
 

@@ -9,7 +9,13 @@ import pytest
 import yaml
 
 from bot.core.redaction import (
-    NOT_AN_IDENTIFIER, contains_password, is_identifier, mask_email, redact, safe_identifier, safe_target,
+    NOT_AN_IDENTIFIER,
+    contains_password,
+    is_identifier,
+    mask_email,
+    redact,
+    safe_identifier,
+    safe_target,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,19 +28,38 @@ def test_mask_email_keeps_enough_to_recognise_it() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["mon mdp est Soleil2024!", "mot de passe : azerty123", "voila mon password=Hx9$kk22",
-     "Tr0ub4dor&3xyz", "le code 482913", "mon mail marie.dupont@gmail.com", "appelez moi au 06 12 34 56 78"],
+    [
+        "mon mdp est Soleil2024!",
+        "mot de passe : azerty123",
+        "voila mon password=Hx9$kk22",
+        "Tr0ub4dor&3xyz",
+        "le code 482913",
+        "mon mail marie.dupont@gmail.com",
+        "appelez moi au 06 12 34 56 78",
+    ],
 )
 def test_secrets_and_personal_data_are_removed(text: str) -> None:
     redacted = redact(text)
-    for secret in ("Soleil2024!", "azerty123", "Hx9$kk22", "Tr0ub4dor&3xyz", "482913", "marie.dupont@gmail.com", "06 12 34 56 78"):
+    for secret in (
+        "Soleil2024!",
+        "azerty123",
+        "Hx9$kk22",
+        "Tr0ub4dor&3xyz",
+        "482913",
+        "marie.dupont@gmail.com",
+        "06 12 34 56 78",
+    ):
         assert secret not in redacted
 
 
 @pytest.mark.parametrize(
     "text",
-    ["mon identifiant est marie.dupont2", "mon lycée c'est 0751234A", "ou en est mon ticket #42",
-     "j'arrive pas a me connecter sur https://lycees.netocentre.fr"],
+    [
+        "mon identifiant est marie.dupont2",
+        "mon lycée c'est 0751234A",
+        "ou en est mon ticket #42",
+        "j'arrive pas a me connecter sur https://lycees.netocentre.fr",
+    ],
 )
 def test_what_the_assistant_needs_is_kept(text: str) -> None:
     assert redact(text) == text
@@ -42,9 +67,15 @@ def test_what_the_assistant_needs_is_kept(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "holds_one"),
-    [("mon mdp est Soleil2024!", True), ("mot de passe : azerty123", True), ("Tr0ub4dor&3xyz", True),
-     ("j'ai oublie mon mot de passe", False), ("mon mot de passe est trop court", False),
-     ("le mdp provisoire marche pas", False), ("mon identifiant c'est marie.dupont2", False)],
+    [
+        ("mon mdp est Soleil2024!", True),
+        ("mot de passe : azerty123", True),
+        ("Tr0ub4dor&3xyz", True),
+        ("j'ai oublie mon mot de passe", False),
+        ("mon mot de passe est trop court", False),
+        ("le mdp provisoire marche pas", False),
+        ("mon identifiant c'est marie.dupont2", False),
+    ],
 )
 def test_contains_password(text: str, holds_one: bool) -> None:
     assert contains_password(text) is holds_one
@@ -65,6 +96,7 @@ def test_capitalised_identifiers_are_not_passwords(text: str) -> None:
 
 
 # -- announced passwords, phrasing by phrasing ------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("text", "secret"),
@@ -108,7 +140,7 @@ def test_an_announced_password_is_removed_whatever_its_strength(text: str, secre
 def test_a_passphrase_is_removed_to_the_end_of_its_clause(text: str, passphrase: str) -> None:
     redacted = redact(text)
     assert all(word not in redacted for word in passphrase.split())
-    assert redacted.endswith(text[text.index(passphrase) + len(passphrase):])  # what follows stays readable
+    assert redacted.endswith(text[text.index(passphrase) + len(passphrase) :])  # what follows stays readable
 
 
 @pytest.mark.parametrize(
@@ -151,19 +183,30 @@ def test_redacting_twice_changes_nothing_more() -> None:
 
 # -- what must stay readable -------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "text",
     [
-        "mon mot de passe est trop court", "le mot de passe c'est quoi", "mon mdp c'est pas le bon",
-        "mon mdp est bon mais la connexion est refusee", "le mot de passe provisoire, je l'ai perdu",
-        "j'ai essayé de me connecter mais ça marche pas", "avec mon téléphone ça marche pas",
-        "je tape mon mot de passe et ca met incorrect", "j'ai tout essayé avec le chatbot et rien ne marche",
-        "mon code postal 75001", "le code reçu par mail", "code etablissement 0781234K",
-        "le code du lycee c'est 0452010T", "mon mdp provisoire du 12/09 marche pas", "mot de passe : mini 8 ?",
+        "mon mot de passe est trop court",
+        "le mot de passe c'est quoi",
+        "mon mdp c'est pas le bon",
+        "mon mdp est bon mais la connexion est refusee",
+        "le mot de passe provisoire, je l'ai perdu",
+        "j'ai essayé de me connecter mais ça marche pas",
+        "avec mon téléphone ça marche pas",
+        "je tape mon mot de passe et ca met incorrect",
+        "j'ai tout essayé avec le chatbot et rien ne marche",
+        "mon code postal 75001",
+        "le code reçu par mail",
+        "code etablissement 0781234K",
+        "le code du lycee c'est 0452010T",
+        "mon mdp provisoire du 12/09 marche pas",
+        "mot de passe : mini 8 ?",
         "j'ai tapé gmial au lieu de gmail dans l'adresse de secours, comment corriger",
         "je suis prof au lycee 0782345C, j ai oublie mon mot de passe depuis les vacances",
         "mon identifiant c'est marie.dupont2, mon lycée 0751234A, ticket #42, le 12/09/2026 à 10h30",
-        "mon mot de passe, bonne question", "jai zappé mon mdp completement",
+        "mon mot de passe, bonne question",
+        "jai zappé mon mdp completement",
         "pourquoi mon mot de passe est jugé trop faible",
     ],
 )
@@ -189,16 +232,25 @@ def test_the_training_examples_stay_readable() -> None:
             if "@" not in text and redact(text) != text:
                 changed.append(text)
     assert changed == [
-        "jai mis 12345678 comme mdp ca passe pas pk", "est ce que azerty123 c'est un mot de passe valide",
+        "jai mis 12345678 comme mdp ca passe pas pk",
+        "est ce que azerty123 c'est un mot de passe valide",
     ]
 
 
 # -- what may name an account -----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("value", "kept"),
-    [("marie.dupont2", "marie.dupont2"), (" Marie.Dupont ", "marie.dupont"), ("tournesol", None),
-     ("mon mdp c'est tournesol je veux parler à un conseiller", None), ("", None), (None, None), (42, None)],
+    [
+        ("marie.dupont2", "marie.dupont2"),
+        (" Marie.Dupont ", "marie.dupont"),
+        ("tournesol", None),
+        ("mon mdp c'est tournesol je veux parler à un conseiller", None),
+        ("", None),
+        (None, None),
+        (42, None),
+    ],
 )
 def test_only_a_well_formed_identifier_may_stand_as_one(value: object, kept: str | None) -> None:
     assert safe_identifier(value) == kept and is_identifier(value) is (kept is not None)
@@ -206,8 +258,14 @@ def test_only_a_well_formed_identifier_may_stand_as_one(value: object, kept: str
 
 @pytest.mark.parametrize(
     ("target", "stored"),
-    [("marie.dupont", "marie.dupont"), ("ticket 12", "ticket 12"), ("request 3", "request 3"), (None, None),
-     ("mon mdp c'est tournesol", NOT_AN_IDENTIFIER), ("tournesol", NOT_AN_IDENTIFIER)],
+    [
+        ("marie.dupont", "marie.dupont"),
+        ("ticket 12", "ticket 12"),
+        ("request 3", "request 3"),
+        (None, None),
+        ("mon mdp c'est tournesol", NOT_AN_IDENTIFIER),
+        ("tournesol", NOT_AN_IDENTIFIER),
+    ],
 )
 def test_an_audit_target_is_an_identifier_a_reference_or_a_marker(target: str | None, stored: str | None) -> None:
     assert safe_target(target) == stored
@@ -246,9 +304,14 @@ def test_what_the_assistant_says_stays_readable() -> None:
 
 @pytest.mark.parametrize(
     ("text", "secret"),
-    [("marie.dupont soleil2024", "soleil2024"), ("marie.dupont2 / tournesol", "tournesol"),
-     ("marie.dupont tournesol", "tournesol"), ("marie.dupont tortue rouge danse", "rouge danse"),
-     ("identifiant et mdp : marie.dupont Tournesol!", "Tournesol!"), ("mon mdp c'est bien tournesol", "tournesol")],
+    [
+        ("marie.dupont soleil2024", "soleil2024"),
+        ("marie.dupont2 / tournesol", "tournesol"),
+        ("marie.dupont tournesol", "tournesol"),
+        ("marie.dupont tortue rouge danse", "rouge danse"),
+        ("identifiant et mdp : marie.dupont Tournesol!", "Tournesol!"),
+        ("mon mdp c'est bien tournesol", "tournesol"),
+    ],
 )
 def test_credentials_typed_together_lose_the_password_and_keep_the_identifier(text: str, secret: str) -> None:
     redacted = redact(text)
@@ -256,9 +319,16 @@ def test_credentials_typed_together_lose_the_password_and_keep_the_identifier(te
 
 
 @pytest.mark.parametrize(
-    "text", ["marie.dupont lycee 0751234A", "marie.dupont2 merci", "c'est marie.dupont, mon lycée 0751234A",
-             "marie.dupont Versailles", "c'est marie.dupont ma fille",
-             "mon mdp c'est bien le bon", "marie.dupont 0751234A"],
+    "text",
+    [
+        "marie.dupont lycee 0751234A",
+        "marie.dupont2 merci",
+        "c'est marie.dupont, mon lycée 0751234A",
+        "marie.dupont Versailles",
+        "c'est marie.dupont ma fille",
+        "mon mdp c'est bien le bon",
+        "marie.dupont 0751234A",
+    ],
 )
 def test_an_identifier_followed_by_ordinary_words_stays_readable(text: str) -> None:
     assert redact(text) == text

@@ -30,8 +30,22 @@ IROISE_CLG = Establishment("0291595B", "CLG-DE L'IROISE-ac-RENNES", "netocentre"
 ROMAS = Establishment("0470001A", "LYC-METIER JACQUES DE ROMAS-ac-ORLEANS-TOURS", "netocentre", city="NERAC")
 NO_CITY = Establishment("0930001C", "Lycée Condorcet", "monlycee")
 
-SCHOOLS = [MOULIN_PARIS, MOULIN_CLG, MOULIN_ORLEANS, JAURES, ELUARD, SAINT_PAUL, BATIMENT, BATIMENT_LGT,
-           VOLTAIRE_ORLEANS, VOLTAIRE_PARIS, IROISE_LG, IROISE_CLG, ROMAS, NO_CITY]
+SCHOOLS = [
+    MOULIN_PARIS,
+    MOULIN_CLG,
+    MOULIN_ORLEANS,
+    JAURES,
+    ELUARD,
+    SAINT_PAUL,
+    BATIMENT,
+    BATIMENT_LGT,
+    VOLTAIRE_ORLEANS,
+    VOLTAIRE_PARIS,
+    IROISE_LG,
+    IROISE_CLG,
+    ROMAS,
+    NO_CITY,
+]
 
 
 def ranked(query: str, schools: list[Establishment] = SCHOOLS) -> list[str]:
@@ -135,10 +149,10 @@ def test_the_academy_suffix_is_not_part_of_the_name() -> None:
 
 
 def test_a_name_token_miss_costs_more_than_a_town_miss() -> None:
-    name_missed, = school_matches("moulin paris", [MOULIN_PARIS])  # "jean" not typed
-    town_missed, = school_matches("jean moulin", [MOULIN_PARIS])  # "paris" not typed
+    (name_missed,) = school_matches("moulin paris", [MOULIN_PARIS])  # "jean" not typed
+    (town_missed,) = school_matches("jean moulin", [MOULIN_PARIS])  # "paris" not typed
     assert town_missed.score > name_missed.score
-    wrong_town, = school_matches("jean moulin lyon", [MOULIN_PARIS])
+    (wrong_town,) = school_matches("jean moulin lyon", [MOULIN_PARIS])
     assert wrong_town.score < town_missed.score and wrong_town.unmatched == ("lyon",)
 
 
@@ -194,6 +208,6 @@ def test_search_skeletons_survive_accents_and_typos() -> None:
 
 
 def test_a_word_typed_twice_counts_once() -> None:
-    once, = school_matches("jean moulin", [MOULIN_PARIS])
-    twice, = school_matches("jean moulin moulin", [MOULIN_PARIS])
+    (once,) = school_matches("jean moulin", [MOULIN_PARIS])
+    (twice,) = school_matches("jean moulin moulin", [MOULIN_PARIS])
     assert twice.score < once.score and twice.unmatched == ("moulin",)

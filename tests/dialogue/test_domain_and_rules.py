@@ -18,8 +18,12 @@ def domain():  # type: ignore[no-untyped-def]
 
 
 def test_responses_vary_per_tenant_and_fill_config_facts(domain) -> None:  # type: ignore[no-untyped-def]
-    neto = domain.render("utter_diagnosis_not_activated", {"tenant": "netocentre"}, {"ent_url": "https://lycees.netocentre.fr"})
-    idf = domain.render("utter_diagnosis_not_activated", {"tenant": "monlycee"}, {"ent_url": "https://ent.iledefrance.fr/"})
+    neto = domain.render(
+        "utter_diagnosis_not_activated", {"tenant": "netocentre"}, {"ent_url": "https://lycees.netocentre.fr"}
+    )
+    idf = domain.render(
+        "utter_diagnosis_not_activated", {"tenant": "monlycee"}, {"ent_url": "https://ent.iledefrance.fr/"}
+    )
     assert "« Activer mon compte »" in neto["text"] and "https://lycees.netocentre.fr" in neto["text"]
     assert "« Activer mon compte »" not in idf["text"] and "https://ent.iledefrance.fr/" in idf["text"]
     assert "\n1. " in neto["text"], "steps are a numbered list, one per line"
@@ -43,7 +47,11 @@ def test_the_most_specific_rule_wins() -> None:
     raw = {
         "rules": [
             {"rule": "plain", "steps": [{"intent": "affirm"}, {"action": "utter_a"}]},
-            {"rule": "when set", "condition": [{"slot_was_set": [{"x": "y"}]}], "steps": [{"intent": "affirm"}, {"action": "utter_b"}]},
+            {
+                "rule": "when set",
+                "condition": [{"slot_was_set": [{"x": "y"}]}],
+                "steps": [{"intent": "affirm"}, {"action": "utter_b"}],
+            },
         ]
     }
     rules = parse_rules(raw, set())
@@ -55,7 +63,10 @@ def test_the_most_specific_rule_wins() -> None:
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ({"rules": [{"rule": "odd", "steps": [{"action": "utter_a"}]}]}, "neither an intent rule nor a form submission"),
+        (
+            {"rules": [{"rule": "odd", "steps": [{"action": "utter_a"}]}]},
+            "neither an intent rule nor a form submission",
+        ),
         ({"rules": [{"rule": "odd", "steps": [{"intent": "a"}, {"checkpoint": "x"}]}]}, "is not supported"),
         ({"rules": "nope"}, "expected a mapping with a `rules:` list"),
     ],

@@ -10,9 +10,26 @@ import pytest
 from bot.core.accounts import LOGIN_PATTERN
 from bot.core.identifiers import as_login
 from bot.dialogue.understanding import (
-    AnswerSeveral, Clarify, ConfirmProposal, CorrectSlot, DenyProposal, Diagnose, DialogueContext, DontKnow, FillSlot,
-    FollowUp, HandOver, NoteTenant, RejectValue, SpeakFor, StartTopic, Understander, UnderstandingError, load_lexicon,
-    parse_lexicon, third_person,
+    AnswerSeveral,
+    Clarify,
+    ConfirmProposal,
+    CorrectSlot,
+    DenyProposal,
+    Diagnose,
+    DialogueContext,
+    DontKnow,
+    FillSlot,
+    FollowUp,
+    HandOver,
+    NoteTenant,
+    RejectValue,
+    SpeakFor,
+    StartTopic,
+    Understander,
+    UnderstandingError,
+    load_lexicon,
+    parse_lexicon,
+    third_person,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,15 +41,31 @@ def understander() -> Understander:
         lexicon=load_lexicon(ROOT / "knowledge" / "understanding.yml"),
         is_confident=lambda parse: parse["intent"]["confidence"] >= 0.45,
         login_of=lambda text: as_login(text, [LOGIN_PATTERN]),
-        answerable=frozenset({"ask_activation_howto", "cesame_access", "password_rules", "vacation_freeze",
-                              "ask_ent_mail_address", "account_reset_done", "nocas_eligibility"}),
+        answerable=frozenset(
+            {
+                "ask_activation_howto",
+                "cesame_access",
+                "password_rules",
+                "vacation_freeze",
+                "ask_ent_mail_address",
+                "account_reset_done",
+                "nocas_eligibility",
+            }
+        ),
     )
 
 
-def parse(text: str, intent: str = "out_of_scope", confidence: float = 0.9, entities: list[dict[str, Any]] | None = None,
-          ranking: list[str] | None = None, secondary: str | None = None) -> dict[str, Any]:
+def parse(
+    text: str,
+    intent: str = "out_of_scope",
+    confidence: float = 0.9,
+    entities: list[dict[str, Any]] | None = None,
+    ranking: list[str] | None = None,
+    secondary: str | None = None,
+) -> dict[str, Any]:
     result: dict[str, Any] = {
-        "text": text, "intent": {"name": intent, "confidence": confidence},
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
         "intent_ranking": [{"name": n, "confidence": 0.1} for n in (ranking or [intent])],
         "entities": entities or [],
     }
@@ -46,11 +79,15 @@ def username(value: str, text: str) -> list[dict[str, Any]]:
     return [{"entity": "username", "value": value, "start": start, "end": start + len(value)}]
 
 
-PROPOSED = DialogueContext(pending_proposal="resend_validation_link", known_login="lucas.martin", diagnosis="link_expired")
+PROPOSED = DialogueContext(
+    pending_proposal="resend_validation_link", known_login="lucas.martin", diagnosis="link_expired"
+)
 ASKED_LOGIN = DialogueContext(requested_slot="username", active_form="diagnosis_form", topic="cannot_login")
 
 
-@pytest.mark.parametrize("text", ["ouais vas y envoie", "oui allez-y envoyez-le", "d'accord faites le", "ok", "oui svp merci"])
+@pytest.mark.parametrize(
+    "text", ["ouais vas y envoie", "oui allez-y envoyez-le", "d'accord faites le", "ok", "oui svp merci"]
+)
 def test_a_yes_written_as_a_sentence_confirms_the_pending_proposal(understander: Understander, text: str) -> None:
     # the classifier may read it as thanks or as a new request: the pending proposal decides
     assert understander.understand(parse(text, "thanks", 0.7), PROPOSED).main == ConfirmProposal()
@@ -72,7 +109,9 @@ def test_a_typed_address_is_never_a_yes(understander: Understander) -> None:
 
 
 def test_the_identifier_asked_for_fills_the_slot(understander: Understander) -> None:
-    assert understander.understand(parse("marie.dupont2", "inform", 0.3), ASKED_LOGIN).main == FillSlot("username", "marie.dupont2")
+    assert understander.understand(parse("marie.dupont2", "inform", 0.3), ASKED_LOGIN).main == FillSlot(
+        "username", "marie.dupont2"
+    )
     text = "c'est paul.martin"
     got = understander.understand(parse(text, "inform", 0.9, username("paul.martin", text)), ASKED_LOGIN)
     assert got.main == FillSlot("username", "paul.martin")
@@ -89,7 +128,9 @@ def test_a_bare_word_that_is_not_an_identifier_is_rejected_and_hidden(understand
 
 
 def test_a_password_and_a_request_for_a_human_never_fill_the_identifier(understander: Understander) -> None:
-    got = understander.understand(parse("mon mdp c'est Xk9!pz je veux parler à un conseiller", "escalate_human", 0.9), ASKED_LOGIN)
+    got = understander.understand(
+        parse("mon mdp c'est Xk9!pz je veux parler à un conseiller", "escalate_human", 0.9), ASKED_LOGIN
+    )
     assert got.commands == (HandOver(),)
 
 
@@ -102,15 +143,22 @@ def test_a_corrected_identifier_replaces_the_one_diagnosed(understander: Underst
 
 def test_the_identifier_with_any_problem_is_looked_up_for_that_problem(understander: Understander) -> None:
     text = "j'ai perdu la feuille avec mon mot de passe provisoire, je suis lea.blanc"
-    got = understander.understand(parse(text, "lost_provisional_credentials", 0.8, username("lea.blanc", text)), DialogueContext())
+    got = understander.understand(
+        parse(text, "lost_provisional_credentials", 0.8, username("lea.blanc", text)), DialogueContext()
+    )
     assert got.main == Diagnose("lost_provisional_credentials", "lea.blanc")
 
 
-@pytest.mark.parametrize(("text", "intent"), [
-    ("mon compte a l'air désactivé, tom.leroy", "link_account"),
-    ("il paraît que je suis bloqué (tom.leroy)", "unlock_account"),
-])
-def test_a_misread_problem_is_diagnosed_never_a_verification(understander: Understander, text: str, intent: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("mon compte a l'air désactivé, tom.leroy", "link_account"),
+        ("il paraît que je suis bloqué (tom.leroy)", "unlock_account"),
+    ],
+)
+def test_a_misread_problem_is_diagnosed_never_a_verification(
+    understander: Understander, text: str, intent: str
+) -> None:
     got = understander.understand(parse(text, intent, 0.7, username("tom.leroy", text)), DialogueContext())
     assert got.main == Diagnose("cannot_login", "tom.leroy")
 
@@ -125,23 +173,31 @@ def test_a_verification_asked_in_so_many_words_starts_linking(understander: Unde
 def test_an_adml_typing_an_operation_in_words(understander: Understander) -> None:
     adml = DialogueContext(speaker_is_adml=True, own_login="isabelle.roux")
     text = "débloque tom.leroy stp"
-    assert understander.understand(parse(text, "cannot_login", 0.5, username("tom.leroy", text)), adml).main == StartTopic("unlock_account")
+    assert understander.understand(
+        parse(text, "cannot_login", 0.5, username("tom.leroy", text)), adml
+    ).main == StartTopic("unlock_account")
     text = "il faut un nouveau mot de passe pour lucas.martin"
     got = understander.understand(parse(text, "request_reset", 0.8, username("lucas.martin", text)), adml)
     assert got.main == StartTopic("request_reset")
     # the same words from someone who is not an ADML state their own problem
     text = "débloque mon compte tom.leroy"
-    assert understander.understand(parse(text, "cannot_login", 0.5, username("tom.leroy", text)), DialogueContext()).main \
-        == Diagnose("cannot_login", "tom.leroy")
+    assert understander.understand(
+        parse(text, "cannot_login", 0.5, username("tom.leroy", text)), DialogueContext()
+    ).main == Diagnose("cannot_login", "tom.leroy")
 
 
-@pytest.mark.parametrize(("text", "topic", "expected"), [
-    ("c'est rétabli quand ?", "vacation_freeze", "vacation_freeze"),
-    ("et à la toussaint aussi ?", "vacation_freeze", "vacation_freeze"),
-    ("et le 3 dans mon identifiant ça veut dire quoi ?", "ask_activation_howto", "ask_ent_mail_address"),
-    ("je le trouve où ce menu ?", "cesame_access", "cesame_access"),
-])
-def test_a_follow_up_is_answered_about_the_topic_in_progress(understander: Understander, text: str, topic: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "topic", "expected"),
+    [
+        ("c'est rétabli quand ?", "vacation_freeze", "vacation_freeze"),
+        ("et à la toussaint aussi ?", "vacation_freeze", "vacation_freeze"),
+        ("et le 3 dans mon identifiant ça veut dire quoi ?", "ask_activation_howto", "ask_ent_mail_address"),
+        ("je le trouve où ce menu ?", "cesame_access", "cesame_access"),
+    ],
+)
+def test_a_follow_up_is_answered_about_the_topic_in_progress(
+    understander: Understander, text: str, topic: str, expected: str
+) -> None:
     got = understander.understand(parse(text, "out_of_scope", 0.3), DialogueContext(topic=topic))
     assert got.main == FollowUp(expected)
 
@@ -155,7 +211,9 @@ def test_the_same_question_for_the_other_ent(understander: Understander) -> None
 
 def test_two_questions_are_both_answered(understander: Understander) -> None:
     text = "c'est quoi l'adresse de l'ENT et je dois garder le mot de passe provisoire ?"
-    got = understander.understand(parse(text, "ask_activation_howto", 0.8, secondary="password_rules"), DialogueContext())
+    got = understander.understand(
+        parse(text, "ask_activation_howto", 0.8, secondary="password_rules"), DialogueContext()
+    )
     assert got.main == AnswerSeveral(("ask_activation_howto", "password_rules"))
 
 
@@ -194,8 +252,10 @@ def test_the_understood_intent_is_reported() -> None:
 
 def test_replies_are_reworded_for_someone_writing_about_another_person() -> None:
     pairs = (("Votre compte", "Son compte"), ("votre identifiant", "son identifiant"))
-    assert third_person("Votre compte n'est pas activé : donnez votre identifiant.", pairs) == \
-        "Son compte n'est pas activé : donnez son identifiant."
+    assert (
+        third_person("Votre compte n'est pas activé : donnez votre identifiant.", pairs)
+        == "Son compte n'est pas activé : donnez son identifiant."
+    )
 
 
 def test_a_bad_lexicon_is_refused_with_the_key_named() -> None:
@@ -210,4 +270,6 @@ def test_a_school_named_when_asked_which_ent_is_an_answer(understander: Understa
     got = understander.understand(parse("au lycée voltaire à orléans", "out_of_scope", 0.3), asked)
     assert got.main == StartTopic("inform")
     # a new question instead is a new question
-    assert understander.understand(parse("c quoi cesame", "cesame_access", 0.9), asked).main == StartTopic("cesame_access")
+    assert understander.understand(parse("c quoi cesame", "cesame_access", 0.9), asked).main == StartTopic(
+        "cesame_access"
+    )

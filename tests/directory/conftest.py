@@ -8,8 +8,8 @@ and sample entries, read at test time from ../shared/reference/recia-ldap (never
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 
@@ -27,8 +27,14 @@ CONTRACT_FIXTURE = ROOT / "tests" / "data" / "directory_contract.yml"
 REFERENCE = Path(os.environ.get("CLEF_RECIA_REFERENCE", ROOT.parent / "shared" / "reference" / "recia-ldap"))
 # slapd.conf.reference's include order
 REFERENCE_SCHEMAS = (
-    "11-esco-const", "13-esco-personne", "16-esco-addons", "17-esco-structure", "21-esco-groupe",
-    "31-esco-mail", "51-esco-application", "05-ldappc",
+    "11-esco-const",
+    "13-esco-personne",
+    "16-esco-addons",
+    "17-esco-structure",
+    "21-esco-groupe",
+    "31-esco-mail",
+    "51-esco-application",
+    "05-ldappc",
 )
 REFERENCE_LDIFS = ("01-ou.ldif", "21-structures.ldif", "31-people.ldif")
 SUFFIX = "dc=esco-centre,dc=fr"
@@ -37,8 +43,10 @@ ROOTDN = "cn=admin,ou=administrateurs,dc=esco-centre,dc=fr"
 
 def _need_slapd() -> None:
     if not slapd_available():
-        pytest.fail("Debian's slapd is not installed (/usr/sbin/slapd, /usr/sbin/slapadd): run `make test` "
-                    "or deselect with -m 'not ldap'")
+        pytest.fail(
+            "Debian's slapd is not installed (/usr/sbin/slapd, /usr/sbin/slapadd): run `make test` "
+            "or deselect with -m 'not ldap'"
+        )
 
 
 @pytest.fixture(scope="session")
@@ -62,8 +70,10 @@ def reference_ldif() -> str:
     missing = [name for name in REFERENCE_LDIFS if not (REFERENCE / "ldif" / name).is_file()]
     missing += [name for name in REFERENCE_SCHEMAS if not (REFERENCE / "schema" / f"{name}.schema").is_file()]
     if missing:
-        pytest.fail(f"the operator's reference directory is missing: {REFERENCE} lacks {', '.join(missing)} "
-                    "(set CLEF_RECIA_REFERENCE to its folder)")
+        pytest.fail(
+            f"the operator's reference directory is missing: {REFERENCE} lacks {', '.join(missing)} "
+            "(set CLEF_RECIA_REFERENCE to its folder)"
+        )
     blocks = [base_entries(SUFFIX, ROOTDN, [])]
     for name in REFERENCE_LDIFS:
         text = (REFERENCE / "ldif" / name).read_text(encoding="utf-8")
@@ -102,9 +112,7 @@ def ldap_settings(server: Slapd, **overrides: object) -> LdapSettings:
 
 
 @pytest.fixture
-def make_ldap(
-    contract_slapd: Slapd, activation: ActivationStore, config: AppConfig
-) -> Callable[..., LdapDirectory]:
+def make_ldap(contract_slapd: Slapd, activation: ActivationStore, config: AppConfig) -> Callable[..., LdapDirectory]:
     def make(**overrides: object) -> LdapDirectory:
         settings = ldap_settings(contract_slapd, allow_fixture_load=True, **overrides)
         return LdapDirectory(settings, activation, contract_slapd.password, tenant_for_uai=config.tenant_for_uai)

@@ -19,14 +19,21 @@ from tests.support.slapd import Slapd
 def test_account_reads_the_reference_directory(reference_slapd: Slapd, tmp_path: Path) -> None:
     config = write_test_config(
         tmp_path,
-        directory={"kind": "ldap", "fixture": None,
-                   "ldap": {"url": reference_slapd.url, "bind_dn": reference_slapd.rootdn, "tenant": "netocentre"}},
+        directory={
+            "kind": "ldap",
+            "fixture": None,
+            "ldap": {"url": reference_slapd.url, "bind_dn": reference_slapd.rootdn, "tenant": "netocentre"},
+        },
     )
     assert yaml.safe_load(config.read_text())["directory"]["kind"] == "ldap"
     env = {**os.environ, "CLEF_LDAP_PASSWORD": reference_slapd.password}
     done = subprocess.run(
         [sys.executable, "-m", "bot", "account", "test1", "--json", "--config", str(config)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
     )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
@@ -38,12 +45,21 @@ def test_account_reads_the_reference_directory(reference_slapd: Slapd, tmp_path:
 @pytest.mark.ldap
 def test_account_says_clearly_when_the_directory_is_down(tmp_path: Path) -> None:
     config = write_test_config(
-        tmp_path, directory={"kind": "ldap", "fixture": None, "ldap": {"url": "ldap://127.0.0.1:9", "connect_timeout_seconds": 1}}
+        tmp_path,
+        directory={
+            "kind": "ldap",
+            "fixture": None,
+            "ldap": {"url": "ldap://127.0.0.1:9", "connect_timeout_seconds": 1},
+        },
     )
     env = {**os.environ, "CLEF_LDAP_PASSWORD": "x"}
     done = subprocess.run(
         [sys.executable, "-m", "bot", "account", "test1", "--config", str(config)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
     )
     assert done.returncode == 2
     assert done.stderr.startswith("error: ") and "Traceback" not in done.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import ldap3
 import pytest
@@ -61,7 +61,9 @@ def test_states_profiles_and_markers(directory) -> None:
     assert directory.find_account("chloe.reset").state == AccountState.RESET
     assert directory.find_account("david.desactive").state == AccountState.DISABLED
     locked = directory.find_account("emma.bloquee")
-    assert locked.state == AccountState.ACTIVE and locked.locked_until == dt.datetime.fromisoformat("2026-11-25T10:30:00+01:00")
+    assert locked.state == AccountState.ACTIVE and locked.locked_until == dt.datetime.fromisoformat(
+        "2026-11-25T10:30:00+01:00"
+    )
     adml = directory.find_account("farid.adml")
     assert adml.is_adml and adml.adml_of == ("0450012D",)
     local = directory.find_account("gaelle.locale")
@@ -80,7 +82,9 @@ def test_accounts_of_school(directory, contract_fixture: DirectoryFixture) -> No
     expected = sorted((a for a in contract_fixture.accounts if a.uai == "0750001A"), key=lambda a: a.login)
     assert directory.accounts_of_school("0750001a") == expected
     assert [a.login for a in directory.accounts_of_school("0450012D")] == [
-        "david.desactive", "emma.bloquee", "farid.adml"
+        "david.desactive",
+        "emma.bloquee",
+        "farid.adml",
     ]
     assert directory.accounts_of_school("0999999Z") == []
 
@@ -94,7 +98,9 @@ def test_reset_of_an_active_account(directory, contract_fixture: DirectoryFixtur
     after = directory.find_account("bruno.actif")
     assert after.state == AccountState.RESET
     assert after.provisional_issued_at == NOW and after.provisional_delivery == Delivery.SCHOOL
-    assert dataclasses.replace(after, state=before.state, provisional_issued_at=None, provisional_delivery=None) == before
+    assert (
+        dataclasses.replace(after, state=before.state, provisional_issued_at=None, provisional_delivery=None) == before
+    )
 
 
 def test_new_provisional_password_of_a_never_activated_account_stays_provisional(directory) -> None:
@@ -171,10 +177,14 @@ def test_both_adapters_return_identical_results(
 
 
 def _entry(server: Slapd, login: str) -> tuple[str, dict]:
-    connection = ldap3.Connection(ldap3.Server(server.url, get_info=ldap3.NONE), server.rootdn, server.password,
-                                  auto_bind=True)
-    connection.search("ou=people,dc=esco-centre,dc=fr", f"(ENTPersonLogin={login})",
-                      attributes=["userPassword", "ESCOPersonEtatCompte", "pwdAccountLockedTime"])
+    connection = ldap3.Connection(
+        ldap3.Server(server.url, get_info=ldap3.NONE), server.rootdn, server.password, auto_bind=True
+    )
+    connection.search(
+        "ou=people,dc=esco-centre,dc=fr",
+        f"(ENTPersonLogin={login})",
+        attributes=["userPassword", "ESCOPersonEtatCompte", "pwdAccountLockedTime"],
+    )
     entry = connection.response[0]
     connection.unbind()
     return entry["dn"], entry["attributes"]
@@ -205,8 +215,10 @@ def test_ldap_lock_is_ppolicy_lock_time(
     locked_at = parse_generalized_time(attributes["pwdAccountLockedTime"][0])
     assert locked_at == dt.datetime.fromisoformat("2026-11-25T10:30:00+01:00") - dt.timedelta(seconds=900)
     directory.unlock("emma.bloquee")
-    assert "pwdAccountLockedTime" not in _entry(contract_slapd, "emma.bloquee")[1] or not _entry(
-        contract_slapd, "emma.bloquee")[1]["pwdAccountLockedTime"]
+    assert (
+        "pwdAccountLockedTime" not in _entry(contract_slapd, "emma.bloquee")[1]
+        or not _entry(contract_slapd, "emma.bloquee")[1]["pwdAccountLockedTime"]
+    )
 
 
 @pytest.mark.ldap
@@ -238,10 +250,14 @@ def test_ldap_closed_port_raises_directory_error_quickly(activation: ActivationS
     settings = LdapSettings(url=f"ldap://127.0.0.1:{free_port()}", connect_timeout_seconds=2)
     directory = LdapDirectory(settings, activation, "not-the-password", tenant="netocentre")
     started = time.monotonic()
-    for call in (lambda: directory.find_account("bruno.actif"), lambda: directory.find_establishment("0750001A"),
-                 lambda: directory.find_establishments("lycee jean moulin"),
-                 lambda: directory.accounts_of_school("0750001A"), lambda: directory.unlock("x"),
-                 lambda: directory.set_provisional_password("x", SECRET, NOW)):
+    for call in (
+        lambda: directory.find_account("bruno.actif"),
+        lambda: directory.find_establishment("0750001A"),
+        lambda: directory.find_establishments("lycee jean moulin"),
+        lambda: directory.accounts_of_school("0750001A"),
+        lambda: directory.unlock("x"),
+        lambda: directory.set_provisional_password("x", SECRET, NOW),
+    ):
         with pytest.raises(DirectoryError) as raised:
             call()
         assert "not-the-password" not in str(raised.value)
@@ -290,9 +306,7 @@ def test_reads_the_netocentre_reference_directory_unchanged(
 
 
 @pytest.mark.ldap
-def test_resets_an_account_of_the_reference_directory(
-    reference_slapd: Slapd, activation: ActivationStore
-) -> None:
+def test_resets_an_account_of_the_reference_directory(reference_slapd: Slapd, activation: ActivationStore) -> None:
     directory = LdapDirectory(ldap_settings(reference_slapd), activation, reference_slapd.password, tenant="netocentre")
     directory.set_provisional_password("test2", SECRET, NOW)
     account = directory.find_account("test2")

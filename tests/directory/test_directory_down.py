@@ -36,7 +36,9 @@ def test_an_unreachable_ldap_directory_gets_a_clear_answer(services: Services, n
 
 def test_a_hung_ldap_server_is_given_up_after_the_receive_timeout(services: Services) -> None:
     with BlackHole() as server:
-        settings = LdapSettings(url=f"ldap://127.0.0.1:{server.port}", connect_timeout_seconds=1, receive_timeout_seconds=1)
+        settings = LdapSettings(
+            url=f"ldap://127.0.0.1:{server.port}", connect_timeout_seconds=1, receive_timeout_seconds=1
+        )
         directory = LdapDirectory(settings, services.activation, "secret")
         errors: list[Exception] = []
 
@@ -58,8 +60,11 @@ def test_a_directory_that_keeps_failing_is_not_waited_on_by_every_chat(
 ) -> None:
     monkeypatch.setenv("CLEF_LDAP_PASSWORD", "bind-secret")
     with BlackHole() as server:
-        ldap = {"url": f"ldap://127.0.0.1:{server.port}", "receive_timeout_seconds": 1,
-                "breaker": {"failures": 3, "open_seconds": 30}}
+        ldap = {
+            "url": f"ldap://127.0.0.1:{server.port}",
+            "receive_timeout_seconds": 1,
+            "breaker": {"failures": 3, "open_seconds": 30},
+        }
         hung = config.model_copy(update={"directory": DirectorySettings(kind="ldap", ldap=LdapSettings(**ldap))})
         services.directory = build_directory(hung, services.activation, services.sessions, clock)
         assistant = build_assistant(services, nlu)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import ldap3
 import pytest
@@ -97,18 +97,33 @@ def test_both_adapters_find_the_same_schools(
     ldap = make_ldap()
     for adapter in (sql, ldap):
         adapter.load_fixture(contract_fixture)
-    for query in ("jean moulin", "jean moulain", "lyc. paul eluard st denis", "le LP du batiment", "paris",
-                  "lgt voltaire orleans", "saint paul", "victor hugo", "mtrgs", "lycee moulim", "voltaite",
-                  "eluarf", "batimant blois", "montarjis"):
+    for query in (
+        "jean moulin",
+        "jean moulain",
+        "lyc. paul eluard st denis",
+        "le LP du batiment",
+        "paris",
+        "lgt voltaire orleans",
+        "saint paul",
+        "victor hugo",
+        "mtrgs",
+        "lycee moulim",
+        "voltaite",
+        "eluarf",
+        "batimant blois",
+        "montarjis",
+    ):
         assert sql.find_establishments(query) == ldap.find_establishments(query), query
 
 
 def test_the_fixture_town_is_optional() -> None:
-    raw = {"establishments": [
-        {"uai": "0750001a", "name": "Lycée Jean Moulin", "tenant": "monlycee", "city": " Paris "},
-        {"uai": "0750002B", "name": "Collège Jean Moulin", "tenant": "monlycee", "city": ""},
-        {"uai": "0750003C", "name": "Lycée Voltaire", "tenant": "monlycee"},
-    ]}
+    raw = {
+        "establishments": [
+            {"uai": "0750001a", "name": "Lycée Jean Moulin", "tenant": "monlycee", "city": " Paris "},
+            {"uai": "0750002B", "name": "Collège Jean Moulin", "tenant": "monlycee", "city": ""},
+            {"uai": "0750003C", "name": "Lycée Voltaire", "tenant": "monlycee"},
+        ]
+    }
     assert [e.city for e in parse_fixture(raw).establishments] == ["Paris", None, None]
     with pytest.raises(FixtureError, match="unknown field 'town'"):
         parse_fixture({"establishments": [{"uai": "0750001A", "name": "X", "tenant": "monlycee", "town": "Paris"}]})
@@ -119,10 +134,15 @@ def test_ldap_keeps_the_town_in_the_operators_attribute(
     make_ldap: Callable[..., LdapDirectory], contract_fixture: DirectoryFixture, contract_slapd: Slapd
 ) -> None:
     make_ldap().load_fixture(contract_fixture)
-    connection = ldap3.Connection(ldap3.Server(contract_slapd.url, get_info=ldap3.NONE), contract_slapd.rootdn,
-                                  contract_slapd.password, auto_bind=True)
-    connection.search("ou=structures,dc=esco-centre,dc=fr", "(objectClass=ENTStructure)",
-                      attributes=["ENTStructureUAI", "l"])
+    connection = ldap3.Connection(
+        ldap3.Server(contract_slapd.url, get_info=ldap3.NONE),
+        contract_slapd.rootdn,
+        contract_slapd.password,
+        auto_bind=True,
+    )
+    connection.search(
+        "ou=structures,dc=esco-centre,dc=fr", "(objectClass=ENTStructure)", attributes=["ENTStructureUAI", "l"]
+    )
     towns = {e["attributes"]["ENTStructureUAI"][0]: e["attributes"]["l"] for e in connection.response}
     connection.unbind()
     assert towns["0931234B"] == ["Saint-Denis"] and towns["0930001C"] == []

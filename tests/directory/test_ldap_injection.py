@@ -3,22 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 import ldap3
 import pytest
 
+from bot.config import LdapSettings
 from bot.core.accounts import Account, AccountState, Establishment, Profile
 from bot.directory.fixture import DirectoryFixture
 from bot.directory.ldap import LdapDirectory
 from bot.directory.ldap_fill import person_entry, rdn_value
 from bot.directory.port import DirectoryError, UnknownAccount
-from bot.config import LdapSettings
 from tests.support.slapd import Slapd
 
-NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone.utc)
-HOSTILE = ["*)(uid=*", "*", "\x00", "\\00", "a,ou=people", "élève.ïx", "bruno.actif)(|(ENTPersonLogin=*",
-           "*)(ESCOPersonEtatCompte=VALIDE", "(", ")", "\\", "uid=bruno.actif,ou=people,dc=esco-centre,dc=fr"]
+NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
+HOSTILE = [
+    "*)(uid=*",
+    "*",
+    "\x00",
+    "\\00",
+    "a,ou=people",
+    "élève.ïx",
+    "bruno.actif)(|(ENTPersonLogin=*",
+    "*)(ESCOPersonEtatCompte=VALIDE",
+    "(",
+    ")",
+    "\\",
+    "uid=bruno.actif,ou=people,dc=esco-centre,dc=fr",
+]
 
 
 @pytest.mark.parametrize("login", HOSTILE)
@@ -40,8 +52,14 @@ TRICKY = ["élève.ïx", "a,ou=people", "o'neil(x)", "star*name", "back\\slash",
 def tricky_fixture() -> DirectoryFixture:
     school = Establishment(uai="0450012D", name="Lycée Voltaire", tenant="netocentre")
     accounts = tuple(
-        Account(login=login.strip().lower(), profile=Profile.STUDENT, state=AccountState.ACTIVE, uai="0450012D",
-                given_name="Élève", family_name=f"N{i}")
+        Account(
+            login=login.strip().lower(),
+            profile=Profile.STUDENT,
+            state=AccountState.ACTIVE,
+            uai="0450012D",
+            given_name="Élève",
+            family_name=f"N{i}",
+        )
         for i, login in enumerate(TRICKY)
     )
     return DirectoryFixture((school,), accounts)
@@ -78,10 +96,18 @@ def test_dns_built_from_logins_are_escaped(
     make_ldap: Callable[..., LdapDirectory], tricky_fixture: DirectoryFixture, contract_slapd: Slapd
 ) -> None:
     make_ldap().load_fixture(tricky_fixture)
-    connection = ldap3.Connection(ldap3.Server(contract_slapd.url, get_info=ldap3.NONE), contract_slapd.rootdn,
-                                  contract_slapd.password, auto_bind=True)
-    connection.search("ou=people,dc=esco-centre,dc=fr", "(objectClass=ENTPerson)", search_scope=ldap3.LEVEL,
-                      attributes=["ENTPersonLogin"])
+    connection = ldap3.Connection(
+        ldap3.Server(contract_slapd.url, get_info=ldap3.NONE),
+        contract_slapd.rootdn,
+        contract_slapd.password,
+        auto_bind=True,
+    )
+    connection.search(
+        "ou=people,dc=esco-centre,dc=fr",
+        "(objectClass=ENTPerson)",
+        search_scope=ldap3.LEVEL,
+        attributes=["ENTPersonLogin"],
+    )
     found = {e["attributes"]["ENTPersonLogin"][0] for e in connection.response if e["type"] == "searchResEntry"}
     connection.unbind()
     assert found == {login.strip().lower() for login in TRICKY}  # all directly under ou=people, none elsewhere
@@ -90,9 +116,7 @@ def test_dns_built_from_logins_are_escaped(
 def test_rdn_escaping() -> None:
     assert rdn_value("a,ou=people") == "a\\,ou\\=people"
     assert "\x00" not in rdn_value("a\x00b")
-    dn, _ = person_entry(
-        Account(login="x,dc=evil", profile=Profile.STUDENT, state=AccountState.ACTIVE), LdapSettings()
-    )
+    dn, _ = person_entry(Account(login="x,dc=evil", profile=Profile.STUDENT, state=AccountState.ACTIVE), LdapSettings())
     assert dn == "uid=x\\,dc\\=evil,ou=people,dc=esco-centre,dc=fr"
 
 

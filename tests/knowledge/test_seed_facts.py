@@ -15,7 +15,9 @@ import yaml
 
 from tests.conftest import Chat
 
-FACTS: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent.parent / "data" / "seed_facts.yml").read_text())["facts"]
+FACTS: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent.parent / "data" / "seed_facts.yml").read_text())[
+    "facts"
+]
 
 
 def test_there_are_at_least_thirty_facts_from_both_seeds() -> None:

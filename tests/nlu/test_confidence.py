@@ -42,7 +42,9 @@ def test_unknown_strategy_is_refused() -> None:
 
 
 def test_policy_from_config_settings() -> None:
-    settings = NluSettings(confidence_strategy="per_intent", per_intent_thresholds={"greet": 0.3}, confidence_threshold=0.6)
+    settings = NluSettings(
+        confidence_strategy="per_intent", per_intent_thresholds={"greet": 0.3}, confidence_threshold=0.6
+    )
     policy = ConfidencePolicy.from_settings(settings)
     assert policy.is_confident(parse("greet", 0.35, 0.1)) and not policy.is_confident(parse("deny", 0.55, 0.1))
 

@@ -6,8 +6,12 @@ import pytest
 
 from bot.nlu.entities import EntityExtractor
 
-LOOKUP = {"prof": ("profile", "teacher"), "prestataire": ("profile", "cridf_contractor"), "netocentre": ("tenant", "netocentre"),
-          "mon lycee.net": ("tenant", "monlycee")}
+LOOKUP = {
+    "prof": ("profile", "teacher"),
+    "prestataire": ("profile", "cridf_contractor"),
+    "netocentre": ("tenant", "netocentre"),
+    "mon lycee.net": ("tenant", "monlycee"),
+}
 
 
 @pytest.fixture
@@ -29,7 +33,10 @@ def spans(extractor: EntityExtractor, text: str) -> list[tuple[str, str, str]]:
         ("ou en est le ticket 42 ?", [("ticket_id", "42", "ticket 42")]),
         ("ma demande #7", [("ticket_id", "7", "#7")]),
         ("je suis prof sur Mon Lycée.net", [("profile", "teacher", "prof"), ("tenant", "monlycee", "Mon Lycée.net")]),
-        ("sur netocentre.fr ou lycees.netocentre.fr", [("tenant", "netocentre", "netocentre"), ("tenant", "netocentre", "netocentre")]),
+        (
+            "sur netocentre.fr ou lycees.netocentre.fr",
+            [("tenant", "netocentre", "netocentre"), ("tenant", "netocentre", "netocentre")],
+        ),
         ("allez sur ent.iledefrance.fr", []),
     ],
 )
@@ -48,8 +55,11 @@ RECIA = [r"[a-z]{2,}\d{1,6}"]
 
 
 def usernames(extractor: EntityExtractor, text: str, patterns: list[str] = RECIA) -> list[tuple[str, str]]:
-    return [(e.value, text[e.start : e.end]) for e in extractor.extract(text, extra_login_patterns=patterns)
-            if e.entity == "username"]
+    return [
+        (e.value, text[e.start : e.end])
+        for e in extractor.extract(text, extra_login_patterns=patterns)
+        if e.entity == "username"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -14,27 +14,58 @@ from bot.nlu.perturb import PERTURBATIONS
 from bot.nlu.training_data import Example, TrainingData
 
 TOPICS = {
-    "password_rules": ["regles du mot de passe", "combien de caracteres pour le mot de passe", "mot de passe trop faible",
-                       "il faut une majuscule dans le mot de passe", "le mot de passe doit contenir un chiffre ?",
-                       "quelles sont les regles pour le mot de passe", "mot de passe pas assez fort",
-                       "longueur minimale du mot de passe", "caracteres speciaux obligatoires dans le mot de passe",
-                       "criteres de securite du mot de passe"],
-    "link_expired": ["le lien a expire", "mon lien de validation est perime", "le lien ne marche plus",
-                     "lien expire que faire", "le lien du mail n'est plus valable", "j'ai clique trop tard sur le lien",
-                     "le lien de confirmation a expire", "le lien est trop vieux", "lien plus valide",
-                     "quand je clique sur le lien ca dit expire"],
-    "greet": ["bonjour", "salut", "bonsoir", "coucou", "bonjour madame", "salut tout le monde", "bonjour a vous",
-              "hello", "bonjour le support", "coucou le bot"],
+    "password_rules": [
+        "regles du mot de passe",
+        "combien de caracteres pour le mot de passe",
+        "mot de passe trop faible",
+        "il faut une majuscule dans le mot de passe",
+        "le mot de passe doit contenir un chiffre ?",
+        "quelles sont les regles pour le mot de passe",
+        "mot de passe pas assez fort",
+        "longueur minimale du mot de passe",
+        "caracteres speciaux obligatoires dans le mot de passe",
+        "criteres de securite du mot de passe",
+    ],
+    "link_expired": [
+        "le lien a expire",
+        "mon lien de validation est perime",
+        "le lien ne marche plus",
+        "lien expire que faire",
+        "le lien du mail n'est plus valable",
+        "j'ai clique trop tard sur le lien",
+        "le lien de confirmation a expire",
+        "le lien est trop vieux",
+        "lien plus valide",
+        "quand je clique sur le lien ca dit expire",
+    ],
+    "greet": [
+        "bonjour",
+        "salut",
+        "bonsoir",
+        "coucou",
+        "bonjour madame",
+        "salut tout le monde",
+        "bonjour a vous",
+        "hello",
+        "bonjour le support",
+        "coucou le bot",
+    ],
 }
 HELDOUT = {
-    "password_rules": ["c'est quoi les regles pour un mot de passe", "mon mot de passe doit faire combien de caracteres"],
+    "password_rules": [
+        "c'est quoi les regles pour un mot de passe",
+        "mon mot de passe doit faire combien de caracteres",
+    ],
     "link_expired": ["mon lien a expire", "le lien de validation ne fonctionne plus"],
     "greet": ["bonjour a tous", "salut le support"],
 }
 
 
 def _write(path: Path, intents: dict[str, list[str]]) -> None:
-    blocks = [f"  - intent: {name}\n    examples: |\n" + "".join(f"      - {t}\n" for t in texts) for name, texts in intents.items()]
+    blocks = [
+        f"  - intent: {name}\n    examples: |\n" + "".join(f"      - {t}\n" for t in texts)
+        for name, texts in intents.items()
+    ]
     path.write_text('version: "3.1"\nnlu:\n' + "".join(blocks), encoding="utf-8")
 
 

@@ -9,7 +9,10 @@ from bot.nlu.multi import parse_message
 
 
 def test_a_request_to_send_to_a_typed_address_is_information_given(nlu: NluModel) -> None:
-    for text in ("envoyez le nouveau lien à marc.perso@gmail.com", "envoyez le lien de validation à marc.perso@gmail.com svp"):
+    for text in (
+        "envoyez le nouveau lien à marc.perso@gmail.com",
+        "envoyez le lien de validation à marc.perso@gmail.com svp",
+    ):
         assert parse_message(nlu, text)["intent"]["name"] == "inform"
 
 

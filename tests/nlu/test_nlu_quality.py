@@ -53,7 +53,9 @@ def test_cross_validated_accuracy_and_macro_f1_stay_at_the_level_reached(evaluat
     assert evaluation.macro_f1 >= REACHED_CV_MACRO_F1 - 0.01, evaluation.per_intent_f1
 
 
-def test_heldout_accuracy_stays_at_the_level_reached(data: TrainingData, heldout: TrainingData, model: NluModel) -> None:
+def test_heldout_accuracy_stays_at_the_level_reached(
+    data: TrainingData, heldout: TrainingData, model: NluModel
+) -> None:
     accuracy, _ = score_heldout(data, heldout, "logreg", model)
     assert accuracy >= REACHED_HELDOUT_ACCURACY - 0.03
 

@@ -7,8 +7,13 @@ import pytest
 from bot.nlu.normalise import normalise
 from bot.nlu.spelling import SpellingCorrector, osa_distance
 
-TRAINING = ["comment activer mon compte", "mot de passe oublie", "je n arrive pas a me connecter", "lien de validation expire",
-            "reinitialiser mon identifiant"]
+TRAINING = [
+    "comment activer mon compte",
+    "mot de passe oublie",
+    "je n arrive pas a me connecter",
+    "lien de validation expire",
+    "reinitialiser mon identifiant",
+]
 
 
 @pytest.fixture()

@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -96,7 +97,10 @@ def servers() -> AsyncIterator[tuple[BlackHole, BlackHole]]:
 
 
 async def test_a_faq_is_answered_at_once_while_the_directory_and_the_mail_server_hang(
-    servers: tuple[BlackHole, BlackHole], nlu: NluModel, clock: SettableClock, database_url: str,
+    servers: tuple[BlackHole, BlackHole],
+    nlu: NluModel,
+    clock: SettableClock,
+    database_url: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ldap, smtp = servers
@@ -131,7 +135,10 @@ async def test_a_faq_is_answered_at_once_while_the_directory_and_the_mail_server
 
 
 async def test_a_resend_turn_only_stores_the_mail_whatever_the_account(
-    servers: tuple[BlackHole, BlackHole], nlu: NluModel, clock: SettableClock, database_url: str,
+    servers: tuple[BlackHole, BlackHole],
+    nlu: NluModel,
+    clock: SettableClock,
+    database_url: str,
 ) -> None:
     _, smtp = servers
     services = build_services(assistant_config(None, smtp, smtp_timeout=120), clock=clock, database_url=database_url)

@@ -22,10 +22,13 @@ LOCKED = "2026-12-31T23:00:00+01:00"
 @pytest.fixture
 def school(services: Services, clock: SettableClock) -> Services:
     """Isabelle and a peer, Nadia, both ADMLs of 0750001A and both locked; Claire ADML of 0931234B."""
-    load_demo_with(services, {
-        "nadia.benali": {"adml_of": ["0750001A"], "locked_until": LOCKED},
-        "isabelle.roux": {"locked_until": LOCKED},
-    })
+    load_demo_with(
+        services,
+        {
+            "nadia.benali": {"adml_of": ["0750001A"], "locked_until": LOCKED},
+            "isabelle.roux": {"locked_until": LOCKED},
+        },
+    )
     services.links.link(ISABELLE, "isabelle.roux", clock())
     services.links.link(CLAIRE, "claire.lambert", clock())
     return services
@@ -44,7 +47,9 @@ def titles(chat: Chat) -> list[str]:
 
 @pytest.mark.parametrize("intent", ["request_reset", "unlock_account"])
 @pytest.mark.parametrize("target", ["nadia.benali", "isabelle.roux"])
-def test_an_adml_account_own_or_peer_goes_to_support(school: Services, assistant: Assistant, intent: str, target: str) -> None:
+def test_an_adml_account_own_or_peer_goes_to_support(
+    school: Services, assistant: Assistant, intent: str, target: str
+) -> None:
     chat = ask(assistant, ISABELLE, intent, username=target)
     assert "support" in chat.text and "Parler à un conseiller" in titles(chat)
     assert not any(t.startswith(("Confirmer", "Oui")) for t in titles(chat))
@@ -67,7 +72,9 @@ def test_an_adml_asking_for_their_own_reset_is_not_sent_to_their_peers(school: S
 
 
 @pytest.mark.parametrize("intent", ["request_reset", "unlock_account"])
-def test_another_schools_accounts_read_alike_whatever_their_state(school: Services, assistant: Assistant, intent: str) -> None:
+def test_another_schools_accounts_read_alike_whatever_their_state(
+    school: Services, assistant: Assistant, intent: str
+) -> None:
     answers = {
         login: ask(assistant, CLAIRE, intent, username=login).text.replace(login, "LOGIN")
         for login in ("lucas.martin", "nathan.moreau", "marie.dupont", "nadia.benali", "personne.inconnue")

@@ -75,12 +75,15 @@ def test_code_mails_to_one_account_are_rate_limited_whoever_asks(
 
 
 def test_the_database_does_not_reveal_a_live_code(services: Services, clock: SettableClock) -> None:
-    code = services.links.issue_code("web:owner", "lucas.martin", 6, __import__("datetime").timedelta(minutes=10), clock())
+    code = services.links.issue_code(
+        "web:owner", "lucas.martin", 6, __import__("datetime").timedelta(minutes=10), clock()
+    )
     with services.sessions() as session:
         (stored,) = session.scalars(select(OneTimeCode.code_hash)).all()
     salt = "web:owner"
     recovered = [
-        candidate for number in range(1_000_000)
+        candidate
+        for number in range(1_000_000)
         if hashlib.sha256(f"{salt}:{(candidate := str(number).zfill(6))}".encode()).hexdigest() == stored
     ]
     assert recovered == []  # an unkeyed hash of the 10⁶ codes finds nothing

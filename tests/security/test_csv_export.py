@@ -14,7 +14,7 @@ FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "＝")
 
 @pytest.mark.parametrize(
     "hostile",
-    ["=HYPERLINK(\"http://x\",\"clic\")", "+33 1 23", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1", " =1+1", "＝1+1"],
+    ['=HYPERLINK("http://x","clic")', "+33 1 23", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1", " =1+1", "＝1+1"],
 )
 def test_no_cell_starts_a_formula(hostile: str) -> None:
     (row,) = list(csv.reader(io.StringIO(";".join(["0750001A", _csv_cell(hostile), "x"]) + "\n"), delimiter=";"))
@@ -31,4 +31,9 @@ def test_separators_quotes_and_line_breaks_stay_in_their_cell(breaking: str) -> 
 
 
 def test_plain_values_are_left_alone() -> None:
-    assert [_csv_cell(v) for v in ("marie.dupont", "Élodie", "", "0750001A")] == ["marie.dupont", "Élodie", "", "0750001A"]
+    assert [_csv_cell(v) for v in ("marie.dupont", "Élodie", "", "0750001A")] == [
+        "marie.dupont",
+        "Élodie",
+        "",
+        "0750001A",
+    ]

@@ -27,9 +27,9 @@ def test_an_adml_link_expires_within_a_working_day(services: Services, clock: Se
 
 
 def test_the_purge_forgets_expired_links(services: Services, clock: SettableClock) -> None:
-    from bot.scheduler import purge
     from sqlalchemy import func, select
 
+    from bot.scheduler import purge
     from bot.storage.models import AccountLink
 
     services.links.link("web:old", "lucas.martin", clock())

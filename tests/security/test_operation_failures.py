@@ -4,7 +4,8 @@ directory changes, the outcome after; a password already set in the directory is
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from sqlalchemy.exc import OperationalError
@@ -39,7 +40,9 @@ def rows(services: Services, operation: str) -> list[str]:
     return [e.outcome for e in reversed(services.audit.recent()) if e.operation == operation]
 
 
-def test_the_intent_is_audited_before_the_directory_changes(services: Services, clock: SettableClock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_intent_is_audited_before_the_directory_changes(
+    services: Services, clock: SettableClock, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     actor = adml(services, clock)
     seen: list[str] = []
     real_set: Callable[..., None] = services.directory.set_provisional_password
@@ -67,7 +70,9 @@ def test_a_database_failure_after_the_reset_still_shows_the_password_once(
     assert "reset_password" in caplog.text and result.provisional_password not in caplog.text
 
 
-def test_no_reset_without_its_intent_on_record(services: Services, clock: SettableClock, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_reset_without_its_intent_on_record(
+    services: Services, clock: SettableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     actor = adml(services, clock)
     locked_database(services, monkeypatch, "started")
     with pytest.raises(OperationalError):
@@ -89,7 +94,9 @@ def test_a_crash_in_the_directory_leaves_the_intent_and_the_failure(
     assert rows(services, "reset_password") == ["started", "failed"]
 
 
-def test_a_directory_failure_is_told_and_audited(services: Services, clock: SettableClock, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_directory_failure_is_told_and_audited(
+    services: Services, clock: SettableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     actor = adml(services, clock)
 
     def down(*_: Any) -> None:
@@ -113,7 +120,9 @@ def test_an_unlock_is_audited_before_and_after_and_survives_a_locked_database(
     assert rows(services, "unlock_account") == ["started"]
 
 
-def test_no_unlock_without_its_intent_on_record(services: Services, clock: SettableClock, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_unlock_without_its_intent_on_record(
+    services: Services, clock: SettableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     services.links.link("telegram:6002", "claire.lambert", clock())
     actor = services.actor("telegram:6002")
     locked_database(services, monkeypatch, "started")

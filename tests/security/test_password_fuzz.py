@@ -19,9 +19,9 @@ import json
 import logging
 import random
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import yaml
@@ -63,10 +63,21 @@ PHRASINGS: dict[str, str] = {
 # other word, so it is sent only in those contexts
 BARE_CONTEXTS = {"identifier_asked", "code_asked"}
 CONTEXTS = (
-    "fresh", "fresh_escalation", "identifier_asked", "identifier_asked_escalation", "ticket_open", "code_asked",
+    "fresh",
+    "fresh_escalation",
+    "identifier_asked",
+    "identifier_asked_escalation",
+    "ticket_open",
+    "code_asked",
 )
-MESSAGES_PER_CHAT = {"fresh": 1, "fresh_escalation": 1, "identifier_asked": 2, "identifier_asked_escalation": 1,
-                     "ticket_open": 10, "code_asked": 4}
+MESSAGES_PER_CHAT = {
+    "fresh": 1,
+    "fresh_escalation": 1,
+    "identifier_asked": 2,
+    "identifier_asked_escalation": 1,
+    "ticket_open": 10,
+    "code_asked": 4,
+}
 KINDS = ("strong", "lowercase", "lowercase_digits", "digits", "accented", "passphrase", "capitalised")
 PER_PHRASING_AND_CONTEXT = 16
 MIN_LENGTH = 4  # shorter passwords are not searched for
@@ -146,8 +157,7 @@ def make_probes(seed: int = 20261125) -> list[Probe]:
     for _ in range(20):
         blob = "\n".join(word for p in probes for word in p.password.lower().split())
         shared = [
-            i for i, p in enumerate(probes)
-            if any(blob.count(s.lower()) > 1 or s.lower() in said for s in p.secrets())
+            i for i, p in enumerate(probes) if any(blob.count(s.lower()) > 1 or s.lower() in said for s in p.secrets())
         ]
         if not shared:
             return probes
@@ -157,6 +167,7 @@ def make_probes(seed: int = 20261125) -> list[Probe]:
 
 
 # -- bringing a chat where each context needs it ------------------------------------------------------------------
+
 
 def _state(services: Services, sender: str) -> tuple[str | None, str | None]:
     tracker = services.conversations.load(sender) or {}
@@ -173,8 +184,10 @@ class Driver:
         self.chats = 0
         self.turns = 0
         self.senders: list[str] = []
-        self.logins = [a["login"] for a in yaml.safe_load(
-            (ROOT / "knowledge" / "demo-directory.yml").read_text(encoding="utf-8"))["accounts"]]
+        self.logins = [
+            a["login"]
+            for a in yaml.safe_load((ROOT / "knowledge" / "demo-directory.yml").read_text(encoding="utf-8"))["accounts"]
+        ]
 
     def _new_chat(self) -> Chat:
         self.chats += 1
@@ -295,8 +308,10 @@ def _report(leaks: dict[Probe, list[str]], probes: list[Probe]) -> str:
             lines.append(f"  {context}: no leak ({sent[context]} messages)")
             continue
         where = collections.Counter(source for p in leaked for source in leaks[p])
-        lines.append(f"  {context}: {len(leaked)}/{sent[context]} leaked, into "
-                     + ", ".join(f"{s} ({n})" for s, n in where.most_common()))
+        lines.append(
+            f"  {context}: {len(leaked)}/{sent[context]} leaked, into "
+            + ", ".join(f"{s} ({n})" for s, n in where.most_common())
+        )
         by_phrasing = collections.Counter(p.phrasing for p in leaked)
         lines.append("      phrasings: " + ", ".join(f"{name} ({n})" for name, n in by_phrasing.most_common()))
         by_kind = collections.Counter(p.kind for p in leaked)
@@ -315,8 +330,12 @@ def redacted_logs() -> Iterator[None]:
 
 
 def test_no_typed_password_is_kept_anywhere(
-    assistant: Assistant, services: Services, clock: SettableClock, tmp_path: Path,
-    caplog: pytest.LogCaptureFixture, redacted_logs: None,
+    assistant: Assistant,
+    services: Services,
+    clock: SettableClock,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    redacted_logs: None,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     probes = make_probes()
@@ -329,7 +348,9 @@ def test_no_typed_password_is_kept_anywhere(
     for source, text in _database(services):
         haystack.add(source, text)
     for sender in driver.senders:
-        haystack.add("tracker (ConversationStore.load)", json.dumps(services.conversations.load(sender), ensure_ascii=False))
+        haystack.add(
+            "tracker (ConversationStore.load)", json.dumps(services.conversations.load(sender), ensure_ascii=False)
+        )
     for record in caplog.records:
         haystack.add(f"log ({record.name})", record.getMessage())
     haystack.add("log (formatted)", caplog.text)

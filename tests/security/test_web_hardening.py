@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -39,13 +40,13 @@ async def post_json(http: aiohttp.ClientSession, url: str, body: dict[str, Any],
 
 # headers -----------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "path", ["/", "/desk", "/static/chat.js", "/health", "/adresse/valider?jeton=x", "/api/inbox?sender=h", "/nowhere"]
 )
 async def test_every_response_carries_the_security_headers(services: Services, nlu: NluModel, path: str) -> None:
-    async with server(services, nlu) as url, aiohttp.ClientSession() as http:
-        async with http.get(url + path) as response:
-            headers = response.headers
+    async with server(services, nlu) as url, aiohttp.ClientSession() as http, http.get(url + path) as response:
+        headers = response.headers
     csp = headers.get("Content-Security-Policy", "")
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
     assert "'unsafe-inline'" not in csp
@@ -69,10 +70,13 @@ def test_the_chat_page_draws_its_sender_id_from_the_crypto_generator() -> None:
 
 # the webhook -------------------------------------------------------------------------------------
 
+
 async def test_the_webhook_refuses_a_text_plain_body_before_any_turn(services: Services, nlu: NluModel) -> None:
     async with server(services, nlu) as url, aiohttp.ClientSession() as http:
         body = '{"sender": "csrf", "message": "je veux parler a un humain"}'
-        async with http.post(f"{url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "text/plain"}) as response:
+        async with http.post(
+            f"{url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "text/plain"}
+        ) as response:
             assert response.status == 415
             assert "application/json" in (await response.json())["error"]
     assert services.conversations.load("web:csrf") is None
@@ -93,6 +97,7 @@ async def test_a_lone_surrogate_is_a_clear_400_and_nothing_happens(services: Ser
 
 # limits per client address -----------------------------------------------------------------------
 
+
 async def test_the_inbox_is_limited_per_client_address(services: Services, nlu: NluModel) -> None:
     async with server(services, nlu, inbox_requests_per_ip=RateLimit(count=3, per_seconds=60)) as url:
         async with aiohttp.ClientSession() as http:
@@ -109,13 +114,16 @@ async def test_tickets_are_limited_per_client_address_whatever_sender_ids_it_inv
     async with server(services, nlu, tickets_per_ip=RateLimit(count=2, per_seconds=3600)) as url:
         async with aiohttp.ClientSession() as http:
             for number in range(3):
-                status, _ = await post_json(http, url, {"sender": f"flood{number}", "message": "je veux parler a un humain"})
+                status, _ = await post_json(
+                    http, url, {"sender": f"flood{number}", "message": "je veux parler a un humain"}
+                )
                 assert status == 200
     opened = [services.tickets.open_for(f"web:flood{n}") for n in range(3)]
     assert [ticket is not None for ticket in opened] == [True, True, False]
 
 
 # the agents' desk --------------------------------------------------------------------------------
+
 
 async def desk_get(http: aiohttp.ClientSession, url: str, path: str, token: str) -> tuple[int, Any]:
     async with http.get(url + path, headers={"Authorization": f"Bearer {token}"}) as response:

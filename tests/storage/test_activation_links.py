@@ -23,7 +23,9 @@ def test_a_resend_keeps_the_earlier_link_working(services: Services, clock: Sett
     _prepare(services, "chloe.bernard", "chloe.b@example.org")
     owners = services.activation.issue_validation_token("chloe.bernard", "chloe.b@example.org", HOURS_48, clock.now)
     clock.advance(minutes=5)
-    services.activation.issue_validation_token("chloe.bernard", "chloe.b@example.org", HOURS_48, clock.now)  # a stranger
+    services.activation.issue_validation_token(
+        "chloe.bernard", "chloe.b@example.org", HOURS_48, clock.now
+    )  # a stranger
     assert services.activation.validation_link_alive(owners, clock.now)
     assert services.activation.validate_backup_address(owners, clock.now) == "chloe.bernard"
 
@@ -40,7 +42,9 @@ def test_one_reminder_per_address_for_the_link_that_lasts_longest(services: Serv
     _prepare(services, "chloe.bernard", "chloe.b@example.org")
     start = clock.now
     services.activation.issue_validation_token("chloe.bernard", "chloe.b@example.org", HOURS_48, start)
-    services.activation.issue_validation_token("chloe.bernard", "chloe.b@example.org", HOURS_48, start + dt.timedelta(hours=20))
+    services.activation.issue_validation_token(
+        "chloe.bernard", "chloe.b@example.org", HOURS_48, start + dt.timedelta(hours=20)
+    )
     window = dt.timedelta(hours=12)
     assert services.activation.links_expiring(start + dt.timedelta(hours=40), window) == []
     later = start + dt.timedelta(hours=60)

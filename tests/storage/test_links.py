@@ -22,7 +22,7 @@ def test_a_code_proves_the_login_once(database_url: str, clock: SettableClock) -
     links = store(database_url)
     code = links.issue_code("telegram:1", "Lucas.Martin", 6, TTL, clock())
     assert len(code) == 6 and code.isdigit()
-    with links._sessions() as session:  # noqa: SLF001 - what is stored
+    with links._sessions() as session:
         stored = session.scalars(select(OneTimeCode.code_hash)).all()
     assert stored and code not in stored[0]
     assert links.check_code("telegram:2", code, 5, clock()) == (CodeCheck.NO_CODE, None)  # another chat
@@ -73,5 +73,5 @@ def test_concurrent_checks_of_one_code_never_exceed_its_tries(database_url: str,
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda _: links.check_code("telegram:1", wrong, 5, clock())[0], range(16)))
     assert results.count(CodeCheck.WRONG) <= 4
-    with links._sessions() as session:  # noqa: SLF001 - what is stored
+    with links._sessions() as session:
         assert session.scalar(select(OneTimeCode.attempts)) <= 5

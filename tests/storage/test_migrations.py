@@ -39,7 +39,11 @@ def test_run_refuses_to_start_on_an_unmigrated_database(tmp_path: Path) -> None:
     config = tmp_path / "config.yml"
     config.write_text(yaml.safe_dump(raw), encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(config), "run"], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "bot", "--config", str(config), "run"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 2
     assert "has no schema" in done.stderr and "python -m bot migrate" in done.stderr

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from sqlalchemy import inspect
@@ -57,7 +57,10 @@ def test_a_whole_conversation_on_postgresql(
     chat.say("je veux parler a un conseiller")
     ticket = services.tickets.open_for("web:pg")
     assert ticket is not None and "chloe.bernard" in ticket.transcript
-    assert [e.operation for e in services.audit.recent() if e.outcome == "done"][:2] == ["create_ticket", "resend_validation_link"]
+    assert [e.operation for e in services.audit.recent() if e.outcome == "done"][:2] == [
+        "create_ticket",
+        "resend_validation_link",
+    ]
     services.engine.dispose()
 
 
@@ -65,7 +68,7 @@ def test_the_rate_limiter_counts_exactly_under_concurrency(postgres: Postgres) -
     engine = make_engine(postgres.url)
     migrate(engine)
     limiter = RateLimiter(session_factory(engine))
-    now = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
     limit = RateLimit(count=5, per_seconds=60)
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda _: limiter.hit("lookup:chat:web:storm", limit, now), range(20)))

@@ -9,7 +9,7 @@ from bot.config import RateLimit
 from bot.storage.db import make_engine, session_factory
 from bot.storage.ratelimit import RateLimiter
 
-NOW = dt.datetime(2026, 11, 25, 10, 0, 30, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 25, 10, 0, 30, tzinfo=dt.UTC)
 LIMIT = RateLimit(count=5, per_seconds=60)
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import io
 import json
 import logging
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -15,7 +15,7 @@ from bot.logging_redaction import install_log_redaction, uninstall_log_redaction
 from bot.relay import OutboundMessage
 from bot.services import Services
 
-NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 SENTENCE = "mon mdp c'est tournesol je veux parler à un conseiller"
 
 

@@ -30,7 +30,7 @@ class BlackHole:
         while not self._stopping.is_set():
             try:
                 connection, _ = self._listener.accept()
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             except OSError:
                 return
@@ -60,7 +60,7 @@ class BlackHole:
         for connection in accepted:
             connection.close()
 
-    def __enter__(self) -> "BlackHole":
+    def __enter__(self) -> BlackHole:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:

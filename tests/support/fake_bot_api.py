@@ -11,14 +11,20 @@ import asyncio
 import itertools
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from aiohttp import web
 
 BOT_USER = {
-    "id": 999000, "is_bot": True, "first_name": "clef", "username": "clef_test_bot",
-    "can_join_groups": True, "can_read_all_group_messages": True, "supports_inline_queries": False,
+    "id": 999000,
+    "is_bot": True,
+    "first_name": "clef",
+    "username": "clef_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": True,
+    "supports_inline_queries": False,
 }
 
 
@@ -65,20 +71,31 @@ class FakeBotApi:
             self.calls.append(Call(f"{method}!{kind}", params))
             if kind == "429":
                 return web.json_response(
-                    {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
-                     "parameters": {"retry_after": 1}}, status=429,
+                    {
+                        "ok": False,
+                        "error_code": 429,
+                        "description": "Too Many Requests: retry after 1",
+                        "parameters": {"retry_after": 1},
+                    },
+                    status=429,
                 )
             if kind == "400":
-                return web.json_response({"ok": False, "error_code": 400, "description": "Bad Request: can't parse"}, status=400)
+                return web.json_response(
+                    {"ok": False, "error_code": 400, "description": "Bad Request: can't parse"}, status=400
+                )
             if kind == "500":
-                return web.json_response({"ok": False, "error_code": 500, "description": "Internal Server Error"}, status=500)
+                return web.json_response(
+                    {"ok": False, "error_code": 500, "description": "Internal Server Error"}, status=500
+                )
         if method == "getUpdates":
             self.polls += 1
         else:
             self.calls.append(Call(method, params))
         handler: Callable[[dict[str, Any]], Any] | None = getattr(self, f"_api_{method}", None)
         if handler is None:
-            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found: method not found"}, status=404)
+            return web.json_response(
+                {"ok": False, "error_code": 404, "description": "Not Found: method not found"}, status=404
+            )
         result = handler(params)
         if asyncio.iscoroutine(result):
             result = await result
@@ -127,16 +144,21 @@ class FakeBotApi:
         if not self._updates:
             self._new_update.clear()
             try:
-                await asyncio.wait_for(self._new_update.wait(), timeout=min(float(params.get("timeout") or 0), 1.0) or 0.05)
-            except asyncio.TimeoutError:
+                await asyncio.wait_for(
+                    self._new_update.wait(), timeout=min(float(params.get("timeout") or 0), 1.0) or 0.05
+                )
+            except TimeoutError:
                 pass
         return [u for u in self._updates if u["update_id"] >= offset]
 
     def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         thread = params.get("message_thread_id")
         return self._message(
-            int(params["chat_id"]), text=params["text"], reply_markup=params.get("reply_markup"),
-            message_thread_id=thread, is_topic_message=True if thread else None,
+            int(params["chat_id"]),
+            text=params["text"],
+            reply_markup=params.get("reply_markup"),
+            message_thread_id=thread,
+            is_topic_message=True if thread else None,
         )
 
     def _api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -157,7 +179,9 @@ class FakeBotApi:
 
     def _api_createForumTopic(self, params: dict[str, Any]) -> Any:
         if int(params["chat_id"]) not in self.forum_chats:
-            return web.json_response({"ok": False, "error_code": 400, "description": "Bad Request: the chat is not a forum"}, status=400)
+            return web.json_response(
+                {"ok": False, "error_code": 400, "description": "Bad Request: the chat is not a forum"}, status=400
+            )
         return {"message_thread_id": next(self._topic_ids), "name": params["name"], "icon_color": 7322096}
 
     # -- what a test does -------------------------------------------------------------------------
@@ -170,13 +194,19 @@ class FakeBotApi:
         self._new_update.set()
 
     def user_says(self, user_id: int, text: str, first_name: str = "Usager") -> None:
-        entities = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] if text.startswith("/") else None
+        entities = (
+            [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] if text.startswith("/") else None
+        )
         message = self._message(user_id, text=text, entities=entities)
         message["from"] = {"id": user_id, "is_bot": False, "first_name": first_name}
         self._push({"message": message})
 
-    def group_says(self, chat_id: int, user_id: int, text: str, thread_id: int | None = None, reply_to: int | None = None) -> None:
-        entities = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] if text.startswith("/") else None
+    def group_says(
+        self, chat_id: int, user_id: int, text: str, thread_id: int | None = None, reply_to: int | None = None
+    ) -> None:
+        entities = (
+            [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] if text.startswith("/") else None
+        )
         extra: dict[str, Any] = {"text": text, "entities": entities}
         if thread_id is not None:
             extra.update(message_thread_id=thread_id, is_topic_message=True)
@@ -194,16 +224,24 @@ class FakeBotApi:
         assert chosen, f"no button {title!r} in {[b['text'] for b in buttons]}"
         chat_id = int(sent.params["chat_id"])
         message = self._message(chat_id, text=sent.params.get("text"), reply_markup=markup)
-        self._push({
-            "callback_query": {
-                "id": str(next(self._update_ids)), "chat_instance": "ci",
-                "from": {"id": user_id, "is_bot": False, "first_name": "Usager"},
-                "message": message, "data": chosen[0]["callback_data"],
+        self._push(
+            {
+                "callback_query": {
+                    "id": str(next(self._update_ids)),
+                    "chat_instance": "ci",
+                    "from": {"id": user_id, "is_bot": False, "first_name": "Usager"},
+                    "message": message,
+                    "data": chosen[0]["callback_data"],
+                }
             }
-        })
+        )
 
     def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[Call]:
-        return [c for c in self.calls if c.method == method and (chat_id is None or int(c.params.get("chat_id", 0)) == chat_id)]
+        return [
+            c
+            for c in self.calls
+            if c.method == method and (chat_id is None or int(c.params.get("chat_id", 0)) == chat_id)
+        ]
 
     async def wait_for(self, predicate: Callable[[], Any], timeout: float = 20.0) -> Any:
         deadline = time.monotonic() + timeout
@@ -212,7 +250,9 @@ class FakeBotApi:
             if value:
                 return value
             await asyncio.sleep(0.05)
-        raise AssertionError(f"timed out; calls so far: {[(c.method, c.params.get('text', '')[:60]) for c in self.calls]}")
+        raise AssertionError(
+            f"timed out; calls so far: {[(c.method, c.params.get('text', '')[:60]) for c in self.calls]}"
+        )
 
     async def settle(self, quiet: float = 0.25, timeout: float = 5.0) -> None:
         """Wait until no call has arrived for `quiet` seconds: a turn's last messages are in before the next mark."""
@@ -226,4 +266,9 @@ class FakeBotApi:
 
     async def next_reply(self, chat_id: int, after: int, method: str = "sendMessage") -> Call:
         """The first message sent to `chat_id` after the first `after` calls."""
-        return await self.wait_for(lambda: next((c for c in self.calls[after:] if c.method == method and int(c.params.get("chat_id", 0)) == chat_id), None))
+        return await self.wait_for(
+            lambda: next(
+                (c for c in self.calls[after:] if c.method == method and int(c.params.get("chat_id", 0)) == chat_id),
+                None,
+            )
+        )

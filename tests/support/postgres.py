@@ -50,8 +50,17 @@ class Postgres:
             self.folder.chmod(0o700)
         self._run(str(bin_dir / "initdb"), "-D", str(data), "-U", "clef", "--auth=trust", "-E", "UTF8", "--locale=C")
         self._run(
-            str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(self.folder / "log"), "-w", "-t", "60",
-            "-o", f"-p {self.port} -h 127.0.0.1 -k {self.folder} -F", "start",
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(self.folder / "log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-p {self.port} -h 127.0.0.1 -k {self.folder} -F",
+            "start",
         )
         self._run(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "clef", "clef")
 

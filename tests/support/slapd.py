@@ -133,7 +133,9 @@ def base_entries(suffix: str, rootdn: str, ous: list[str]) -> str:
     """LDIF for the suffix entry (dc=…) and organisational units under it."""
     first = suffix.split(",")[0]
     attr, value = first.split("=", 1)
-    blocks = [f"dn: {suffix}\nobjectClass: top\nobjectClass: dcObject\nobjectClass: organization\n{attr}: {value}\no: {value}\n"]
+    blocks = [
+        f"dn: {suffix}\nobjectClass: top\nobjectClass: dcObject\nobjectClass: organization\n{attr}: {value}\no: {value}\n"
+    ]
     for ou in ous:
         blocks.append(f"dn: ou={ou},{suffix}\nobjectClass: top\nobjectClass: organizationalUnit\nou: {ou}\n")
     return "\n".join(blocks) + "\n"
