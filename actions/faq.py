@@ -26,6 +26,9 @@ class ActionAnswerFaq(Action):
         tenant = known_tenant(tracker)
         choice = s.knowledge.choose(intent, tenant)
         if choice.ask_tenant_among:
+            if choice.said_before_asking:
+                general = choice.said_before_asking
+                dispatcher.utter_message(text=fill(general.answer_without_ent, s.tenant_facts(general.tenant)))
             dispatcher.utter_message(response="utter_ask_tenant")
             return [SlotSet("pending_intent", intent)]
         article = choice.article

@@ -175,7 +175,8 @@ class ActionUnlock(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         actor = actor_of(tracker)
-        target = clean_login(_entity(tracker, "username"))
+        # the account named, else ("débloquez-le") the one the conversation is about; confirmed by name either way
+        target = clean_login(_entity(tracker, "username")) or clean_login(tracker.get_slot("username"))
         if not target:
             dispatcher.utter_message(
                 text="Précisez l'identifiant du compte à débloquer, par exemple /debloquer marie.dupont."

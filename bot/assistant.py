@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.accounts import DEFAULT_LOGIN_PATTERNS, matches_login
-from bot.core.redaction import contains_password, redact
+from bot.core.redaction import contains_password, password_spans, redact
 from bot.dialogue.engine import DialogueEngine, DialogueState, Speaker
 from bot.dialogue.understanding import Lexicon, third_person
 from bot.directory.port import DirectoryError
@@ -42,6 +42,16 @@ _SECRET_CUES = re.compile(
     r"|\bessay|\btap[ée]|\bj['’ ]?ai\s+mis\b|\bentr[ée]\b|\bavec\s+\S+\s+(?:ca|ça|sa)\b",
     re.IGNORECASE,
 )
+# the owner named after the secret's word ("le mot de passe de test14"): an identifier, not the secret
+_OWNER_AFTER_CUE = re.compile(r"^\s*(?:de|du|d['’])\s*$", re.IGNORECASE)
+SECRET_REACH = 6  # words after a secret's cue that may be the secret itself
+
+
+def _announced_as_secret(before: str) -> bool:
+    """Whether the text just before a word announces a secret ("mon mdp c'est", "j'ai essayé")."""
+    near = " ".join(before.split()[-SECRET_REACH:])
+    cues = list(_SECRET_CUES.finditer(near))
+    return bool(cues) and not _OWNER_AFTER_CUE.match(near[cues[-1].end() :])
 
 
 @dataclass(frozen=True)
@@ -184,10 +194,9 @@ class Assistant:
 
     def _add_tenant_logins(self, parse: dict[str, Any], text: str) -> None:
         """Identifiers in a tenant's own format (`test14`) as `username` entities: right after an identifier cue, else
-        a word wholly of that form, unless the message announces a secret."""
+        a word wholly of that form. When the message speaks of a secret, only a word that is neither the secret the
+        redaction finds nor one announced just before ("j'ai essayé soleil2024"): "test77, mon mdp c …" keeps test77."""
         if text.startswith("/") or any(e.get("entity") == "username" for e in parse.get("entities") or []):
-            return
-        if _SECRET_CUES.search(text):  # "j'ai essayé soleil2024 mais…": a word of that form is the password here
             return
         extra = [p for p in self.services.config.login_patterns() if p not in DEFAULT_LOGIN_PATTERNS]
         if not extra:
@@ -196,10 +205,15 @@ class Assistant:
         if not found:
             # a word wholly in a tenant's format ("c test14", "…, f1abc"): a candidate identifier; one that is no
             # account is then neither repeated nor kept (it may have been a password)
+            cued = bool(_SECRET_CUES.search(text))
+            secrets = password_spans(text) if cued else []
             found = [
                 {"entity": "username", "value": m.group(0).lower(), "start": m.start(), "end": m.end()}
                 for m in _WORD.finditer(text)
-                if matches_login(m.group(0).lower(), extra) and not contains_password(m.group(0))
+                if matches_login(m.group(0).lower(), extra)
+                and not contains_password(m.group(0))
+                and not any(start < m.end() and m.start() < end for start, end in secrets)
+                and not (cued and _announced_as_secret(text[: m.start()]))
             ][:1]
         if found:
             parse["entities"] = sorted([*parse.get("entities", []), *found], key=lambda e: int(e["start"]))

@@ -30,6 +30,8 @@ class Article:
     answer: str
     buttons: tuple[dict[str, str], ...]
     body: str
+    # what this ENT's answer says that helps before the ENT is known ("the number is for homonyms, on netocentre")
+    answer_without_ent: str = ""
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class ArticleChoice:
 
     article: Article | None
     ask_tenant_among: tuple[str, ...] = ()
+    # the ENT is not known: this article's `answer_without_ent` is said before the ENT is asked
+    said_before_asking: Article | None = None
 
 
 def parse_article(text: str, name: str) -> Article:
@@ -63,6 +67,7 @@ def parse_article(text: str, name: str) -> Article:
         answer=str(meta["answer"]).strip(),
         buttons=buttons,
         body=body.strip(),
+        answer_without_ent=str(meta.get("answer_without_ent") or "").strip(),
     )
 
 
@@ -93,4 +98,7 @@ class KnowledgeBase:
         shared = [a for a in candidates if a.tenant == ALL_TENANTS]
         if shared:
             return ArticleChoice(shared[0])
-        return ArticleChoice(None, ask_tenant_among=tuple(sorted({a.tenant for a in candidates})))
+        general = next((a for a in candidates if a.answer_without_ent), None)
+        return ArticleChoice(
+            None, ask_tenant_among=tuple(sorted({a.tenant for a in candidates})), said_before_asking=general
+        )

@@ -21,12 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEV = sorted((ROOT / "tests" / "conversations" / "dev").glob("*.yml"))
 # dev conversations that still fail, each with its cause; replayed all the same and required to fail, so that a fix
 # must remove its line (the README's figures count them as failures)
-KNOWN_FAILURES = {
-    "g5-plain-question-password-length": "nlu: 'et le mdp provisoire je dois le changer ?' is read as the CESAME "
-    "local-account question with 0.99 confidence",
-    "h5-plain-question-homonym-number": "missing feature: the ENT is not named and its two articles differ, so the "
-    "assistant asks which ENT before explaining the number",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def test_the_evaluation_has_both_parts_written_apart() -> None:

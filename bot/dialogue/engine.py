@@ -30,6 +30,7 @@ from rasa_sdk.executor import ActionExecutor
 from bot.dialogue.domain import Domain, SlotMapping
 from bot.dialogue.rules import Rules
 from bot.dialogue.understanding import (
+    DIAGNOSIS_PROBLEMS,
     AnswerSeveral,
     Clarify,
     Command,
@@ -230,6 +231,7 @@ class DialogueEngine:
             own_login=speaker.own_login,
             tenant=slots.get("tenant"),
             asking_tenant=bool(slots.get("pending_intent")) and not slots.get("tenant"),
+            proposal_is_latest=_proposed_in_last_reply(state.events),
         )
 
     def _execute(self, turn: Turn, command: Command, by_entity: set[str]) -> None:
@@ -298,6 +300,8 @@ class DialogueEngine:
         elif isinstance(command, HandOver):
             if state.active_loop:
                 self._deactivate(turn)
+            if state.slots.get("proposed_operation"):
+                self._set_slot(turn, "proposed_operation", None)  # a person takes over: nothing is left to confirm
             self._run(turn, ["action_create_ticket"])
         elif isinstance(command, Clarify):
             self._run(turn, ["action_clarify"])
@@ -554,9 +558,19 @@ class DialogueEngine:
         self._run(turn, list(self.rules.form_submissions.get(form, ())))
 
 
+def _proposed_in_last_reply(events: list[dict[str, Any]]) -> bool:
+    """Whether the assistant's reply to the previous message made a proposal (the current message is last)."""
+    for event in reversed(events[:-1]):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "slot" and event.get("name") == "proposed_operation" and event.get("value"):
+            return True
+    return False
+
+
 _MESSAGE_KEYS = {"text", "buttons", "elements", "custom", "template", "response", "image", "attachment"}
 # problems answered by a diagnosis of the account rather than by an article
-DIAGNOSIS_TOPICS = frozenset({"cannot_login", "link_expired", "validation_mail_missing", "resend_activation"})
+DIAGNOSIS_TOPICS = DIAGNOSIS_PROBLEMS
 # the questions and problems that make "the topic in progress" for follow-ups
 TOPIC_INTENTS = frozenset(
     {

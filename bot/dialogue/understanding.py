@@ -63,6 +63,8 @@ PROBLEM_WITH_ACCOUNT = frozenset(
         "password_rules",
     }
 )
+# problems a look-up of the account answers
+DIAGNOSIS_PROBLEMS = frozenset({"cannot_login", "link_expired", "validation_mail_missing", "resend_activation"})
 SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "bot_challenge"})
 # intents that ask for an operation: with an identifier from someone who may not perform it, they state a problem
 NOT_PROBLEMS = frozenset({"unlock_account", "link_account", "request_reset"})
@@ -190,6 +192,12 @@ class Lexicon:
     followup_cues: tuple[re.Pattern[str], ...]
     login_problem: tuple[re.Pattern[str], ...] = ()
     human: tuple[re.Pattern[str], ...] = ()
+    no_human: tuple[re.Pattern[str], ...] = ()
+    question: tuple[re.Pattern[str], ...] = ()
+    thanks: tuple[re.Pattern[str], ...] = ()
+    followup_where: tuple[re.Pattern[str], ...] = ()
+    # for a topic in progress, the topics a follow-up most likely leans on, tried before all others
+    followup_near: dict[str, tuple[str, ...]] = field(default_factory=dict)
     third_person: tuple[tuple[str, str], ...] = ()
     tenant_hints: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
 
@@ -213,6 +221,11 @@ def parse_lexicon(raw: Any) -> Lexicon:
             raise UnderstandingError(f"understanding.yml: {key}: expected a mapping")
         return {name: _compile(patterns, f"{key}.{name}") for name, patterns in value.items()}
 
+    near = raw.get("followup_near") or {}
+    if not isinstance(near, dict) or not all(
+        isinstance(v, list) and all(isinstance(t, str) for t in v) for v in near.values()
+    ):
+        raise UnderstandingError("understanding.yml: followup_near: expected a mapping of topics to lists of topics")
     pairs = raw.get("third_person") or []
     if not all(isinstance(p, list) and len(p) == 2 for p in pairs):
         raise UnderstandingError("understanding.yml: third_person: expected [from, to] pairs")
@@ -230,6 +243,11 @@ def parse_lexicon(raw: Any) -> Lexicon:
         third_person=tuple((str(a), str(b)) for a, b in pairs),
         login_problem=_compile(raw.get("login_problem") or [], "login_problem"),
         human=_compile(raw.get("human") or [], "human"),
+        no_human=_compile(raw.get("no_human") or [], "no_human"),
+        question=_compile(raw.get("question") or [], "question"),
+        thanks=_compile(raw.get("thanks") or [], "thanks"),
+        followup_where=_compile(raw.get("followup_where") or [], "followup_where"),
+        followup_near={str(k): tuple(v) for k, v in near.items()},
         tenant_hints=groups("tenant_hints"),
     )
 
@@ -253,6 +271,7 @@ class DialogueContext:
     own_login: str | None = None  # the account this chat proved it owns
     tenant: str | None = None
     asking_tenant: bool = False  # the assistant asked which ENT (the answer may be a school's name)
+    proposal_is_latest: bool = True  # the pending proposal is the assistant's last question (nothing came between)
 
 
 @dataclass(frozen=True)
@@ -324,8 +343,8 @@ class Understander:
                 prefix += (NoteTenant(hinted[0]),)
         commands, hide = self._main(parse, context, simple, intent)
         second = self._second_intent(parse, intent)
-        if any(isinstance(c, AnswerSeveral) for c in commands):
-            second = None
+        if any(isinstance(c, AnswerSeveral) or (isinstance(c, Diagnose) and c.problem == second) for c in commands):
+            second = None  # dealt with in this very reply
         return Understanding(prefix + commands, hide, second)
 
     # -- the parts --------------------------------------------------------------------------------
@@ -359,7 +378,7 @@ class Understander:
         confident = self.is_confident(parse)
         login = self._login_in(parse, text)
         words = simple.split()
-        asks = "?" in text
+        asks = "?" in text or _any(self.lexicon.question, simple)
         opening_yes = (
             bool(self.lexicon.yes) and bool(self.lexicon.yes[0].search(simple)) and not asks and len(words) <= 6
         )
@@ -370,15 +389,24 @@ class Understander:
         if _entity(parse, "email") and context.pending_proposal:
             return (StartTopic("inform"),), False
 
+        # a person asked for in so many words: handed over, whatever else the message says ("non mais un humain svp")
+        wants_human = _any(self.lexicon.human, simple) and not _any(self.lexicon.no_human, simple)
+        if wants_human:
+            return (HandOver(),), False
+
         # 1. a proposal waits for a yes or a no
         if context.pending_proposal:
             if no and not (yes and intent == "affirm"):
                 return (DenyProposal(),), False
+            go_ahead = _any(self.lexicon.yes[1:], simple)
+            if not context.proposal_is_latest and not go_ahead and _any(self.lexicon.thanks, simple):
+                # "ok merci" after another answer came since the proposal: thanks for that answer, not a yes
+                return (StartTopic("thanks"),), False
             if yes or (intent == "affirm" and confident and not asks):
                 if login is None or login == context.known_login:
                     return (ConfirmProposal(),), False
 
-        if (intent == "escalate_human" and confident) or _any(self.lexicon.human, simple):
+        if intent == "escalate_human" and confident:
             return (HandOver(),), False
 
         # 2. a value was asked for
@@ -394,7 +422,7 @@ class Understander:
                 return (StartTopic(intent),), False
             if no and len(words) <= 4:
                 return (StartTopic("cancel"),), False
-            if "?" in text and _any(self.lexicon.followup_cues, simple):
+            if asks and _any(self.lexicon.followup_cues, simple):
                 return (StartTopic("inform"),), False  # "et si je dépasse ?": the question again, with what it said
             # not an identifier nor a request: never kept, it may be a password or a passphrase
             return (RejectValue(requested, hide_text=True),), True
@@ -415,7 +443,12 @@ class Understander:
             if not _any(self.lexicon.dont_know, simple) and intent not in SMALL_TALK:
                 return (StartTopic("inform"),), False
 
-        # 3. a corrected identifier, after a diagnosis of another one
+        # 3. an ADML typing an operation in words (or "et pour x.y ?", "pardon c'est x.y2" right after one)
+        adml_operation = self._adml_operation(context, simple, intent, login)
+        if adml_operation:
+            return (StartTopic(adml_operation),), False
+
+        # 4. a corrected identifier, after a diagnosis of another one
         if (
             login
             and context.known_login
@@ -426,17 +459,6 @@ class Understander:
         if context.known_login and not login and _any(self.lexicon.correction, simple) and intent in ("inform", "deny"):
             return (StartTopic(context.topic or "cannot_login"),), False
 
-        # 4. an ADML typing an operation in words (or "et pour x.y ?" right after one)
-        if login and context.speaker_is_adml and login != context.own_login:
-            if _any(self.lexicon.admin_unlock, simple) or (context.topic == "unlock_account" and len(words) <= 6):
-                return (StartTopic("unlock_account"),), False
-            if (
-                _any(self.lexicon.admin_reset, simple)
-                or intent == "request_reset"
-                or (context.topic == "request_reset" and len(words) <= 6)
-            ):
-                return (StartTopic("request_reset"),), False
-
         # 5. a problem stated with the identifier: look the account up (a reset asked in so many words is a request)
         if login and intent == "request_reset" and _any(self.lexicon.admin_reset, simple):
             return (StartTopic("request_reset"),), False
@@ -445,6 +467,14 @@ class Understander:
         if login and not context.active_form and intent not in NOT_ABOUT_THE_ACCOUNT and not plain_question:
             if intent == "link_account" and _any(self.lexicon.linking, simple):
                 return (StartTopic(intent),), False
+            second = self._second_intent(parse, intent)
+            if second in DIAGNOSIS_PROBLEMS and intent in self.answerable and intent not in DIAGNOSIS_PROBLEMS:
+                # "c test14, j'ai pas reçu le mail et le mdp c'est combien de caractères ?": both, the question first
+                # when its answer is the same for every ENT (the account's ENT is known after the look-up)
+                look_up = Diagnose(second, login)
+                if intent in self.answerable_anywhere:
+                    return (StartTopic(intent), look_up), False
+                return (look_up, StartTopic(intent)), False
             problem = (
                 intent
                 if intent in PROBLEM_WITH_ACCOUNT and intent not in NOT_PROBLEMS
@@ -501,6 +531,29 @@ class Understander:
             return (Clarify(),), False
         return (StartTopic(intent),), False
 
+    def _adml_operation(self, context: DialogueContext, simple: str, intent: str, login: str | None) -> str | None:
+        """The operation an ADML asks for in words: on the account named, or ("débloquez-le") the one in question."""
+        if not context.speaker_is_adml:
+            return None
+        if login is None:
+            about = context.known_login
+            if about and about != context.own_login and _any(self.lexicon.admin_unlock, simple):
+                return "unlock_account"
+            return None
+        if login == context.own_login:
+            return None
+        words = simple.split()
+        continues = len(words) <= 6 or _any(self.lexicon.correction, simple)
+        if _any(self.lexicon.admin_unlock, simple) or (context.topic == "unlock_account" and continues):
+            return "unlock_account"
+        if (
+            _any(self.lexicon.admin_reset, simple)
+            or intent == "request_reset"
+            or (context.topic == "request_reset" and continues)
+        ):
+            return "request_reset"
+        return None
+
     def _follow_up(
         self, parse: Mapping[str, Any], context: DialogueContext, simple: str, confident: bool, intent: str
     ) -> Command | None:
@@ -516,6 +569,12 @@ class Understander:
         own = self.lexicon.followups.get(context.topic or "", ())
         if own and _any(own, simple) and confidence < STRONG:
             return FollowUp(context.topic or "")  # "ya pas un lien direct ?" after CESAME: about CESAME
+        if confidence < STRONG:
+            for near in self.lexicon.followup_near.get(context.topic or "", ()):
+                if _any(self.lexicon.followups.get(near, ()), simple):
+                    return FollowUp(near)  # "c'est combien de temps déjà ?" after a link problem: the link
+            if _any(self.lexicon.followup_where, simple):
+                return FollowUp(context.topic or "")  # "je clique où ?" after a reset: its own button
         strong = confident and intent in self.answerable and intent != context.topic and confidence >= STRONG
         if strong and not cue:
             return None
@@ -523,8 +582,10 @@ class Understander:
             return None
         if _entity(parse, "tenant") and len(words) <= 8:
             return FollowUp(context.topic or "")  # "et sur netocentre ?": the same question for the other ENT
+        # a sure reading of an answerable question is only overridden by the patterns of the topic it names
+        sure = confident and intent in self.answerable and confidence >= STRONG
         for topic, patterns in self.lexicon.followups.items():
-            if _any(patterns, simple) and not (strong and topic != intent):
+            if _any(patterns, simple) and not (sure and topic != intent):
                 return FollowUp(topic)
         if strong:
             return None

@@ -202,6 +202,13 @@ def test_a_follow_up_is_answered_about_the_topic_in_progress(
     assert got.main == FollowUp(expected)
 
 
+def test_a_sure_reading_of_the_topic_in_progress_is_not_taken_for_another_topic(understander: Understander) -> None:
+    # "provisoire" also leans on the CESAME local-account topic: a sure password question stays one
+    text = "et le mdp provisoire je dois le changer ?"
+    got = understander.understand(parse(text, "password_rules", 0.97), DialogueContext(topic="password_rules"))
+    assert got.main == FollowUp("password_rules")
+
+
 def test_the_same_question_for_the_other_ent(understander: Understander) -> None:
     text = "et sur netocentre c'est pareil ?"
     entities = [{"entity": "tenant", "value": "netocentre", "start": 8, "end": 18}]
@@ -273,3 +280,86 @@ def test_a_school_named_when_asked_which_ent_is_an_answer(understander: Understa
     assert understander.understand(parse("c quoi cesame", "cesame_access", 0.9), asked).main == StartTopic(
         "cesame_access"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "topic", "expected"),
+    [
+        ("c'est combien de temps deja ?", "validation_mail_missing", "validation_link"),
+        ("et si ca depasse ?", "link_expired", "validation_link"),
+        ("et une fois que je l'ai je vais ou ?", "lost_provisional_credentials", "ask_activation_howto"),
+        ("il fait comment apres pour se reconnecter ?", "request_reset", "account_reset_done"),
+    ],
+)
+def test_a_follow_up_leans_first_on_the_topics_near_the_one_in_progress(
+    understander: Understander, text: str, topic: str, expected: str
+) -> None:
+    # "combien de temps" is also the summer freeze's wording: after a link problem it is the link's lifetime
+    got = understander.understand(parse(text, "vacation_freeze", 0.4), DialogueContext(topic=topic))
+    assert got.main == FollowUp(expected)
+
+
+def test_where_to_click_is_about_the_topic_in_progress(understander: Understander) -> None:
+    got = understander.understand(
+        parse("je clique ou exactement ?", "ask_activation_howto", 0.68), DialogueContext(topic="account_reset_done")
+    )
+    assert got.main == FollowUp("account_reset_done")
+
+
+def test_thanks_after_another_answer_is_not_a_yes_to_an_older_proposal(understander: Understander) -> None:
+    older = DialogueContext(pending_proposal="resend_activation_mail", topic="cannot_login", proposal_is_latest=False)
+    assert understander.understand(parse("ok mrc", "affirm", 0.99), older).main == StartTopic("thanks")
+    latest = DialogueContext(pending_proposal="resend_activation_mail", topic="cannot_login")
+    assert understander.understand(parse("ok merci", "affirm", 0.99), latest).main == ConfirmProposal()
+    go_ahead = understander.understand(parse("ok renvoyez le alors merci", "affirm", 0.9), older)
+    assert go_ahead.main == ConfirmProposal()
+
+
+def test_an_ok_that_asks_how_is_not_a_yes(understander: Understander) -> None:
+    context = DialogueContext(pending_proposal="resend_activation_mail", topic="cannot_login")
+    got = understander.understand(parse("ok je fais comment alors", "affirm", 0.61), context)
+    assert got.main != ConfirmProposal()
+
+
+def test_a_person_asked_for_while_declining_a_proposal_is_handed_over(understander: Understander) -> None:
+    context = DialogueContext(pending_proposal="notify_adml", topic="cannot_login")
+    got = understander.understand(
+        parse("non mais je veux parler a quelqu'un de l'assistance svp", "deny", 0.99), context
+    )
+    assert got.main == HandOver()
+    declined = understander.understand(parse("non merci pas besoin d'un conseiller", "deny", 0.99), context)
+    assert declined.main == DenyProposal()
+
+
+def test_an_admls_correction_continues_the_operation(understander: Understander) -> None:
+    text = "ah oui pardon c karim.benali2, celui de chez nous"
+    context = DialogueContext(topic="request_reset", known_login="karim.benali", speaker_is_adml=True, own_login="a.b")
+    got = understander.understand(parse(text, "inform", 0.45, username("karim.benali2", text)), context)
+    assert got.main == StartTopic("request_reset")
+
+
+def test_an_adml_unlocks_the_account_in_question_without_naming_it(understander: Understander) -> None:
+    context = DialogueContext(topic="cannot_login", known_login="test14", speaker_is_adml=True, own_login="f2xyz")
+    got = understander.understand(parse("en fait debloquez le plutot", "vacation_freeze", 0.18), context)
+    assert got.main == StartTopic("unlock_account")
+    stranger = DialogueContext(topic="cannot_login", known_login="test14")
+    assert understander.understand(parse("en fait debloquez le plutot", "vacation_freeze", 0.18), stranger).main != (
+        StartTopic("unlock_account")
+    )
+
+
+def test_a_question_beside_a_problem_and_an_identifier_gets_both(understander: Understander) -> None:
+    text = "bjr c marie.dupont, jai pas recu le mail de validation et le mdp faut combien de caracteres ?"
+    anywhere = Understander(
+        lexicon=understander.lexicon,
+        is_confident=understander.is_confident,
+        login_of=understander.login_of,
+        answerable=understander.answerable,
+        answerable_anywhere=frozenset({"password_rules"}),
+    )
+    got = anywhere.understand(
+        parse(text, "password_rules", 0.64, username("marie.dupont", text), secondary="validation_mail_missing"),
+        DialogueContext(),
+    )
+    assert got.commands == (StartTopic("password_rules"), Diagnose("validation_mail_missing", "marie.dupont"))
+    assert got.second_intent is None  # dealt with in this reply: not offered again
