@@ -11,6 +11,7 @@ from actions import services
 from bot.core.accounts import Account
 from bot.core.authz import Actor
 from bot.core.identifiers import as_login
+from bot.core.schools import is_clear_match, school_matches, school_phrase
 
 INTENT_LABELS: dict[str, str] = {
     "ask_activation_howto": "Activer mon compte",
@@ -96,11 +97,23 @@ def known_tenant(tracker: Tracker, account: Account | None = None) -> str | None
         tenant = establishment.tenant if establishment else s.config.tenant_for_uai(uai)
         if tenant:
             return tenant
+    tenant = _tenant_of_school_named(str(tracker.latest_message.get("text") or ""))
+    if tenant:
+        return tenant
     linked = s.links.linked_login(tracker.sender_id)
     if linked:
         found = s.directory.find_account(linked)
         return s.tenant_of(found) if found else None
     return None
+
+
+def _tenant_of_school_named(text: str) -> str | None:
+    """The ENT of the one school the message names by name and town ("il est au lycée camille pissarro à pontoise")."""
+    phrase = school_phrase(text)
+    if not phrase:
+        return None
+    matches = school_matches(phrase, services.get().directory.find_establishments(phrase))
+    return matches[0].establishment.tenant if matches and is_clear_match(matches) else None
 
 
 def format_local(value: Any) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -13,25 +12,10 @@ from actions import services
 from actions.common import actor_of, clean_login
 from bot.core.accounts import AccountSource, AccountState, Profile
 from bot.core.eligibility import nocas_eligibility
-from bot.core.schools import is_clear_match, school_matches
+from bot.core.schools import is_clear_match, school_matches, school_phrase
 from bot.operations import LookupLimited
 
 NO_SCHOOL = "-"
-
-
-_SCHOOL_PHRASE = re.compile(
-    r"\b((?:lyc[ée]e|lyc|lgt|lpo|lp|coll[èe]ge|clg|[ée]tablissement)\b[^,.;!?]{2,80})", re.IGNORECASE
-)
-_CLAUSE_TAIL = re.compile(
-    r"\s+(?:et|mais|je|j'|j’|on|nous|pour|car|donc|qui|que|il|elle|ils|elles|peut|peux|est|a-t-elle|a-t-il)\s.*$",
-    re.IGNORECASE,
-)
-
-
-def school_phrase(text: str) -> str | None:
-    """The words naming a school in a sentence ("lycée jean moulin à paris"), cut at the end of the clause."""
-    match = _SCHOOL_PHRASE.search(text)
-    return _CLAUSE_TAIL.sub("", match.group(1)).strip() if match else None
 
 
 def school_label(establishment: Any) -> str:

@@ -347,3 +347,18 @@ def is_clear_match(matches: list[SchoolMatch], margin: float = CLEAR_MARGIN) -> 
     if not matches or matches[0].unmatched:
         return False
     return len(matches) == 1 or matches[0].score - matches[1].score >= margin
+
+
+_SCHOOL_PHRASE = re.compile(
+    r"\b((?:lyc[ée]e|lyc|lgt|lpo|lp|coll[èe]ge|clg|[ée]tablissement)\b[^,.;!?]{2,80})", re.IGNORECASE
+)
+_CLAUSE_TAIL = re.compile(
+    r"\s+(?:et|mais|je|j'|j’|on|nous|pour|car|donc|qui|que|il|elle|ils|elles|peut|peux|est|a-t-elle|a-t-il)\s.*$",
+    re.IGNORECASE,
+)
+
+
+def school_phrase(text: str) -> str | None:
+    """The words naming a school in a sentence ("lycée jean moulin à paris"), cut at the end of the clause."""
+    match = _SCHOOL_PHRASE.search(text)
+    return _CLAUSE_TAIL.sub("", match.group(1)).strip() if match else None

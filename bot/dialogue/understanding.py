@@ -80,6 +80,18 @@ IDENTIFIER_TOPICS = frozenset(
 )
 
 
+# the account's state says which steps "activating" means for it
+STEPS_FOR_STATE = {"reset_pending": "account_reset_done"}
+
+
+def _retopic(command: Command, topic: str, instead: str) -> Command:
+    if isinstance(command, StartTopic) and command.intent == topic:
+        return StartTopic(instead)
+    if isinstance(command, FollowUp) and command.intent == topic:
+        return FollowUp(instead)
+    return command
+
+
 class UnderstandingError(ValueError):
     """understanding.yml cannot be used; the message names the key."""
 
@@ -196,6 +208,9 @@ class Lexicon:
     question: tuple[re.Pattern[str], ...] = ()
     thanks: tuple[re.Pattern[str], ...] = ()
     followup_where: tuple[re.Pattern[str], ...] = ()
+    unknown_identifier: tuple[re.Pattern[str], ...] = ()
+    goodbye: tuple[re.Pattern[str], ...] = ()
+    near_followups: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     # for a topic in progress, the topics a follow-up most likely leans on, tried before all others
     followup_near: dict[str, tuple[str, ...]] = field(default_factory=dict)
     third_person: tuple[tuple[str, str], ...] = ()
@@ -247,6 +262,9 @@ def parse_lexicon(raw: Any) -> Lexicon:
         question=_compile(raw.get("question") or [], "question"),
         thanks=_compile(raw.get("thanks") or [], "thanks"),
         followup_where=_compile(raw.get("followup_where") or [], "followup_where"),
+        unknown_identifier=_compile(raw.get("unknown_identifier") or [], "unknown_identifier"),
+        goodbye=_compile(raw.get("goodbye") or [], "goodbye"),
+        near_followups=groups("near_followups"),
         followup_near={str(k): tuple(v) for k, v in near.items()},
         tenant_hints=groups("tenant_hints"),
     )
@@ -342,6 +360,9 @@ class Understander:
             if len(hinted) == 1:
                 prefix += (NoteTenant(hinted[0]),)
         commands, hide = self._main(parse, context, simple, intent)
+        own_steps = STEPS_FOR_STATE.get(context.diagnosis or "")
+        if own_steps:  # "je clique sur « Activer mon compte » ?" about a reset account: its own steps
+            commands = tuple(_retopic(c, "ask_activation_howto", own_steps) for c in commands)
         second = self._second_intent(parse, intent)
         if any(isinstance(c, AnswerSeveral) or (isinstance(c, Diagnose) and c.problem == second) for c in commands):
             second = None  # dealt with in this very reply
@@ -399,6 +420,8 @@ class Understander:
             if no and not (yes and intent == "affirm"):
                 return (DenyProposal(),), False
             go_ahead = _any(self.lexicon.yes[1:], simple)
+            if not go_ahead and _any(self.lexicon.goodbye, simple):
+                return (StartTopic("goodbye"),), False  # "ok merci bonne soirée": a farewell, nothing is done
             if not context.proposal_is_latest and not go_ahead and _any(self.lexicon.thanks, simple):
                 # "ok merci" after another answer came since the proposal: thanks for that answer, not a yes
                 return (StartTopic("thanks"),), False
@@ -485,6 +508,16 @@ class Understander:
                 )
             )
             return (Diagnose(problem, login),), False
+        # "c koi mon identifiant ?" beside a problem: where to find it, before it is asked for
+        if not login and intent in DIAGNOSIS_PROBLEMS and _any(self.lexicon.unknown_identifier, simple):
+            return (DontKnow("username"),), False
+        # the validation link's lifetime asked in so many words ("le lien il dure combien de temps ?")
+        if (
+            not login
+            and intent not in DIAGNOSIS_PROBLEMS
+            and _any(self.lexicon.followups.get("validation_link", ()), simple)
+        ):
+            return (FollowUp("validation_link"),), False
         # a verification is only started when asked for in so many words
         if intent == "link_account" and not _any(self.lexicon.linking, simple):
             return (StartTopic("cannot_login"),), False
@@ -571,7 +604,8 @@ class Understander:
             return FollowUp(context.topic or "")  # "ya pas un lien direct ?" after CESAME: about CESAME
         if confidence < STRONG:
             for near in self.lexicon.followup_near.get(context.topic or "", ()):
-                if _any(self.lexicon.followups.get(near, ()), simple):
+                patterns = self.lexicon.near_followups.get(near, ()) + self.lexicon.followups.get(near, ())
+                if _any(patterns, simple):
                     return FollowUp(near)  # "c'est combien de temps déjà ?" after a link problem: the link
             if _any(self.lexicon.followup_where, simple):
                 return FollowUp(context.topic or "")  # "je clique où ?" after a reset: its own button
@@ -580,7 +614,7 @@ class Understander:
             return None
         if confident and not cue and intent not in ("affirm", "deny", "inform", "out_of_scope"):
             return None
-        if _entity(parse, "tenant") and len(words) <= 8:
+        if _entity(parse, "tenant") and len(words) <= 14:
             return FollowUp(context.topic or "")  # "et sur netocentre ?": the same question for the other ENT
         # a sure reading of an answerable question is only overridden by the patterns of the topic it names
         sure = confident and intent in self.answerable and confidence >= STRONG

@@ -363,3 +363,38 @@ def test_a_question_beside_a_problem_and_an_identifier_gets_both(understander: U
     )
     assert got.commands == (StartTopic("password_rules"), Diagnose("validation_mail_missing", "marie.dupont"))
     assert got.second_intent is None  # dealt with in this reply: not offered again
+
+
+def test_not_knowing_the_identifier_beside_a_problem_says_where_to_find_it(understander: Understander) -> None:
+    got = understander.understand(
+        parse("bjr jariv pa a mconecter sur monlycé.net cé koi mon identifian ?", "cannot_login", 0.95),
+        DialogueContext(),
+    )
+    assert got.main == DontKnow("username")
+
+
+def test_the_validation_links_lifetime_asked_in_so_many_words(understander: Understander) -> None:
+    text = "et il est valable combien de temps le nouveau lien ?"
+    got = understander.understand(parse(text, "vacation_freeze", 0.84), DialogueContext(topic="password_rules"))
+    assert got.main == FollowUp("validation_link")
+
+
+def test_a_farewell_is_no_yes(understander: Understander) -> None:
+    context = DialogueContext(pending_proposal="resend_activation_mail", topic="cannot_login")
+    assert understander.understand(parse("ok merci bonne soiree", "affirm", 0.68), context).main == StartTopic(
+        "goodbye"
+    )
+
+
+def test_activating_a_reset_account_means_its_own_steps(understander: Understander) -> None:
+    text = "et apres je clique sur activer mon compte ou l'autre bouton ?"
+    context = DialogueContext(topic="lost_provisional_credentials", diagnosis="reset_pending")
+    got = understander.understand(parse(text, "ask_activation_howto", 0.73), context)
+    assert got.main in (StartTopic("account_reset_done"), FollowUp("account_reset_done"))
+
+
+def test_a_sibling_is_someone_else_and_a_person_in_sms_is_a_person(understander: Understander) -> None:
+    got = understander.understand(parse("et pour ma soeur c'est pareil ?", "inform", 0.4), DialogueContext())
+    assert got.commands[0] == SpeakFor("parent")
+    human = understander.understand(parse("je veux parler a qqun", "cannot_login", 0.35), DialogueContext())
+    assert human.main == HandOver()
