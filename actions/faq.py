@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import services
+from actions import context
 from actions.common import known_tenant
 from bot.placeholders import fill
 from bot.texts import text as message
@@ -21,36 +21,36 @@ class ActionAnswerFaq(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        s = services.get()
+        services = context.services()
         intent = tracker.get_slot("pending_intent") or (tracker.latest_message.get("intent") or {}).get("name")
         tenant = known_tenant(tracker)
-        choice = s.knowledge.choose(intent, tenant)
+        choice = services.knowledge.choose(intent, tenant)
         if choice.ask_tenant_among:
             dispatcher.utter_message(response="utter_ask_tenant")
             return [SlotSet("pending_intent", intent)]
         article = choice.article
         if article is None:
-            dispatcher.utter_message(response="utter_no_article", **s.tenant_facts(tenant))
+            dispatcher.utter_message(response="utter_no_article", **services.tenant_facts(tenant))
             return [SlotSet("pending_intent", None)]
         if tenant is None:
             # the announced freeze dates of every ENT, named, when the ENT is not known
             schedules = message("freeze_windows_separator").join(
                 message(
                     "freeze_schedule_of",
-                    ent_name=s.tenant_facts(t)["ent_name"],
-                    schedule=s.tenant_facts(t)["freeze_schedule"],
+                    ent_name=services.tenant_facts(t)["ent_name"],
+                    schedule=services.tenant_facts(t)["freeze_schedule"],
                 )
-                for t in s.config.tenants
+                for t in services.config.tenants
             )
             renders = {
-                fill(article.answer, {**s.tenant_facts(t), "freeze_schedule": schedules}) for t in s.config.tenants
+                fill(article.answer, {**services.tenant_facts(t), "freeze_schedule": schedules}) for t in services.config.tenants
             }
             if len(renders) > 1:
                 dispatcher.utter_message(response="utter_ask_tenant")
                 return [SlotSet("pending_intent", intent)]
             text = renders.pop()
         else:
-            text = fill(article.answer, s.tenant_facts(tenant))
+            text = fill(article.answer, services.tenant_facts(tenant))
         dispatcher.utter_message(text=text, buttons=[dict(b) for b in article.buttons])
         events: list[dict[str, Any]] = [SlotSet("pending_intent", None), SlotSet("last_faq_intent", intent)]
         if tenant and tracker.get_slot("tenant") != tenant:

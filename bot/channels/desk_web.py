@@ -23,8 +23,8 @@ from aiohttp import web
 
 from bot.config import ConfigError, secret
 from bot.core.authz import Actor
-from bot.desk import DeskRefused, TicketDesk
 from bot.services import Services
+from bot.services.desk import DeskRefused, TicketDesk
 from bot.storage.tickets import TicketView
 
 STATIC = Path(__file__).resolve().parent / "static"

@@ -29,12 +29,12 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.assistant import Assistant, InboundMessage, TurnResult
 from bot.channels.desk_web import desk_routes
 from bot.config import ConfigError
 from bot.core.authz import Actor
-from bot.relay import OutboundMessage
+from bot.messages import InboundMessage, OutboundMessage, TurnResult
 from bot.services import Services
+from bot.services.assistant import Assistant
 from bot.storage.db import UNAVAILABLE_ERRORS, database_problem
 from bot.yaml_files import read_yaml
 
@@ -273,7 +273,7 @@ def build_web_app(
         return pages.render("validated", 200) if login else pages.render("dead_link", 410)
 
     async def status(_: web.Request) -> web.Response:
-        problem = await asyncio.to_thread(database_problem, services.engine)
+        problem = await asyncio.to_thread(database_problem, services.database)
         if problem:
             return web.json_response({"status": "degraded", "database": problem}, status=503)
         return web.json_response({"status": "ok", "database": "ok"})

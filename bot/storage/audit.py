@@ -7,6 +7,7 @@ reference, or a marker; the detail passes through `core.redaction.redact`.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -14,6 +15,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.redaction import IdentifierRule, is_identifier, redact, safe_target
 from bot.storage.models import AuditEvent
+
+
+class Outcome(enum.StrEnum):
+    """What came of an attempt: an audit row's outcome, and an operation's result status."""
+
+    DONE = "done"
+    REFUSED = "refused"
+    RATE_LIMITED = "rate_limited"
+    UNKNOWN_TARGET = "unknown_target"
+    FAILED = "failed"
+    STARTED = "started"  # audited before a change to the directory; its outcome follows as another row
+    CODE_SENT = "code_sent"  # a result only, never audited: the chat now waits for a code (real or decoy)
 
 
 @dataclass(frozen=True)
@@ -44,7 +57,7 @@ class AuditLog:
         channel: str,
         operation: str,
         target: str | None,
-        outcome: str,
+        outcome: Outcome | str,
         detail: str | None = None,
     ) -> int:
         with self._sessions.begin() as session:
@@ -55,7 +68,7 @@ class AuditLog:
                 channel=channel,
                 operation=operation,
                 target=safe_target(target, self._is_identifier),
-                outcome=outcome,
+                outcome=Outcome(outcome).value,
                 detail=redact(detail) if detail is not None else None,
             )
             session.add(row)
@@ -83,7 +96,7 @@ class AuditLog:
         with self._sessions() as session:
             return session.scalar(
                 select(AuditEvent.at)
-                .where(AuditEvent.operation == operation, AuditEvent.target == target, AuditEvent.outcome == "done")
+                .where(AuditEvent.operation == operation, AuditEvent.target == target, AuditEvent.outcome == Outcome.DONE.value)
                 .order_by(AuditEvent.id.desc())
                 .limit(1)
             )

@@ -1,4 +1,4 @@
-"""The services the actions use, built once by the composition root (`bot.app`)."""
+"""The services the actions use, built once by the composition root (`bot.bootstrap`)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,14 @@ from bot.config import AppConfig, FreezeWindow, Tenant
 from bot.core.accounts import Account
 from bot.core.authz import Actor
 from bot.core.diagnosis import TenantRules
-from bot.core.freeze import FreezeStatus, HolidayCalendar, freeze_status
+from bot.core.freeze import NOT_FROZEN, FreezeStatus, HolidayCalendar, freeze_status
 from bot.directory.port import Directory
 from bot.knowledge import KnowledgeBase
 from bot.mail.outbox import MailOutbox
-from bot.relay import ChatRelay
+from bot.messages import split_sender
+from bot.services.relay import ChatRelay
 from bot.storage.activation import ActivationStore
-from bot.storage.audit import AuditLog
+from bot.storage.audit import AuditLog, Outcome
 from bot.storage.conversations import ConversationStore
 from bot.storage.links import LinkStore, ResetRequestStore
 from bot.storage.ratelimit import RateLimiter
@@ -38,7 +39,7 @@ def system_clock() -> dt.datetime:
 class Services:
     config: AppConfig
     clock: Clock
-    engine: Engine
+    database: Engine
     sessions: sessionmaker[Session]
     directory: Directory
     activation: ActivationStore
@@ -72,10 +73,8 @@ class Services:
     def is_agent(self, sender_id: str) -> bool:
         if sender_id in self.agent_senders:
             return True
-        if sender_id.startswith("telegram:"):
-            user = sender_id.removeprefix("telegram:")
-            return user.isdigit() and int(user) in self.config.telegram.agent_user_ids
-        return False
+        channel, user = split_sender(sender_id)
+        return channel == "telegram" and user.isdigit() and int(user) in self.config.telegram.agent_user_ids
 
     def actor(self, sender_id: str, client_address: str | None = None) -> Actor:
         login = self.links.linked_login(sender_id)
@@ -88,7 +87,10 @@ class Services:
         establishment = self.directory.find_establishment(account.uai)
         return establishment.tenant if establishment else self.config.tenant_for_uai(account.uai)
 
-    def tenant_rules(self, tenant_id: str) -> TenantRules:
+    def tenant_rules(self, tenant_id: str | None) -> TenantRules:
+        """The diagnosis rules of the ENT; see the module's docstring for an ENT not known yet."""
+        if tenant_id not in self.config.tenants:
+            return TenantRules(validation_link_hours=self.link_hours(None), freeze_windows=(), zone="C")
         tenant = self.config.tenant(tenant_id)
         return TenantRules(
             validation_link_hours=tenant.validation_link_hours,
@@ -96,15 +98,77 @@ class Services:
             zone=tenant.school_holiday_zone,
         )
 
-    def freeze(self, tenant_id: str) -> FreezeStatus:
+    def link_hours(self, tenant_id: str | None) -> int:
+        """How long the ENT's backup-address validation link lives (`validation_link_hours`)."""
+        if tenant_id in self.config.tenants:
+            return self.config.tenant(tenant_id).validation_link_hours
+        return max(t.validation_link_hours for t in self.config.tenants.values())
+
+    def min_password_length(self, tenant_id: str | None) -> int:
+        if tenant_id in self.config.tenants:
+            return self.config.tenant(tenant_id).password_policy.min_length
+        return max(t.password_policy.min_length for t in self.config.tenants.values())
+
+    def freeze(self, tenant_id: str | None) -> FreezeStatus:
+        if tenant_id not in self.config.tenants:
+            return NOT_FROZEN
         tenant = self.config.tenant(tenant_id)
         return freeze_status(self.local_now().date(), tenant.freeze_windows, tenant.school_holiday_zone, self.holidays)
 
     def tenant_facts(self, tenant_id: str | None) -> dict[str, str]:
-        """Placeholder values for responses and articles; empty when the ENT is not known yet."""
-        if not tenant_id or tenant_id not in self.config.tenants:
-            return {}
-        return tenant_facts(self.config.tenant(tenant_id), self.local_now().date())
+        """Placeholder values for responses and articles; for an ENT not known yet, what every ENT says alike."""
+        today = self.local_now().date()
+        if tenant_id in self.config.tenants:
+            return tenant_facts(self.config.tenant(tenant_id), today)
+        every = [tenant_facts(t, today) for t in self.config.tenants.values()]
+        shared = {key: value for key, value in every[0].items() if all(f.get(key) == value for f in every[1:])}
+        return shared | {"validation_link_hours": str(self.link_hours(None))}
+
+    def mail_facts(self, tenant_id: str | None) -> dict[str, str]:
+        """Placeholder values for a mail: the ENT's, or the first tenant's when it is not known."""
+        known = tenant_id if tenant_id in self.config.tenants else next(iter(self.config.tenants))
+        return tenant_facts(self.config.tenant(known), self.local_now().date())
+
+    def format_local(self, value: object) -> str:
+        """An aware datetime or a date as French people read it: `25/11/2026 à 14h05`, `21/08/2026`."""
+        return format_local(value, self.timezone)
+
+    def record(
+        self,
+        actor: Actor,
+        channel: str,
+        operation: str,
+        target: str | None,
+        outcome: Outcome,
+        detail: str | None = None,
+    ) -> None:
+        """One audit row, now, for what `actor` did (the one way every part of the assistant audits)."""
+        self.audit.append(
+            at=self.now(),
+            actor=actor.sender_id,
+            actor_login=actor.linked_account.login if actor.linked_account else None,
+            channel=channel,
+            operation=operation,
+            target=target,
+            outcome=outcome.value,
+            detail=detail,
+        )
+
+
+SCHEDULER = Actor("scheduler")
+"""Who the background jobs are in the audit log."""
+
+
+def format_local(value: object, timezone: ZoneInfo) -> str:
+    """An aware datetime in `timezone`, or a date, as French people read it: `25/11/2026 à 14h05`, `21/08/2026`."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(timezone).strftime(f"{DATE_FORMAT} à %Hh%M")
+    if isinstance(value, dt.date):
+        return value.strftime(DATE_FORMAT)
+    return str(value)
+
+
+DATE_FORMAT = "%d/%m/%Y"
 
 
 def freeze_schedule(windows: list[FreezeWindow], today: dt.date) -> str:
@@ -113,7 +177,7 @@ def freeze_schedule(windows: list[FreezeWindow], today: dt.date) -> str:
     if not coming:
         return text("freeze_windows_none")
     return text("freeze_windows_separator").join(
-        text("freeze_window", start=w.start.strftime("%d/%m/%Y"), end=w.end.strftime("%d/%m/%Y")) for w in coming
+        text("freeze_window", start=w.start.strftime(DATE_FORMAT), end=w.end.strftime(DATE_FORMAT)) for w in coming
     )
 
 
