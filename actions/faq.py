@@ -43,7 +43,8 @@ class ActionAnswerFaq(Action):
                 for t in services.config.tenants
             )
             renders = {
-                fill(article.answer, {**services.tenant_facts(t), "freeze_schedule": schedules}) for t in services.config.tenants
+                fill(article.answer, {**services.tenant_facts(t), "freeze_schedule": schedules})
+                for t in services.config.tenants
             }
             if len(renders) > 1:
                 dispatcher.utter_message(response="utter_ask_tenant")

@@ -286,4 +286,3 @@ class ActionDeny(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
         dispatcher.utter_message(response="utter_ok")
         return [SlotSet("proposed_operation", None), SlotSet("operation_target", None), SlotSet("second_intent", None)]
-

@@ -79,9 +79,7 @@ class Operations:
             return True
         if not self.services.limiter.hit(f"op:chat:{actor.sender_id}", limits.operations_per_chat, now):
             return False
-        if login and not self.services.limiter.hit(f"op:login:{login}", limits.operations_per_login, now):
-            return False
-        return True
+        return not login or self.services.limiter.hit(f"op:login:{login}", limits.operations_per_login, now)
 
     def _cooling_down(self, op: str, login: str) -> bool:
         """Whether `op` on `login` must wait; otherwise claims the cooldown, atomically.
@@ -303,7 +301,8 @@ class Operations:
             return OperationResult(Outcome.CODE_SENT)
         if not self._code_mail_allowed(account.login, now):
             self._audit(actor, channel, op.value, account.login, RATE_LIMITED, "code_mail_cooldown")
-            if not self.services.links.has_live_code(actor.sender_id, account.login, now):  # keep a code already sent here
+            # keep a code already sent here
+            if not self.services.links.has_live_code(actor.sender_id, account.login, now):
                 self.services.links.issue_decoy(actor.sender_id, account.login, ttl, now)
             return OperationResult(Outcome.CODE_SENT)
         address = account.backup_email if account.backup_email_validated and account.backup_email else account.ent_mail

@@ -96,7 +96,11 @@ class AuditLog:
         with self._sessions() as session:
             return session.scalar(
                 select(AuditEvent.at)
-                .where(AuditEvent.operation == operation, AuditEvent.target == target, AuditEvent.outcome == Outcome.DONE.value)
+                .where(
+                    AuditEvent.operation == operation,
+                    AuditEvent.target == target,
+                    AuditEvent.outcome == Outcome.DONE.value,
+                )
                 .order_by(AuditEvent.id.desc())
                 .limit(1)
             )
@@ -104,5 +108,13 @@ class AuditLog:
 
 def _entry(row: AuditEvent) -> AuditEntry:
     return AuditEntry(
-        row.id, row.at, row.actor, row.actor_login, row.channel, row.operation, row.target, row.outcome, row.detail
+        row.id,
+        row.at,
+        row.actor,
+        row.actor_login,
+        row.channel,
+        row.operation,
+        row.target,
+        row.outcome,
+        row.detail,
     )
