@@ -111,9 +111,14 @@ def _list_school(school: str, lines: list[str], rows: list[str]) -> None:
     lines.append(text("unactivated_school", school=school, count=len(pending)))
     for account in pending:
         issued = format_local(account.provisional_issued_at) if account.provisional_issued_at else ""
-        label = text("unactivated_state_reset" if account.state is AccountState.RESET else "unactivated_state_never")
-        line = "unactivated_account_issued" if issued else "unactivated_account"
-        lines.append(text(line, login=account.login, state=label, issued=issued))
+        if account.state is AccountState.RESET:
+            label = text("unactivated_state_reset")
+        else:
+            label = text("unactivated_state_never")
+        if issued:
+            lines.append(text("unactivated_account_issued", login=account.login, state=label, issued=issued))
+        else:
+            lines.append(text("unactivated_account", login=account.login, state=label))
         rows.append(";".join(_csv_cell(v) for v in _csv_values(school, account, label, issued)))
 
 

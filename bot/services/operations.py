@@ -22,6 +22,7 @@ from bot.core.redaction import mask_email
 from bot.directory.port import DirectoryError
 from bot.mail.port import Mail
 from bot.mail.templates import compose
+from bot.messages import Button, OutboundMessage
 from bot.placeholders import fill
 from bot.services.container import Services
 from bot.storage.audit import Outcome
@@ -369,16 +370,11 @@ class Operations:
             self._audit(actor, channel, op.value, account.login, REFUSED, "no_adml_reachable")
             return OperationResult(REFUSED, "no_adml_reachable")
         request = self.services.reset_requests.create(account.login, account.uai, actor.sender_id, self.services.now())
-        from bot.messages import Button, OutboundMessage
-
         notice = OutboundMessage(
-            text=(
-                f"Demande de réinitialisation n°{request.id} : l'utilisateur {account.login} "
-                "(compte vérifié) demande la réinitialisation de son mot de passe. Acceptez-vous ?"
-            ),
+            text=text("reset_request_to_adml", request_id=request.id, login=account.login),
             buttons=(
-                Button("Accepter", f'/approve_reset{{"request_id": {request.id}}}'),
-                Button("Refuser", f'/deny_reset{{"request_id": {request.id}}}'),
+                Button(text("button_approve_reset"), f'/approve_reset{{"request_id": {request.id}}}'),
+                Button(text("button_deny_reset"), f'/deny_reset{{"request_id": {request.id}}}'),
             ),
         )
         for sender_id, _ in recipients:
@@ -422,10 +418,8 @@ class Operations:
             result.status, result.reason, provisional_password=result.provisional_password, reference=request.id
         )
 
-    def _tell_requester(self, sender_id: str, text: str) -> None:
-        from bot.messages import OutboundMessage
-
-        self.services.relay.send(sender_id, [OutboundMessage(text)])
+    def _tell_requester(self, sender_id: str, message: str) -> None:
+        self.services.relay.send(sender_id, [OutboundMessage(message)])
 
     def create_ticket(
         self,
@@ -448,7 +442,7 @@ class Operations:
             self._audit(actor, channel, Permission.CREATE_TICKET.value, None, RATE_LIMITED, "per client address")
             return OperationResult(RATE_LIMITED)
         transcript = "\n".join(
-            text("transcript_line_user" if direction == "in" else "transcript_line_assistant", text=said)
+            _transcript_line(direction, said)
             for direction, said in self.services.conversations.transcript(actor.sender_id)
         )
         if current_message and not current_message.startswith("/"):
@@ -460,6 +454,13 @@ class Operations:
         for listener in self.services.ticket_listeners:
             listener(ticket)
         return OperationResult(DONE, reference=ticket.id)
+
+
+def _transcript_line(direction: str, said: str) -> str:
+    """A line of the transcript agents read: who wrote it, and what."""
+    if direction == "in":
+        return text("transcript_line_user", text=said)
+    return text("transcript_line_assistant", text=said)
 
 
 class LookupLimited(Exception):
