@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
-from actions.common import actor_of, channel_of, entity, format_local, refuse
-from actions.proposals import FOR_SUPPORT, Events, show_provisional_password
+from actions.common import Events, NamedAction, actor_of, channel_of, entity, format_local, refuse
+from actions.proposals import FOR_SUPPORT, show_provisional_password
 from bot.core.accounts import Account, AccountState
 from bot.core.authz import Actor, Permission, authorise
 from bot.services.operations import DONE
@@ -21,13 +20,12 @@ UAI = re.compile(r"^\d{7}[A-Z]$")
 CSV_HEADER = "uai;identifiant;prenom;nom;profil;etat;mot_de_passe_provisoire_du"
 
 
-class ActionDecideReset(Action):
+class ActionDecideReset(NamedAction):
     """An ADML's Accepter / Refuser on a user's reset request."""
 
-    def name(self) -> str:
-        return "action_decide_reset"
+    NAME = "action_decide_reset"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         raw = entity(tracker, "request_id") or tracker.get_slot("request_id")
         try:
             request_id = int(raw)
@@ -50,14 +48,13 @@ class ActionDecideReset(Action):
         return [SlotSet("request_id", None)]
 
 
-class ActionListUnactivated(Action):
+class ActionListUnactivated(NamedAction):
     """The accounts still to activate of a school: an ADML's own schools (or one of them, named), or the
     school an agent names (`/nonactives 0750001A`)."""
 
-    def name(self) -> str:
-        return "action_list_unactivated"
+    NAME = "action_list_unactivated"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         actor = actor_of(tracker)
         named = entity(tracker, "uai")
         uai = str(named).strip().upper() if named else None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
@@ -13,29 +14,34 @@ from bot.core.accounts import Account
 from bot.core.authz import Actor
 from bot.core.identifiers import as_login
 from bot.messages import channel_of as sender_channel
+from bot.nlu.multi import PROBLEM_INTENTS
 from bot.texts import text
 
-# the intents a button may offer, titled by `intent_label_<intent>` in knowledge/messages.yml
-LABELLED_INTENTS = (
-    "ask_activation_howto",
-    "lost_provisional_credentials",
-    "cannot_login",
-    "link_expired",
-    "validation_mail_missing",
-    "account_reset_done",
-    "vacation_freeze",
-    "cesame_access",
-    "nocas_eligibility",
-    "password_rules",
-    "change_backup_email",
-    "request_reset",
-    "resend_activation",
-    "escalate_human",
-    "ticket_status",
-    "ask_ent_mail_address",
-    "ask_account_origin",
-    "link_account",
-)
+Events = list[dict[str, Any]]
+
+
+class NamedAction(Action, abc.ABC):
+    """A custom action named by its `NAME`; `act` says what it says and returns its events.
+
+    rasa-sdk calls `run` (in process through `ActionExecutor.run()`, or in the action server); the services
+    are synchronous, so `act` is too. Abstract, so the executor does not register this class itself.
+    """
+
+    NAME: ClassVar[str]
+
+    def name(self) -> str:
+        return self.NAME
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+        return self.act(dispatcher, tracker)
+
+    @abc.abstractmethod
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events: ...
+
+
+# the intents a button may offer, titled by `intent_label_<intent>` in knowledge/messages.yml: the problems a
+# message may raise, and the two ways on (a person, verifying the account)
+LABELLED_INTENTS = PROBLEM_INTENTS | {"escalate_human", "link_account"}
 
 
 def intent_label(intent: str) -> str:

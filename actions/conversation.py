@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
-from actions.common import LABELLED_INTENTS, human_button, intent_button, intent_label
+from actions.common import LABELLED_INTENTS, Events, NamedAction, human_button, intent_button, intent_label
 from bot.core.eligibility import PROFILES_WITHOUT_SCHOOL
 from bot.core.schools import is_clear_match, school_matches
 from bot.texts import text
@@ -18,15 +16,12 @@ MAIN_TOPICS = ("cannot_login", "ask_activation_howto", "cesame_access")
 PROFILES_FOR_NOCAS = frozenset(profile.value for profile in PROFILES_WITHOUT_SCHOOL)
 
 
-class ActionClarify(Action):
+class ActionClarify(NamedAction):
     """Below the confidence threshold: offer the likeliest topics, then a human on the second miss."""
 
-    def name(self) -> str:
-        return "action_clarify"
+    NAME = "action_clarify"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         services = context.services()
         ranking = tracker.latest_message.get("intent_ranking") or []
         services.conversations.record_miss(tracker.latest_message.get("text") or "", ranking, services.now())
@@ -46,26 +41,20 @@ class ActionClarify(Action):
         return [SlotSet("misunderstood", misses)]
 
 
-class ActionDefaultFallback(Action):
-    def name(self) -> str:
-        return "action_default_fallback"
+class ActionDefaultFallback(NamedAction):
+    NAME = "action_default_fallback"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         dispatcher.utter_message(response="utter_help")
         return []
 
 
-class ActionInform(Action):
+class ActionInform(NamedAction):
     """Information given outside a form: an ENT choice answers a pending question, an identifier starts a check."""
 
-    def name(self) -> str:
-        return "action_inform"
+    NAME = "action_inform"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         entities = {e["entity"]: e["value"] for e in tracker.latest_message.get("entities") or []}
         if tracker.get_slot("pending_intent") and tracker.get_slot("tenant"):
             return [FollowupAction("action_answer_faq")]
@@ -97,26 +86,20 @@ class ActionInform(Action):
         return []
 
 
-class ActionCancel(Action):
-    def name(self) -> str:
-        return "action_cancel"
+class ActionCancel(NamedAction):
+    NAME = "action_cancel"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         dispatcher.utter_message(response="utter_cancelled")
         return [Restarted()]
 
 
-class ActionOfferSecondIntent(Action):
+class ActionOfferSecondIntent(NamedAction):
     """Two problems in one message: the first was dealt with; offer the second."""
 
-    def name(self) -> str:
-        return "action_offer_second_intent"
+    NAME = "action_offer_second_intent"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         second = tracker.get_slot("second_intent")
         if second in LABELLED_INTENTS:
             label = intent_label(second)

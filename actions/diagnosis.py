@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
-from actions.common import actor_of, clean_login, entity, format_local, known_tenant
-from actions.proposals import Events, Proposal, proposal_of, propose, resend
+from actions.common import Events, NamedAction, actor_of, clean_login, entity, format_local, known_tenant
+from actions.proposals import Proposal, proposal_of, propose, resend
 from bot.core.accounts import Account
 from bot.core.authz import Permission, authorise
 from bot.core.diagnosis import Diagnosis, DiagnosisCode
@@ -29,15 +29,12 @@ PROPOSALS: dict[DiagnosisCode, Proposal] = {
 }
 
 
-class ActionStartDiagnosis(Action):
+class ActionStartDiagnosis(NamedAction):
     """Notes what the user reported and pre-fills the identifier when the chat is linked."""
 
-    def name(self) -> str:
-        return "action_start_diagnosis"
+    NAME = "action_start_diagnosis"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         events: list[dict[str, Any]] = [
             SlotSet("problem", intent),
@@ -85,16 +82,13 @@ class ValidateDiagnosisForm(FormValidationAction):
         return events
 
 
-class ActionRejectValue(Action):
+class ActionRejectValue(NamedAction):
     """Not the value asked for: say what an identifier looks like (never quoting the message); a human on the
     second miss."""
 
-    def name(self) -> str:
-        return "action_reject_value"
+    NAME = "action_reject_value"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         attempts = int(tracker.get_slot("username_attempts") or 0) + 1
         if attempts >= 2:
             dispatcher.utter_message(response="utter_bad_username_again")
@@ -103,11 +97,10 @@ class ActionRejectValue(Action):
         return [SlotSet("username_attempts", attempts)]
 
 
-class ActionDiagnose(Action):
-    def name(self) -> str:
-        return "action_diagnose"
+class ActionDiagnose(NamedAction):
+    NAME = "action_diagnose"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         login = tracker.get_slot("username")
         actor = actor_of(tracker)
         try:

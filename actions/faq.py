@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
-from actions.common import known_tenant
+from actions.common import Events, NamedAction, known_tenant
 from bot.placeholders import fill
 from bot.texts import text as message
 
 
-class ActionAnswerFaq(Action):
-    def name(self) -> str:
-        return "action_answer_faq"
+class ActionAnswerFaq(NamedAction):
+    NAME = "action_answer_faq"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         services = context.services()
         intent = tracker.get_slot("pending_intent") or (tracker.latest_message.get("intent") or {}).get("name")
         tenant = known_tenant(tracker)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
-from actions.common import actor_of, channel_of, clean_login
+from actions.common import Events, NamedAction, actor_of, channel_of, clean_login
 from bot.services.operations import RATE_LIMITED
 
 # why a typed code was refused, and what is said (the code is then given up)
@@ -20,15 +18,12 @@ CODE_RESPONSES = {
 }
 
 
-class ValidateLinkForm(Action):
+class ValidateLinkForm(NamedAction):
     """Sends the code once the identifier is known, then checks what the user types."""
 
-    def name(self) -> str:
-        return "validate_link_form"
+    NAME = "validate_link_form"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         requested = tracker.get_slot("requested_slot")
         login = clean_login(tracker.get_slot("link_login") or tracker.get_slot("username"))
         if requested != "link_code":
@@ -59,36 +54,27 @@ class ValidateLinkForm(Action):
         ]
 
 
-class ActionAskLinkCode(Action):
-    def name(self) -> str:
-        return "action_ask_link_code"
+class ActionAskLinkCode(NamedAction):
+    NAME = "action_ask_link_code"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         dispatcher.utter_message(response="utter_ask_link_code")
         return []
 
 
-class ActionLinkDone(Action):
-    def name(self) -> str:
-        return "action_link_done"
+class ActionLinkDone(NamedAction):
+    NAME = "action_link_done"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         login = tracker.get_slot("link_login")
         dispatcher.utter_message(response="utter_link_done", link_login=login)
         return [SlotSet("username", login), SlotSet("link_code", None)]
 
 
-class ActionUnlink(Action):
-    def name(self) -> str:
-        return "action_unlink"
+class ActionUnlink(NamedAction):
+    NAME = "action_unlink"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         removed = context.operations().unlink(actor_of(tracker), channel_of(tracker))
         dispatcher.utter_message(response="utter_unlinked" if removed else "utter_not_linked")
         return [SlotSet("link_login", None)]

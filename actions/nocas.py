@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
-from actions.common import actor_of, clean_login, entity
+from actions.common import Events, NamedAction, actor_of, clean_login, entity
 from bot.core.accounts import AccountSource, AccountState, Profile
 from bot.core.eligibility import PROFILES_WITHOUT_SCHOOL, nocas_eligibility
 from bot.core.schools import is_clear_match, school_matches
@@ -115,13 +115,10 @@ class ValidateNocasForm(FormValidationAction):
         return events + await super().run(dispatcher, tracker, domain)
 
 
-class ActionCheckNocas(Action):
-    def name(self) -> str:
-        return "action_check_nocas"
+class ActionCheckNocas(NamedAction):
+    NAME = "action_check_nocas"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         services = context.services()
         profile = Profile(tracker.get_slot("profile"))
         ref = tracker.get_slot("school_ref") or NO_SCHOOL

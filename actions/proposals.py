@@ -13,20 +13,29 @@ import enum
 from collections.abc import Callable
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
-from actions.common import actor_of, channel_of, clean_login, entity, human_button, intent_button, known_tenant, refuse
+from actions.common import (
+    Events,
+    NamedAction,
+    actor_of,
+    channel_of,
+    clean_login,
+    entity,
+    human_button,
+    intent_button,
+    known_tenant,
+    refuse,
+)
 from bot.core.accounts import AccountState
 from bot.core.authz import Actor, Decision, Permission, authorise, may_administer
 from bot.services.operations import RATE_LIMITED, REFUSED, LookupLimited, OperationResult
 
 SENSITIVE = {"sensitive": True}
 FOR_SUPPORT = ("own_account", "adml_account")  # refusals that send an ADML to support
-
-Events = list[dict[str, Any]]
 
 
 class Proposal(enum.StrEnum):
@@ -97,11 +106,10 @@ def resend(dispatcher: CollectingDispatcher, tracker: Tracker, login: str | None
     return [*PERFORM[proposal](dispatcher, tracker, actor_of(tracker), login), SlotSet("problem", None)]
 
 
-class ActionResend(Action):
-    def name(self) -> str:
-        return "action_resend"
+class ActionResend(NamedAction):
+    NAME = "action_resend"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         return resend(dispatcher, tracker, clean_login(tracker.get_slot("username")))
 
 
@@ -135,13 +143,12 @@ def _may_act_on(dispatcher: CollectingDispatcher, actor: Actor, permission: Perm
     return decision.allowed
 
 
-class ActionRequestReset(Action):
+class ActionRequestReset(NamedAction):
     """An ADML or agent asks to reset an account; a user asks for their own reset (sent to their ADMLs)."""
 
-    def name(self) -> str:
-        return "action_request_reset"
+    NAME = "action_request_reset"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         actor = actor_of(tracker)
         target = clean_login(entity(tracker, "username"))
         own = actor.linked_account.login if actor.linked_account else None
@@ -169,11 +176,10 @@ def _own_reset_refusal(actor: Actor, own: str | None, target: str | None) -> str
     return None
 
 
-class ActionUnlock(Action):
-    def name(self) -> str:
-        return "action_unlock"
+class ActionUnlock(NamedAction):
+    NAME = "action_unlock"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         actor = actor_of(tracker)
         target = clean_login(entity(tracker, "username"))
         if not target:
@@ -262,13 +268,12 @@ def proposal_of(value: Any) -> Proposal | None:
         return None
 
 
-class ActionAffirm(Action):
+class ActionAffirm(NamedAction):
     """ "Oui": performs the operation proposed in the previous turn, if any."""
 
-    def name(self) -> str:
-        return "action_affirm"
+    NAME = "action_affirm"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         proposed = tracker.get_slot("proposed_operation")
         if not proposed and tracker.get_slot("second_intent"):
             return [FollowupAction("action_offer_second_intent")]
@@ -279,10 +284,9 @@ class ActionAffirm(Action):
         return PERFORM[proposal](dispatcher, tracker, actor_of(tracker), tracker.get_slot("operation_target"))
 
 
-class ActionDeny(Action):
-    def name(self) -> str:
-        return "action_deny"
+class ActionDeny(NamedAction):
+    NAME = "action_deny"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         dispatcher.utter_message(response="utter_ok")
         return [SlotSet("proposed_operation", None), SlotSet("operation_target", None), SlotSet("second_intent", None)]

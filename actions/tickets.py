@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
-from actions.common import LABELLED_INTENTS, actor_of, channel_of, format_local, intent_label, known_tenant
+from actions.common import (
+    LABELLED_INTENTS,
+    Events,
+    NamedAction,
+    actor_of,
+    channel_of,
+    format_local,
+    intent_label,
+    known_tenant,
+)
 from bot.storage.tickets import TicketStatus
 from bot.texts import text
 
@@ -26,13 +33,10 @@ def _summary(problem: str | None, diagnosis: str | None, login: str | None) -> s
     return text("ticket_summary_separator").join(part for part in parts if part) or text("ticket_summary_empty")
 
 
-class ActionCreateTicket(Action):
-    def name(self) -> str:
-        return "action_create_ticket"
+class ActionCreateTicket(NamedAction):
+    NAME = "action_create_ticket"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         problem = tracker.get_slot("problem")
         diagnosis = tracker.get_slot("diagnosis")
         login = tracker.get_slot("username")
@@ -55,13 +59,10 @@ class ActionCreateTicket(Action):
         return [SlotSet("proposed_operation", None)]
 
 
-class ActionTicketStatus(Action):
-    def name(self) -> str:
-        return "action_ticket_status"
+class ActionTicketStatus(NamedAction):
+    NAME = "action_ticket_status"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         services = context.services()
         asked = tracker.get_slot("ticket_id")
         ticket = None
@@ -83,13 +84,10 @@ class ActionTicketStatus(Action):
         return [SlotSet("ticket_id", None)]
 
 
-class ActionRateTicket(Action):
-    def name(self) -> str:
-        return "action_rate_ticket"
+class ActionRateTicket(NamedAction):
+    NAME = "action_rate_ticket"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         services = context.services()
         ticket = services.tickets.latest_for(tracker.sender_id)
         try:

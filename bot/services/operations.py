@@ -114,42 +114,39 @@ class Operations:
                     raise LookupLimited()
         return self.services.directory.find_account(login)
 
-    def _prepare(
-        self, actor: Actor, channel: str, op: Permission, login: str
-    ) -> tuple[Account | None, OperationResult | None]:
+    def _prepare(self, actor: Actor, channel: str, op: Permission, login: str) -> Account | OperationResult:
+        """The account `op` may be applied to, or the result that says why not (audited)."""
         login = login.strip().lower()
         if not self._within_limits(actor, op.value, login):
             self._audit(actor, channel, op.value, login, RATE_LIMITED)
-            return None, OperationResult(RATE_LIMITED)
+            return OperationResult(RATE_LIMITED)
         administering = op in (Permission.RESET_PASSWORD, Permission.UNLOCK_ACCOUNT)
         if administering:  # who may administer at all, before the look-up: no probing for accounts
             first = may_administer(actor)
             if not first.allowed:
                 self._audit(actor, channel, op.value, login, REFUSED, first.reason)
-                return None, OperationResult(REFUSED, first.reason)
+                return OperationResult(REFUSED, first.reason)
         account = self.services.directory.find_account(login)
         if account is None:
             self._audit(actor, channel, op.value, login, UNKNOWN)
             # an ADML reads the same for an unknown login as for another school's account
             reason = "other_school" if administering and not actor.is_agent else "unknown_account"
-            return None, OperationResult(UNKNOWN, reason)
+            return OperationResult(UNKNOWN, reason)
         decision = authorise(actor, op, account)
         if not decision.allowed:
             self._audit(actor, channel, op.value, account.login, REFUSED, decision.reason)
-            return account, OperationResult(REFUSED, decision.reason)
-        return account, None
+            return OperationResult(REFUSED, decision.reason)
+        return account
 
-    def _prepare_resend(
-        self, actor: Actor, channel: str, op: Permission, login: str
-    ) -> tuple[Account | None, OperationResult | None]:
+    def _prepare_resend(self, actor: Actor, channel: str, op: Permission, login: str) -> Account | OperationResult:
         """`_prepare`, then the resend cooldown of the account (one mail a minute, as the operators do)."""
-        account, stop = self._prepare(actor, channel, op, login)
-        if stop or account is None:
-            return account, stop
+        account = self._prepare(actor, channel, op, login)
+        if isinstance(account, OperationResult):
+            return account
         if self._cooling_down(op.value, account.login):
             self._audit(actor, channel, op.value, account.login, RATE_LIMITED, "cooldown")
-            return None, OperationResult(RATE_LIMITED, "cooldown")
-        return account, None
+            return OperationResult(RATE_LIMITED, "cooldown")
+        return account
 
     def _send_to_backup(
         self,
@@ -166,28 +163,24 @@ class Operations:
         self._audit(actor, channel, op.value, account.login, DONE, None if sent_now else "queued for retry")
         return OperationResult(DONE, masked_address=mask_email(account.backup_email), mail_sent_now=sent_now)
 
-    def _values(self, account: Account) -> dict[str, str]:
-        """The facts a mail about `account` names (its ENT's; see `Services.mail_facts` when it has none)."""
-        return self.services.mail_facts(self.services.tenant_of(account))
-
     # -- operations -------------------------------------------------------------------------------
     def resend_validation_link(self, actor: Actor, channel: str, login: str) -> OperationResult:
         op = Permission.RESEND_VALIDATION_LINK
-        account, stop = self._prepare_resend(actor, channel, op, login)
-        if stop:
-            return stop
-        assert account is not None and account.backup_email
-        values = self._values(account)
-        hours = self.services.link_hours(self.services.tenant_of(account))
+        account = self._prepare_resend(actor, channel, op, login)
+        if isinstance(account, OperationResult):
+            return account
+        tenant, address = self.services.tenant_of(account), account.backup_email
+        assert address
+        hours = self.services.link_hours(tenant)
         token = self.services.activation.issue_validation_token(
-            account.login, account.backup_email, dt.timedelta(hours=hours), self.services.now()
+            account.login, address, dt.timedelta(hours=hours), self.services.now()
         )
         public = str(self.services.config.web.public_url).rstrip("/")
         mail = compose(
             "validation_link",
-            account.backup_email,
+            address,
             {
-                "ent_name": values["ent_name"],
+                "ent_name": self.services.mail_facts(tenant)["ent_name"],
                 "login": account.login,
                 "link_url": f"{public}/adresse/valider?jeton={token}",
                 "hours": str(hours),
@@ -197,11 +190,11 @@ class Operations:
 
     def resend_activation_mail(self, actor: Actor, channel: str, login: str) -> OperationResult:
         op = Permission.RESEND_ACTIVATION_MAIL
-        account, stop = self._prepare_resend(actor, channel, op, login)
-        if stop:
-            return stop
-        assert account is not None and account.backup_email
-        values = self._values(account)
+        account = self._prepare_resend(actor, channel, op, login)
+        if isinstance(account, OperationResult):
+            return account
+        assert account.backup_email
+        values = self.services.mail_facts(self.services.tenant_of(account))
         steps = self.services.knowledge.choose("ask_activation_howto", self.services.tenant_of(account)).article
         mail = compose(
             "activation_reminder",
@@ -217,11 +210,10 @@ class Operations:
 
     def reset_password(self, actor: Actor, channel: str, login: str) -> OperationResult:
         op = Permission.RESET_PASSWORD
-        account, stop = self._prepare(actor, channel, op, login)
-        if stop:
-            return stop
-        assert account is not None
-        password = provisional_password(max(12, self._min_length(account)))
+        account = self._prepare(actor, channel, op, login)
+        if isinstance(account, OperationResult):
+            return account
+        password = provisional_password(max(12, self.services.min_password_length(self.services.tenant_of(account))))
         failed = self._change(
             actor,
             channel,
@@ -263,15 +255,11 @@ class Operations:
                 "audit row %s/%s on %s by %s not written: %s", op, outcome, target, actor.sender_id, type(exc).__name__
             )
 
-    def _min_length(self, account: Account) -> int:
-        return self.services.min_password_length(self.services.tenant_of(account))
-
     def unlock_account(self, actor: Actor, channel: str, login: str) -> OperationResult:
         op = Permission.UNLOCK_ACCOUNT
-        account, stop = self._prepare(actor, channel, op, login)
-        if stop:
-            return stop
-        assert account is not None
+        account = self._prepare(actor, channel, op, login)
+        if isinstance(account, OperationResult):
+            return account
         if account.locked_until is None or account.locked_until <= self.services.now():
             self._audit(actor, channel, op.value, account.login, REFUSED, "not_locked")
             return OperationResult(REFUSED, "not_locked")
@@ -289,12 +277,11 @@ class Operations:
         settings = self.services.config.linking
         now = self.services.now()
         ttl = dt.timedelta(minutes=settings.code_ttl_minutes)
-        account, stop = self._prepare(actor, channel, op, login)
-        if stop and stop.status == RATE_LIMITED:  # keyed on the chat and the typed login: alike for all
-            return stop
-        if stop or account is None:
-            self.services.links.issue_decoy(actor.sender_id, login.strip().lower(), ttl, now)
-            return stop or OperationResult(Outcome.CODE_SENT)
+        account = self._prepare(actor, channel, op, login)
+        if isinstance(account, OperationResult):
+            if account.status != RATE_LIMITED:  # a rate limit is keyed on the chat and the typed login: alike for all
+                self.services.links.issue_decoy(actor.sender_id, login.strip().lower(), ttl, now)
+            return account
         if self.services.limiter.reached(f"link:checks:{account.login}", settings.code_checks_per_login, now):
             # someone is guessing this account's codes: no more codes today, and the same words as ever
             self._audit(actor, channel, op.value, account.login, RATE_LIMITED, "too_many_code_checks")
@@ -309,7 +296,7 @@ class Operations:
         address = account.backup_email if account.backup_email_validated and account.backup_email else account.ent_mail
         assert address
         code = self.services.links.issue_code(actor.sender_id, account.login, settings.code_digits, ttl, now)
-        values = self._values(account)
+        values = self.services.mail_facts(self.services.tenant_of(account))
         sent_now = self.services.outbox.submit(
             compose(
                 "link_code",
@@ -356,10 +343,10 @@ class Operations:
     def notify_adml(self, actor: Actor, channel: str, login: str) -> OperationResult:
         """Send the user's reset request to the linked ADMLs of their school, for approval."""
         op = Permission.NOTIFY_ADML
-        account, stop = self._prepare(actor, channel, op, login)
-        if stop:
-            return stop
-        assert account is not None and account.uai
+        account = self._prepare(actor, channel, op, login)
+        if isinstance(account, OperationResult):
+            return account
+        assert account.uai
         pending = self.services.reset_requests.pending_for(account.login)
         if pending:
             self._audit(actor, channel, op.value, account.login, REFUSED, "already_pending")
