@@ -116,9 +116,10 @@ def _positive(raw: str | None, default: int, name: str, highest: int | None = No
 
 
 DESK = web.AppKey("desk", TicketDesk)
+SERVICES = web.AppKey("desk_services", Services)
 DESK_TOKENS = web.AppKey("desk_tokens", dict[str, str])
 DESK_ADDRESS = web.AppKey("desk_address_of", Callable[[web.Request], str])
-AGENT = "desk_agent"  # the request key of the agent a token authenticated
+AGENT = web.RequestKey("desk_agent", Actor)  # the agent a token authenticated
 API = "/api/desk/"
 
 
@@ -128,6 +129,7 @@ def install_desk(
     """Give `app` the desk and the agents' tokens (`desk_auth` checks them on every `/api/desk/` request)."""
     settings = services.config.web
     app[DESK] = TicketDesk(services)
+    app[SERVICES] = services
     app[DESK_TOKENS] = agent_tokens(
         token, settings.agent_token_env, secret(settings.agent_tokens_env), settings.agent_tokens_env
     )
@@ -146,7 +148,7 @@ async def desk_auth(request: web.Request, handler: Handler) -> web.StreamRespons
     tokens = request.app[DESK_TOKENS]
     if not tokens:
         return _error(404, "the agents' desk is off: set the agent token variable")
-    services = request.app[DESK].services
+    services = request.app[SERVICES]
     key = f"desk:failures:{request.app[DESK_ADDRESS](request)}"
     limit = services.config.web.desk_failures_per_ip
     if await asyncio.to_thread(services.limiter.reached, key, limit, services.now()):
@@ -172,7 +174,7 @@ async def page(_: web.Request) -> web.FileResponse:
 def _page_query(request: web.Request) -> tuple[str, str | None, int, int] | web.Response:
     """The status filter, tenant, page and page size asked for, or the error that says what is wrong."""
     query = request.query
-    tenants = request.app[DESK].services.config.tenants
+    tenants = request.app[SERVICES].config.tenants
     status = query.get("status") or ("all" if query.get("all") else "active")
     if status not in STATUS_FILTERS:
         return _error(400, f"`status` must be one of {', '.join(STATUS_FILTERS)}")
@@ -192,7 +194,7 @@ async def tickets(request: web.Request) -> web.Response:
     if isinstance(asked, web.Response):
         return asked
     status, tenant, number, per_page = asked
-    services = request.app[DESK].services
+    services = request.app[SERVICES]
     found, total = await asyncio.to_thread(services.tickets.page, STATUS_FILTERS[status], tenant, number, per_page)
     return web.json_response(
         {
@@ -209,7 +211,7 @@ async def tickets(request: web.Request) -> web.Response:
 
 
 async def ticket(request: web.Request) -> web.Response:
-    services = request.app[DESK].services
+    services = request.app[SERVICES]
     number = _ticket_id(request)
     found = await asyncio.to_thread(services.tickets.get, number) if number else None
     if found is None:
