@@ -54,9 +54,24 @@ class ActionStartDiagnosis(NamedAction):
         return events
 
 
+def _count_miss(dispatcher: CollectingDispatcher, tracker: Tracker) -> int | None:
+    """One more answer that is no identifier: says what one looks like and returns the misses so far, or says
+    that a person can help and returns None on the second (the question is then dropped)."""
+    attempts = int(tracker.get_slot("username_attempts") or 0) + 1
+    if attempts >= 2:
+        dispatcher.utter_message(response="utter_bad_username_again")
+        return None
+    dispatcher.utter_message(response="utter_bad_username")
+    return attempts
+
+
 class ValidateDiagnosisForm(FormValidationAction):
+    """The identifier asked for the diagnosis: kept in the tenant's format, else asked again once."""
+
+    NAME = "validate_diagnosis_form"
+
     def name(self) -> str:
-        return "validate_diagnosis_form"
+        return self.NAME
 
     def validate_username(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -64,11 +79,9 @@ class ValidateDiagnosisForm(FormValidationAction):
         login = clean_login(slot_value)
         if login:
             return {"username": login}
-        attempts = int(tracker.get_slot("username_attempts") or 0) + 1
-        if attempts >= 2:
-            dispatcher.utter_message(response="utter_bad_username_again")
+        attempts = _count_miss(dispatcher, tracker)
+        if attempts is None:
             return {"username": None, "username_attempts": 0, "requested_slot": None}
-        dispatcher.utter_message(response="utter_bad_username")
         return {"username": None, "username_attempts": attempts}
 
     async def run(
@@ -89,11 +102,9 @@ class ActionRejectValue(NamedAction):
     NAME = "action_reject_value"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
-        attempts = int(tracker.get_slot("username_attempts") or 0) + 1
-        if attempts >= 2:
-            dispatcher.utter_message(response="utter_bad_username_again")
+        attempts = _count_miss(dispatcher, tracker)
+        if attempts is None:
             return [SlotSet("username_attempts", 0), ActiveLoop(None), SlotSet("requested_slot", None)]
-        dispatcher.utter_message(response="utter_bad_username")
         return [SlotSet("username_attempts", attempts)]
 
 

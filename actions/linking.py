@@ -54,14 +54,6 @@ class ValidateLinkForm(NamedAction):
         ]
 
 
-class ActionAskLinkCode(NamedAction):
-    NAME = "action_ask_link_code"
-
-    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
-        dispatcher.utter_message(response="utter_ask_link_code")
-        return []
-
-
 class ActionLinkDone(NamedAction):
     NAME = "action_link_done"
 

@@ -42,8 +42,12 @@ def school_label(establishment: Any) -> str:
 
 
 class ValidateNocasForm(FormValidationAction):
+    """The profile, then the school when the profile depends on it (a code, an identifier, or a name and town)."""
+
+    NAME = "validate_nocas_form"
+
     def name(self) -> str:
-        return "validate_nocas_form"
+        return self.NAME
 
     def validate_profile(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

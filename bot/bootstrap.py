@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -58,29 +58,19 @@ ACTIONS_PACKAGE = "actions"  # imported by rasa-sdk by name, never by bot/
 
 @dataclass(frozen=True)
 class Knowledge:
-    """Where the assistant's knowledge lives (overridable by tests)."""
+    """Where the assistant's knowledge lives (overridable by tests): the files below `folder`."""
 
     folder: Path
+    nlu: Path = field(init=False)
+    domain: Path = field(init=False)
+    rules: Path = field(init=False)
+    articles: Path = field(init=False)
+    understanding: Path = field(init=False)
 
-    @property
-    def nlu(self) -> Path:
-        return self.folder / "nlu.yml"
-
-    @property
-    def domain(self) -> Path:
-        return self.folder / "domain.yml"
-
-    @property
-    def rules(self) -> Path:
-        return self.folder / "rules.yml"
-
-    @property
-    def articles(self) -> Path:
-        return self.folder / "articles"
-
-    @property
-    def understanding(self) -> Path:
-        return self.folder / "understanding.yml"
+    def __post_init__(self) -> None:
+        names = {"nlu": "nlu.yml", "domain": "domain.yml", "rules": "rules.yml", "understanding": "understanding.yml"}
+        for attribute, name in {**names, "articles": "articles"}.items():
+            object.__setattr__(self, attribute, self.folder / name)
 
 
 def build_directory(

@@ -140,8 +140,7 @@ class Operations:
 
     def _prepare_resend(self, actor: Actor, channel: str, op: Permission, login: str) -> Account | OperationResult:
         """`_prepare`, then the resend cooldown of the account (one mail a minute, as the operators do)."""
-        account = self._prepare(actor, channel, op, login)
-        if isinstance(account, OperationResult):
+        if isinstance(account := self._prepare(actor, channel, op, login), OperationResult):
             return account
         if self._cooling_down(op.value, account.login):
             self._audit(actor, channel, op.value, account.login, RATE_LIMITED, "cooldown")
@@ -166,8 +165,7 @@ class Operations:
     # -- operations -------------------------------------------------------------------------------
     def resend_validation_link(self, actor: Actor, channel: str, login: str) -> OperationResult:
         op = Permission.RESEND_VALIDATION_LINK
-        account = self._prepare_resend(actor, channel, op, login)
-        if isinstance(account, OperationResult):
+        if isinstance(account := self._prepare_resend(actor, channel, op, login), OperationResult):
             return account
         tenant, address = self.services.tenant_of(account), account.backup_email
         assert address
@@ -190,8 +188,7 @@ class Operations:
 
     def resend_activation_mail(self, actor: Actor, channel: str, login: str) -> OperationResult:
         op = Permission.RESEND_ACTIVATION_MAIL
-        account = self._prepare_resend(actor, channel, op, login)
-        if isinstance(account, OperationResult):
+        if isinstance(account := self._prepare_resend(actor, channel, op, login), OperationResult):
             return account
         assert account.backup_email
         values = self.services.mail_facts(self.services.tenant_of(account))
@@ -210,8 +207,7 @@ class Operations:
 
     def reset_password(self, actor: Actor, channel: str, login: str) -> OperationResult:
         op = Permission.RESET_PASSWORD
-        account = self._prepare(actor, channel, op, login)
-        if isinstance(account, OperationResult):
+        if isinstance(account := self._prepare(actor, channel, op, login), OperationResult):
             return account
         password = provisional_password(max(12, self.services.min_password_length(self.services.tenant_of(account))))
         failed = self._change(
@@ -257,8 +253,7 @@ class Operations:
 
     def unlock_account(self, actor: Actor, channel: str, login: str) -> OperationResult:
         op = Permission.UNLOCK_ACCOUNT
-        account = self._prepare(actor, channel, op, login)
-        if isinstance(account, OperationResult):
+        if isinstance(account := self._prepare(actor, channel, op, login), OperationResult):
             return account
         if account.locked_until is None or account.locked_until <= self.services.now():
             self._audit(actor, channel, op.value, account.login, REFUSED, "not_locked")
@@ -343,8 +338,7 @@ class Operations:
     def notify_adml(self, actor: Actor, channel: str, login: str) -> OperationResult:
         """Send the user's reset request to the linked ADMLs of their school, for approval."""
         op = Permission.NOTIFY_ADML
-        account = self._prepare(actor, channel, op, login)
-        if isinstance(account, OperationResult):
+        if isinstance(account := self._prepare(actor, channel, op, login), OperationResult):
             return account
         assert account.uai
         pending = self.services.reset_requests.pending_for(account.login)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.redaction import IdentifierRule, is_identifier, redact, safe_target
+from bot.core.redaction import redact, safe_target
 from bot.storage.models import AuditEvent
+from bot.storage.store import IdentifyingStore
 
 
 class Outcome(enum.StrEnum):
@@ -42,12 +42,8 @@ class AuditEntry:
     detail: str | None
 
 
-class AuditLog:
+class AuditLog(IdentifyingStore):
     """Only `append` writes; nothing here updates or deletes a row."""
-
-    def __init__(self, sessions: sessionmaker[Session], is_identifier: IdentifierRule = is_identifier) -> None:
-        self._sessions = sessions
-        self._is_identifier = is_identifier
 
     def append(
         self,
@@ -107,14 +103,4 @@ class AuditLog:
 
 
 def _entry(row: AuditEvent) -> AuditEntry:
-    return AuditEntry(
-        row.id,
-        row.at,
-        row.actor,
-        row.actor_login,
-        row.channel,
-        row.operation,
-        row.target,
-        row.outcome,
-        row.detail,
-    )
+    return AuditEntry(**{f.name: getattr(row, f.name) for f in fields(AuditEntry)})

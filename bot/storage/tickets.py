@@ -11,10 +11,10 @@ import enum
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.redaction import NOT_AN_IDENTIFIER, IdentifierRule, is_identifier, redact, safe_identifier
+from bot.core.redaction import NOT_AN_IDENTIFIER, redact, safe_identifier
 from bot.storage.models import Ticket, TicketMessage
+from bot.storage.store import IdentifyingStore
 
 
 class TicketStatus(enum.StrEnum):
@@ -69,11 +69,7 @@ def _view(row: Ticket) -> TicketView:
     )
 
 
-class TicketStore:
-    def __init__(self, sessions: sessionmaker[Session], is_identifier: IdentifierRule = is_identifier) -> None:
-        self._sessions = sessions
-        self._is_identifier = is_identifier
-
+class TicketStore(IdentifyingStore):
     def open(
         self,
         sender_id: str,
