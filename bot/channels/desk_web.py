@@ -118,7 +118,7 @@ def _positive(raw: str | None, default: int, name: str, highest: int | None = No
 DESK = web.AppKey("desk", TicketDesk)
 SERVICES = web.AppKey("desk_services", Services)
 DESK_TOKENS = web.AppKey("desk_tokens", dict[str, str])
-DESK_ADDRESS = web.AppKey("desk_address_of", Callable[[web.Request], str])
+DESK_ADDRESS: web.AppKey[Callable[[web.Request], str]] = web.AppKey("desk_address_of")
 AGENT = web.RequestKey("desk_agent", Actor)  # the agent a token authenticated
 API = "/api/desk/"
 
@@ -269,7 +269,7 @@ async def act(request: web.Request) -> web.Response:
     return web.json_response(_ticket_json(done))
 
 
-DESK_ROUTES = [
+DESK_ROUTES: list[web.AbstractRouteDef] = [
     web.get("/desk", page),
     web.get(API + "tickets", tickets),
     web.get(API + "tickets/{ticket_id}", ticket),

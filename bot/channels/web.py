@@ -330,20 +330,17 @@ def build_web_app(
     app.on_response_prepare.append(_security_headers)
     app.on_cleanup.append(_stop_turns)
     install_desk(app, services, agent_token, address_of)
-    app.add_routes(
-        [
-            web.get("/", page),
-            web.get("/health", status),
-            web.get("/webhooks/rest/", status),
-            web.post("/webhooks/rest/webhook", webhook),
-            web.get("/api/inbox", inbox),
-            web.get("/adresse/valider", confirm_address),
-            web.post("/adresse/valider", validate_address),
-            web.static("/static", STATIC),
-        ]
-        + DESK_ROUTES
-        + (extra_routes or [])
-    )
+    routes: list[web.AbstractRouteDef] = [
+        web.get("/", page),
+        web.get("/health", status),
+        web.get("/webhooks/rest/", status),
+        web.post("/webhooks/rest/webhook", webhook),
+        web.get("/api/inbox", inbox),
+        web.get("/adresse/valider", confirm_address),
+        web.post("/adresse/valider", validate_address),
+        web.static("/static", STATIC),
+    ]
+    app.add_routes(routes + DESK_ROUTES + list(extra_routes or []))
     return app
 
 
