@@ -1,4 +1,18 @@
-"""The services the actions use, built once by the composition root (`bot.bootstrap`)."""
+"""The services of this process, built once by the composition root (`bot.bootstrap`).
+
+**When the ENT is not known yet** (no `tenant` slot, no account, no school code), this module is the one
+place that decides, for every caller:
+
+- replies (`tenant_facts(None)`, the placeholders of responses): only the facts every configured ENT states
+  alike, never one ENT's name or address as if it were the user's, plus the longest validation-link lifetime
+  (so "valable {validation_link_hours} heures" is never left unfilled);
+- mails (`mail_facts(None)`): a mail must name an ENT, so the first tenant of config.yml stands for it;
+- the diagnosis (`tenant_rules(None)`, `freeze(None)`): the longest link lifetime of the ENTs (a link is never
+  called dead while one ENT would keep it alive), no freeze window, core's `NOT_FROZEN`;
+- the password policy (`min_password_length(None)`): the strictest of the ENTs;
+- articles (`KnowledgeBase.choose`, then `action_answer_faq`): the answer when every ENT's reads the same,
+  else the question "which ENT?" with a button for each.
+"""
 
 from __future__ import annotations
 
@@ -159,6 +173,9 @@ SCHEDULER = Actor("scheduler")
 """Who the background jobs are in the audit log."""
 
 
+DATE_FORMAT = "%d/%m/%Y"
+
+
 def format_local(value: object, timezone: ZoneInfo) -> str:
     """An aware datetime in `timezone`, or a date, as French people read it: `25/11/2026 à 14h05`, `21/08/2026`."""
     if isinstance(value, dt.datetime):
@@ -166,9 +183,6 @@ def format_local(value: object, timezone: ZoneInfo) -> str:
     if isinstance(value, dt.date):
         return value.strftime(DATE_FORMAT)
     return str(value)
-
-
-DATE_FORMAT = "%d/%m/%Y"
 
 
 def freeze_schedule(windows: list[FreezeWindow], today: dt.date) -> str:
