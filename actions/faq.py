@@ -19,7 +19,8 @@ class ActionAnswerFaq(NamedAction):
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         services = context.services()
-        intent = tracker.get_slot("pending_intent") or (tracker.latest_message.get("intent") or {}).get("name")
+        latest = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = str(tracker.get_slot("pending_intent") or latest or "")  # "" has no article
         tenant = known_tenant(tracker)
         choice = services.knowledge.choose(intent, tenant)
         if choice.ask_tenant_among:
