@@ -85,10 +85,7 @@ REFUSAL_REASONS = frozenset(
 def refuse(dispatcher: CollectingDispatcher, reason: str | None, buttons: list[dict[str, str]] | None = None) -> None:
     """Say that this cannot be done, and why (`refusal_<reason>` in knowledge/messages.yml)."""
     known = reason if reason in REFUSAL_REASONS else "not_allowed"
-    if buttons:
-        dispatcher.utter_message(response="utter_refused", reason_text=text(f"refusal_{known}"), buttons=buttons)
-    else:
-        dispatcher.utter_message(response="utter_refused", reason_text=text(f"refusal_{known}"))
+    dispatcher.utter_message(response="utter_refused", reason_text=text(f"refusal_{known}"), buttons=buttons or [])
 
 
 def channel_of(tracker: Tracker) -> str:

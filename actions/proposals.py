@@ -113,11 +113,6 @@ class ActionResend(NamedAction):
         return resend(dispatcher, tracker, clean_login(tracker.get_slot("username")))
 
 
-def _confirm(dispatcher: CollectingDispatcher, response: str, **values: Any) -> None:
-    """A proposal's question; its response carries the confirming button and "Annuler"."""
-    dispatcher.utter_message(response=response, **values)
-
-
 def _may_act_on(dispatcher: CollectingDispatcher, actor: Actor, permission: Permission, target: str) -> bool:
     """Whether `actor` may apply `permission` to the account `target`; says why not when not.
 
@@ -155,13 +150,13 @@ class ActionRequestReset(NamedAction):
         if target and target != own and may_administer(actor).allowed:
             if not _may_act_on(dispatcher, actor, Permission.RESET_PASSWORD, target):
                 return nothing_proposed()
-            _confirm(dispatcher, "utter_confirm_reset", target=target)
+            dispatcher.utter_message(response="utter_confirm_reset", target=target)
             return propose(Proposal.RESET_PASSWORD, target)
         response = _own_reset_refusal(actor, own, target)
         if response is not None:
             dispatcher.utter_message(response=response)
             return nothing_proposed()
-        _confirm(dispatcher, "utter_confirm_notify_adml", target=own)
+        dispatcher.utter_message(response="utter_confirm_notify_adml", target=own)
         return propose(Proposal.NOTIFY_ADML, own)
 
 
@@ -187,7 +182,7 @@ class ActionUnlock(NamedAction):
             return []
         if not _may_act_on(dispatcher, actor, Permission.UNLOCK_ACCOUNT, target):
             return nothing_proposed()
-        _confirm(dispatcher, "utter_confirm_unlock", target=target)
+        dispatcher.utter_message(response="utter_confirm_unlock", target=target)
         return propose(Proposal.UNLOCK_ACCOUNT, target)
 
 
