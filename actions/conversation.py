@@ -2,77 +2,66 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import services
-from actions.common import INTENT_LABELS
+from actions import context
+from actions.common import LABELLED_INTENTS, Events, NamedAction, human_button, intent_button, intent_label
+from bot.core.eligibility import PROFILES_WITHOUT_SCHOOL
 from bot.core.schools import is_clear_match, school_matches
+from bot.texts import text
 
-HUMAN = {"title": "Parler à un conseiller", "payload": "/escalate_human"}
 MAIN_TOPICS = ("cannot_login", "ask_activation_howto", "cesame_access")
+PROFILES_FOR_NOCAS = frozenset(profile.value for profile in PROFILES_WITHOUT_SCHOOL)
 
 
-class ActionClarify(Action):
+class ActionClarify(NamedAction):
     """Below the confidence threshold: offer the likeliest topics, then a human on the second miss."""
 
-    def name(self) -> str:
-        return "action_clarify"
+    NAME = "action_clarify"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        s = services.get()
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
+        services = context.services()
         ranking = tracker.latest_message.get("intent_ranking") or []
-        s.conversations.record_miss(tracker.latest_message.get("text") or "", ranking, s.now())
+        services.conversations.record_miss(tracker.latest_message.get("text") or "", ranking, services.now())
         misses = int(tracker.get_slot("misunderstood") or 0) + 1
-        choices = [r["name"] for r in ranking if r["name"] in INTENT_LABELS and r["confidence"] >= 0.08][:3]
-        buttons = [{"title": INTENT_LABELS[name], "payload": f"/{name}"} for name in choices]
+        choices = [r["name"] for r in ranking if r["name"] in LABELLED_INTENTS and r["confidence"] >= 0.08][:3]
+        buttons = [intent_button(name) for name in choices]
         if misses >= 2:
-            buttons = [b for b in buttons if b["payload"] != HUMAN["payload"]] + [HUMAN]
-            text = (
-                "Je n'ai toujours pas bien compris, désolé. Choisissez un sujet ci-dessous, ou je transmets votre "
-                "demande à un conseiller."
-            )
+            human = human_button()
+            buttons = [b for b in buttons if b["payload"] != human["payload"]] + [human]
+            response = "utter_clarify_again"
         elif buttons:
-            text = "Je ne suis pas sûr d'avoir compris. Vouliez-vous dire…"
+            response = "utter_clarify"
         else:
-            buttons = [{"title": INTENT_LABELS[name], "payload": f"/{name}"} for name in MAIN_TOPICS]
-            text = "Je n'ai pas compris. Pouvez-vous reformuler en quelques mots, ou choisir un sujet ?"
-        dispatcher.utter_message(text=text, buttons=buttons)
+            buttons = [intent_button(name) for name in MAIN_TOPICS]
+            response = "utter_clarify_rephrase"
+        dispatcher.utter_message(response=response, buttons=buttons)
         return [SlotSet("misunderstood", misses)]
 
 
-class ActionDefaultFallback(Action):
-    def name(self) -> str:
-        return "action_default_fallback"
+class ActionDefaultFallback(NamedAction):
+    NAME = "action_default_fallback"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         dispatcher.utter_message(response="utter_help")
         return []
 
 
-class ActionInform(Action):
+class ActionInform(NamedAction):
     """Information given outside a form: an ENT choice answers a pending question, an identifier starts a check."""
 
-    def name(self) -> str:
-        return "action_inform"
+    NAME = "action_inform"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         entities = {e["entity"]: e["value"] for e in tracker.latest_message.get("entities") or []}
         if tracker.get_slot("pending_intent") and tracker.get_slot("tenant"):
             return [FollowupAction("action_answer_faq")]
         if tracker.get_slot("pending_intent") and "uai" not in entities:
             # asked which ENT, the user named their school: its ENT answers the question
             text = str(tracker.latest_message.get("text") or "")
-            matches = school_matches(text, services.get().directory.find_establishments(text))
+            matches = school_matches(text, context.services().directory.find_establishments(text))
             if matches and is_clear_match(matches):
                 return [SlotSet("tenant", matches[0].establishment.tenant), FollowupAction("action_answer_faq")]
         if "tenant" in entities and tracker.get_slot("last_faq_intent"):
@@ -80,21 +69,14 @@ class ActionInform(Action):
             return [SlotSet("pending_intent", tracker.get_slot("last_faq_intent")), FollowupAction("action_answer_faq")]
         if "username" in entities:
             return [SlotSet("problem", tracker.get_slot("problem") or "cannot_login"), FollowupAction("diagnosis_form")]
-        if "profile" in entities and entities["profile"] in {
-            "cridf",
-            "cridf_contractor",
-            "school_contractor",
-            "dsi_academique",
-        }:
+        if entities.get("profile") in PROFILES_FOR_NOCAS:
             return [FollowupAction("nocas_form")]
         if "tenant" in entities:
-            facts = services.get().tenant_facts(entities["tenant"])
+            facts = context.services().tenant_facts(entities["tenant"])
             dispatcher.utter_message(
-                text=f"C'est noté : {facts.get('ent_name', entities['tenant'])}. Que puis-je faire pour vous ?",
-                buttons=[
-                    {"title": INTENT_LABELS["cannot_login"], "payload": "/cannot_login"},
-                    {"title": INTENT_LABELS["ask_activation_howto"], "payload": "/ask_activation_howto"},
-                ],
+                response="utter_tenant_noted",
+                noted_ent=facts.get("ent_name", entities["tenant"]),
+                buttons=[intent_button("cannot_login"), intent_button("ask_activation_howto")],
             )
             return []
         if "email" in entities:
@@ -104,33 +86,29 @@ class ActionInform(Action):
         return []
 
 
-class ActionCancel(Action):
-    def name(self) -> str:
-        return "action_cancel"
+class ActionCancel(NamedAction):
+    NAME = "action_cancel"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         dispatcher.utter_message(response="utter_cancelled")
         return [Restarted()]
 
 
-class ActionOfferSecondIntent(Action):
+class ActionOfferSecondIntent(NamedAction):
     """Two problems in one message: the first was dealt with; offer the second."""
 
-    def name(self) -> str:
-        return "action_offer_second_intent"
+    NAME = "action_offer_second_intent"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         second = tracker.get_slot("second_intent")
-        if second in INTENT_LABELS:
+        if second in LABELLED_INTENTS:
+            label = intent_label(second)
             dispatcher.utter_message(
-                text=f"Vous avez aussi mentionné : « {INTENT_LABELS[second]} ». Voulez-vous qu'on s'en occupe ?",
+                response="utter_offer_second_intent",
+                second_label=label,
                 buttons=[
-                    {"title": f"Oui : {INTENT_LABELS[second]}", "payload": f"/{second}"},
-                    {"title": "Non merci", "payload": "/deny"},
+                    intent_button(second, text("button_yes_second_intent", label=label)),
+                    {"title": text("button_no_thanks"), "payload": "/deny"},
                 ],
             )
         return [SlotSet("second_intent", None)]

@@ -4,56 +4,55 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import services
-from actions.common import known_tenant
+from actions import context
+from actions.common import Events, NamedAction, known_tenant
 from bot.placeholders import fill
 from bot.texts import text as message
 
 
-class ActionAnswerFaq(Action):
-    def name(self) -> str:
-        return "action_answer_faq"
+class ActionAnswerFaq(NamedAction):
+    NAME = "action_answer_faq"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        s = services.get()
-        intent = tracker.get_slot("pending_intent") or (tracker.latest_message.get("intent") or {}).get("name")
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
+        services = context.services()
+        latest = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = str(tracker.get_slot("pending_intent") or latest or "")  # "" has no article
         tenant = known_tenant(tracker)
-        choice = s.knowledge.choose(intent, tenant)
+        choice = services.knowledge.choose(intent, tenant)
         if choice.ask_tenant_among:
             if choice.said_before_asking:
                 general = choice.said_before_asking
-                dispatcher.utter_message(text=fill(general.answer_without_ent, s.tenant_facts(general.tenant)))
+                dispatcher.utter_message(text=fill(general.answer_without_ent, services.tenant_facts(general.tenant)))
             dispatcher.utter_message(response="utter_ask_tenant")
             return [SlotSet("pending_intent", intent)]
         article = choice.article
         if article is None:
-            dispatcher.utter_message(response="utter_no_article", **s.tenant_facts(tenant))
+            dispatcher.utter_message(response="utter_no_article", **services.tenant_facts(tenant))
             return [SlotSet("pending_intent", None)]
         if tenant is None:
             # the announced freeze dates of every ENT, named, when the ENT is not known
             schedules = message("freeze_windows_separator").join(
                 message(
                     "freeze_schedule_of",
-                    ent_name=s.tenant_facts(t)["ent_name"],
-                    schedule=s.tenant_facts(t)["freeze_schedule"],
+                    ent_name=services.tenant_facts(t)["ent_name"],
+                    schedule=services.tenant_facts(t)["freeze_schedule"],
                 )
-                for t in s.config.tenants
+                for t in services.config.tenants
             )
             renders = {
-                fill(article.answer, {**s.tenant_facts(t), "freeze_schedule": schedules}) for t in s.config.tenants
+                fill(article.answer, {**services.tenant_facts(t), "freeze_schedule": schedules})
+                for t in services.config.tenants
             }
             if len(renders) > 1:
                 dispatcher.utter_message(response="utter_ask_tenant")
                 return [SlotSet("pending_intent", intent)]
             text = renders.pop()
         else:
-            text = fill(article.answer, s.tenant_facts(tenant))
+            text = fill(article.answer, services.tenant_facts(tenant))
         dispatcher.utter_message(text=text, buttons=[dict(b) for b in article.buttons])
         events: list[dict[str, Any]] = [SlotSet("pending_intent", None), SlotSet("last_faq_intent", intent)]
         if tenant and tracker.get_slot("tenant") != tenant:

@@ -20,12 +20,12 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.app import build_assistant, build_services, load_nlu  # noqa: E402
-from bot.assistant import InboundMessage  # noqa: E402
+from bot.bootstrap import build_assistant, build_services, load_nlu  # noqa: E402
 from bot.channels.web import build_web_app, start_web  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from bot.directory.fixture import load_fixture  # noqa: E402
 from bot.mail.capture import CaptureMailer  # noqa: E402
+from bot.messages import InboundMessage  # noqa: E402
 from bot.storage.db import make_engine, migrate  # noqa: E402
 
 # a user's typical conversation; each simulated chat runs it with its own identifier
@@ -143,7 +143,7 @@ def main() -> None:
         assistant = build(Path(folder))
         in_process(assistant, args.messages)
         asyncio.run(web(assistant, args.clients, args.requests_per_client))
-        assistant.services.engine.dispose()
+        assistant.services.database.dispose()
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_load_directory(args: argparse.Namespace) -> int:
-    from bot.app import build_services, load_demo_directory
+    from bot.bootstrap import build_services, load_demo_directory
 
     config = _config(args)
     if not args.fixture and config.directory.fixture is None:
@@ -45,7 +45,7 @@ def cmd_load_directory(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from bot.app import KNOWLEDGE, Knowledge
+    from bot.bootstrap import KNOWLEDGE, Knowledge
     from bot.dialogue.domain import load_domain
     from bot.nlu.model import train_and_save
     from bot.nlu.training_data import load_training_data, validate
@@ -63,7 +63,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from bot.app import load_nlu
+    from bot.bootstrap import load_nlu
     from bot.nlu.multi import parse_message
 
     model = load_nlu(_config(args))
@@ -74,7 +74,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from bot.app import load_nlu
+    from bot.bootstrap import load_nlu
     from bot.channels.replay import replay_files
 
     model = load_nlu(_config(args))
@@ -83,7 +83,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from bot.app import build_assistant, build_services
+    from bot.bootstrap import build_assistant, build_services
     from bot.channels.console import chat
 
     chat(build_assistant(build_services(_config(args))))
@@ -97,7 +97,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_account(args: argparse.Namespace) -> int:
-    from bot.account_report import account_report
+    from bot.commands.account_report import account_report
 
     return account_report(_config(args), args.login, args.json, sys.stdout)
 
@@ -109,9 +109,9 @@ def cmd_nlu_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_conversation_eval(args: argparse.Namespace) -> int:
-    from bot.app import load_nlu
+    from bot.bootstrap import load_nlu
+    from bot.commands.conversation_eval import main as evaluate
     from bot.config import DEFAULT_CONFIG_PATH
-    from bot.conversation_eval import main as evaluate
 
     config = _config(args)
     path = Path(args.config) if args.config else DEFAULT_CONFIG_PATH

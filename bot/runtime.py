@@ -6,7 +6,7 @@ import asyncio
 import logging
 import signal
 
-from bot.app import build_assistant, build_services
+from bot.bootstrap import build_assistant, build_services
 from bot.channels.web import build_web_app, start_web
 from bot.config import AppConfig, secret
 from bot.scheduler import build_scheduler
@@ -52,7 +52,7 @@ async def serve(config: AppConfig) -> None:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         services.outbox.close()
-        services.engine.dispose()
+        services.database.dispose()
 
 
 def run(config: AppConfig) -> int:

@@ -12,7 +12,10 @@ import logging
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.services import Services
+from bot.messages import OutboundMessage
+from bot.services import Services, current
+from bot.services.container import SCHEDULER
+from bot.storage.audit import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -23,22 +26,16 @@ def deliver_mail() -> None:
     Jobs run on the event loop's default threads, which the web channel also uses: a hung mail server
     must not hold one of them.
     """
-    from actions.services import get
-
-    get().outbox.wake()
+    current.services().outbox.wake()
 
 
 def remind_waiting_tickets() -> None:
     """The reminder job of the running assistant's services."""
-    from actions.services import get
-
-    remind(get())
+    remind(current.services())
 
 
 def remind(services: Services) -> list[int]:
     """Remind agents (and reassure the user) once about each ticket nobody took in time; their ids."""
-    from bot.relay import OutboundMessage
-
     now = services.now()
     due = now - dt.timedelta(minutes=services.config.assistant.ticket_reminder_minutes)
     reminded = []
@@ -57,25 +54,14 @@ def remind(services: Services) -> list[int]:
                 )
             ],
         )
-        services.audit.append(
-            at=now,
-            actor="scheduler",
-            actor_login=None,
-            channel="scheduler",
-            operation="ticket_reminder",
-            target=target,
-            outcome="done",
-            detail=None,
-        )
+        services.record(SCHEDULER, "scheduler", "ticket_reminder", target, Outcome.DONE)
         reminded.append(ticket.id)
     return reminded
 
 
 def remind_validation_links_job() -> None:
     """The validation-link reminder job of the running assistant's services."""
-    from actions.services import get
-
-    remind_validation_links(get())
+    remind_validation_links(current.services())
 
 
 def remind_validation_links(services: Services) -> list[str]:
@@ -88,8 +74,8 @@ def remind_validation_links(services: Services) -> list[str]:
     for login, address, expires_at in services.activation.links_expiring(now, window):
         account = services.directory.find_account(login)
         tenant = services.tenant_of(account)
-        facts = services.tenant_facts(tenant)
-        sent_at = expires_at - dt.timedelta(hours=int(facts.get("validation_link_hours", "48")))
+        facts = services.mail_facts(tenant)
+        sent_at = expires_at - dt.timedelta(hours=services.link_hours(tenant))
         last = services.audit.last_done("validation_reminder", login)
         if account is None or account.backup_email != address or (last is not None and last >= sent_at):
             continue
@@ -106,25 +92,14 @@ def remind_validation_links(services: Services) -> list[str]:
             ),
             expires_at=expires_at,
         )
-        services.audit.append(
-            at=now,
-            actor="scheduler",
-            actor_login=None,
-            channel="scheduler",
-            operation="validation_reminder",
-            target=login,
-            outcome="done",
-            detail=None,
-        )
+        services.record(SCHEDULER, "scheduler", "validation_reminder", login, Outcome.DONE)
         reminded.append(login)
     return reminded
 
 
 def purge_personal_data() -> None:
     """The retention purge of the running assistant's services."""
-    from actions.services import get
-
-    purge(get())
+    purge(current.services())
 
 
 def purge(services: Services) -> dict[str, int]:
@@ -151,7 +126,7 @@ def purge(services: Services) -> dict[str, int]:
 
 def build_scheduler(services: Services) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=services.engine, tablename="scheduler_jobs")},
+        jobstores={"default": SQLAlchemyJobStore(engine=services.database, tablename="scheduler_jobs")},
         timezone=services.config.assistant.timezone,
     )
     scheduler.add_job(

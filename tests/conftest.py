@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_assistant, build_services, load_nlu
-from bot.assistant import Assistant, InboundMessage, TurnResult
+from bot.bootstrap import build_assistant, build_services, load_nlu
 from bot.config import AppConfig, load_config
 from bot.directory.fixture import load_fixture
 from bot.mail.capture import CaptureMailer
+from bot.messages import InboundMessage, TurnResult
 from bot.nlu.model import NluModel
 from bot.services import Services
+from bot.services.assistant import Assistant
 from bot.storage.db import make_engine, migrate
 
 # a fixed server secret for the keyed hashes of linking codes (tests never write var/secret.key)
@@ -72,7 +73,7 @@ def services(config: AppConfig, clock: SettableClock, database_url: str, mailer:
     built = build_services(config, clock=clock, database_url=database_url, mailer=mailer)
     built.directory.load_fixture(load_fixture(ROOT / "knowledge" / "demo-directory.yml"))
     yield built
-    built.engine.dispose()
+    built.database.dispose()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.app import build_services, load_demo_directory
+from bot.bootstrap import build_services, load_demo_directory
 from bot.config import load_config
 from tests.support.processes import ROOT, write_test_config
 
@@ -26,7 +26,7 @@ def demo_config(tmp_path: Path) -> Path:
     path = write_test_config(tmp_path)
     services = build_services(load_config(path))
     load_demo_directory(services)
-    services.engine.dispose()
+    services.database.dispose()
     return path
 
 

@@ -7,8 +7,8 @@ import re
 
 from sqlalchemy import select
 
-from bot.assistant import Assistant
 from bot.services import Services
+from bot.services.assistant import Assistant
 from bot.storage.models import Conversation, Message
 from tests.conftest import Chat, SettableClock
 

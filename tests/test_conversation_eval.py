@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.channels.replay import load_scenarios, run_scenario
+from bot.commands.conversation_eval import cause_of, main
 from bot.config import AppConfig
-from bot.conversation_eval import cause_of, main
 from bot.nlu.model import NluModel
 
 ROOT = Path(__file__).resolve().parent.parent

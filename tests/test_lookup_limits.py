@@ -6,8 +6,9 @@ import json
 
 from sqlalchemy import select
 
-from bot.assistant import Assistant, InboundMessage
+from bot.messages import InboundMessage
 from bot.services import Services
+from bot.services.assistant import Assistant
 from bot.storage.models import Conversation
 
 

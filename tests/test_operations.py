@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.assistant import Assistant
 from bot.core.authz import Actor
 from bot.mail.port import Mail, MailError
-from bot.operations import Operations
 from bot.services import Services
+from bot.services.assistant import Assistant
+from bot.services.operations import Operations
 from tests.conftest import Chat, SettableClock
 
 
@@ -98,7 +98,7 @@ def test_a_mail_server_that_is_down_loses_nothing_and_the_owner_is_told(
     database_url: str,
     nlu,  # type: ignore[no-untyped-def]
 ) -> None:
-    from bot.app import build_assistant, build_services
+    from bot.bootstrap import build_assistant, build_services
     from bot.directory.fixture import load_fixture
     from tests.conftest import ROOT
 
@@ -113,7 +113,7 @@ def test_a_mail_server_that_is_down_loses_nothing_and_the_owner_is_told(
     clock.advance(minutes=2)
     assert services.outbox.deliver_due() == 1
     assert [m.recipient for m in mailer.sent] == ["chloe.b@example.org"]
-    services.engine.dispose()
+    services.database.dispose()
 
 
 def test_misunderstood_messages_are_kept_redacted_for_review(assistant: Assistant, services: Services) -> None:

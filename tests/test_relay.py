@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from bot.relay import Button, ChatRelay, OutboundMessage
+from bot.messages import Button, OutboundMessage
 from bot.services import Services
+from bot.services.relay import ChatRelay
+from bot.storage.inbox import InboxStore
 
 
 def test_undelivered_messages_survive_a_restart_but_secrets_never_touch_the_database(services: Services) -> None:
-    first = ChatRelay(services.sessions, services.clock)
+    first = ChatRelay(InboxStore(services.sessions, services.clock))
     answer = OutboundMessage("Conseiller : essayez « Activer mon compte ».", (Button("Merci", "/thanks"),))
     secret = OutboundMessage("Mot de passe provisoire : Xy7!kkPq", sensitive=True)
     assert first.send("web:u1", [answer, secret]) is False  # no deliverer for web: kept
-    restarted = ChatRelay(services.sessions, services.clock)
+    restarted = ChatRelay(InboxStore(services.sessions, services.clock))
     assert restarted.take("web:u1") == [answer]  # the secret stayed in the first process only
     assert restarted.take("web:u1") == []
     assert first.take("web:u1") == [secret]
 
 
 def test_a_deliverer_that_fails_keeps_the_message(services: Services) -> None:
-    relay = ChatRelay(services.sessions, services.clock)
+    relay = ChatRelay(InboxStore(services.sessions, services.clock))
 
     def broken(sender_id: str, messages: list[OutboundMessage]) -> bool:
         raise ConnectionError("Telegram is down")
@@ -31,7 +33,7 @@ def test_a_deliverer_that_fails_keeps_the_message(services: Services) -> None:
 def test_two_pollers_at_once_never_get_the_same_message(services: Services) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    relay = ChatRelay(services.sessions, services.clock)
+    relay = ChatRelay(InboxStore(services.sessions, services.clock))
     for trial in range(10):
         relay.keep(f"web:race{trial}", [OutboundMessage(f"message {trial}")])
         with ThreadPoolExecutor(max_workers=2) as pool:

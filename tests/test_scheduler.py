@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.assistant import Assistant, InboundMessage
-from bot.relay import OutboundMessage
+from bot.messages import InboundMessage, OutboundMessage
 from bot.scheduler import build_scheduler, purge, remind, remind_validation_links
 from bot.services import Services
+from bot.services.assistant import Assistant
 from tests.conftest import SettableClock
 
 
@@ -88,7 +88,7 @@ def test_an_unopened_validation_link_is_reminded_once_before_it_expires(
     mailer,  # type: ignore[no-untyped-def]
 ) -> None:
     from bot.core.authz import Actor
-    from bot.operations import Operations
+    from bot.services.operations import Operations
 
     assert Operations(services).resend_validation_link(Actor("web:x"), "web", "lucas.martin").done
     clock.advance(hours=35)
@@ -105,7 +105,7 @@ def test_an_opened_validation_link_is_not_reminded(services: Services, clock: Se
     import re
 
     from bot.core.authz import Actor
-    from bot.operations import Operations
+    from bot.services.operations import Operations
 
     Operations(services).resend_validation_link(Actor("web:x"), "web", "lucas.martin")
     token = re.search(r"jeton=(\S+)", mailer.sent[-1].body).group(1)  # type: ignore[union-attr]

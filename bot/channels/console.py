@@ -6,8 +6,8 @@ import sys
 import uuid
 from typing import TextIO
 
-from bot.assistant import Assistant, InboundMessage
-from bot.relay import OutboundMessage
+from bot.messages import InboundMessage, OutboundMessage
+from bot.services.assistant import Assistant
 
 
 def _show(messages: list[OutboundMessage], out: TextIO) -> list[str]:

@@ -23,8 +23,8 @@ from aiohttp import web
 
 from bot.config import ConfigError, secret
 from bot.core.authz import Actor
-from bot.desk import DeskRefused, TicketDesk
 from bot.services import Services
+from bot.services.desk import DeskRefused, TicketDesk
 from bot.storage.tickets import TicketView
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -44,7 +44,6 @@ STATUS_FILTERS = {
 }
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-AgentHandler = Callable[[web.Request, Actor], Awaitable[web.StreamResponse]]
 
 
 def _ticket_json(ticket: TicketView) -> dict[str, Any]:
@@ -116,118 +115,163 @@ def _positive(raw: str | None, default: int, name: str, highest: int | None = No
     return int(raw)
 
 
-def desk_routes(services: Services, token: str | None, address_of: Callable[[web.Request], str]) -> list[web.RouteDef]:
-    desk = TicketDesk(services)
+DESK = web.AppKey("desk", TicketDesk)
+SERVICES = web.AppKey("desk_services", Services)
+DESK_TOKENS = web.AppKey("desk_tokens", dict[str, str])
+DESK_ADDRESS: web.AppKey[Callable[[web.Request], str]] = web.AppKey("desk_address_of")
+AGENT = web.RequestKey("desk_agent", Actor)  # the agent a token authenticated
+API = "/api/desk/"
+
+
+def install_desk(
+    app: web.Application, services: Services, token: str | None, address_of: Callable[[web.Request], str]
+) -> None:
+    """Give `app` the desk and the agents' tokens (`desk_auth` checks them on every `/api/desk/` request)."""
     settings = services.config.web
-    tokens = agent_tokens(token, settings.agent_token_env, secret(settings.agent_tokens_env), settings.agent_tokens_env)
+    app[DESK] = TicketDesk(services)
+    app[SERVICES] = services
+    app[DESK_TOKENS] = agent_tokens(
+        token, settings.agent_token_env, secret(settings.agent_tokens_env), settings.agent_tokens_env
+    )
+    app[DESK_ADDRESS] = address_of
 
-    def authorised(handler: AgentHandler) -> Handler:
-        """The handler, called with the agent whose token the request bears."""
 
-        async def guarded(request: web.Request) -> web.StreamResponse:
-            if not tokens:
-                return web.json_response({"error": "the agents' desk is off: set the agent token variable"}, status=404)
-            key = f"desk:failures:{address_of(request)}"
-            limit = settings.desk_failures_per_ip
-            if await asyncio.to_thread(services.limiter.reached, key, limit, services.now()):
-                return web.json_response({"error": "too many wrong tokens from this address: wait"}, status=429)
-            given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-            name = _match(given, tokens)
-            if name is None:
-                await asyncio.to_thread(services.limiter.hit, key, limit, services.now())
-                return web.json_response({"error": "unknown agent token"}, status=401)
-            return await handler(request, Actor(AGENT_PREFIX + name, is_agent=True))
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
 
-        return guarded
 
-    def ticket_id(request: web.Request) -> int | None:
-        raw = request.match_info["ticket_id"]
-        return int(raw) if raw.isdigit() else None
+@web.middleware
+async def desk_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every desk API request bears an agent's token; wrong tokens are counted per client address."""
+    if not request.path.startswith(API):
+        return await handler(request)
+    tokens = request.app[DESK_TOKENS]
+    if not tokens:
+        return _error(404, "the agents' desk is off: set the agent token variable")
+    services = request.app[SERVICES]
+    key = f"desk:failures:{request.app[DESK_ADDRESS](request)}"
+    limit = services.config.web.desk_failures_per_ip
+    if await asyncio.to_thread(services.limiter.reached, key, limit, services.now()):
+        return _error(429, "too many wrong tokens from this address: wait")
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    name = _match(given, tokens)
+    if name is None:
+        await asyncio.to_thread(services.limiter.hit, key, limit, services.now())
+        return _error(401, "unknown agent token")
+    request[AGENT] = Actor(AGENT_PREFIX + name, is_agent=True)
+    return await handler(request)
 
-    async def page(_: web.Request) -> web.FileResponse:
-        return web.FileResponse(STATIC / "desk.html", headers={"Cache-Control": "no-cache"})
 
-    async def tickets(request: web.Request, _: Actor) -> web.Response:
-        query = request.query
-        status = query.get("status") or ("all" if query.get("all") else "active")
-        if status not in STATUS_FILTERS:
-            return web.json_response({"error": f"`status` must be one of {', '.join(STATUS_FILTERS)}"}, status=400)
-        tenant = query.get("tenant") or None
-        if tenant is not None and tenant not in services.config.tenants:
-            return web.json_response(
-                {"error": f"`tenant` must be one of {', '.join(services.config.tenants)}"}, status=400
-            )
-        try:
-            number = _positive(query.get("page"), 1, "page")
-            per_page = _positive(query.get("per_page"), 50, "per_page", MAX_PER_PAGE)
-        except ValueError as exc:
-            return web.json_response({"error": str(exc)}, status=400)
-        found, total = await asyncio.to_thread(services.tickets.page, STATUS_FILTERS[status], tenant, number, per_page)
-        return web.json_response(
-            {
-                "tickets": [_ticket_json(t) for t in found],
-                "page": number,
-                "per_page": per_page,
-                "total": total,
-                "pages": max(1, math.ceil(total / per_page)),
-                "status": status,
-                "tenant": tenant,
-                "tenants": [{"id": tid, "name": t.name} for tid, t in services.config.tenants.items()],
-            }
-        )
+def _ticket_id(request: web.Request) -> int | None:
+    raw = request.match_info["ticket_id"]
+    return int(raw) if raw.isdigit() else None
 
-    async def ticket(request: web.Request, _: Actor) -> web.Response:
-        number = ticket_id(request)
-        found = await asyncio.to_thread(services.tickets.get, number) if number else None
-        if found is None:
-            return web.json_response({"error": "no such ticket"}, status=404)
-        messages = await asyncio.to_thread(services.tickets.messages, found.id)
-        return web.json_response(
-            {
-                **_ticket_json(found),
-                "transcript": found.transcript,
-                "messages": [{"author": a, "text": t, "at": at.isoformat()} for a, t, at in messages],
-            }
-        )
 
-    async def act(request: web.Request, agent: Actor) -> web.Response:
-        number = ticket_id(request)
-        action = request.match_info["action"]
-        if number is None:
-            return web.json_response({"error": "no such ticket"}, status=404)
-        try:
-            if action == "take":
-                done = await asyncio.to_thread(desk.take, agent, number, "web")
-            elif action == "close":
-                done = await asyncio.to_thread(desk.close, agent, number, "web")
-            elif action == "reply":
-                if request.content_type != "application/json":
-                    return web.json_response({"error": "the body must be sent as application/json"}, status=415)
-                try:
-                    body = await request.json()
-                except ValueError:
-                    return web.json_response({"error": 'the body must be JSON: {"text": "..."}'}, status=400)
-                text = body.get("text") if isinstance(body, dict) else None
-                if not isinstance(text, str) or not text.strip():
-                    return web.json_response({"error": "`text` must be a non-empty string"}, status=400)
-                if len(text) > MAX_REPLY_CHARS:
-                    return web.json_response(
-                        {"error": f"`text` is limited to {MAX_REPLY_CHARS} characters"}, status=400
-                    )
-                try:
-                    text.encode("utf-8")
-                except UnicodeEncodeError:
-                    return web.json_response({"error": "`text` must be valid Unicode text"}, status=400)
-                done = await asyncio.to_thread(desk.reply, agent, number, text, "web")
-            else:
-                return web.json_response({"error": f"unknown action {action!r}"}, status=404)
-        except DeskRefused as exc:
-            return web.json_response({"error": str(exc)}, status=409)
-        return web.json_response(_ticket_json(done))
+async def page(_: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "desk.html", headers={"Cache-Control": "no-cache"})
 
-    return [
-        web.get("/desk", page),
-        web.get("/api/desk/tickets", authorised(tickets)),
-        web.get("/api/desk/tickets/{ticket_id}", authorised(ticket)),
-        web.post("/api/desk/tickets/{ticket_id}/{action}", authorised(act)),
-    ]
+
+def _page_query(request: web.Request) -> tuple[str, str | None, int, int] | web.Response:
+    """The status filter, tenant, page and page size asked for, or the error that says what is wrong."""
+    query = request.query
+    tenants = request.app[SERVICES].config.tenants
+    status = query.get("status") or ("all" if query.get("all") else "active")
+    if status not in STATUS_FILTERS:
+        return _error(400, f"`status` must be one of {', '.join(STATUS_FILTERS)}")
+    tenant = query.get("tenant") or None
+    if tenant is not None and tenant not in tenants:
+        return _error(400, f"`tenant` must be one of {', '.join(tenants)}")
+    try:
+        number = _positive(query.get("page"), 1, "page")
+        per_page = _positive(query.get("per_page"), 50, "per_page", MAX_PER_PAGE)
+    except ValueError as exc:
+        return _error(400, str(exc))
+    return status, tenant, number, per_page
+
+
+async def tickets(request: web.Request) -> web.Response:
+    asked = _page_query(request)
+    if isinstance(asked, web.Response):
+        return asked
+    status, tenant, number, per_page = asked
+    services = request.app[SERVICES]
+    found, total = await asyncio.to_thread(services.tickets.page, STATUS_FILTERS[status], tenant, number, per_page)
+    return web.json_response(
+        {
+            "tickets": [_ticket_json(t) for t in found],
+            "page": number,
+            "per_page": per_page,
+            "total": total,
+            "pages": max(1, math.ceil(total / per_page)),
+            "status": status,
+            "tenant": tenant,
+            "tenants": [{"id": tid, "name": t.name} for tid, t in services.config.tenants.items()],
+        }
+    )
+
+
+async def ticket(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    number = _ticket_id(request)
+    found = await asyncio.to_thread(services.tickets.get, number) if number else None
+    if found is None:
+        return _error(404, "no such ticket")
+    messages = await asyncio.to_thread(services.tickets.messages, found.id)
+    return web.json_response(
+        {
+            **_ticket_json(found),
+            "transcript": found.transcript,
+            "messages": [{"author": a, "text": t, "at": at.isoformat()} for a, t, at in messages],
+        }
+    )
+
+
+async def _reply_text(request: web.Request) -> str | web.Response:
+    """The text of an agent's reply, or the error that says what is wrong with it."""
+    if request.content_type != "application/json":
+        return _error(415, "the body must be sent as application/json")
+    try:
+        body = await request.json()
+    except ValueError:
+        return _error(400, 'the body must be JSON: {"text": "..."}')
+    text = body.get("text") if isinstance(body, dict) else None
+    if not isinstance(text, str) or not text.strip():
+        return _error(400, "`text` must be a non-empty string")
+    if len(text) > MAX_REPLY_CHARS:
+        return _error(400, f"`text` is limited to {MAX_REPLY_CHARS} characters")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _error(400, "`text` must be valid Unicode text")
+    return text
+
+
+async def act(request: web.Request) -> web.Response:
+    """Take, close or reply to a ticket, as the agent whose token the request bears."""
+    number = _ticket_id(request)
+    action = request.match_info["action"]
+    if number is None:
+        return _error(404, "no such ticket")
+    if action not in ("take", "close", "reply"):
+        return _error(404, f"unknown action {action!r}")
+    desk, agent = request.app[DESK], request[AGENT]
+    try:
+        if action == "reply":
+            text = await _reply_text(request)
+            if isinstance(text, web.Response):
+                return text
+            done = await asyncio.to_thread(desk.reply, agent, number, text, "web")
+        else:
+            perform = desk.take if action == "take" else desk.close
+            done = await asyncio.to_thread(perform, agent, number, "web")
+    except DeskRefused as exc:
+        return _error(409, str(exc))
+    return web.json_response(_ticket_json(done))
+
+
+DESK_ROUTES: list[web.AbstractRouteDef] = [
+    web.get("/desk", page),
+    web.get(API + "tickets", tickets),
+    web.get(API + "tickets/{ticket_id}", ticket),
+    web.post(API + "tickets/{ticket_id}/{action}", act),
+]

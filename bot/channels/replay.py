@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.app import build_assistant, build_services
-from bot.assistant import Assistant, InboundMessage, TurnResult
+from bot.bootstrap import build_assistant, build_services
 from bot.config import PROJECT_ROOT, ConfigError, config_path, deep_merge, not_utf8, parse_config, read_config_file
 from bot.directory.fixture import FixtureError, parse_fixture
 from bot.mail.capture import CaptureMailer
+from bot.messages import InboundMessage, TurnResult
 from bot.nlu.model import NluModel
+from bot.services.assistant import Assistant
 from bot.storage.db import DatabaseUnavailable, make_engine, migrate
 from bot.yaml_files import read_yaml
 
@@ -200,7 +201,7 @@ def run_scenario(scenario: Scenario, nlu: NluModel, config_file: Path | None = N
                 }
                 clock.now += dt.timedelta(seconds=1)
         finally:
-            services.engine.dispose()
+            services.database.dispose()
         yield {"scenario": scenario.name, "passed": not failures, "failures": failures}
 
 

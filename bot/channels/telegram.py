@@ -43,11 +43,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot.assistant import Assistant, InboundMessage
 from bot.config import TelegramSettings
 from bot.core.authz import Actor
-from bot.desk import DeskRefused, TicketDesk
-from bot.relay import Button, OutboundMessage
+from bot.messages import Button, InboundMessage, OutboundMessage
+from bot.services.assistant import Assistant
+from bot.services.desk import DeskRefused, TicketDesk
 from bot.storage.tickets import TicketView
 
 log = logging.getLogger(__name__)
@@ -151,7 +151,7 @@ class TelegramChannel:
         job_queue = self.application.job_queue
         assert job_queue is not None, "python-telegram-bot must be installed with its job-queue extra"
         job_queue.scheduler.add_jobstore(
-            SQLAlchemyJobStore(engine=self.services.engine, tablename="telegram_jobs"), alias=JOBSTORE
+            SQLAlchemyJobStore(engine=self.services.database, tablename="telegram_jobs"), alias=JOBSTORE
         )
         await self.application.initialize()
         await self.application.start()

@@ -29,12 +29,13 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.assistant import Assistant, InboundMessage, TurnResult
-from bot.channels.desk_web import desk_routes
-from bot.config import ConfigError
+from bot.channels.desk_web import DESK_ROUTES, desk_auth, install_desk
+from bot.config import ConfigError, RateLimit
 from bot.core.authz import Actor
-from bot.relay import OutboundMessage
+from bot.messages import InboundMessage, OutboundMessage, TurnResult, split_sender
+from bot.placeholders import fill
 from bot.services import Services
+from bot.services.assistant import Assistant
 from bot.storage.db import UNAVAILABLE_ERRORS, database_problem
 from bot.yaml_files import read_yaml
 
@@ -61,7 +62,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 _PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
-<link rel="stylesheet" href="/static/page.css"></head><body><main><h1>{title}</h1><p>{text}</p>{form}</main></body></html>"""
+<link rel="stylesheet" href="/static/page.css"></head>
+<body><main><h1>{title}</h1><p>{text}</p>{form}</main></body></html>"""
 _CONFIRM_FORM = """<form method="post" action="/adresse/valider"><input type="hidden" name="jeton" value="{token}">
 <button type="submit">{button}</button></form>"""
 PAGE_KEYS = {
@@ -84,12 +86,16 @@ class WebPages:
                 raise ConfigError(f"{path}: page {name!r} needs {', '.join(keys)}")
         self._pages: dict[str, dict[str, str]] = raw
 
-    def render(self, name: str, status: int, token: str | None = None) -> web.Response:
+    def render(
+        self, name: str, status: int, token: str | None = None, values: dict[str, str] | None = None
+    ) -> web.Response:
+        """The page `name`, its `{placeholders}` filled from `values`, every value escaped."""
         page = self._pages[name]
         form = ""
         if token is not None:
             form = _CONFIRM_FORM.format(token=html.escape(token), button=html.escape(page["button"]))
-        body = _PAGE.format(title=html.escape(page["title"]), text=html.escape(page["text"]), form=form)
+        text = fill(page["text"], values or {})
+        body = _PAGE.format(title=html.escape(page["title"]), text=html.escape(text), form=form)
         return web.Response(text=body, content_type="text/html", status=status, headers={"Cache-Control": "no-store"})
 
 
@@ -150,8 +156,163 @@ class TicketBudget:
         address = getattr(self._local, "address", None)
         if address is None:  # not a web turn
             return True
-        s = self._services
-        return s.limiter.hit(f"web:tickets:{address}", s.config.web.tickets_per_ip, s.now())
+        services = self._services
+        return services.limiter.hit(f"web:tickets:{address}", services.config.web.tickets_per_ip, services.now())
+
+
+ASSISTANT = web.AppKey("assistant", Assistant)
+PAGES = web.AppKey("pages", WebPages)
+BUDGET = web.AppKey("ticket_budget", TicketBudget)
+TURNS = web.AppKey("turns", ThreadPoolExecutor)
+
+
+def _services(request: web.Request) -> Services:
+    return request.app[ASSISTANT].services
+
+
+def address_of(request: web.Request) -> str:
+    """The client's address of `request`, behind the configured trusted proxies."""
+    return client_address(request, _services(request).config.web.trusted_proxies)
+
+
+def _hit(request: web.Request, kind: str, limit: RateLimit) -> bool:
+    """Count this request against the client address's `limit`; True when within it."""
+    services = _services(request)
+    return services.limiter.hit(f"web:{kind}:{address_of(request)}", limit, services.now())
+
+
+def _over_limit(request: web.Request) -> bool:
+    """Per-client-address limit: sender ids are chosen by clients, addresses are not."""
+    return not _hit(request, "ip", _services(request).config.web.requests_per_ip)
+
+
+@web.middleware
+async def database_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A locked, read-only or unreachable database is a 503 that says so, never a traceback page."""
+    try:
+        return await handler(request)
+    except UNAVAILABLE_ERRORS as exc:
+        log.warning("database unavailable for %s: %s", request.path, str(exc).splitlines()[0])
+        if request.path.startswith("/adresse/"):
+            return request.app[PAGES].render("unavailable", 503)
+        return _error(503, "the database is unavailable: try again in a minute")
+
+
+def _database_down(request: web.Request, recipient: str) -> web.Response:
+    rendered = request.app[ASSISTANT].engine.domain.render("utter_database_down", {}, {}) or {"text": ""}
+    return web.json_response([OutboundMessage(rendered["text"]).as_rest(recipient)])
+
+
+def _waiting_for(services: Services, sender: str) -> list[OutboundMessage]:
+    try:
+        return services.relay.take(sender)
+    except UNAVAILABLE_ERRORS:  # they stay in the inbox for the next poll
+        return []
+
+
+async def _inbound(request: web.Request) -> InboundMessage | web.Response:
+    """The message a webhook request carries, or the error response that says what is wrong with it."""
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+        return _error(400, 'the body must be JSON: {"sender": "...", "message": "..."}')
+    if not isinstance(body, dict):
+        return _error(400, "the body must be a JSON object")
+    sender = web_sender(body.get("sender"))
+    message = body.get("message")
+    if sender is None:
+        return _error(400, "`sender` must be 1 to 64 letters, digits, '-', '_', '.' or ':'")
+    if not isinstance(message, str):
+        return _error(400, "`message` must be a string")
+    if not is_unicode_text(message):
+        return _error(400, "`message` must be valid Unicode text (it holds a lone surrogate escape)")
+    return InboundMessage(sender, message, client_address=address_of(request))
+
+
+async def webhook(request: web.Request) -> web.Response:
+    """Rasa's REST channel: one message in, the turn's messages (and the inbox's) out."""
+    if request.content_type != "application/json":  # refuses the cross-site "simple" POSTs (text/plain, forms)
+        return _error(415, "the body must be sent as application/json")
+    try:
+        limited = await asyncio.to_thread(_over_limit, request)
+    except UNAVAILABLE_ERRORS:
+        return _database_down(request, "")
+    if limited:
+        return _error(429, "too many requests from this address: wait a minute")
+    inbound = await _inbound(request)
+    if isinstance(inbound, web.Response):
+        return inbound
+    assistant, budget = request.app[ASSISTANT], request.app[BUDGET]
+
+    def run_turn() -> TurnResult:
+        with budget.turn_from(inbound.client_address):
+            return assistant.handle(inbound)
+
+    result = await asyncio.get_running_loop().run_in_executor(request.app[TURNS], run_turn)
+    recipient = split_sender(inbound.sender_id)[1]
+    messages = result.messages + await asyncio.to_thread(_waiting_for, assistant.services, inbound.sender_id)
+    return web.json_response([m.as_rest(recipient) for m in messages])
+
+
+async def inbox(request: web.Request) -> web.Response:
+    """What waits for a web chat (an agent's answer, a decision): the page polls it."""
+    sender = web_sender(request.query.get("sender"))
+    if sender is None:
+        return _error(400, "`sender` is missing or malformed")
+    if not await asyncio.to_thread(_hit, request, "inbox", _services(request).config.web.inbox_requests_per_ip):
+        return _error(429, "too many inbox requests from this address: poll less often")
+    waiting = await asyncio.to_thread(_services(request).relay.take, sender)
+    return web.json_response([m.as_rest(split_sender(sender)[1]) for m in waiting])
+
+
+def _plausible(token: str) -> bool:
+    return 0 < len(token) <= MAX_TOKEN_CHARS and is_unicode_text(token)
+
+
+async def confirm_address(request: web.Request) -> web.Response:
+    """The link's page: it only asks. Mail scanners fetch links; only the person's click (a POST) validates."""
+    pages, services = request.app[PAGES], _services(request)
+    token = request.query.get("jeton", "")
+    if await asyncio.to_thread(_over_limit, request):
+        return pages.render("busy", 429)
+    alive = _plausible(token) and await asyncio.to_thread(
+        services.activation.validation_link_alive, token, services.now()
+    )
+    return pages.render("confirm_address", 200, token=token) if alive else _dead_link(request)
+
+
+async def validate_address(request: web.Request) -> web.Response:
+    pages, services = request.app[PAGES], _services(request)
+    if await asyncio.to_thread(_over_limit, request):
+        return pages.render("busy", 429)
+    form = await request.post()
+    token = form.get("jeton")
+    login = None
+    if isinstance(token, str) and _plausible(token):
+        login = await asyncio.to_thread(services.activation.validate_backup_address, token, services.now())
+    return pages.render("validated", 200) if login else _dead_link(request)
+
+
+def _dead_link(request: web.Request) -> web.Response:
+    """The page of a spent or expired link, with the link lifetime of config.yml (`validation_link_hours`)."""
+    hours = _services(request).link_hours(None)
+    return request.app[PAGES].render("dead_link", 410, values={"validation_link_hours": str(hours)})
+
+
+async def status(request: web.Request) -> web.Response:
+    problem = await asyncio.to_thread(database_problem, _services(request).database)
+    if problem:
+        return web.json_response({"status": "degraded", "database": problem}, status=503)
+    return web.json_response({"status": "ok", "database": "ok"})
+
+
+async def page(_: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "chat.html", headers={"Cache-Control": "no-cache"})
+
+
+async def _stop_turns(app: web.Application) -> None:
+    turns = app[TURNS]
+    await asyncio.get_running_loop().run_in_executor(None, partial(turns.shutdown, wait=True, cancel_futures=True))
 
 
 def build_web_app(
@@ -159,142 +320,27 @@ def build_web_app(
 ) -> web.Application:
     """The chat page and REST channel, the agents' desk (`/desk`), and any channel's extra routes."""
     services = assistant.services
-    pages = WebPages(services.config.path(PAGES_FILE))
     budget = TicketBudget(services)
     services.ticket_gates.append(budget.allows)
-
-    def address_of(request: web.Request) -> str:
-        return client_address(request, services.config.web.trusted_proxies)
-
-    @web.middleware
-    async def database_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-        """A locked, read-only or unreachable database is a 503 that says so, never a traceback page."""
-        try:
-            return await handler(request)
-        except UNAVAILABLE_ERRORS as exc:
-            log.warning("database unavailable for %s: %s", request.path, str(exc).splitlines()[0])
-            if request.path.startswith("/adresse/"):
-                return pages.render("unavailable", 503)
-            return _error(503, "the database is unavailable: try again in a minute")
-
-    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[database_guard])
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[database_guard, desk_auth])
+    app[ASSISTANT] = assistant
+    app[PAGES] = WebPages(services.config.path(PAGES_FILE))
+    app[BUDGET] = budget
+    app[TURNS] = ThreadPoolExecutor(max_workers=TURN_THREADS, thread_name_prefix="clef-turn")
     app.on_response_prepare.append(_security_headers)
-
-    turns = ThreadPoolExecutor(max_workers=TURN_THREADS, thread_name_prefix="clef-turn")
-
-    async def stop_turns(_: web.Application) -> None:
-        await asyncio.get_running_loop().run_in_executor(None, partial(turns.shutdown, wait=True, cancel_futures=True))
-
-    app.on_cleanup.append(stop_turns)
-
-    def over_limit(request: web.Request) -> bool:
-        """Per-client-address limit: sender ids are chosen by clients, addresses are not."""
-        key = f"web:ip:{address_of(request)}"
-        return not services.limiter.hit(key, services.config.web.requests_per_ip, services.now())
-
-    def database_down(recipient: str) -> web.Response:
-        rendered = assistant.engine.domain.render("utter_database_down", {}, {}) or {"text": ""}
-        return web.json_response([OutboundMessage(rendered["text"]).as_rest(recipient)])
-
-    def run_turn(message: InboundMessage) -> TurnResult:
-        with budget.turn_from(message.client_address):
-            return assistant.handle(message)
-
-    def waiting_for(sender: str) -> list[OutboundMessage]:
-        try:
-            return services.relay.take(sender)
-        except UNAVAILABLE_ERRORS:  # they stay in the inbox for the next poll
-            return []
-
-    async def webhook(request: web.Request) -> web.Response:
-        if request.content_type != "application/json":  # refuses the cross-site "simple" POSTs (text/plain, forms)
-            return _error(415, "the body must be sent as application/json")
-        try:
-            limited = await asyncio.to_thread(over_limit, request)
-        except UNAVAILABLE_ERRORS:
-            return database_down("")
-        if limited:
-            return _error(429, "too many requests from this address: wait a minute")
-        try:
-            body = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
-            return _error(400, 'the body must be JSON: {"sender": "...", "message": "..."}')
-        if not isinstance(body, dict):
-            return _error(400, "the body must be a JSON object")
-        sender = web_sender(body.get("sender"))
-        message = body.get("message")
-        if sender is None:
-            return _error(400, "`sender` must be 1 to 64 letters, digits, '-', '_', '.' or ':'")
-        if not isinstance(message, str):
-            return _error(400, "`message` must be a string")
-        if not is_unicode_text(message):
-            return _error(400, "`message` must be valid Unicode text (it holds a lone surrogate escape)")
-        inbound = InboundMessage(sender, message, client_address=address_of(request))
-        result = await asyncio.get_running_loop().run_in_executor(turns, run_turn, inbound)
-        recipient = sender.removeprefix("web:")
-        messages = result.messages + await asyncio.to_thread(waiting_for, sender)
-        return web.json_response([m.as_rest(recipient) for m in messages])
-
-    def inbox_over_limit(request: web.Request) -> bool:
-        key = f"web:inbox:{address_of(request)}"
-        return not services.limiter.hit(key, services.config.web.inbox_requests_per_ip, services.now())
-
-    async def inbox(request: web.Request) -> web.Response:
-        sender = web_sender(request.query.get("sender"))
-        if sender is None:
-            return _error(400, "`sender` is missing or malformed")
-        if await asyncio.to_thread(inbox_over_limit, request):
-            return _error(429, "too many inbox requests from this address: poll less often")
-        recipient = sender.removeprefix("web:")
-        waiting = await asyncio.to_thread(services.relay.take, sender)
-        return web.json_response([m.as_rest(recipient) for m in waiting])
-
-    def _plausible(token: str) -> bool:
-        return 0 < len(token) <= MAX_TOKEN_CHARS and is_unicode_text(token)
-
-    async def confirm_address(request: web.Request) -> web.Response:
-        """The link's page: it only asks. Mail scanners fetch links; only the person's click (a POST) validates."""
-        token = request.query.get("jeton", "")
-        if await asyncio.to_thread(over_limit, request):
-            return pages.render("busy", 429)
-        alive = _plausible(token) and await asyncio.to_thread(
-            services.activation.validation_link_alive, token, services.now()
-        )
-        return pages.render("confirm_address", 200, token=token) if alive else pages.render("dead_link", 410)
-
-    async def validate_address(request: web.Request) -> web.Response:
-        if await asyncio.to_thread(over_limit, request):
-            return pages.render("busy", 429)
-        form = await request.post()
-        token = form.get("jeton")
-        login = None
-        if isinstance(token, str) and _plausible(token):
-            login = await asyncio.to_thread(services.activation.validate_backup_address, token, services.now())
-        return pages.render("validated", 200) if login else pages.render("dead_link", 410)
-
-    async def status(_: web.Request) -> web.Response:
-        problem = await asyncio.to_thread(database_problem, services.engine)
-        if problem:
-            return web.json_response({"status": "degraded", "database": problem}, status=503)
-        return web.json_response({"status": "ok", "database": "ok"})
-
-    async def page(_: web.Request) -> web.FileResponse:
-        return web.FileResponse(STATIC / "chat.html", headers={"Cache-Control": "no-cache"})
-
-    app.add_routes(
-        [
-            web.get("/", page),
-            web.get("/health", status),
-            web.get("/webhooks/rest/", status),
-            web.post("/webhooks/rest/webhook", webhook),
-            web.get("/api/inbox", inbox),
-            web.get("/adresse/valider", confirm_address),
-            web.post("/adresse/valider", validate_address),
-            web.static("/static", STATIC),
-        ]
-        + desk_routes(services, agent_token, address_of)
-        + (extra_routes or [])
-    )
+    app.on_cleanup.append(_stop_turns)
+    install_desk(app, services, agent_token, address_of)
+    routes: list[web.AbstractRouteDef] = [
+        web.get("/", page),
+        web.get("/health", status),
+        web.get("/webhooks/rest/", status),
+        web.post("/webhooks/rest/webhook", webhook),
+        web.get("/api/inbox", inbox),
+        web.get("/adresse/valider", confirm_address),
+        web.post("/adresse/valider", validate_address),
+        web.static("/static", STATIC),
+    ]
+    app.add_routes(routes + DESK_ROUTES + list(extra_routes or []))
     return app
 
 

@@ -14,6 +14,10 @@ from bot.core.accounts import Establishment, Profile
 from bot.core.diagnosis import DiagnosisCode, NextStep
 
 SCHOOL_PROFILES = frozenset({Profile.STUDENT, Profile.PARENT, Profile.TEACHER, Profile.STAFF})
+PROFILES_WITHOUT_SCHOOL = frozenset(
+    {Profile.CRIDF, Profile.CRIDF_CONTRACTOR, Profile.SCHOOL_CONTRACTOR, Profile.DSI_ACADEMIQUE}
+)
+"""Profiles whose eligibility never depends on a school: no school is asked, none is checked."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The LDAP directory: `Directory` on an ENT operator's OpenLDAP (default names: GIP RECIA / netocentre).
 
-Built by `bot.app.build_directory` as
+Built by `bot.bootstrap.build_directory` as
 `LdapDirectory(settings, activation, password, tenant=None, tenant_for_uai=None)`: `settings` is
 `config.directory.ldap`, `password` the bind password read from the environment variable
 `settings.password_env` (None: every call raises `DirectoryError`), `tenant` the tenant of schools whose

@@ -7,13 +7,26 @@ reference, or a marker; the detail passes through `core.redaction.redact`.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import enum
+from dataclasses import dataclass, fields
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.redaction import IdentifierRule, is_identifier, redact, safe_target
+from bot.core.redaction import redact, safe_target
 from bot.storage.models import AuditEvent
+from bot.storage.store import IdentifyingStore
+
+
+class Outcome(enum.StrEnum):
+    """What came of an attempt: an audit row's outcome, and an operation's result status."""
+
+    DONE = "done"
+    REFUSED = "refused"
+    RATE_LIMITED = "rate_limited"
+    UNKNOWN_TARGET = "unknown_target"
+    FAILED = "failed"
+    STARTED = "started"  # audited before a change to the directory; its outcome follows as another row
+    CODE_SENT = "code_sent"  # a result only, never audited: the chat now waits for a code (real or decoy)
 
 
 @dataclass(frozen=True)
@@ -29,12 +42,8 @@ class AuditEntry:
     detail: str | None
 
 
-class AuditLog:
+class AuditLog(IdentifyingStore):
     """Only `append` writes; nothing here updates or deletes a row."""
-
-    def __init__(self, sessions: sessionmaker[Session], is_identifier: IdentifierRule = is_identifier) -> None:
-        self._sessions = sessions
-        self._is_identifier = is_identifier
 
     def append(
         self,
@@ -44,7 +53,7 @@ class AuditLog:
         channel: str,
         operation: str,
         target: str | None,
-        outcome: str,
+        outcome: Outcome | str,
         detail: str | None = None,
     ) -> int:
         with self._sessions.begin() as session:
@@ -55,7 +64,7 @@ class AuditLog:
                 channel=channel,
                 operation=operation,
                 target=safe_target(target, self._is_identifier),
-                outcome=outcome,
+                outcome=Outcome(outcome).value,
                 detail=redact(detail) if detail is not None else None,
             )
             session.add(row)
@@ -83,13 +92,15 @@ class AuditLog:
         with self._sessions() as session:
             return session.scalar(
                 select(AuditEvent.at)
-                .where(AuditEvent.operation == operation, AuditEvent.target == target, AuditEvent.outcome == "done")
+                .where(
+                    AuditEvent.operation == operation,
+                    AuditEvent.target == target,
+                    AuditEvent.outcome == Outcome.DONE.value,
+                )
                 .order_by(AuditEvent.id.desc())
                 .limit(1)
             )
 
 
 def _entry(row: AuditEvent) -> AuditEntry:
-    return AuditEntry(
-        row.id, row.at, row.actor, row.actor_login, row.channel, row.operation, row.target, row.outcome, row.detail
-    )
+    return AuditEntry(**{f.name: getattr(row, f.name) for f in fields(AuditEntry)})

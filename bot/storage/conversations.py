@@ -12,18 +12,13 @@ import re
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.redaction import NOT_AN_IDENTIFIER, IdentifierRule, is_identifier, redact
+from bot.core.redaction import NOT_AN_IDENTIFIER, IdentifierRule, redact
 from bot.storage.models import Conversation, Message, NluMiss
+from bot.storage.store import IdentifyingStore
 
 
-class ConversationStore:
-    def __init__(self, sessions: sessionmaker[Session], is_identifier: IdentifierRule = is_identifier) -> None:
-        """`is_identifier` says what an identifier slot may keep (each tenant's formats, from the composition root)."""
-        self._sessions = sessions
-        self._is_identifier = is_identifier
-
+class ConversationStore(IdentifyingStore):
     def load(self, sender_id: str) -> dict[str, Any] | None:
         with self._sessions() as session:
             row = session.scalar(select(Conversation).where(Conversation.sender_id == sender_id))

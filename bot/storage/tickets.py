@@ -7,15 +7,23 @@ a value offered as the login that is not one (a sentence, a password) is kept no
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.redaction import NOT_AN_IDENTIFIER, IdentifierRule, is_identifier, redact, safe_identifier
+from bot.core.redaction import NOT_AN_IDENTIFIER, redact, safe_identifier
 from bot.storage.models import Ticket, TicketMessage
+from bot.storage.store import IdentifyingStore
 
-OPEN_STATUSES = ("open", "taken")
+
+class TicketStatus(enum.StrEnum):
+    OPEN = "open"  # waiting for an agent
+    TAKEN = "taken"  # an agent works it
+    CLOSED = "closed"
+
+
+OPEN_STATUSES = (TicketStatus.OPEN.value, TicketStatus.TAKEN.value)
 
 
 @dataclass(frozen=True)
@@ -61,11 +69,7 @@ def _view(row: Ticket) -> TicketView:
     )
 
 
-class TicketStore:
-    def __init__(self, sessions: sessionmaker[Session], is_identifier: IdentifierRule = is_identifier) -> None:
-        self._sessions = sessions
-        self._is_identifier = is_identifier
-
+class TicketStore(IdentifyingStore):
     def open(
         self,
         sender_id: str,
@@ -88,7 +92,7 @@ class TicketStore:
             row = Ticket(
                 sender_id=sender_id,
                 channel=channel,
-                status="open",
+                status=TicketStatus.OPEN.value,
                 tenant=tenant,
                 login=stored_login,
                 diagnosis=diagnosis,
@@ -160,10 +164,10 @@ class TicketStore:
             return _view(row)
 
     def take(self, ticket_id: int, agent: str, now: dt.datetime) -> TicketView | None:
-        return self._update(ticket_id, now, status="taken", agent=agent)
+        return self._update(ticket_id, now, status=TicketStatus.TAKEN.value, agent=agent)
 
     def close(self, ticket_id: int, now: dt.datetime) -> TicketView | None:
-        return self._update(ticket_id, now, status="closed", closed_at=now)
+        return self._update(ticket_id, now, status=TicketStatus.CLOSED.value, closed_at=now)
 
     def set_topic(self, ticket_id: int, topic_ref: str, now: dt.datetime) -> TicketView | None:
         return self._update(ticket_id, now, topic_ref=topic_ref)
@@ -192,7 +196,7 @@ class TicketStore:
     def purge_closed(self, older_than: dt.datetime) -> int:
         with self._sessions.begin() as session:
             old = session.scalars(
-                select(Ticket.id).where(Ticket.status == "closed", Ticket.updated_at < older_than)
+                select(Ticket.id).where(Ticket.status == TicketStatus.CLOSED.value, Ticket.updated_at < older_than)
             ).all()
             if old:
                 session.execute(delete(TicketMessage).where(TicketMessage.ticket_id.in_(old)))

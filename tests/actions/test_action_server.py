@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.app import build_services, load_demo_directory
+from bot.bootstrap import build_services, load_demo_directory
 from bot.config import load_config
 from tests.support.processes import ROOT, free_port, stop, wait_for_http, write_test_config
 
@@ -22,7 +22,7 @@ def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     config_path = write_test_config(folder)
     services = build_services(load_config(config_path))
     load_demo_directory(services)
-    services.engine.dispose()
+    services.database.dispose()
     port = free_port()
     env = {**os.environ, "CLEF_CONFIG": str(config_path), "SANIC_HOST": "127.0.0.1"}
     process = subprocess.Popen(
@@ -68,7 +68,7 @@ def tracker(sender: str, slots: dict, intent: str) -> dict:
 
 
 def test_the_action_server_lists_the_same_actions_as_the_in_process_executor(action_server: str) -> None:
-    from bot.app import action_executor
+    from bot.bootstrap import action_executor
 
     with urllib.request.urlopen(f"{action_server}/actions", timeout=10) as response:
         served = {item["name"] for item in json.loads(response.read())}

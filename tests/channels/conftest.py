@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_services, load_demo_directory
+from bot.bootstrap import build_services, load_demo_directory
 from bot.config import load_config
 from tests.support.processes import ROOT, free_port, stop, wait_for_http, write_test_config
 
@@ -25,7 +25,7 @@ def running_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     )
     services = build_services(load_config(config_path))
     load_demo_directory(services)
-    services.engine.dispose()
+    services.database.dispose()
     env = {
         "PATH": "/usr/bin:/bin",
         "HOME": str(folder),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from bot.assistant import Assistant
 from bot.channels.console import chat
+from bot.services.assistant import Assistant
 
 
 def test_a_terminal_conversation_with_numbered_buttons(assistant: Assistant) -> None:

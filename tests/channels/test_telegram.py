@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_assistant, build_services
+from bot.bootstrap import build_assistant, build_services
 from bot.channels.telegram import TelegramChannel, command_payload, split_text
 from bot.config import AppConfig, TelegramSettings
 from bot.directory.fixture import load_fixture
@@ -102,7 +102,7 @@ async def start_bot(
     for bot in running:
         if bot.channel.application.running:
             await bot.channel.stop()
-        bot.services.engine.dispose()
+        bot.services.database.dispose()
 
 
 def buttons(call: Call) -> list[str]:
@@ -369,7 +369,7 @@ async def test_webhook_mode_serves_updates_on_the_assistant_web_server(
     finally:
         await channel.stop()
         await runner.cleanup()
-        services.engine.dispose()
+        services.database.dispose()
 
 
 async def test_desk_buttons_from_outside_the_agents_group_do_nothing(start_bot: Start) -> None:

@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 from sqlalchemy import event
 
-from bot.app import build_assistant
+from bot.bootstrap import build_assistant
 from bot.channels.web import build_web_app, start_web
 from bot.nlu.model import NluModel
 from bot.services import Services
@@ -23,8 +23,8 @@ def _on_every_connection(services: Services, *pragmas: str) -> None:
         for pragma in pragmas:
             connection.execute(pragma)
 
-    event.listen(services.engine, "connect", run)
-    services.engine.dispose()
+    event.listen(services.database, "connect", run)
+    services.database.dispose()
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def read_only(services: Services) -> None:
 def locked(services: Services) -> Iterator[None]:
     """Another process holds the write lock; our writes give up after 0.1 s instead of 30."""
     _on_every_connection(services, "PRAGMA busy_timeout = 100")
-    holder = sqlite3.connect(services.engine.url.database, isolation_level=None)
+    holder = sqlite3.connect(services.database.url.database, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     yield
     holder.execute("ROLLBACK")
@@ -90,7 +90,7 @@ async def test_the_inbox_and_the_validation_page_say_so_instead_of_a_traceback(w
 
 @pytest.mark.usefixtures("read_only")
 def test_a_turn_on_a_read_only_database_is_a_french_answer_not_an_exception(services: Services, nlu: NluModel) -> None:
-    from bot.assistant import InboundMessage
+    from bot.messages import InboundMessage
 
     result = build_assistant(services, nlu).handle(InboundMessage("web:db-direct", "je veux parler a un humain"))
     assert "momentanément indisponible" in result.messages[0].text

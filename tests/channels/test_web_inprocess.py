@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from bot.app import build_assistant
+from bot.bootstrap import build_assistant
 from bot.channels.web import build_web_app, start_web
 from bot.config import RateLimit, WebSettings
 from bot.mail.capture import CaptureMailer

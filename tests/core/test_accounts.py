@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from actions import services as action_services
 from actions.common import clean_login, login_patterns
 from bot.config import ConfigError, load_config, parse_config, read_config_file
 from bot.core.accounts import LOGIN_PATTERN, login_pattern_problem, matches_login
+from bot.services import current as installed_services
 
 ROOT = Path(__file__).resolve().parents[2]
 RECIA_SAMPLE = r"[a-z]{2,}\d{1,6}"
@@ -105,7 +105,7 @@ def test_login_pattern_problem() -> None:
 def configured(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """The actions see the shipped configuration (no database: clean_login only reads the config)."""
     config = load_config(ROOT / "config.yml")
-    monkeypatch.setattr(action_services, "_services", types.SimpleNamespace(config=config))
+    monkeypatch.setattr(installed_services, "_installed", (types.SimpleNamespace(config=config), None))
     return config
 
 
@@ -148,5 +148,5 @@ def test_clean_login_reads_the_patterns_from_the_configuration(configured) -> No
 def test_clean_login_without_the_netocentre_pattern_refuses_sample_logins(monkeypatch: pytest.MonkeyPatch) -> None:
     raw = read_config_file(ROOT / "config.yml")
     del raw["tenants"]["netocentre"]["login_patterns"]
-    monkeypatch.setattr(action_services, "_services", types.SimpleNamespace(config=parse_config(raw)))
+    monkeypatch.setattr(installed_services, "_installed", (types.SimpleNamespace(config=parse_config(raw)), None))
     assert clean_login("test14") is None and clean_login("marie.dupont") == "marie.dupont"

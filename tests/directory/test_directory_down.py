@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from bot.app import build_assistant, build_directory
+from bot.bootstrap import build_assistant, build_directory
 from bot.config import AppConfig, DirectorySettings, LdapSettings
 from bot.directory.ldap import LdapDirectory
 from bot.directory.port import DirectoryError

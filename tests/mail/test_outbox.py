@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-import actions.services
 from bot.mail.outbox import MailOutbox
 from bot.mail.port import Mail, MailError
 from bot.services import Services
+from bot.services import current as installed_services
 from bot.storage.db import make_engine, session_factory
 from tests.conftest import SettableClock
 
@@ -199,7 +199,7 @@ def test_the_scheduler_mail_job_leaves_the_sending_to_the_sender_thread(
     mailer.down = False
     mailer.release.clear()  # the server now hangs
     services.outbox = outbox
-    actions.services.install(services)
+    installed_services.install(services)
     clock.advance(minutes=1)
     deliver_mail()
     eventually(lambda: len(mailer.threads) == 2, "the retry")

@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.app import build_assistant, build_services
+from bot.bootstrap import build_assistant, build_services
 from bot.channels.web import build_web_app, start_web
 from bot.config import load_config
 from bot.directory.fixture import load_fixture
@@ -130,7 +130,7 @@ async def test_a_faq_is_answered_at_once_while_the_directory_and_the_mail_server
         await asyncio.gather(*stuck, return_exceptions=True)
         await web.stop()
         services.outbox.close()
-        services.engine.dispose()
+        services.database.dispose()
     assert clef_threads() == []
 
 
@@ -163,5 +163,5 @@ async def test_a_resend_turn_only_stores_the_mail_whatever_the_account(
         smtp.stop()
         await web.stop()
         services.outbox.close()
-        services.engine.dispose()
+        services.database.dispose()
     assert clef_threads() == []

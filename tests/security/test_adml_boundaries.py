@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from bot.assistant import Assistant
 from bot.channels.telegram import command_payload
-from bot.operations import Operations
 from bot.services import Services
+from bot.services.assistant import Assistant
+from bot.services.operations import Operations
 from tests.conftest import Chat, SettableClock
 from tests.security.helpers import load_demo_with
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from bot.core.authz import Actor
 from bot.mail.capture import CaptureMailer
-from bot.operations import Operations
 from bot.services import Services
+from bot.services.operations import Operations
 from bot.storage.models import OneTimeCode
 from tests.conftest import Chat, SettableClock
 from tests.security.helpers import code_in

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from actions.operations import _csv_cell
+from actions.adml import _csv_cell
 
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "＝")
 

@@ -12,8 +12,8 @@ from sqlalchemy.exc import OperationalError
 
 from bot.core.authz import Actor
 from bot.directory.port import DirectoryError
-from bot.operations import Operations
 from bot.services import Services
+from bot.services.operations import Operations
 from tests.conftest import SettableClock
 
 ADML = "telegram:6001"

@@ -27,9 +27,9 @@ import pytest
 import yaml
 from sqlalchemy import MetaData, select
 
-from bot.assistant import Assistant
 from bot.logging_redaction import install_log_redaction, uninstall_log_redaction
 from bot.services import Services
+from bot.services.assistant import Assistant
 from tests.conftest import ROOT, Chat, SettableClock
 
 pytestmark = pytest.mark.security
@@ -256,8 +256,8 @@ def _texts(value: object) -> Iterator[str]:
 
 def _database(services: Services) -> Iterator[tuple[str, str]]:
     metadata = MetaData()
-    metadata.reflect(bind=services.engine)
-    with services.engine.connect() as connection:
+    metadata.reflect(bind=services.database)
+    with services.database.connect() as connection:
         for table in metadata.sorted_tables:
             for row in connection.execute(select(table)):
                 for column, value in row._mapping.items():

@@ -6,8 +6,8 @@ import threading
 
 from bot.core.authz import Actor
 from bot.mail.capture import CaptureMailer
-from bot.operations import Operations
 from bot.services import Services
+from bot.services.operations import Operations
 from tests.conftest import SettableClock
 
 

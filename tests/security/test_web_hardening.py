@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.app import build_assistant
+from bot.bootstrap import build_assistant
 from bot.channels.web import STATIC, build_web_app, start_web
 from bot.config import ConfigError, RateLimit, WebSettings
 from bot.nlu.model import NluModel

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
-from bot.app import build_assistant, build_services
+from bot.bootstrap import build_assistant, build_services
 from bot.config import AppConfig, RateLimit
 from bot.directory.fixture import load_fixture
 from bot.mail.capture import CaptureMailer
@@ -61,7 +61,7 @@ def test_a_whole_conversation_on_postgresql(
         "create_ticket",
         "resend_validation_link",
     ]
-    services.engine.dispose()
+    services.database.dispose()
 
 
 def test_the_rate_limiter_counts_exactly_under_concurrency(postgres: Postgres) -> None:

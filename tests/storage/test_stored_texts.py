@@ -12,7 +12,7 @@ import pytest
 
 from bot.core.redaction import NOT_AN_IDENTIFIER
 from bot.logging_redaction import install_log_redaction, uninstall_log_redaction
-from bot.relay import OutboundMessage
+from bot.messages import OutboundMessage
 from bot.services import Services
 
 NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
@@ -84,7 +84,7 @@ def test_a_tracker_keeps_a_well_formed_identifier(services: Services) -> None:
 
 def test_an_inbox_message_is_stored_redacted(services: Services) -> None:
     services.relay.keep("web:a", [OutboundMessage("Conseiller : votre mdp c'est tournesol ?")])
-    with services.engine.connect() as connection:
+    with services.database.connect() as connection:
         stored = connection.exec_driver_sql("select message from chat_inbox").scalar_one()
     assert "tournesol" not in str(stored)
 

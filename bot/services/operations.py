@@ -22,22 +22,26 @@ from bot.core.redaction import mask_email
 from bot.directory.port import DirectoryError
 from bot.mail.port import Mail
 from bot.mail.templates import compose
+from bot.messages import Button, OutboundMessage
 from bot.placeholders import fill
-from bot.services import Services
+from bot.services.container import Services
+from bot.storage.audit import Outcome
+from bot.storage.links import CodeCheck
+from bot.texts import text
 
 log = logging.getLogger(__name__)
 
-DONE = "done"
-REFUSED = "refused"
-RATE_LIMITED = "rate_limited"
-UNKNOWN = "unknown_target"
-FAILED = "failed"
-STARTED = "started"  # audited before a change to the directory; its outcome follows as another row
+DONE = Outcome.DONE
+REFUSED = Outcome.REFUSED
+RATE_LIMITED = Outcome.RATE_LIMITED
+UNKNOWN = Outcome.UNKNOWN_TARGET
+FAILED = Outcome.FAILED
+STARTED = Outcome.STARTED
 
 
 @dataclass(frozen=True)
 class OperationResult:
-    status: str
+    status: Outcome
     reason: str | None = None
     masked_address: str | None = None
     provisional_password: str | None = None
@@ -61,33 +65,22 @@ def provisional_password(length: int = 12) -> str:
 
 class Operations:
     def __init__(self, services: Services) -> None:
-        self.s = services
+        self.services = services
 
     # -- plumbing ---------------------------------------------------------------------------------
     def _audit(
-        self, actor: Actor, channel: str, op: str, target: str | None, outcome: str, detail: str | None = None
+        self, actor: Actor, channel: str, op: str, target: str | None, outcome: Outcome, detail: str | None = None
     ) -> None:
-        self.s.audit.append(
-            at=self.s.now(),
-            actor=actor.sender_id,
-            actor_login=actor.linked_account.login if actor.linked_account else None,
-            channel=channel,
-            operation=op,
-            target=target,
-            outcome=outcome,
-            detail=detail,
-        )
+        self.services.record(actor, channel, op, target, outcome, detail)
 
     def _within_limits(self, actor: Actor, op: str, login: str | None) -> bool:
-        now = self.s.now()
-        limits = self.s.config.rate_limits
+        now = self.services.now()
+        limits = self.services.config.rate_limits
         if actor.is_agent:
             return True
-        if not self.s.limiter.hit(f"op:chat:{actor.sender_id}", limits.operations_per_chat, now):
+        if not self.services.limiter.hit(f"op:chat:{actor.sender_id}", limits.operations_per_chat, now):
             return False
-        if login and not self.s.limiter.hit(f"op:login:{login}", limits.operations_per_login, now):
-            return False
-        return True
+        return not login or self.services.limiter.hit(f"op:login:{login}", limits.operations_per_login, now)
 
     def _cooling_down(self, op: str, login: str) -> bool:
         """Whether `op` on `login` must wait; otherwise claims the cooldown, atomically.
@@ -96,20 +89,20 @@ class Operations:
         account, so that of concurrent resends exactly one passes; the last mail's time (audit) also
         holds the cooldown across a window boundary for resends that come one after another.
         """
-        seconds = self.s.config.rate_limits.resend_cooldown_seconds
+        seconds = self.services.config.rate_limits.resend_cooldown_seconds
         if seconds <= 0:
             return False
-        now = self.s.now()
-        last = self.s.audit.last_done(op, login)
+        now = self.services.now()
+        last = self.services.audit.last_done(op, login)
         if last is not None and now - last < dt.timedelta(seconds=seconds):
             return True
-        return not self.s.limiter.hit(f"cooldown:{op}:{login}", RateLimit(count=1, per_seconds=seconds), now)
+        return not self.services.limiter.hit(f"cooldown:{op}:{login}", RateLimit(count=1, per_seconds=seconds), now)
 
     def lookup(self, actor: Actor, login: str) -> Account | None:
         """A directory look-up bounded per chat, per identifier (all chats) and per client address; raises
         `LookupLimited` past a limit, with the same words whatever the identifier."""
         if not actor.is_agent:
-            limits = self.s.config.rate_limits
+            limits = self.services.config.rate_limits
             keys: list[tuple[str, RateLimit]] = [
                 (f"lookup:chat:{actor.sender_id}", limits.lookups_per_chat),
                 (f"lookup:login:{login.strip().lower()}", limits.lookups_per_login),
@@ -117,46 +110,42 @@ class Operations:
             if actor.client_address:
                 keys.append((f"lookup:address:{actor.client_address}", limits.lookups_per_address))
             for key, limit in keys:  # the directory cannot be harvested by rotating chats, nor one login probed
-                if not self.s.limiter.hit(key, limit, self.s.now()):
+                if not self.services.limiter.hit(key, limit, self.services.now()):
                     raise LookupLimited()
-        return self.s.directory.find_account(login)
+        return self.services.directory.find_account(login)
 
-    def _prepare(
-        self, actor: Actor, channel: str, op: Permission, login: str
-    ) -> tuple[Account | None, OperationResult | None]:
+    def _prepare(self, actor: Actor, channel: str, op: Permission, login: str) -> Account | OperationResult:
+        """The account `op` may be applied to, or the result that says why not (audited)."""
         login = login.strip().lower()
         if not self._within_limits(actor, op.value, login):
             self._audit(actor, channel, op.value, login, RATE_LIMITED)
-            return None, OperationResult(RATE_LIMITED)
+            return OperationResult(RATE_LIMITED)
         administering = op in (Permission.RESET_PASSWORD, Permission.UNLOCK_ACCOUNT)
         if administering:  # who may administer at all, before the look-up: no probing for accounts
             first = may_administer(actor)
             if not first.allowed:
                 self._audit(actor, channel, op.value, login, REFUSED, first.reason)
-                return None, OperationResult(REFUSED, first.reason)
-        account = self.s.directory.find_account(login)
+                return OperationResult(REFUSED, first.reason)
+        account = self.services.directory.find_account(login)
         if account is None:
             self._audit(actor, channel, op.value, login, UNKNOWN)
             # an ADML reads the same for an unknown login as for another school's account
             reason = "other_school" if administering and not actor.is_agent else "unknown_account"
-            return None, OperationResult(UNKNOWN, reason)
+            return OperationResult(UNKNOWN, reason)
         decision = authorise(actor, op, account)
         if not decision.allowed:
             self._audit(actor, channel, op.value, account.login, REFUSED, decision.reason)
-            return account, OperationResult(REFUSED, decision.reason)
-        return account, None
+            return OperationResult(REFUSED, decision.reason)
+        return account
 
-    def _prepare_resend(
-        self, actor: Actor, channel: str, op: Permission, login: str
-    ) -> tuple[Account | None, OperationResult | None]:
+    def _prepare_resend(self, actor: Actor, channel: str, op: Permission, login: str) -> Account | OperationResult:
         """`_prepare`, then the resend cooldown of the account (one mail a minute, as the operators do)."""
-        account, stop = self._prepare(actor, channel, op, login)
-        if stop or account is None:
-            return account, stop
+        if isinstance(account := self._prepare(actor, channel, op, login), OperationResult):
+            return account
         if self._cooling_down(op.value, account.login):
             self._audit(actor, channel, op.value, account.login, RATE_LIMITED, "cooldown")
-            return None, OperationResult(RATE_LIMITED, "cooldown")
-        return account, None
+            return OperationResult(RATE_LIMITED, "cooldown")
+        return account
 
     def _send_to_backup(
         self,
@@ -169,47 +158,41 @@ class Operations:
     ) -> OperationResult:
         """Hand a resend to the outbox (sent now, or kept and retried) and audit it as done."""
         assert account.backup_email
-        sent_now = self.s.outbox.submit(mail, expires_at=expires_at)
+        sent_now = self.services.outbox.submit(mail, expires_at=expires_at)
         self._audit(actor, channel, op.value, account.login, DONE, None if sent_now else "queued for retry")
         return OperationResult(DONE, masked_address=mask_email(account.backup_email), mail_sent_now=sent_now)
-
-    def _values(self, account: Account) -> dict[str, str]:
-        tenant = self.s.tenant_of(account)
-        return self.s.tenant_facts(tenant) or self.s.tenant_facts(next(iter(self.s.config.tenants)))
 
     # -- operations -------------------------------------------------------------------------------
     def resend_validation_link(self, actor: Actor, channel: str, login: str) -> OperationResult:
         op = Permission.RESEND_VALIDATION_LINK
-        account, stop = self._prepare_resend(actor, channel, op, login)
-        if stop:
-            return stop
-        assert account is not None and account.backup_email
-        values = self._values(account)
-        hours = int(values["validation_link_hours"])
-        token = self.s.activation.issue_validation_token(
-            account.login, account.backup_email, dt.timedelta(hours=hours), self.s.now()
+        if isinstance(account := self._prepare_resend(actor, channel, op, login), OperationResult):
+            return account
+        tenant, address = self.services.tenant_of(account), account.backup_email
+        assert address
+        hours = self.services.link_hours(tenant)
+        token = self.services.activation.issue_validation_token(
+            account.login, address, dt.timedelta(hours=hours), self.services.now()
         )
-        public = str(self.s.config.web.public_url).rstrip("/")
+        public = str(self.services.config.web.public_url).rstrip("/")
         mail = compose(
             "validation_link",
-            account.backup_email,
+            address,
             {
-                "ent_name": values["ent_name"],
+                "ent_name": self.services.mail_facts(tenant)["ent_name"],
                 "login": account.login,
                 "link_url": f"{public}/adresse/valider?jeton={token}",
                 "hours": str(hours),
             },
         )
-        return self._send_to_backup(actor, channel, op, account, mail, self.s.now() + dt.timedelta(hours=hours))
+        return self._send_to_backup(actor, channel, op, account, mail, self.services.now() + dt.timedelta(hours=hours))
 
     def resend_activation_mail(self, actor: Actor, channel: str, login: str) -> OperationResult:
         op = Permission.RESEND_ACTIVATION_MAIL
-        account, stop = self._prepare_resend(actor, channel, op, login)
-        if stop:
-            return stop
-        assert account is not None and account.backup_email
-        values = self._values(account)
-        steps = self.s.knowledge.choose("ask_activation_howto", self.s.tenant_of(account)).article
+        if isinstance(account := self._prepare_resend(actor, channel, op, login), OperationResult):
+            return account
+        assert account.backup_email
+        values = self.services.mail_facts(self.services.tenant_of(account))
+        steps = self.services.knowledge.choose("ask_activation_howto", self.services.tenant_of(account)).article
         mail = compose(
             "activation_reminder",
             account.backup_email,
@@ -224,17 +207,15 @@ class Operations:
 
     def reset_password(self, actor: Actor, channel: str, login: str) -> OperationResult:
         op = Permission.RESET_PASSWORD
-        account, stop = self._prepare(actor, channel, op, login)
-        if stop:
-            return stop
-        assert account is not None
-        password = provisional_password(max(12, self._min_length(account)))
+        if isinstance(account := self._prepare(actor, channel, op, login), OperationResult):
+            return account
+        password = provisional_password(max(12, self.services.min_password_length(self.services.tenant_of(account))))
         failed = self._change(
             actor,
             channel,
             op,
             account.login,
-            lambda: self.s.directory.set_provisional_password(account.login, password, self.s.now()),
+            lambda: self.services.directory.set_provisional_password(account.login, password, self.services.now()),
         )
         return failed or OperationResult(DONE, provisional_password=password)
 
@@ -261,7 +242,7 @@ class Operations:
         return None
 
     def _audit_or_log(
-        self, actor: Actor, channel: str, op: str, target: str, outcome: str, detail: str | None = None
+        self, actor: Actor, channel: str, op: str, target: str, outcome: Outcome, detail: str | None = None
     ) -> None:
         try:
             self._audit(actor, channel, op, target, outcome, detail)
@@ -270,20 +251,14 @@ class Operations:
                 "audit row %s/%s on %s by %s not written: %s", op, outcome, target, actor.sender_id, type(exc).__name__
             )
 
-    def _min_length(self, account: Account) -> int:
-        tenant = self.s.tenant_of(account)
-        return self.s.config.tenant(tenant).password_policy.min_length if tenant else 8
-
     def unlock_account(self, actor: Actor, channel: str, login: str) -> OperationResult:
         op = Permission.UNLOCK_ACCOUNT
-        account, stop = self._prepare(actor, channel, op, login)
-        if stop:
-            return stop
-        assert account is not None
-        if account.locked_until is None or account.locked_until <= self.s.now():
+        if isinstance(account := self._prepare(actor, channel, op, login), OperationResult):
+            return account
+        if account.locked_until is None or account.locked_until <= self.services.now():
             self._audit(actor, channel, op.value, account.login, REFUSED, "not_locked")
             return OperationResult(REFUSED, "not_locked")
-        failed = self._change(actor, channel, op, account.login, lambda: self.s.directory.unlock(account.login))
+        failed = self._change(actor, channel, op, account.login, lambda: self.services.directory.unlock(account.login))
         return failed or OperationResult(DONE)
 
     def start_link(self, actor: Actor, channel: str, login: str) -> OperationResult:
@@ -294,30 +269,30 @@ class Operations:
         meets the same answers as a real one, so typing codes tells nothing about the account.
         """
         op = Permission.LINK_ACCOUNT
-        settings = self.s.config.linking
-        now = self.s.now()
+        settings = self.services.config.linking
+        now = self.services.now()
         ttl = dt.timedelta(minutes=settings.code_ttl_minutes)
-        account, stop = self._prepare(actor, channel, op, login)
-        if stop and stop.status == RATE_LIMITED:  # keyed on the chat and the typed login: alike for all
-            return stop
-        if stop or account is None:
-            self.s.links.issue_decoy(actor.sender_id, login.strip().lower(), ttl, now)
-            return stop or OperationResult("code_sent")
-        if self.s.limiter.reached(f"link:checks:{account.login}", settings.code_checks_per_login, now):
+        account = self._prepare(actor, channel, op, login)
+        if isinstance(account, OperationResult):
+            if account.status != RATE_LIMITED:  # a rate limit is keyed on the chat and the typed login: alike for all
+                self.services.links.issue_decoy(actor.sender_id, login.strip().lower(), ttl, now)
+            return account
+        if self.services.limiter.reached(f"link:checks:{account.login}", settings.code_checks_per_login, now):
             # someone is guessing this account's codes: no more codes today, and the same words as ever
             self._audit(actor, channel, op.value, account.login, RATE_LIMITED, "too_many_code_checks")
-            self.s.links.issue_decoy(actor.sender_id, account.login, ttl, now)
-            return OperationResult("code_sent")
+            self.services.links.issue_decoy(actor.sender_id, account.login, ttl, now)
+            return OperationResult(Outcome.CODE_SENT)
         if not self._code_mail_allowed(account.login, now):
             self._audit(actor, channel, op.value, account.login, RATE_LIMITED, "code_mail_cooldown")
-            if not self.s.links.has_live_code(actor.sender_id, account.login, now):  # keep a code already sent here
-                self.s.links.issue_decoy(actor.sender_id, account.login, ttl, now)
-            return OperationResult("code_sent")
+            # keep a code already sent here
+            if not self.services.links.has_live_code(actor.sender_id, account.login, now):
+                self.services.links.issue_decoy(actor.sender_id, account.login, ttl, now)
+            return OperationResult(Outcome.CODE_SENT)
         address = account.backup_email if account.backup_email_validated and account.backup_email else account.ent_mail
         assert address
-        code = self.s.links.issue_code(actor.sender_id, account.login, settings.code_digits, ttl, now)
-        values = self._values(account)
-        sent_now = self.s.outbox.submit(
+        code = self.services.links.issue_code(actor.sender_id, account.login, settings.code_digits, ttl, now)
+        values = self.services.mail_facts(self.services.tenant_of(account))
+        sent_now = self.services.outbox.submit(
             compose(
                 "link_code",
                 address,
@@ -326,36 +301,34 @@ class Operations:
             expires_at=now + ttl,
         )
         self._audit(actor, channel, "link_code_sent", account.login, DONE)
-        return OperationResult("code_sent", masked_address=mask_email(address), mail_sent_now=sent_now)
+        return OperationResult(Outcome.CODE_SENT, masked_address=mask_email(address), mail_sent_now=sent_now)
 
     def _code_mail_allowed(self, login: str, now: dt.datetime) -> bool:
         """Count one code mail to `login` against each of its limits (one a minute, a few an hour)."""
         return all(
-            self.s.limiter.hit(f"link:mail:{login}:{limit.count}/{limit.per_seconds}", limit, now)
-            for limit in self.s.config.linking.code_mails_per_login
+            self.services.limiter.hit(f"link:mail:{login}:{limit.count}/{limit.per_seconds}", limit, now)
+            for limit in self.services.config.linking.code_mails_per_login
         )
 
     def complete_link(self, actor: Actor, channel: str, code: str) -> tuple[OperationResult, str | None]:
         """Check a typed code. Every check counts against the account's daily cap, all chats together,
         before the code is compared."""
-        from bot.storage.links import CodeCheck
-
-        settings = self.s.config.linking
-        now = self.s.now()
+        settings = self.services.config.linking
+        now = self.services.now()
 
         def admit(login: str) -> bool:
-            return self.s.limiter.hit(f"link:checks:{login}", settings.code_checks_per_login, now)
+            return self.services.limiter.hit(f"link:checks:{login}", settings.code_checks_per_login, now)
 
-        outcome, login = self.s.links.check_code(actor.sender_id, code, settings.max_attempts, now, admit=admit)
+        outcome, login = self.services.links.check_code(actor.sender_id, code, settings.max_attempts, now, admit=admit)
         if outcome is not CodeCheck.OK or login is None:
             self._audit(actor, channel, Permission.LINK_ACCOUNT.value, login, REFUSED, outcome.value)
             return OperationResult(REFUSED, outcome.value), None
-        self.s.links.link(actor.sender_id, login, now)
+        self.services.links.link(actor.sender_id, login, now)
         self._audit(actor, channel, Permission.LINK_ACCOUNT.value, login, DONE)
         return OperationResult(DONE), login
 
     def unlink(self, actor: Actor, channel: str) -> bool:
-        removed = self.s.links.unlink(actor.sender_id, self.s.now())
+        removed = self.services.links.unlink(actor.sender_id, self.services.now())
         if removed:
             self._audit(
                 actor, channel, "unlink_account", actor.linked_account.login if actor.linked_account else None, DONE
@@ -365,39 +338,33 @@ class Operations:
     def notify_adml(self, actor: Actor, channel: str, login: str) -> OperationResult:
         """Send the user's reset request to the linked ADMLs of their school, for approval."""
         op = Permission.NOTIFY_ADML
-        account, stop = self._prepare(actor, channel, op, login)
-        if stop:
-            return stop
-        assert account is not None and account.uai
-        pending = self.s.reset_requests.pending_for(account.login)
+        if isinstance(account := self._prepare(actor, channel, op, login), OperationResult):
+            return account
+        assert account.uai
+        pending = self.services.reset_requests.pending_for(account.login)
         if pending:
             self._audit(actor, channel, op.value, account.login, REFUSED, "already_pending")
             return OperationResult(REFUSED, "already_pending", reference=pending.id)
-        admls = [a.login for a in self.s.directory.accounts_of_school(account.uai) if account.uai in a.adml_of]
-        recipients = self.s.links.senders_linked_to(admls)
+        admls = [a.login for a in self.services.directory.accounts_of_school(account.uai) if account.uai in a.adml_of]
+        recipients = self.services.links.senders_linked_to(admls)
         if not recipients:
             self._audit(actor, channel, op.value, account.login, REFUSED, "no_adml_reachable")
             return OperationResult(REFUSED, "no_adml_reachable")
-        request = self.s.reset_requests.create(account.login, account.uai, actor.sender_id, self.s.now())
-        from bot.relay import Button, OutboundMessage
-
+        request = self.services.reset_requests.create(account.login, account.uai, actor.sender_id, self.services.now())
         notice = OutboundMessage(
-            text=(
-                f"Demande de réinitialisation n°{request.id} : l'utilisateur {account.login} "
-                "(compte vérifié) demande la réinitialisation de son mot de passe. Acceptez-vous ?"
-            ),
+            text=text("reset_request_to_adml", request_id=request.id, login=account.login),
             buttons=(
-                Button("Accepter", f'/approve_reset{{"request_id": {request.id}}}'),
-                Button("Refuser", f'/deny_reset{{"request_id": {request.id}}}'),
+                Button(text("button_approve_reset"), f'/approve_reset{{"request_id": {request.id}}}'),
+                Button(text("button_deny_reset"), f'/deny_reset{{"request_id": {request.id}}}'),
             ),
         )
         for sender_id, _ in recipients:
-            self.s.relay.send(sender_id, [notice])
+            self.services.relay.send(sender_id, [notice])
         self._audit(actor, channel, op.value, account.login, DONE, f"request {request.id} to {len(recipients)} ADML(s)")
         return OperationResult(DONE, reference=request.id)
 
     def decide_reset_request(self, actor: Actor, channel: str, request_id: int, approved: bool) -> OperationResult:
-        request = self.s.reset_requests.get(request_id)
+        request = self.services.reset_requests.get(request_id)
         if request is None:
             return OperationResult(UNKNOWN, "unknown_request")
         decision = authorise(actor, Permission.DECIDE_RESET_REQUEST, None, school_uai=request.uai)
@@ -410,40 +377,30 @@ class Operations:
         if own:
             self._audit(actor, channel, Permission.DECIDE_RESET_REQUEST.value, request.login, REFUSED, "own_request")
             return OperationResult(REFUSED, "own_request")
-        if not self.s.reset_requests.claim(request_id, actor.sender_id):
-            current = self.s.reset_requests.get(request_id)
+        if not self.services.reset_requests.claim(request_id, actor.sender_id):
+            current = self.services.reset_requests.get(request_id)
             return OperationResult(REFUSED, f"already_{current.status if current else 'decided'}", reference=request_id)
         if not approved:
-            self.s.reset_requests.decide(request_id, False, actor.sender_id, self.s.now())
+            self.services.reset_requests.decide(request_id, False, actor.sender_id, self.services.now())
             self._audit(actor, channel, Permission.DECIDE_RESET_REQUEST.value, request.login, DONE, "denied")
-            self._tell_requester(
-                request.requester,
-                "Votre demande de réinitialisation a été refusée par votre établissement. Contactez-le pour en savoir plus.",
-            )
+            self._tell_requester(request.requester, text("reset_request_denied"))
             return OperationResult(DONE, "denied", reference=request.id)
         try:
             result = self.reset_password(actor, channel, request.login)
         except Exception:
-            self.s.reset_requests.release(request_id)
+            self.services.reset_requests.release(request_id)
             raise
         if result.done:
-            self.s.reset_requests.decide(request_id, True, actor.sender_id, self.s.now())
-            self._tell_requester(
-                request.requester,
-                "Votre demande de réinitialisation a été acceptée : votre établissement va vous remettre un mot de "
-                "passe provisoire. Vous réactiverez ensuite votre compte avec lui ; écrivez-moi « mon compte a été "
-                "réinitialisé » pour les étapes.",
-            )
+            self.services.reset_requests.decide(request_id, True, actor.sender_id, self.services.now())
+            self._tell_requester(request.requester, text("reset_request_approved"))
         else:
-            self.s.reset_requests.release(request_id)
+            self.services.reset_requests.release(request_id)
         return OperationResult(
             result.status, result.reason, provisional_password=result.provisional_password, reference=request.id
         )
 
-    def _tell_requester(self, sender_id: str, text: str) -> None:
-        from bot.relay import OutboundMessage
-
-        self.s.relay.send(sender_id, [OutboundMessage(text)])
+    def _tell_requester(self, sender_id: str, message: str) -> None:
+        self.services.relay.send(sender_id, [OutboundMessage(message)])
 
     def create_ticket(
         self,
@@ -456,28 +413,35 @@ class Operations:
         current_message: str | None = None,
     ) -> OperationResult:
         """Open a ticket with the chat's redacted transcript, including the message being handled."""
-        existing = self.s.tickets.open_for(actor.sender_id)
+        existing = self.services.tickets.open_for(actor.sender_id)
         if existing:
             return OperationResult(REFUSED, "already_open", reference=existing.id)
         if not self._within_limits(actor, Permission.CREATE_TICKET.value, None):
             self._audit(actor, channel, Permission.CREATE_TICKET.value, None, RATE_LIMITED)
             return OperationResult(RATE_LIMITED)
-        if not actor.is_agent and not all(gate(actor) for gate in self.s.ticket_gates):
+        if not actor.is_agent and not all(gate(actor) for gate in self.services.ticket_gates):
             self._audit(actor, channel, Permission.CREATE_TICKET.value, None, RATE_LIMITED, "per client address")
             return OperationResult(RATE_LIMITED)
         transcript = "\n".join(
-            f"{'Usager' if direction == 'in' else 'Assistant'} : {text}"
-            for direction, text in self.s.conversations.transcript(actor.sender_id)
+            _transcript_line(direction, said)
+            for direction, said in self.services.conversations.transcript(actor.sender_id)
         )
         if current_message and not current_message.startswith("/"):
-            transcript = (transcript + "\n" if transcript else "") + f"Usager : {current_message}"
-        ticket = self.s.tickets.open(
-            actor.sender_id, channel, tenant, login, diagnosis, summary, transcript, self.s.now()
+            transcript = (transcript + "\n" if transcript else "") + text("transcript_line_user", text=current_message)
+        ticket = self.services.tickets.open(
+            actor.sender_id, channel, tenant, login, diagnosis, summary, transcript, self.services.now()
         )
         self._audit(actor, channel, Permission.CREATE_TICKET.value, login, DONE, f"ticket {ticket.id}")
-        for listener in self.s.ticket_listeners:
+        for listener in self.services.ticket_listeners:
             listener(ticket)
         return OperationResult(DONE, reference=ticket.id)
+
+
+def _transcript_line(direction: str, said: str) -> str:
+    """A line of the transcript agents read: who wrote it, and what."""
+    if direction == "in":
+        return text("transcript_line_user", text=said)
+    return text("transcript_line_assistant", text=said)
 
 
 class LookupLimited(Exception):

@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from bot.app import build_services
+from bot.bootstrap import build_services
 from bot.config import AppConfig
-from bot.core.diagnosis import TenantRules, diagnose
-from bot.core.freeze import FreezeStatus
 from bot.core.redaction import mask_email
+from bot.services.diagnosis import check_account
 
 
 def _iso(value: Any) -> str | None:
@@ -31,13 +30,8 @@ def account_report(config: AppConfig, login: str, as_json: bool, out: TextIO) ->
                 print(f"no account {login!r} in the {config.directory.kind} directory", file=out)
             return 1
         establishment = services.directory.find_establishment(account.uai) if account.uai else None
-        tenant = services.tenant_of(account)
-        if tenant:
-            rules, freeze = services.tenant_rules(tenant), services.freeze(tenant)
-        else:
-            rules = TenantRules(validation_link_hours=48, freeze_windows=(), zone="C")
-            freeze = FreezeStatus(frozen=False, until=None, reason=None, school_holiday=None)
-        result = diagnose(account, services.now(), rules, freeze)
+        check = check_account(services, account)
+        tenant, result = check.tenant, check.diagnosis
         report = {
             "login": account.login,
             "found": True,
@@ -65,7 +59,7 @@ def account_report(config: AppConfig, login: str, as_json: bool, out: TextIO) ->
             "evidence": list(result.evidence),
         }
     finally:
-        services.engine.dispose()
+        services.database.dispose()
     if as_json:
         print(json.dumps(report, ensure_ascii=False), file=out)
     else:

@@ -1,4 +1,10 @@
-"""Composition root: everything is built here, from config.yml, and nowhere else."""
+"""Composition root: everything is built here, from config.yml, and nowhere else.
+
+`build_services` builds the services of this process; `build_assistant` builds the assistant on them and
+installs them (`bot.services.current`) for what the frameworks call without arguments: the rasa-sdk
+actions and the scheduler's jobs. Nothing in `bot/` imports `actions/`: the executor finds the actions
+package by its name.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +12,13 @@ import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rasa_sdk.executor import ActionExecutor
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.assistant import Assistant
 from bot.config import AppConfig, secret
 from bot.core.identifiers import as_login
 from bot.core.redaction import identifier_rule
@@ -32,12 +37,14 @@ from bot.mail.smtp import SmtpMailer
 from bot.nlu.confidence import ConfidencePolicy
 from bot.nlu.model import NluModel, load_or_train
 from bot.placeholders import fill
-from bot.relay import ChatRelay
-from bot.services import Clock, Services, system_clock
+from bot.services import Clock, Services, current, system_clock
+from bot.services.assistant import Assistant
+from bot.services.relay import ChatRelay
 from bot.storage.activation import ActivationStore
 from bot.storage.audit import AuditLog
 from bot.storage.conversations import ConversationStore
 from bot.storage.db import ensure_migrated, make_engine, session_factory
+from bot.storage.inbox import InboxStore
 from bot.storage.keys import load_secret_key
 from bot.storage.links import LinkLifetimes, LinkStore, ResetRequestStore
 from bot.storage.ratelimit import RateLimiter
@@ -46,33 +53,24 @@ from bot.storage.tickets import TicketStore
 log = logging.getLogger(__name__)
 
 KNOWLEDGE = Path("knowledge")
+ACTIONS_PACKAGE = "actions"  # imported by rasa-sdk by name, never by bot/
 
 
 @dataclass(frozen=True)
 class Knowledge:
-    """Where the assistant's knowledge lives (overridable by tests)."""
+    """Where the assistant's knowledge lives (overridable by tests): the files below `folder`."""
 
     folder: Path
+    nlu: Path = field(init=False)
+    domain: Path = field(init=False)
+    rules: Path = field(init=False)
+    articles: Path = field(init=False)
+    understanding: Path = field(init=False)
 
-    @property
-    def nlu(self) -> Path:
-        return self.folder / "nlu.yml"
-
-    @property
-    def domain(self) -> Path:
-        return self.folder / "domain.yml"
-
-    @property
-    def rules(self) -> Path:
-        return self.folder / "rules.yml"
-
-    @property
-    def articles(self) -> Path:
-        return self.folder / "articles"
-
-    @property
-    def understanding(self) -> Path:
-        return self.folder / "understanding.yml"
+    def __post_init__(self) -> None:
+        names = {"nlu": "nlu.yml", "domain": "domain.yml", "rules": "rules.yml", "understanding": "understanding.yml"}
+        for attribute, name in {**names, "articles": "articles"}.items():
+            object.__setattr__(self, attribute, self.folder / name)
 
 
 def build_directory(
@@ -131,10 +129,10 @@ def build_services(
     mailer: Mailer | None = None,
     require_migrated: bool = True,
 ) -> Services:
-    engine = make_engine(database_url or config.storage.url, root=config.root)
+    database = make_engine(database_url or config.storage.url, root=config.root)
     if require_migrated:
-        ensure_migrated(engine)
-    sessions = session_factory(engine)
+        ensure_migrated(database)
+    sessions = session_factory(database)
     activation = ActivationStore(sessions)
     knowledge = Knowledge(config.path(KNOWLEDGE))
     directory = build_directory(config, activation, sessions, clock)
@@ -142,7 +140,7 @@ def build_services(
     return Services(
         config=config,
         clock=clock,
-        engine=engine,
+        database=database,
         sessions=sessions,
         directory=directory,
         activation=activation,
@@ -153,7 +151,7 @@ def build_services(
         limiter=RateLimiter(sessions),
         links=build_links(config, sessions, clock, directory),
         reset_requests=ResetRequestStore(sessions),
-        relay=ChatRelay(sessions, clock),
+        relay=ChatRelay(InboxStore(sessions, clock)),
         holidays=SchoolHolidays(),
         knowledge=KnowledgeBase.load(knowledge.articles, set(config.tenants)),
     )
@@ -163,11 +161,11 @@ _executor: ActionExecutor | None = None
 
 
 def action_executor() -> ActionExecutor:
-    """The rasa-sdk executor with the `actions` package registered (once per process)."""
+    """The rasa-sdk executor with the `actions` package registered by name (once per process)."""
     global _executor
     if _executor is None:
         executor = ActionExecutor()
-        executor.register_package("actions")
+        executor.register_package(ACTIONS_PACKAGE)
         _executor = executor
     return _executor
 
@@ -179,19 +177,14 @@ def load_nlu(config: AppConfig) -> NluModel:
 
 def build_assistant(services: Services, nlu: NluModel | None = None) -> Assistant:
     """The assistant on these services; installs them for the actions."""
-    import actions.services
-
     config = services.config
     knowledge = Knowledge(config.path(KNOWLEDGE))
     domain = load_domain(knowledge.domain)
     rules = load_rules(knowledge.rules, set(domain.forms))
-    actions.services.install(services)
+    current.install(services)
 
     def response_values(slots: Mapping[str, Any]) -> dict[str, str]:
-        tenant = slots.get("tenant")
-        if tenant in config.tenants:
-            return services.tenant_facts(tenant)
-        return {"validation_link_hours": str(next(iter(config.tenants.values())).validation_link_hours)}
+        return services.tenant_facts(slots.get("tenant"))  # an ENT not known yet: see bot.services.container
 
     confidence = ConfidencePolicy.from_settings(config.assistant.nlu)
     patterns = config.login_patterns()
@@ -221,8 +214,8 @@ def build_assistant(services: Services, nlu: NluModel | None = None) -> Assistan
             rule.intent for rule in rules.intent_rules if any(action in domain.forms for action in rule.actions)
         ),
     )
-    engine = DialogueEngine(domain, rules, action_executor(), understander, response_values)
-    return Assistant(services, nlu or load_nlu(config), engine, lexicon)
+    dialogue = DialogueEngine(domain, rules, action_executor(), understander, response_values)
+    return Assistant(services, nlu or load_nlu(config), dialogue, lexicon)
 
 
 def load_demo_directory(services: Services, fixture_path: Path | None = None) -> DirectoryFixture:

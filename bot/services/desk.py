@@ -7,8 +7,8 @@ through the chat relay (their channel, or their inbox when it cannot be reached 
 from __future__ import annotations
 
 from bot.core.authz import Actor, Permission, authorise
-from bot.relay import Button, OutboundMessage
-from bot.services import Services
+from bot.messages import Button, OutboundMessage
+from bot.services.container import Services
 from bot.storage.tickets import TicketView
 
 

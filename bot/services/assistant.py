@@ -7,18 +7,18 @@ import logging
 import re
 import threading
 from collections import defaultdict
-from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.accounts import DEFAULT_LOGIN_PATTERNS, matches_login
+from bot.core.eligibility import PROFILES_WITHOUT_SCHOOL
 from bot.core.redaction import contains_password, password_spans, redact
 from bot.dialogue.engine import DialogueEngine, DialogueState, Speaker
 from bot.dialogue.understanding import Lexicon, third_person
 from bot.directory.port import DirectoryError
+from bot.messages import Button, InboundMessage, OutboundMessage, TurnResult
 from bot.nlu.model import NluModel
 from bot.nlu.multi import parse_message
-from bot.relay import Button, OutboundMessage
-from bot.services import Services
+from bot.services.container import Services
 from bot.storage.db import UNAVAILABLE_ERRORS
 
 log = logging.getLogger(__name__)
@@ -52,27 +52,6 @@ def _announced_as_secret(before: str) -> bool:
     near = " ".join(before.split()[-SECRET_REACH:])
     cues = list(_SECRET_CUES.finditer(near))
     return bool(cues) and not _OWNER_AFTER_CUE.match(near[cues[-1].end() :])
-
-
-@dataclass(frozen=True)
-class InboundMessage:
-    sender_id: str  # "<channel>:<id>", e.g. "telegram:5001", "web:3f2a…"
-    text: str
-    client_address: str | None = None  # the web client's address (per-address limits); None on other channels
-
-    @property
-    def channel(self) -> str:
-        return self.sender_id.split(":", 1)[0]
-
-
-@dataclass
-class TurnResult:
-    messages: list[OutboundMessage]
-    intent: str | None = None
-    confidence: float | None = None
-    diagnosis: str | None = None
-    operations: list[dict[str, Any]] = field(default_factory=list)
-    ticket: dict[str, Any] | None = None
 
 
 class Assistant:
@@ -227,7 +206,7 @@ class Assistant:
 
 
 # profiles that say more than a generic one named in the same message ("technicien chez un prestataire du CRIDF")
-SPECIFIC_PROFILES = frozenset({"cridf", "cridf_contractor", "school_contractor", "dsi_academique"})
+SPECIFIC_PROFILES = frozenset(profile.value for profile in PROFILES_WITHOUT_SCHOOL)
 
 
 def _prefer_specific_profiles(parse: dict[str, Any]) -> None:

@@ -1,0 +1,1 @@
+"""The command-line commands beyond `run` that report on the assistant (`account`, `conversation-eval`)."""

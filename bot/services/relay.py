@@ -1,0 +1,68 @@
+"""Messages the assistant sends outside a reply: to ADMLs, to agents, to a user from an agent.
+
+Each channel registers a deliverer for its channel name (`telegram`, `web`); what cannot be delivered
+now (no deliverer, channel down) waits in the chat's inbox (`bot.storage.inbox`), which the web page
+polls and replay captures. Nothing is lost and nothing here blocks a reply.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from bot.messages import Deliverer, OutboundMessage, channel_of
+from bot.storage.inbox import InboxStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ChatRelay:
+    """Delivers through the channel's deliverer, else keeps the messages in the chat's inbox.
+
+    A sensitive message (a provisional password) is never stored: it waits in this process's memory
+    only, as does everything when there is no inbox store.
+    """
+
+    inbox: InboxStore | None = None
+    deliverers: dict[str, Deliverer] = field(default_factory=dict)
+    _memory: dict[str, list[OutboundMessage]] = field(default_factory=lambda: defaultdict(list))
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def register(self, channel: str, deliverer: Deliverer) -> None:
+        self.deliverers[channel] = deliverer
+
+    def send(self, sender_id: str, messages: list[OutboundMessage]) -> bool:
+        """Deliver now when the channel can, else keep for the chat; True when delivered now."""
+        channel = channel_of(sender_id)
+        deliverer = self.deliverers.get(channel)
+        if deliverer is not None:
+            try:
+                if deliverer(sender_id, messages):
+                    return True
+            except Exception:  # a channel failure must not lose the message
+                log.exception("delivery to %s failed; kept in its inbox", channel)
+        self.keep(sender_id, messages)
+        return False
+
+    def keep(self, sender_id: str, messages: list[OutboundMessage]) -> None:
+        """Keep messages a channel could not deliver, for the chat's next poll or message."""
+        with self._lock:
+            self._memory[sender_id].extend(m for m in messages if m.sensitive or self.inbox is None)
+        if self.inbox is not None:
+            self.inbox.add(sender_id, [m for m in messages if not m.sensitive])
+
+    def purge(self, older_than: dt.datetime) -> int:
+        """Forget stored messages nobody came back for before `older_than`."""
+        return self.inbox.purge(older_than) if self.inbox is not None else 0
+
+    def take(self, sender_id: str) -> list[OutboundMessage]:
+        """The chat's waiting messages, oldest first; they are removed."""
+        with self._lock:
+            waiting = self._memory.pop(sender_id, [])
+        if self.inbox is not None:
+            waiting = self.inbox.take(sender_id) + waiting
+        return waiting

@@ -1,0 +1,70 @@
+"""The chats' inbox: messages a channel could not deliver yet (an agent's answer, a decision), in SQL.
+
+Stored so that a restart or another instance loses nothing; the text is redacted first (an agent may
+quote what a user typed). A sensitive message is never given to this store (see `ChatRelay`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.core.redaction import redact
+from bot.messages import Button, OutboundMessage
+from bot.storage.models import InboxMessage
+
+
+def _to_row(message: OutboundMessage) -> dict[str, Any]:
+    """What the inbox stores of a message: its text redacted, its buttons and document."""
+    return {
+        "text": redact(message.text),
+        "buttons": [[b.title, b.payload] for b in message.buttons],
+        "document": list(message.document) if message.document else None,
+    }
+
+
+def _from_row(row: dict[str, Any]) -> OutboundMessage:
+    document = row.get("document")
+    return OutboundMessage(
+        text=str(row["text"]),
+        buttons=tuple(Button(str(title), str(payload)) for title, payload in row.get("buttons") or []),
+        document=(str(document[0]), str(document[1])) if document else None,
+    )
+
+
+class InboxStore:
+    def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], dt.datetime]) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    def add(self, sender_id: str, messages: list[OutboundMessage]) -> None:
+        if not messages:
+            return
+        with self._sessions.begin() as session:
+            now = self._clock()
+            session.add_all(InboxMessage(sender_id=sender_id, message=_to_row(m), created_at=now) for m in messages)
+
+    def take(self, sender_id: str) -> list[OutboundMessage]:
+        """The chat's stored messages, oldest first; they are removed, each by one caller only."""
+        with self._sessions() as session:
+            rows = session.execute(
+                select(InboxMessage.id, InboxMessage.message)
+                .where(InboxMessage.sender_id == sender_id)
+                .order_by(InboxMessage.id)
+            ).all()
+        claimed = []
+        for row_id, message in rows:  # a row is ours only if this call deleted it: no message twice
+            with self._sessions.begin() as session:
+                if session.execute(delete(InboxMessage).where(InboxMessage.id == row_id)).rowcount:
+                    claimed.append(_from_row(message))
+        return claimed
+
+    def purge(self, older_than: dt.datetime) -> int:
+        """Forget stored messages nobody came back for before `older_than`."""
+        with self._sessions.begin() as session:
+            result = session.execute(delete(InboxMessage).where(InboxMessage.created_at < older_than))
+            return int(result.rowcount or 0)
