@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from typing import TypeVar
 
 from bot.core.accounts import Account, Establishment
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class BreakerState(str, Enum):
+class BreakerState(StrEnum):
     CLOSED = "closed"
     OPEN = "open"
     HALF_OPEN = "half_open"
