@@ -132,6 +132,9 @@ class BreakingDirectory:
     def find_establishment(self, uai: str) -> Establishment | None:
         return self._call("find_establishment", lambda: self.inner.find_establishment(uai))
 
+    def find_establishments(self, query: str, limit: int = 5) -> list[Establishment]:
+        return self._call("find_establishments", lambda: self.inner.find_establishments(query, limit))
+
     def accounts_of_school(self, uai: str) -> list[Account]:
         return self._call("accounts_of_school", lambda: self.inner.accounts_of_school(uai))
 
