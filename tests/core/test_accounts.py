@@ -10,7 +10,7 @@ import pytest
 
 from actions import services as action_services
 from actions.common import clean_login, login_patterns
-from bot.config import ConfigError, load_config, parse_config, read_config_file
+from bot.config import AppConfig, ConfigError, load_config, parse_config, read_config_file
 from bot.core.accounts import LOGIN_PATTERN, login_pattern_problem, matches_login
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,7 +102,7 @@ def test_login_pattern_problem() -> None:
 
 
 @pytest.fixture
-def configured(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def configured(monkeypatch: pytest.MonkeyPatch) -> AppConfig:
     """The actions see the shipped configuration (no database: clean_login only reads the config)."""
     config = load_config(ROOT / "config.yml")
     monkeypatch.setattr(action_services, "_services", types.SimpleNamespace(config=config))
