@@ -58,6 +58,7 @@ def test_a_hung_ldap_server_is_given_up_after_the_receive_timeout(services: Serv
     assert len(errors) == 1 and "cannot reach or bind" in str(errors[0])
 
 
+@pytest.mark.slow  # waits out connection timeouts
 def test_a_directory_that_keeps_failing_is_not_waited_on_by_every_chat(
     services: Services, nlu: NluModel, config: AppConfig, clock: SettableClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
