@@ -58,4 +58,4 @@ bench: $(STAMP)
 	$(PY) bench/nlu.py
 
 clean:
-	rm -rf var/ .pytest_cache
+	rm -rf var/ .pytest_cache .mypy_cache .ruff_cache
