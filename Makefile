@@ -1,10 +1,15 @@
-# The two commands of the README: `make run` and `make test`. Everything else is a step of them.
+# The commands of the README: `make run`, `make check` and `make test`. Everything else is a step of them.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run chat test system-deps train nlu-eval bench clean
+.PHONY: run chat check lint typecheck fast-tests test system-deps train nlu-eval bench clean
+
+# the fast test layers: no system service (slapd, PostgreSQL, Chromium), no started process, no cross-validation
+FAST_TESTS := tests/core tests/nlu tests/dialogue tests/storage tests/mail tests/directory \
+	tests/reliability/test_breaker.py tests/test_relay.py tests/test_scheduler.py tests/test_operations.py tests/test_assistant.py
+FAST_MARKERS := not ldap and not postgres and not browser and not security and not slow
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +29,18 @@ chat: $(STAMP)  ## the same assistant in the terminal
 	$(PY) -m bot load-directory
 	$(PY) -m bot chat
 
+check: lint typecheck fast-tests  ## lint, format check, types, then the fast tests (no system service)
+
+lint: $(STAMP)
+	$(PY) -m ruff check bot actions tests bench
+	$(PY) -m ruff format --check bot actions tests bench
+
+typecheck: $(STAMP)
+	$(PY) -m mypy
+
+fast-tests: $(STAMP)
+	$(PY) -m pytest -q -p no:cacheprovider -m "$(FAST_MARKERS)" $(FAST_TESTS)
+
 system-deps:  ## Debian packages the tests need (slapd, ldap-utils, chromium, chromium-driver)
 	bash scripts/install-system-deps.sh
 
@@ -41,4 +58,4 @@ bench: $(STAMP)
 	$(PY) bench/nlu.py
 
 clean:
-	rm -rf var/ .pytest_cache
+	rm -rf var/ .pytest_cache .mypy_cache .ruff_cache

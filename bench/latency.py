@@ -26,6 +26,7 @@ from bot.config import load_config  # noqa: E402
 from bot.directory.fixture import load_fixture  # noqa: E402
 from bot.mail.capture import CaptureMailer  # noqa: E402
 from bot.messages import InboundMessage  # noqa: E402
+from bot.services.assistant import Assistant  # noqa: E402
 from bot.storage.db import make_engine, migrate  # noqa: E402
 
 # a user's typical conversation; each simulated chat runs it with its own identifier
@@ -57,10 +58,10 @@ LOGINS = [
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def build(folder: Path):  # type: ignore[no-untyped-def]
+def build(folder: Path) -> Assistant:
     unlimited = {"count": 1_000_000, "per_seconds": 60}
     config = load_config(
         ROOT / "config.yml",
@@ -85,7 +86,7 @@ def build(folder: Path):  # type: ignore[no-untyped-def]
     return build_assistant(services, load_nlu(config))
 
 
-def in_process(assistant, messages: int) -> None:  # type: ignore[no-untyped-def]
+def in_process(assistant: Assistant, messages: int) -> None:
     latencies: list[float] = []
     chat = 0
     while len(latencies) < messages:
@@ -104,14 +105,14 @@ def in_process(assistant, messages: int) -> None:  # type: ignore[no-untyped-def
     )
 
 
-async def web(assistant, clients: list[int], requests_per_client: int) -> None:  # type: ignore[no-untyped-def]
+async def web(assistant: Assistant, clients: list[int], requests_per_client: int) -> None:
     runner = await start_web(build_web_app(assistant), "127.0.0.1", 0)
     port = runner.addresses[0][1]
     url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
     async with aiohttp.ClientSession() as session:
         for count in clients:
 
-            async def client(index: int) -> list[float]:
+            async def client(index: int, count: int) -> list[float]:
                 times = []
                 for turn in range(requests_per_client):
                     line = SCRIPT[turn % len(SCRIPT)].format(login=LOGINS[index % len(LOGINS)])
@@ -123,7 +124,7 @@ async def web(assistant, clients: list[int], requests_per_client: int) -> None: 
                 return times
 
             started = time.perf_counter()
-            results = await asyncio.gather(*(client(i) for i in range(count)))
+            results = await asyncio.gather(*(client(i, count) for i in range(count)))
             elapsed = time.perf_counter() - started
             flat = [t for r in results for t in r]
             print(

@@ -25,7 +25,7 @@ from bot.nlu.training_data import load_training_data  # noqa: E402
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -51,7 +51,8 @@ def main() -> None:
         print(f"{kind}: {len(data.examples)} examples, {len(model.intents)} intents")
         print(f"  training {training:.2f} s (peak Python memory {training_peak / 2**20:.1f} MiB)")
         print(
-            f"  parse p50 {percentile(latencies, 50):.2f} ms, p99 {percentile(latencies, 99):.2f} ms over {len(latencies)} utterances"
+            f"  parse p50 {percentile(latencies, 50):.2f} ms, p99 {percentile(latencies, 99):.2f} ms"
+            f" over {len(latencies)} utterances"
         )
     print(f"process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     if "--study" in sys.argv:

@@ -39,7 +39,7 @@ def remind(services: Services) -> list[int]:
     now = services.now()
     due = now - dt.timedelta(minutes=services.config.assistant.ticket_reminder_minutes)
     reminded = []
-    for ticket in services.tickets.list(("open",)):
+    for ticket in services.tickets.with_status(("open",)):
         target = f"ticket {ticket.id}"
         if ticket.created_at > due or services.audit.last_done("ticket_reminder", target) is not None:
             continue

@@ -7,10 +7,12 @@ import re
 
 from sqlalchemy import select
 
+from bot.mail.capture import CaptureMailer
 from bot.services import Services
 from bot.services.assistant import Assistant
 from bot.storage.models import Conversation, Message
 from tests.conftest import Chat, SettableClock
+from tests.support.expect import first_group
 
 
 def test_a_provisional_password_is_shown_once_and_stored_nowhere(
@@ -45,7 +47,7 @@ def stored_conversation(services: Services) -> str:
 def test_a_password_typed_as_identifier_and_link_codes_are_never_stored(
     assistant: Assistant,
     services: Services,
-    mailer,  # type: ignore[no-untyped-def]
+    mailer: CaptureMailer,
 ) -> None:
     chat = Chat(assistant, "web:careless")
     chat.say("je n'arrive pas à me connecter")
@@ -53,7 +55,7 @@ def test_a_password_typed_as_identifier_and_link_codes_are_never_stored(
     assert "ne communiquez jamais votre mot de passe" in chat.text
     chat.say("/link_account")
     chat.say("lucas.martin")
-    code = re.search(r"\b(\d{6})\b", mailer.sent[-1].body).group(1)  # type: ignore[union-attr]
+    code = first_group(r"\b(\d{6})\b", mailer.sent[-1].body)
     chat.say("000000" if code != "000000" else "111111")
     chat.say(f"{code[:3]} {code[3:]}")  # typed with a space, as people do
     assert services.links.linked_login("web:careless") == "lucas.martin"

@@ -82,7 +82,7 @@ def test_secrets_come_from_the_environment_never_the_file(monkeypatch: pytest.Mo
 
     raw = raw_config()
     raw["directory"]["ldap"]["password"] = "hunter2"
-    with pytest.raises(ConfigError, match="directory.ldap.password: unknown key"):
+    with pytest.raises(ConfigError, match=r"directory\.ldap\.password: unknown key"):
         parse_config(raw)
     monkeypatch.setenv("CLEF_LDAP_PASSWORD", "  s3cret ")
     assert secret("CLEF_LDAP_PASSWORD") == "s3cret"

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from bot.config import AppConfig
 from bot.core.authz import Actor
+from bot.mail.capture import CaptureMailer
 from bot.mail.port import Mail, MailError
+from bot.nlu.model import NluModel
 from bot.services import Services
 from bot.services.assistant import Assistant
 from bot.services.operations import Operations
 from tests.conftest import Chat, SettableClock
+from tests.support.expect import present
 
 
 class DownMailer:
+    instantaneous = True
+
     def __init__(self) -> None:
         self.sent: list[Mail] = []
         self.down = True
@@ -54,8 +60,8 @@ def test_a_linked_owner_sees_the_masked_address(assistant: Assistant, services: 
 
 
 def test_resend_cooldown_and_per_chat_limits_change_nothing(
-    assistant: Assistant, services: Services, clock: SettableClock, mailer
-) -> None:  # type: ignore[no-untyped-def]
+    assistant: Assistant, services: Services, clock: SettableClock, mailer: CaptureMailer
+) -> None:
     services.links.link("web:c", "lucas.martin", clock())  # the owner: told to wait
     first = resend_for(assistant, "web:c", "lucas.martin")
     assert "C'est fait" in first and len(mailer.sent) == 1
@@ -93,10 +99,10 @@ def test_a_refusal_says_why_changes_nothing_and_is_audited(services: Services) -
 
 
 def test_a_mail_server_that_is_down_loses_nothing_and_the_owner_is_told(
-    config,
+    config: AppConfig,
     clock: SettableClock,
     database_url: str,
-    nlu,  # type: ignore[no-untyped-def]
+    nlu: NluModel,
 ) -> None:
     from bot.bootstrap import build_assistant, build_services
     from bot.directory.fixture import load_fixture
@@ -146,7 +152,7 @@ def test_an_adml_cannot_approve_their_own_reset_request(services: Services, cloc
     services.links.link("telegram:6001", "isabelle.roux", clock())
     result = operations.decide_reset_request(services.actor("telegram:6001"), "telegram", request.id, approved=True)
     assert (result.status, result.reason, result.provisional_password) == ("refused", "own_request", None)
-    assert services.reset_requests.get(request.id).status == "pending"  # type: ignore[union-attr]
+    assert present(services.reset_requests.get(request.id)).status == "pending"
 
 
 def test_a_reset_request_is_decided_once_even_by_two_admls_at_the_same_time(
@@ -170,7 +176,7 @@ def test_a_linked_owner_is_told_why_nothing_was_sent(
 def test_code_guessing_is_capped_per_account_and_per_day_without_telling(
     services: Services,
     clock: SettableClock,
-    mailer,  # type: ignore[no-untyped-def]
+    mailer: CaptureMailer,
 ) -> None:
     operations = Operations(services)
     for number in range(4):  # 4 codes × 5 wrong tries = the 20 failures a day allowed

@@ -35,7 +35,8 @@ def test_two_pollers_at_once_never_get_the_same_message(services: Services) -> N
 
     relay = ChatRelay(InboxStore(services.sessions, services.clock))
     for trial in range(10):
-        relay.keep(f"web:race{trial}", [OutboundMessage(f"message {trial}")])
+        sender = f"web:race{trial}"
+        relay.keep(sender, [OutboundMessage(f"message {trial}")])
         with ThreadPoolExecutor(max_workers=2) as pool:
-            taken = list(pool.map(lambda _: relay.take(f"web:race{trial}"), range(2)))
+            taken = list(pool.map(relay.take, [sender, sender]))
         assert sorted(len(t) for t in taken) == [0, 1]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from bot.mail.capture import CaptureMailer
 from bot.messages import InboundMessage, OutboundMessage
 from bot.scheduler import build_scheduler, purge, remind, remind_validation_links
 from bot.services import Services
 from bot.services.assistant import Assistant
 from tests.conftest import SettableClock
+from tests.support.expect import first_group
 
 
 def test_transcripts_codes_and_closed_tickets_are_purged_after_their_retention(
@@ -85,7 +87,7 @@ def test_a_ticket_nobody_took_is_reminded_once(assistant: Assistant, services: S
 def test_an_unopened_validation_link_is_reminded_once_before_it_expires(
     services: Services,
     clock: SettableClock,
-    mailer,  # type: ignore[no-untyped-def]
+    mailer: CaptureMailer,
 ) -> None:
     from bot.core.authz import Actor
     from bot.services.operations import Operations
@@ -101,14 +103,15 @@ def test_an_unopened_validation_link_is_reminded_once_before_it_expires(
     assert remind_validation_links(services) == []  # once
 
 
-def test_an_opened_validation_link_is_not_reminded(services: Services, clock: SettableClock, mailer) -> None:  # type: ignore[no-untyped-def]
-    import re
+def test_an_opened_validation_link_is_not_reminded(
+    services: Services, clock: SettableClock, mailer: CaptureMailer
+) -> None:
 
     from bot.core.authz import Actor
     from bot.services.operations import Operations
 
     Operations(services).resend_validation_link(Actor("web:x"), "web", "lucas.martin")
-    token = re.search(r"jeton=(\S+)", mailer.sent[-1].body).group(1)  # type: ignore[union-attr]
+    token = first_group(r"jeton=(\S+)", mailer.sent[-1].body)
     assert services.activation.validate_backup_address(token, clock()) == "lucas.martin"
     clock.advance(hours=40)
     assert remind_validation_links(services) == []

@@ -14,13 +14,13 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from bot.bootstrap import build_assistant, build_services
 from bot.config import PROJECT_ROOT, ConfigError, config_path, deep_merge, not_utf8, parse_config, read_config_file
 from bot.directory.fixture import FixtureError, parse_fixture
 from bot.mail.capture import CaptureMailer
-from bot.messages import InboundMessage, TurnResult
+from bot.messages import InboundMessage, OutboundMessage, TurnResult
 from bot.nlu.model import NluModel
 from bot.services.assistant import Assistant
 from bot.storage.db import DatabaseUnavailable, make_engine, migrate
@@ -58,28 +58,12 @@ def _scenario(raw: Any, path: Path) -> Scenario:
     for key in ("name", "now", "turns"):
         if key not in raw:
             raise ScenarioError(f"{path}: scenario needs `{key}`")
-    now = raw["now"]
-    if isinstance(now, str):
-        try:
-            now = dt.datetime.fromisoformat(now)
-        except ValueError:
-            raise ScenarioError(f"{path}: `now` is not an ISO date-time: {now!r}") from None
-    if not isinstance(now, dt.datetime) or now.tzinfo is None:
-        raise ScenarioError(f"{path}: `now` needs a date-time with its UTC offset")
     turns = raw["turns"]
+    now = _now(raw["now"], path)
     if not isinstance(turns, list) or not turns:
         raise ScenarioError(f"{path}: `turns` must be a non-empty list")
     for index, turn in enumerate(turns, 1):
-        if not isinstance(turn, dict) or ("user" in turn) == ("click" in turn):
-            raise ScenarioError(f"{path}: turn {index} needs exactly one of `user` or `click`")
-        expect = turn.get("expect") or {}
-        if not isinstance(expect, dict):
-            raise ScenarioError(f"{path}: turn {index}: `expect` must be a mapping")
-        unknown = set(expect) - EXPECT_KEYS
-        if unknown:
-            raise ScenarioError(f"{path}: turn {index}: unknown expect key {sorted(unknown)[0]!r}")
-        for key in ("says", "not_says"):
-            _check_patterns(expect.get(key), f"{path}: turn {index}: `{key}`")
+        _check_turn(turn, f"{path}: turn {index}")
     return Scenario(
         name=str(raw["name"]),
         now=now,
@@ -88,6 +72,32 @@ def _scenario(raw: Any, path: Path) -> Scenario:
         turns=turns,
         config_overrides=raw.get("config_overrides") or {},
     )
+
+
+def _now(now: Any, path: Path) -> dt.datetime:
+    """The scenario's aware `now`, from a YAML date-time or an ISO string."""
+    if isinstance(now, str):
+        try:
+            now = dt.datetime.fromisoformat(now)
+        except ValueError:
+            raise ScenarioError(f"{path}: `now` is not an ISO date-time: {now!r}") from None
+    if not isinstance(now, dt.datetime) or now.tzinfo is None:
+        raise ScenarioError(f"{path}: `now` needs a date-time with its UTC offset")
+    return now
+
+
+def _check_turn(turn: Any, where: str) -> None:
+    """A turn is a `user` message or a `click` on a button, with optional expectations of known keys."""
+    if not isinstance(turn, dict) or ("user" in turn) == ("click" in turn):
+        raise ScenarioError(f"{where} needs exactly one of `user` or `click`")
+    expect = turn.get("expect") or {}
+    if not isinstance(expect, dict):
+        raise ScenarioError(f"{where}: `expect` must be a mapping")
+    unknown = set(expect) - EXPECT_KEYS
+    if unknown:
+        raise ScenarioError(f"{where}: unknown expect key {sorted(unknown)[0]!r}")
+    for key in ("says", "not_says"):
+        _check_patterns(expect.get(key), f"{where}: `{key}`")
 
 
 def _check_patterns(patterns: Any, where: str) -> None:
@@ -101,6 +111,24 @@ def _check_patterns(patterns: Any, where: str) -> None:
             re.compile(pattern, re.IGNORECASE)
         except re.error as exc:
             raise ScenarioError(f"{where} pattern {pattern!r} is not a valid regex ({exc})") from None
+
+
+class _SaidButton(TypedDict):
+    title: str
+    payload: str
+
+
+class _Said(TypedDict):
+    """One bot message as a replay line shows it."""
+
+    text: str
+    buttons: list[_SaidButton]
+
+
+def _said(messages: list[OutboundMessage]) -> list[_Said]:
+    return [
+        {"text": m.text, "buttons": [{"title": b.title, "payload": b.payload} for b in m.buttons]} for m in messages
+    ]
 
 
 class _ScenarioClock:
@@ -160,7 +188,7 @@ def run_scenario(scenario: Scenario, nlu: NluModel, config_file: Path | None = N
         if scenario.chat.get("linked_login"):
             services.links.link(sender, str(scenario.chat["linked_login"]), clock.now)
         failures: list[str] = []
-        last_buttons: list[dict[str, str]] = []
+        last_buttons: list[_SaidButton] = []
         try:
             for number, turn in enumerate(scenario.turns, 1):
                 if "click" in turn:
@@ -175,15 +203,7 @@ def run_scenario(scenario: Scenario, nlu: NluModel, config_file: Path | None = N
                 else:
                     text = str(turn["user"])
                 result = assistant.handle(InboundMessage(sender, text))
-                bot = [
-                    {"text": m.text, "buttons": [{"title": b.title, "payload": b.payload} for b in m.buttons]}
-                    for m in result.messages
-                ]
-                relayed = services.relay.take(sender)
-                bot += [
-                    {"text": m.text, "buttons": [{"title": b.title, "payload": b.payload} for b in m.buttons]}
-                    for m in relayed
-                ]
+                bot = _said([*result.messages, *services.relay.take(sender)])
                 with_buttons = [m for m in bot if m["buttons"]]
                 last_buttons = with_buttons[-1]["buttons"] if with_buttons else []
                 bot_text = "\n".join(m["text"] for m in bot)

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -26,6 +27,7 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from functools import partial
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -174,13 +176,9 @@ class TelegramChannel:
         await self.application.shutdown()
         _channels.pop(self.key, None)
         self.services.relay.deliverers.pop(PREFIX, None)
-        for listeners, callback in (
-            (self.services.ticket_listeners, self._on_ticket),
-            (self.services.user_message_listeners, self._on_user_message),
-            (self.services.reminder_listeners, self._on_reminder),
-        ):
-            if callback in listeners:
-                listeners.remove(callback)
+        _forget(self.services.ticket_listeners, self._on_ticket)
+        _forget(self.services.user_message_listeners, self._on_user_message)
+        _forget(self.services.reminder_listeners, self._on_reminder)
 
     async def _webhook(self, request: web.Request) -> web.Response:
         if request.headers.get("X-Telegram-Bot-Api-Secret-Token") != self._webhook_secret:
@@ -249,10 +247,8 @@ class TelegramChannel:
             return
         await self._retrying(query.answer)
         if query.message is not None:
-            try:
-                await self._retrying(lambda: query.edit_message_reply_markup(reply_markup=None))
-            except BadRequest:
-                pass  # the keyboard is already gone
+            with contextlib.suppress(BadRequest):  # the keyboard is already gone
+                await self._retrying(partial(query.edit_message_reply_markup, reply_markup=None))
         data = query.data
         if data.startswith("desk:"):
             await self._on_desk_click(query.from_user.id, data, query.message)
@@ -446,16 +442,19 @@ class TelegramChannel:
             try:
                 for number, part in enumerate(parts):
                     last = number == len(parts) - 1
-                    message = await self._retrying(
-                        lambda part=part, last=last: bot.send_message(
+
+                    def send_part(
+                        part: str = part, last: bool = last, outbound: OutboundMessage = outbound
+                    ) -> Awaitable[Message]:
+                        return bot.send_message(
                             chat_id,
                             part,
                             reply_markup=self._keyboard(outbound.buttons) if last else None,
                             message_thread_id=thread_id,
                             reply_to_message_id=reply_to,
-                        ),
-                        retry_timeouts=not outbound.sensitive,
-                    )
+                        )
+
+                    message = await self._retrying(send_part, retry_timeouts=not outbound.sensitive)
                     sent.append(message)
                     if outbound.sensitive:
                         self._schedule_deletion(chat_id, message.message_id)
@@ -463,8 +462,11 @@ class TelegramChannel:
                 if outbound.document is not None:
                     name, content = outbound.document
                     document = await self._retrying(
-                        lambda: bot.send_document(
-                            chat_id, InputFile(content.encode("utf-8"), filename=name), message_thread_id=thread_id
+                        partial(
+                            bot.send_document,
+                            chat_id,
+                            InputFile(content.encode("utf-8"), filename=name),
+                            message_thread_id=thread_id,
                         )
                     )
                     sent.append(document)
@@ -513,3 +515,9 @@ class TelegramChannel:
             misfire_grace_time=None,
             coalesce=True,
         )
+
+
+def _forget(listeners: list[T], callback: T) -> None:
+    """Unregister `callback` from `listeners` if it is there."""
+    if callback in listeners:
+        listeners.remove(callback)

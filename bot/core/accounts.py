@@ -41,7 +41,7 @@ def matches_login(text: str, patterns: Iterable[str] = DEFAULT_LOGIN_PATTERNS) -
     return any(pattern.fullmatch(candidate) for pattern in _compiled(tuple(patterns)))
 
 
-class Profile(str, enum.Enum):
+class Profile(enum.StrEnum):
     STUDENT = "student"
     PARENT = "parent"
     TEACHER = "teacher"
@@ -54,19 +54,19 @@ class Profile(str, enum.Enum):
     OTHER = "other"
 
 
-class AccountState(str, enum.Enum):
+class AccountState(enum.StrEnum):
     PROVISIONAL = "provisional"  # created, never activated
     ACTIVE = "active"
     RESET = "reset"  # must be re-activated with "Mon compte a été réinitialisé"
     DISABLED = "disabled"
 
 
-class AccountSource(str, enum.Enum):
+class AccountSource(enum.StrEnum):
     ENT = "ent"  # federated directory, CAS
     LOCAL = "local"  # CESAME local (NoCAS) account
 
 
-class Delivery(str, enum.Enum):
+class Delivery(enum.StrEnum):
     SCHOOL = "school"  # handed out by the school
     MAIL = "mail"  # creation mail sent
 

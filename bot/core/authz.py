@@ -2,18 +2,20 @@
 
 anyone → general answers, resends to addresses already on file, tickets, linking; a linked user → their
 own account; an ADML (linked, `adml_of` holds the school) → resets, unlocks and lists for their school,
-except ADMLs' accounts (their own or a peer's), which only support changes; a support agent → everything. A refusal carries a reason key that the actions word in plain French.
+except ADMLs' accounts (their own or a peer's), which only support changes; a support agent → everything.
+A refusal carries a reason key that the actions word in plain French.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core.accounts import Account, AccountState
 
 
-class Permission(str, enum.Enum):
+class Permission(enum.StrEnum):
     RESEND_VALIDATION_LINK = "resend_validation_link"
     RESEND_ACTIVATION_MAIL = "resend_activation_mail"
     RESET_PASSWORD = "reset_password"
@@ -99,35 +101,69 @@ def authorise(actor: Actor, permission: Permission, target: Account | None, scho
         return _school_admin(actor, school_uai)
     if target is None:
         return _deny("unknown_account")
-    if permission is Permission.VIEW_ACCOUNT:
-        if actor.is_agent or (actor.linked_account is not None and actor.linked_account.login == target.login):
-            return ALLOW
-        return (
-            ALLOW
-            if actor.administers(target.uai)
-            else _deny("not_your_account" if actor.linked_account else "not_linked")
-        )
-    if permission in (Permission.RESET_PASSWORD, Permission.UNLOCK_ACCOUNT):
-        return _administer_account(actor, target)
-    if target.state is AccountState.DISABLED:
+    rule = _ACCOUNT_RULES.get(permission)
+    if rule is None:
+        raise ValueError(f"unknown permission {permission!r}")
+    if permission in _REFUSED_ON_A_DISABLED_ACCOUNT and target.state is AccountState.DISABLED:
         return _deny("account_disabled")
-    if permission is Permission.RESEND_VALIDATION_LINK:
-        if not target.backup_email:
-            return _deny("no_address_on_file")
-        return _deny("already_validated") if target.backup_email_validated else ALLOW
-    if permission is Permission.RESEND_ACTIVATION_MAIL:
-        if target.state is not AccountState.PROVISIONAL:
-            return _deny("not_provisional")
-        return ALLOW if target.backup_email else _deny("no_address_on_file")
-    if permission is Permission.LINK_ACCOUNT:
-        has_address = target.ent_mail or (target.backup_email and target.backup_email_validated)
-        return ALLOW if has_address else _deny("no_address_on_file")
-    if permission is Permission.NOTIFY_ADML:
-        if actor.linked_account is None:
-            return _deny("not_linked")
-        if actor.linked_account.login != target.login:
-            return _deny("not_your_account")
-        if target.adml_of:
-            return _deny("adml_account")  # not to their peers: to support
-        return ALLOW if target.uai else _deny("no_school")
-    raise ValueError(f"unknown permission {permission!r}")
+    return rule(actor, target)
+
+
+def _view_account(actor: Actor, target: Account) -> Decision:
+    """Agents, the account's owner, and an ADML of its school."""
+    if actor.is_agent or (actor.linked_account is not None and actor.linked_account.login == target.login):
+        return ALLOW
+    if actor.administers(target.uai):
+        return ALLOW
+    return _deny("not_your_account" if actor.linked_account else "not_linked")
+
+
+def _resend_validation_link(_actor: Actor, target: Account) -> Decision:
+    if not target.backup_email:
+        return _deny("no_address_on_file")
+    return _deny("already_validated") if target.backup_email_validated else ALLOW
+
+
+def _resend_activation_mail(_actor: Actor, target: Account) -> Decision:
+    if target.state is not AccountState.PROVISIONAL:
+        return _deny("not_provisional")
+    return ALLOW if target.backup_email else _deny("no_address_on_file")
+
+
+def _link_account(_actor: Actor, target: Account) -> Decision:
+    """Linking sends a code: only to an address the account holder is known to read."""
+    has_address = target.ent_mail or (target.backup_email and target.backup_email_validated)
+    return ALLOW if has_address else _deny("no_address_on_file")
+
+
+def _notify_adml(actor: Actor, target: Account) -> Decision:
+    """A linked user asks their school's ADML for help with their own account."""
+    if actor.linked_account is None:
+        return _deny("not_linked")
+    if actor.linked_account.login != target.login:
+        return _deny("not_your_account")
+    if target.adml_of:
+        return _deny("adml_account")  # not to their peers: to support
+    return ALLOW if target.uai else _deny("no_school")
+
+
+_ACCOUNT_RULES: dict[Permission, Callable[[Actor, Account], Decision]] = {
+    Permission.VIEW_ACCOUNT: _view_account,
+    Permission.RESET_PASSWORD: _administer_account,
+    Permission.UNLOCK_ACCOUNT: _administer_account,
+    Permission.RESEND_VALIDATION_LINK: _resend_validation_link,
+    Permission.RESEND_ACTIVATION_MAIL: _resend_activation_mail,
+    Permission.LINK_ACCOUNT: _link_account,
+    Permission.NOTIFY_ADML: _notify_adml,
+}
+"""The permissions on one account, each to the rule that decides it once the account is known."""
+
+_REFUSED_ON_A_DISABLED_ACCOUNT = frozenset(
+    {
+        Permission.RESEND_VALIDATION_LINK,
+        Permission.RESEND_ACTIVATION_MAIL,
+        Permission.LINK_ACCOUNT,
+        Permission.NOTIFY_ADML,
+    }
+)
+"""Viewing shows a disabled account; resets and unlocks refuse it after the school check (`_administer_account`)."""

@@ -16,7 +16,7 @@ from bot.core.accounts import Account, AccountSource, AccountState
 from bot.core.freeze import FreezeStatus, FreezeWindowLike
 
 
-class DiagnosisCode(str, enum.Enum):
+class DiagnosisCode(enum.StrEnum):
     NOT_ACTIVATED = "not_activated"
     RESET_PENDING = "reset_pending"
     VALIDATION_PENDING = "validation_pending"
@@ -32,7 +32,7 @@ class DiagnosisCode(str, enum.Enum):
     NEEDS_HUMAN = "needs_human"
 
 
-class NextStep(str, enum.Enum):
+class NextStep(enum.StrEnum):
     CHECK_IDENTIFIER = "check_identifier"  # typo? ask the school for the identifier
     CONTACT_SCHOOL = "contact_school"  # disabled account: the school or ENT support
     WAIT_END_OF_FREEZE = "wait_end_of_freeze"
@@ -75,6 +75,16 @@ def diagnose(
     """
     if account is None:
         return Diagnosis(DiagnosisCode.ACCOUNT_UNKNOWN, NextStep.CHECK_IDENTIFIER, ("no account with this identifier",))
+    return (
+        _blocked(account, now, freeze)
+        or _not_activated(account)
+        or _validation_link(account, now, rules)
+        or _nothing_wrong(account, freeze, reported)
+    )
+
+
+def _blocked(account: Account, now: dt.datetime, freeze: FreezeStatus) -> Diagnosis | None:
+    """What stops every login whatever the password: a disabled account, a directory freeze, a lock."""
     if account.state is AccountState.DISABLED:
         return Diagnosis(DiagnosisCode.ACCOUNT_DISABLED, NextStep.CONTACT_SCHOOL, ("state: disabled",), "create_ticket")
     if freeze.frozen and account.source is AccountSource.ENT:
@@ -92,37 +102,51 @@ def diagnose(
             "unlock_account",
             until=account.locked_until,
         )
+    return None
+
+
+def _not_activated(account: Account) -> Diagnosis | None:
+    """A reset account to re-activate, or a provisional one whose first login was never done."""
     if account.state is AccountState.RESET:
         return Diagnosis(DiagnosisCode.RESET_PENDING, NextStep.REACTIVATE, ("state: reset, re-activation to do",))
-    if account.state is AccountState.PROVISIONAL:
-        evidence = ["state: provisional, first login never done"]
-        if account.provisional_issued_at is not None:
-            evidence.append(f"provisional password issued {account.provisional_issued_at.isoformat()}")
-        offer = "resend_activation_mail" if account.backup_email else None
-        return Diagnosis(DiagnosisCode.NOT_ACTIVATED, NextStep.FIRST_LOGIN, tuple(evidence), offer)
-    if account.backup_email and not account.backup_email_validated and account.validation_link_sent_at is not None:
-        validity = dt.timedelta(hours=rules.validation_link_hours)
-        expires = account.validation_link_sent_at + validity
-        sent = f"validation link sent {account.validation_link_sent_at.isoformat()}"
-        if now < expires:
-            return Diagnosis(
-                DiagnosisCode.VALIDATION_PENDING,
-                NextStep.CHECK_SPAM,
-                (sent, f"valid until {expires.isoformat()}"),
-                "resend_validation_link",
-                until=expires,
-            )
+    if account.state is not AccountState.PROVISIONAL:
+        return None
+    evidence: tuple[str, ...] = ("state: provisional, first login never done",)
+    if account.provisional_issued_at is not None:
+        evidence += (f"provisional password issued {account.provisional_issued_at.isoformat()}",)
+    offer = "resend_activation_mail" if account.backup_email else None
+    return Diagnosis(DiagnosisCode.NOT_ACTIVATED, NextStep.FIRST_LOGIN, evidence, offer)
+
+
+def _validation_link(account: Account, now: dt.datetime, rules: TenantRules) -> Diagnosis | None:
+    """An unvalidated backup address whose validation link was sent: still pending, or expired."""
+    if not account.backup_email or account.backup_email_validated or account.validation_link_sent_at is None:
+        return None
+    expires = account.validation_link_sent_at + dt.timedelta(hours=rules.validation_link_hours)
+    sent = f"validation link sent {account.validation_link_sent_at.isoformat()}"
+    if now < expires:
         return Diagnosis(
-            DiagnosisCode.LINK_EXPIRED,
-            NextStep.RESEND_VALIDATION_LINK,
-            (sent, f"expired {expires.isoformat()}"),
+            DiagnosisCode.VALIDATION_PENDING,
+            NextStep.CHECK_SPAM,
+            (sent, f"valid until {expires.isoformat()}"),
             "resend_validation_link",
             until=expires,
         )
-    holiday = freeze.school_holiday is not None and account.source is AccountSource.ENT
-    evidence = ("state: active, nothing wrong in the directory",) + (
-        (f"school holiday: {freeze.school_holiday}",) if holiday else ()
+    return Diagnosis(
+        DiagnosisCode.LINK_EXPIRED,
+        NextStep.RESEND_VALIDATION_LINK,
+        (sent, f"expired {expires.isoformat()}"),
+        "resend_validation_link",
+        until=expires,
     )
+
+
+def _nothing_wrong(account: Account, freeze: FreezeStatus, reported: str | None) -> Diagnosis:
+    """An active account with nothing wrong on record, unless the user misses a mail for an unvalidated address."""
+    holiday = freeze.school_holiday is not None and account.source is AccountSource.ENT
+    evidence: tuple[str, ...] = ("state: active, nothing wrong in the directory",)
+    if holiday:
+        evidence += (f"school holiday: {freeze.school_holiday}",)
     if reported:
         evidence += (f"user reports: {reported}",)
     if reported in LINK_PROBLEMS and account.backup_email and not account.backup_email_validated:

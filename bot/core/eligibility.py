@@ -53,15 +53,25 @@ def nocas_eligibility(
     if profile is Profile.CRIDF_CONTRACTOR:
         return _eligible("cridf_contractor")
     if profile is Profile.SCHOOL_CONTRACTOR:
-        if contractor_validated_by_cridf is None:
-            return _eligible("school_contractor_needs_cridf_validation")
-        if contractor_validated_by_cridf:
-            return _eligible("school_contractor_validated_by_cridf")
-        return _not_eligible("school_contractor_not_validated")
+        return _school_contractor(contractor_validated_by_cridf)
     if profile in SCHOOL_PROFILES:
-        if establishment is None:
-            return Eligibility(DiagnosisCode.NEEDS_HUMAN, NextStep.CONTACT_SCHOOL, "school_unknown")
-        if establishment.ent_convention:
-            return _not_eligible("school_signed_ent_agreement")
-        return _eligible("school_without_ent_agreement")
+        return _school_member(establishment)
     return _not_eligible("profile_not_eligible")
+
+
+def _school_contractor(validated_by_cridf: bool | None) -> Eligibility:
+    """A school's contractor needs the CRIDF's validation (`None`: not known yet)."""
+    if validated_by_cridf is None:
+        return _eligible("school_contractor_needs_cridf_validation")
+    if validated_by_cridf:
+        return _eligible("school_contractor_validated_by_cridf")
+    return _not_eligible("school_contractor_not_validated")
+
+
+def _school_member(establishment: Establishment | None) -> Eligibility:
+    """A student, parent, teacher or staff member: only where the school has not signed the ENT agreement."""
+    if establishment is None:
+        return Eligibility(DiagnosisCode.NEEDS_HUMAN, NextStep.CONTACT_SCHOOL, "school_unknown")
+    if establishment.ent_convention:
+        return _not_eligible("school_signed_ent_agreement")
+    return _eligible("school_without_ent_agreement")

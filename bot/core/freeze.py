@@ -20,9 +20,14 @@ class HolidayCalendar(Protocol):
 
 
 class FreezeWindowLike(Protocol):
-    start: dt.date
-    end: dt.date
-    reason: str
+    """A freeze window as configured (read-only: the configuration is frozen)."""
+
+    @property
+    def start(self) -> dt.date: ...
+    @property
+    def end(self) -> dt.date: ...
+    @property
+    def reason(self) -> str: ...
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 `redact` is the one boundary every stored or logged text passes through. A password is found where it is
 announced ("mon mdp c'est …", "mot de passe : …", "mp: …", "j'ai essayé … mais", "avec … ça marche pas",
 "… c'est mon mdp", a quoted secret, a word typed right after an identifier) or where a lone token looks like one
-(letters mixed with digits and capitals or symbols). A passphrase is taken to the end of its clause. Identifiers (`prenom.nom2`), school codes (`0751234A`), ticket numbers and dates stay readable.
+(letters mixed with digits and capitals or symbols). A passphrase is taken to the end of its clause.
+Identifiers (`prenom.nom2`), school codes (`0751234A`), ticket numbers and dates stay readable.
 
 `safe_identifier` and `safe_target` decide what may stand in a column that names an account: a well-formed
 identifier, a ticket or request reference, or nothing (a marker).
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from bot.core.accounts import LOGIN_PATTERN
@@ -44,7 +45,8 @@ _PASSWORD_LIKE = re.compile(
 _QUOTES = {'"': '"', "'": "'", "«": "»", "“": "”", "‘": "’", "`": "`"}
 _APOS = r"['’]"
 _ANNOUNCER = re.compile(
-    r"(?<![\w\[-])(?:mots?[\s-]+de[\s-]+pass?e?s?|mdp|mp|pass|password|passwd|pwd|codes?(?:\s+d['’ ]?\s*acc[eè]s|\s+secrets?)?)"
+    r"(?<![\w\[-])(?:mots?[\s-]+de[\s-]+pass?e?s?|mdp|mp|pass|password|passwd|pwd"
+    r"|codes?(?:\s+d['’ ]?\s*acc[eè]s|\s+secrets?)?)"
     r"(?![\w-])",
     re.IGNORECASE,
 )
@@ -81,467 +83,49 @@ _BEFORE_ANNOUNCER = re.compile(
     re.IGNORECASE,
 )
 
-_FUNCTION_WORDS = frozenset(
-    [
-        "a",
-        "au",
-        "aux",
-        "avec",
-        "ce",
-        "ces",
-        "cet",
-        "cette",
-        "ca",
-        "sa",
-        "se",
-        "si",
-        "de",
-        "des",
-        "du",
-        "d",
-        "en",
-        "et",
-        "ou",
-        "mais",
-        "donc",
-        "or",
-        "ni",
-        "car",
-        "que",
-        "qu",
-        "qui",
-        "quoi",
-        "quand",
-        "comment",
-        "pourquoi",
-        "pour",
-        "par",
-        "sur",
-        "sous",
-        "dans",
-        "chez",
-        "vers",
-        "depuis",
-        "pendant",
-        "avant",
-        "apres",
-        "le",
-        "la",
-        "les",
-        "l",
-        "un",
-        "une",
-        "mon",
-        "ma",
-        "mes",
-        "ton",
-        "ta",
-        "tes",
-        "son",
-        "ses",
-        "notre",
-        "nos",
-        "votre",
-        "vos",
-        "leur",
-        "leurs",
-        "je",
-        "j",
-        "tu",
-        "il",
-        "elle",
-        "on",
-        "nous",
-        "vous",
-        "ils",
-        "elles",
-        "me",
-        "m",
-        "te",
-        "t",
-        "lui",
-        "y",
-        "ne",
-        "n",
-        "pas",
-        "plus",
-        "jamais",
-        "rien",
-        "aucun",
-        "aucune",
-        "tout",
-        "tous",
-        "toute",
-        "toutes",
-        "est",
-        "es",
-        "sont",
-        "etait",
-        "ai",
-        "as",
-        "ont",
-        "avait",
-        "avais",
-        "svp",
-        "stp",
-        "merci",
-        "bien",
-        "mal",
-        "tres",
-        "trop",
-        "encore",
-        "toujours",
-        "deja",
-        "aussi",
-        "alors",
-        "pourtant",
-        "puis",
-        "ensuite",
-        "non",
-        "oui",
-        "ok",
-        "bonjour",
-        "bonsoir",
-        "hier",
-        "aujourd",
-        "aujourdhui",
-        "demain",
-        "matin",
-        "soir",
-        "ici",
-        "meme",
-        "autre",
-        "autres",
-        "quel",
-        "quelle",
-        "quels",
-        "quelles",
-        "combien",
-        "dont",
-        "lequel",
-        "laquelle",
-        "celui",
-        "celle",
-        "ceux",
-        "moi",
-        "toi",
-        "eux",
-        "sans",
-        "plusieurs",
-        "c",
-        "cest",
-        "s",
-        "sil",
-        "comme",
-        "ya",
-        "y-a",
-        "parce",
-        "puisque",
-        "lorsque",
-        "enfin",
-        "genre",
-        "vraiment",
-        "juste",
-        "peut-etre",
-        "peut",
-        "etre",
-        "faut",
-        "fo",
-        "dois",
-        "fais",
-        "fait",
-        "faire",
-    ]
+
+def _word_set(words: str) -> frozenset[str]:
+    """The words of a space-separated list (long word lists read better as text)."""
+    return frozenset(words.split())
+
+
+_FUNCTION_WORDS = _word_set(
+    "a au aux avec ce ces cet cette ca sa se si de des du d en et ou mais donc or ni car que qu qui quoi quand "
+    "comment pourquoi pour par sur sous dans chez vers depuis pendant avant apres le la les l un une mon ma mes "
+    "ton ta tes son ses notre nos votre vos leur leurs je j tu il elle on nous vous ils elles me m te t lui y ne "
+    "n pas plus jamais rien aucun aucune tout tous toute toutes est es sont etait ai as ont avait avais svp stp "
+    "merci bien mal tres trop encore toujours deja aussi alors pourtant puis ensuite non oui ok bonjour bonsoir "
+    "hier aujourd aujourdhui demain matin soir ici meme autre autres quel quelle quels quelles combien dont "
+    "lequel laquelle celui celle ceux moi toi eux sans plusieurs c cest s sil comme ya y-a parce puisque lorsque "
+    "enfin genre vraiment juste peut-etre peut etre faut fo dois fais fait faire"
 )
-_DOMAIN_WORDS = frozenset(
-    [
-        "provisoire",
-        "provisoires",
-        "temporaire",
-        "temporaires",
-        "definitif",
-        "definitifs",
-        "initial",
-        "actuel",
-        "actuels",
-        "nouveau",
-        "nouvel",
-        "nouvelle",
-        "ancien",
-        "ancienne",
-        "ent",
-        "cesame",
-        "monlycee",
-        "netocentre",
-        "eleve",
-        "parent",
-        "prof",
-        "professeur",
-        "oublie",
-        "oubliee",
-        "oublies",
-        "perdu",
-        "perdue",
-        "perdus",
-        "incorrect",
-        "incorrecte",
-        "invalide",
-        "valide",
-        "correct",
-        "correcte",
-        "faux",
-        "fausse",
-        "bon",
-        "bons",
-        "mauvais",
-        "refuse",
-        "refusee",
-        "refuses",
-        "accepte",
-        "acceptes",
-        "reconnu",
-        "bloque",
-        "bloques",
-        "expire",
-        "expiree",
-        "change",
-        "changes",
-        "changer",
-        "modifier",
-        "reinitialise",
-        "reinitialiser",
-        "reinit",
-        "reset",
-        "remis",
-        "complexe",
-        "complique",
-        "conforme",
-        "solide",
-        "fort",
-        "faible",
-        "simple",
-        "court",
-        "courte",
-        "long",
-        "longue",
-        "doit",
-        "doivent",
-        "peut",
-        "peuvent",
-        "marche",
-        "marchent",
-        "fonctionne",
-        "fonctionnent",
-        "passe",
-        "etablissement",
-        "lycee",
-        "college",
-        "ecole",
-        "postal",
-        "uai",
-        "verification",
-        "validation",
-        "activation",
-        "activer",
-        "habituel",
-        "habituels",
-        "neuf",
-        "neufs",
-        "etape",
-        "mail",
-        "mails",
-        "sms",
-        "recu",
-        "recus",
-        "envoye",
-        "donne",
-        "donnes",
-        "distribue",
-        "marche",
-        "compte",
-        "comptes",
-        "identifiant",
-        "identifiants",
-        "login",
-        "connexion",
-        "site",
-        "page",
-        "lien",
-        "application",
-        "appli",
-        "telephone",
-        "portable",
-        "ordi",
-        "ordinateur",
-        "tablette",
-        "chrome",
-        "firefox",
-        "safari",
-        "edge",
-        "navigateur",
-        "iphone",
-        "android",
-        "wifi",
-        "casier",
-        "papier",
-        "feuille",
-        "courrier",
-        "jamais",
-        "minimum",
-        "mini",
-        "maximum",
-        "max",
-        "caracteres",
-        "lettres",
-        "chiffres",
-        "majuscules",
-        "minuscules",
-        "symboles",
-        "accents",
-        "espaces",
-        "regles",
-        "regle",
-        "securite",
-        "format",
-        "longueur",
-        "politique",
-        "exigences",
-        "criteres",
-        "contraintes",
-        "conditions",
-        "quoi",
-        "ok",
-        "okay",
-        "oublier",
-        "perdre",
-        "retrouver",
-        "recuperer",
-        "trouver",
-        "donner",
-        "envoyer",
-        "renvoyer",
-        "refaire",
-        "saisir",
-        "taper",
-        "entrer",
-        "mettre",
-        "tape",
-        "mis",
-        "saisi",
-        "dessus",
-        "dedans",
-        "correctement",
-        "mauvaise",
-        "erreur",
-        "message",
-        "nul",
-        "chiant",
-        "bizarre",
-        "normal",
-        "possible",
-        "impossible",
-        "pareil",
-        "same",
-        "fourni",
-        "fournis",
-        "fournie",
-        "fournies",
-        "remise",
-        "remises",
-        "transmis",
-        "envoyes",
-        "donnee",
-        "donnees",
-        "choisi",
-        "choisis",
-        "juge",
-        "introuvable",
-        "inconnu",
-        "different",
-        "differente",
-        "identique",
-        "perime",
-        "perime",
-        "vide",
-        "bloquee",
-        "expires",
-        "refusees",
-        "zappe",
-    ]
+_DOMAIN_WORDS = _word_set(
+    "provisoire provisoires temporaire temporaires definitif definitifs initial actuel actuels nouveau nouvel "
+    "nouvelle ancien ancienne ent cesame monlycee netocentre eleve parent prof professeur oublie oubliee oublies "
+    "perdu perdue perdus incorrect incorrecte invalide valide correct correcte faux fausse bon bons mauvais "
+    "refuse refusee refuses accepte acceptes reconnu bloque bloques expire expiree change changes changer "
+    "modifier reinitialise reinitialiser reinit reset remis complexe complique conforme solide fort faible simple "
+    "court courte long longue doit doivent peut peuvent marche marchent fonctionne fonctionnent passe "
+    "etablissement lycee college ecole postal uai verification validation activation activer habituel habituels "
+    "neuf neufs etape mail mails sms recu recus envoye donne donnes distribue marche compte comptes identifiant "
+    "identifiants login connexion site page lien application appli telephone portable ordi ordinateur tablette "
+    "chrome firefox safari edge navigateur iphone android wifi casier papier feuille courrier jamais minimum mini "
+    "maximum max caracteres lettres chiffres majuscules minuscules symboles accents espaces regles regle securite "
+    "format longueur politique exigences criteres contraintes conditions quoi ok okay oublier perdre retrouver "
+    "recuperer trouver donner envoyer renvoyer refaire saisir taper entrer mettre tape mis saisi dessus dedans "
+    "correctement mauvaise erreur message nul chiant bizarre normal possible impossible pareil same fourni "
+    "fournis fournie fournies remise remises transmis envoyes donnee donnees choisi choisis juge introuvable "
+    "inconnu different differente identique perime perime vide bloquee expires refusees zappe"
 )
 _STOP_WORDS = _FUNCTION_WORDS | _DOMAIN_WORDS
 # words a strong separator (":", "=") may be followed by without announcing a secret ("mot de passe : mini 8 ?")
-_DESCRIPTIVE = frozenset(
-    [
-        "mini",
-        "minimum",
-        "max",
-        "maximum",
-        "combien",
-        "quel",
-        "quelle",
-        "quels",
-        "quelles",
-        "oublie",
-        "oubliee",
-        "perdu",
-        "pas",
-        "aucun",
-        "rien",
-        "incorrect",
-        "invalide",
-        "refuse",
-        "quoi",
-        "comment",
-        "pourquoi",
-    ]
+_DESCRIPTIVE = _word_set(
+    "mini minimum max maximum combien quel quelle quels quelles oublie oubliee perdu pas aucun rien incorrect "
+    "invalide refuse quoi comment pourquoi"
 )
-_CLAUSE_END = frozenset(
-    [
-        "mais",
-        "et",
-        "ou",
-        "puis",
-        "je",
-        "j",
-        "ça",
-        "ca",
-        "sa",
-        "il",
-        "elle",
-        "on",
-        "ils",
-        "elles",
-        "ne",
-        "n",
-        "pourtant",
-        "alors",
-        "donc",
-        "car",
-        "parce",
-        "quand",
-        "lorsque",
-        "svp",
-        "stp",
-        "merci",
-        "pour",
-        "sur",
-        "depuis",
-        "avec",
-        "mon",
-        "ma",
-        "mes",
-        "identifiant",
-        "login",
-        "ce",
-        "cela",
-        "comme",
-        "qui",
-        "que",
-        "qu",
-        "est",
-        "sont",
-    ]
+_CLAUSE_END = _word_set(
+    "mais et ou puis je j ça ca sa il elle on ils elles ne n pourtant alors donc car parce quand lorsque svp stp "
+    "merci pour sur depuis avec mon ma mes identifiant login ce cela comme qui que qu est sont"
 )
 # adverbs and adjectives that describe a password rather than spell one ("complètement", "introuvable")
 _ORDINARY_ENDINGS = ("ment", "able", "ible")
@@ -697,30 +281,57 @@ def _clause_start(text: str, start: int) -> int:
 
 def password_spans(text: str) -> list[tuple[int, int]]:
     """Where the text holds a password, as sorted, disjoint `(start, end)` spans."""
-    spans: list[tuple[int, int]] = []
+    spans = [
+        *_announced(text),
+        *_named_by_a_verb(text),
+        *_before_an_announcer(text),
+        *_after_an_identifier(text),
+        *(match.span() for match in _PASSWORD_LIKE.finditer(text)),
+    ]
+    return _merged(spans)
+
+
+def _announced(text: str) -> Iterator[tuple[int, int]]:
+    """Secrets an announcer introduces: "mon mdp c'est …", "mot de passe : …"."""
     for match in _ANNOUNCER.finditer(text):
         if found := _after_announcer(text, match):
-            spans.append(found)
+            yield found
+
+
+def _named_by_a_verb(text: str) -> Iterator[tuple[int, int]]:
+    """Secrets after "j'ai essayé …" (up to the clause's end) and "avec … ça marche pas" (before the failure)."""
     for match in _VERB.finditer(text):
         if found := _after_verb(text, match, followed_by_failure=False):
-            spans.append(found)
+            yield found
     for match in _AVEC.finditer(text):
         if found := _after_verb(text, match, followed_by_failure=True):
-            spans.append(found)
+            yield found
+
+
+def _before_an_announcer(text: str) -> Iterator[tuple[int, int]]:
+    """Passphrases named afterwards: "tortue rouge danse c'est mon mdp"."""
     for match in _BEFORE_ANNOUNCER.finditer(text):
         secret = match.group("secret")
         if not _is_stop(secret) and not _is_protected(secret):
-            spans.append((_clause_start(text, match.start("secret")), match.end("secret")))
+            yield _clause_start(text, match.start("secret")), match.end("secret")
+
+
+def _after_an_identifier(text: str) -> Iterator[tuple[int, int]]:
+    """A word typed right after an identifier, unless it rather reads as a name or a town."""
     for match in _AFTER_IDENTIFIER.finditer(text):
         secret = match.group("secret")
         if _is_stop(secret) or _is_protected(secret) or _ends_clause(secret):
             continue
         # a capitalised word after an identifier is rather a name or a town ("marie.dupont Versailles")
-        if "/" in match.group("separator") or re.search(r"[\d\W_]", secret.rstrip(",.;")) or secret.islower():
-            if found := _phrase(text, match.start("secret"), _NOTHING_BETWEEN_WORDS, until_stop=True):
-                spans.append(found)
-    for match in _PASSWORD_LIKE.finditer(text):
-        spans.append(match.span())
+        looks_secret = (
+            "/" in match.group("separator") or re.search(r"[\d\W_]", secret.rstrip(",.;")) or secret.islower()
+        )
+        if looks_secret and (found := _phrase(text, match.start("secret"), _NOTHING_BETWEEN_WORDS, until_stop=True)):
+            yield found
+
+
+def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans sorted, overlapping or touching ones merged."""
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bot.core.accounts import Establishment
@@ -89,57 +89,15 @@ TYPE_WORDS: dict[str, frozenset[str]] = {
 }
 _FUZZY_TYPE_WORDS = tuple(word for word in TYPE_WORDS if len(word) >= 5)
 
-STOP_WORDS = frozenset(
-    [
-        "le",
-        "la",
-        "les",
-        "de",
-        "du",
-        "des",
-        "en",
-        "sur",
-        "et",
-        "au",
-        "aux",
-        "un",
-        "une",
-        "dans",
-        "chez",
-        "pour",
-        "par",
-        "cedex",
-        "je",
-        "suis",
-        "mon",
-        "ma",
-        "mes",
-        "notre",
-        "nos",
-        "son",
-        "sa",
-        "ses",
-        "est",
-        "ce",
-        "cet",
-        "cette",
-        "il",
-        "elle",
-        "qui",
-        "que",
-        "nom",
-        "appelle",
-        "ville",
-        "commune",
-        "fils",
-        "fille",
-        "enfant",
-        "enfants",
-        "bonjour",
-        "merci",
-        "svp",
-        "stp",
-    ]
+
+def _word_set(words: str) -> frozenset[str]:
+    """The words of a space-separated list (long word lists read better as text)."""
+    return frozenset(words.split())
+
+
+STOP_WORDS = _word_set(
+    "le la les de du des en sur et au aux un une dans chez pour par cedex je suis mon ma mes notre nos son sa ses "
+    "est ce cet cette il elle qui que nom appelle ville commune fils fille enfant enfants bonjour merci svp stp"
 )
 """Dropped from queries, names and towns (single letters such as l', d', à are dropped too)."""
 
@@ -224,6 +182,7 @@ def search_skeletons(query: str) -> list[tuple[str, ...]]:
     skeletons: list[tuple[str, ...]] = []
     for token in query_tokens(query):
         consonants = tuple(_NOT_IN_SKELETON.sub("", token))
+        candidates: list[tuple[str, ...]]
         if not consonants:
             candidates = [(token,)]
         elif len(consonants) < 3:
@@ -281,43 +240,56 @@ class SchoolMatch:
 def _score(query: _Parsed, establishment: Establishment) -> SchoolMatch | None:
     name = _name(establishment.name)
     city = _city(establishment.city)
-    candidates: list[tuple[float, int, str, int]] = []
     kinds = (("name", name.tokens, NAME_HIT, NAME_EDIT), ("city", city, CITY_HIT, CITY_EDIT))
-    for qi, token in enumerate(query.tokens):
-        for kind, targets, hit, edit in kinds:
-            for ti, target in enumerate(targets):
-                distance = _distance(token, target)
-                if distance is not None:
-                    candidates.append((hit - edit * distance, qi, kind, ti))
-    candidates.sort(key=lambda c: (-c[0], c[1], c[2], c[3]))
-    used_query: set[int] = set()
-    used: set[tuple[str, int]] = set()
-    score = 0.0
-    name_hits = 0
-    city_hits = 0
-    for value, qi, kind, ti in candidates:
-        if qi in used_query or (kind, ti) in used:
-            continue
-        used_query.add(qi)
-        used.add((kind, ti))
-        score += value
-        if kind == "name":
-            name_hits += 1
-        else:
-            city_hits += 1
-    unmatched = tuple(token for qi, token in enumerate(query.tokens) if qi not in used_query)
-    if name_hits == 0:
-        if not city_hits or unmatched:
+    candidates = [
+        (hit - edit * distance, qi, kind, ti)
+        for qi, token in enumerate(query.tokens)
+        for kind, targets, hit, edit in kinds
+        for ti, target in enumerate(targets)
+        if (distance := _distance(token, target)) is not None
+    ]
+    pairing = _pair(candidates)
+    unmatched = tuple(token for qi, token in enumerate(query.tokens) if qi not in pairing.query_tokens)
+    score = pairing.score
+    if pairing.name_hits == 0:
+        if not pairing.city_hits or unmatched:
             return None  # a school of the town the query names, and nothing else in the query
-    elif name_hits <= len(unmatched):
+    elif pairing.name_hits <= len(unmatched):
         return None
     else:
-        score -= NAME_MISS * (len(name.tokens) - name_hits)
-        if city and not city_hits:
+        score -= NAME_MISS * (len(name.tokens) - pairing.name_hits)
+        if city and not pairing.city_hits:
             score -= CITY_MISS
         score -= UNEXPLAINED * len(unmatched)
     score += _type_score(query.features, name.features)
     return SchoolMatch(establishment, round(score, 4), unmatched)
+
+
+@dataclass
+class _Pairing:
+    """Query tokens paired one to one with name or town tokens, best pairs first."""
+
+    score: float = 0.0
+    name_hits: int = 0
+    city_hits: int = 0
+    query_tokens: set[int] = field(default_factory=set)
+
+
+def _pair(candidates: list[tuple[float, int, str, int]]) -> _Pairing:
+    """Greedy pairing of `(value, query token, "name" or "city", target token)` candidates, each token used once."""
+    pairing = _Pairing()
+    used: set[tuple[str, int]] = set()
+    for value, qi, kind, ti in sorted(candidates, key=lambda c: (-c[0], c[1], c[2], c[3])):
+        if qi in pairing.query_tokens or (kind, ti) in used:
+            continue
+        pairing.query_tokens.add(qi)
+        used.add((kind, ti))
+        pairing.score += value
+        if kind == "name":
+            pairing.name_hits += 1
+        else:
+            pairing.city_hits += 1
+    return pairing
 
 
 def _type_score(wanted: frozenset[str], offered: frozenset[str]) -> float:

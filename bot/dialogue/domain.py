@@ -103,35 +103,11 @@ def _mapping(raw: dict[str, Any], where: str) -> SlotMapping:
 def parse_domain(raw: Any, source: str = "domain.yml") -> Domain:
     if not isinstance(raw, dict):
         raise DomainError(f"{source}: expected a mapping")
-    slots: dict[str, Slot] = {}
-    for name, spec in (raw.get("slots") or {}).items():
-        spec = spec or {}
-        slots[name] = Slot(
-            name=name,
-            type=spec.get("type", "any"),
-            initial_value=spec.get("initial_value"),
-            mappings=tuple(_mapping(m, f"{source}: slots.{name}") for m in spec.get("mappings") or []),
-            values=tuple(spec.get("values") or ()),
-        )
-    if "requested_slot" not in slots:
-        slots["requested_slot"] = Slot("requested_slot", "any", None, ())
-    responses: dict[str, list[ResponseVariant]] = {}
-    for name, variants in (raw.get("responses") or {}).items():
-        if not isinstance(variants, list) or not variants:
-            raise DomainError(f"{source}: responses.{name}: expected a list of variants")
-        parsed = []
-        for index, variant in enumerate(variants):
-            if "text" not in variant:
-                raise DomainError(f"{source}: responses.{name}[{index}]: `text` is required")
-            condition = tuple(
-                (c["name"], c.get("value")) for c in variant.get("condition") or [] if c.get("type") == "slot"
-            )
-            buttons = tuple(
-                {"title": str(b["title"]), "payload": str(b["payload"])} for b in variant.get("buttons") or []
-            )
-            parsed.append(ResponseVariant(str(variant["text"]).strip(), buttons, condition))
-        # conditional variants are tried first, as Rasa does
-        responses[name] = sorted(parsed, key=lambda v: 0 if v.condition else 1)
+    slots = _slots(raw, source)
+    responses = {
+        name: _variants(variants, f"{source}: responses.{name}")
+        for name, variants in (raw.get("responses") or {}).items()
+    }
     forms = {name: list((spec or {}).get("required_slots") or []) for name, spec in (raw.get("forms") or {}).items()}
     for form, required in forms.items():
         for slot in required:
@@ -152,3 +128,36 @@ def parse_domain(raw: Any, source: str = "domain.yml") -> Domain:
 def load_domain(path: Path) -> Domain:
     raw = read_yaml(path, DomainError)
     return parse_domain(raw, path.name)
+
+
+def _slots(raw: dict[str, Any], source: str) -> dict[str, Slot]:
+    """The declared slots, plus Rasa's `requested_slot`."""
+    slots: dict[str, Slot] = {}
+    for name, spec in (raw.get("slots") or {}).items():
+        spec = spec or {}
+        slots[name] = Slot(
+            name=name,
+            type=spec.get("type", "any"),
+            initial_value=spec.get("initial_value"),
+            mappings=tuple(_mapping(m, f"{source}: slots.{name}") for m in spec.get("mappings") or []),
+            values=tuple(spec.get("values") or ()),
+        )
+    if "requested_slot" not in slots:
+        slots["requested_slot"] = Slot("requested_slot", "any", None, ())
+    return slots
+
+
+def _variants(variants: Any, where: str) -> list[ResponseVariant]:
+    """A response's variants, the conditional ones first (they are tried first, as Rasa does)."""
+    if not isinstance(variants, list) or not variants:
+        raise DomainError(f"{where}: expected a list of variants")
+    parsed = []
+    for index, variant in enumerate(variants):
+        if "text" not in variant:
+            raise DomainError(f"{where}[{index}]: `text` is required")
+        condition = tuple(
+            (c["name"], c.get("value")) for c in variant.get("condition") or [] if c.get("type") == "slot"
+        )
+        buttons = tuple({"title": str(b["title"]), "payload": str(b["payload"])} for b in variant.get("buttons") or [])
+        parsed.append(ResponseVariant(str(variant["text"]).strip(), buttons, condition))
+    return sorted(parsed, key=lambda v: 0 if v.condition else 1)

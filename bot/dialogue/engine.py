@@ -337,7 +337,7 @@ class DialogueEngine:
             self._set_slot(turn, "topic", intent)
             handled = list(turn.state.slots.get("handled_topics") or [])
             if intent not in handled:
-                self._set_slot(turn, "handled_topics", handled + [intent])
+                self._set_slot(turn, "handled_topics", [*handled, intent])
 
     def _policy(self, turn: Turn, intent: str, by_entity: set[str]) -> None:
         """The rules and forms for a request: a form goes on unless another intent with a rule interrupts it."""

@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from bot.nlu.normalise import fold
 from bot.yaml_files import read_yaml
@@ -170,22 +170,22 @@ class NoteTenant:
     tenant: str  # the message says which ENT it is about without naming it ("les CGU", "cesame")
 
 
-Command = Union[
-    ConfirmProposal,
-    DenyProposal,
-    FillSlot,
-    CorrectSlot,
-    DontKnow,
-    RejectValue,
-    Diagnose,
-    StartTopic,
-    FollowUp,
-    AnswerSeveral,
-    HandOver,
-    SpeakFor,
-    Clarify,
-    NoteTenant,
-]
+Command = (
+    ConfirmProposal
+    | DenyProposal
+    | FillSlot
+    | CorrectSlot
+    | DontKnow
+    | RejectValue
+    | Diagnose
+    | StartTopic
+    | FollowUp
+    | AnswerSeveral
+    | HandOver
+    | SpeakFor
+    | Clarify
+    | NoteTenant
+)
 
 
 @dataclass(frozen=True)
@@ -425,9 +425,8 @@ class Understander:
             if not context.proposal_is_latest and not go_ahead and _any(self.lexicon.thanks, simple):
                 # "ok merci" after another answer came since the proposal: thanks for that answer, not a yes
                 return (StartTopic("thanks"),), False
-            if yes or (intent == "affirm" and confident and not asks):
-                if login is None or login == context.known_login:
-                    return (ConfirmProposal(),), False
+            if (yes or (intent == "affirm" and confident and not asks)) and login in (None, context.known_login):
+                return (ConfirmProposal(),), False
 
         if intent == "escalate_human" and confident:
             return (HandOver(),), False
@@ -462,9 +461,14 @@ class Understander:
             return (StartTopic(intent if new_request else "inform"),), False
 
         # the assistant asked which ENT: a school's name is an answer, unless a new question comes instead
-        if context.asking_tenant and not _entity(parse, "tenant") and not (confident and intent in self.answerable):
-            if not _any(self.lexicon.dont_know, simple) and intent not in SMALL_TALK:
-                return (StartTopic("inform"),), False
+        if (
+            context.asking_tenant
+            and not _entity(parse, "tenant")
+            and not (confident and intent in self.answerable)
+            and not _any(self.lexicon.dont_know, simple)
+            and intent not in SMALL_TALK
+        ):
+            return (StartTopic("inform"),), False
 
         # 3. an ADML typing an operation in words (or "et pour x.y ?", "pardon c'est x.y2" right after one)
         adml_operation = self._adml_operation(context, simple, intent, login)
@@ -624,7 +628,7 @@ class Understander:
         if strong:
             return None
         ranked = [r["name"] for r in (parse.get("intent_ranking") or [])[:3]]
-        if context.topic in ranked and (cue or len(words) <= 8):
+        if context.topic and context.topic in ranked and (cue or len(words) <= 8):
             return FollowUp(context.topic)
         if cue and len(words) <= 12:
             return FollowUp(context.topic or "")  # "et on peut y aller depuis l'ent ?": it leans on the answer

@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from typing import TypeVar
 
 from bot.core.accounts import Account, Establishment
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class BreakerState(str, Enum):
+class BreakerState(StrEnum):
     CLOSED = "closed"
     OPEN = "open"
     HALF_OPEN = "half_open"
@@ -131,6 +131,9 @@ class BreakingDirectory:
 
     def find_establishment(self, uai: str) -> Establishment | None:
         return self._call("find_establishment", lambda: self.inner.find_establishment(uai))
+
+    def find_establishments(self, query: str, limit: int = 5) -> list[Establishment]:
+        return self._call("find_establishments", lambda: self.inner.find_establishments(query, limit))
 
     def accounts_of_school(self, uai: str) -> list[Account]:
         return self._call("accounts_of_school", lambda: self.inner.accounts_of_school(uai))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.config import not_utf8
 from bot.core.accounts import Account, AccountSource, AccountState, Delivery, Establishment, Profile
@@ -59,7 +60,10 @@ def _datetime(value: Any, where: str) -> dt.datetime | None:
     return value
 
 
-def _enum(kind: type, value: Any, where: str) -> Any:
+E = TypeVar("E", bound=enum.StrEnum)
+
+
+def _enum(kind: type[E], value: Any, where: str) -> E:
     try:
         return kind(value)
     except ValueError:

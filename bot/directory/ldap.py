@@ -64,7 +64,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import ldap3
@@ -175,10 +175,8 @@ class LdapDirectory:
         except (LDAPException, OSError) as exc:
             raise DirectoryError(f"LDAP {operation} failed ({type(exc).__name__})") from None
         finally:
-            try:
+            with suppress(LDAPException, OSError):  # closing a connection that failed: nothing left to do
                 connection.unbind()
-            except (LDAPException, OSError):
-                pass
 
     # --- reading ----------------------------------------------------------------------------
 

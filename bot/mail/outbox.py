@@ -29,6 +29,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.mail.port import Mail, Mailer, MailError
+from bot.storage.db import affected_rows
 from bot.storage.models import OutboundMail
 
 log = logging.getLogger(__name__)
@@ -126,12 +127,14 @@ class MailOutbox:
     def _claim(self, mail_id: int, now: dt.datetime) -> Mail | None:
         """The mail, if this caller may send it now (claimed for `CLAIM_MINUTES`); marks it expired if it is."""
         with self.sessions.begin() as session:
-            claimed = session.execute(
-                update(OutboundMail)
-                .where(OutboundMail.id == mail_id, OutboundMail.status == "pending")
-                .where(OutboundMail.next_attempt_at <= now)
-                .values(next_attempt_at=now + dt.timedelta(minutes=CLAIM_MINUTES))
-            ).rowcount
+            claimed = affected_rows(
+                session.execute(
+                    update(OutboundMail)
+                    .where(OutboundMail.id == mail_id, OutboundMail.status == "pending")
+                    .where(OutboundMail.next_attempt_at <= now)
+                    .values(next_attempt_at=now + dt.timedelta(minutes=CLAIM_MINUTES))
+                )
+            )
             if claimed != 1:
                 return None  # sent, expired, not due, or being sent by someone else
             row = session.get(OutboundMail, mail_id)
@@ -210,4 +213,4 @@ class MailOutbox:
                     OutboundMail.status.in_(("sent", "expired")), OutboundMail.created_at < older_than
                 )
             )
-            return int(result.rowcount or 0)
+            return affected_rows(result)

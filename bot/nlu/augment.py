@@ -32,7 +32,7 @@ def augment(texts: list[str], labels: list[str], plan: Augmentation) -> tuple[li
     out_labels = list(labels)
     if not plan.enabled:
         return out_texts, out_labels
-    for text, label in zip(texts, labels):
+    for text, label in zip(texts, labels, strict=True):
         variants = [typos(text, 8, plan.seed * 1000 + copy) for copy in range(plan.typo_copies)]
         if plan.sms_copies:
             variants.append(sms(text))

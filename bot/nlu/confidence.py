@@ -26,10 +26,16 @@ PER_INTENT_FLOOR = 0.2  # no intent is answered below this, however clean its hi
 
 
 class _Settings(Protocol):
-    confidence_strategy: str
-    confidence_threshold: float
-    confidence_margin: float
-    per_intent_thresholds: Mapping[str, float]
+    """What the policy reads from the configuration (read-only: the settings are frozen)."""
+
+    @property
+    def confidence_strategy(self) -> str: ...
+    @property
+    def confidence_threshold(self) -> float: ...
+    @property
+    def confidence_margin(self) -> float: ...
+    @property
+    def per_intent_thresholds(self) -> Mapping[str, float]: ...
 
 
 @dataclass(frozen=True)
@@ -98,7 +104,8 @@ def coverage(policy: ConfidencePolicy, predictions: Sequence[Prediction]) -> tup
 
 
 def fit_per_intent(predictions: Sequence[Prediction], max_error: float) -> dict[str, float]:
-    """For each predicted intent, the lowest threshold (≥ the floor) whose answered predictions err at most `max_error`."""
+    """For each predicted intent, the lowest threshold (≥ the floor) whose answered predictions err at most
+    `max_error`."""
     thresholds: dict[str, float] = {}
     for intent in sorted({p.intent for p in predictions}):
         mine = [p for p in predictions if p.intent == intent]

@@ -59,42 +59,55 @@ class EntityExtractor:
         `test14`) give a `username` only for the word right after an identifier cue ("identifiant",
         "login", "id", "je suis", "c'est", "compte"), never in a clause about a password nor when the word
         itself looks like one to the redaction (`Soleil2024`): a bare `soleil2024` may be a password."""
-        found: list[Entity] = []
-        taken: list[tuple[int, int]] = []
-
-        def free(start: int, end: int) -> bool:
-            return all(end <= s or start >= e for s, e in taken)
-
-        def add(entity: str, value: str, start: int, end: int) -> None:
-            if free(start, end):
-                found.append(Entity(entity, value, start, end))
-                taken.append((start, end))
-
+        found = _Found()
         for match in _EMAIL.finditer(text):
-            add("email", match.group(0).lower(), match.start(), match.end())
+            found.add("email", match.group(0).lower(), match.start(), match.end())
         for match in _TICKET.finditer(text):
-            add("ticket_id", match.group(1) or match.group(2), match.start(), match.end())
+            found.add("ticket_id", match.group(1) or match.group(2), match.start(), match.end())
         for match in _UAI.finditer(text):
-            add("uai", match.group(1).upper(), match.start(1), match.end(1))
-        for match in _USERNAME.finditer(text):
-            login = match.group(1).lower()
-            parts = set(login.rstrip("0123456789").split("."))
-            if parts & _NOT_LOGIN_PARTS or parts & _NOT_LOGIN_WORDS:
-                continue
-            add("username", login, match.start(1), match.end(1))
-        extra = tuple(extra_login_patterns)
-        if extra:
-            for start, end in _cued_tokens(text):
-                login = text[start:end].lower()
-                if login.rstrip("0123456789") in _NOT_LOGIN_WORDS or contains_password(text[start:end]):
-                    continue
-                if matches_login(login, extra):
-                    add("username", login, start, end)
+            found.add("uai", match.group(1).upper(), match.start(1), match.end(1))
+        _add_usernames(found, text)
+        _add_cued_logins(found, text, tuple(extra_login_patterns))
         if self._lookup_re:
             for match in self._lookup_re.finditer(fold(text)):
                 entity, value = self._lookup[match.group(1)]
-                add(entity, value, match.start(1), match.end(1))
-        return sorted(found, key=lambda e: e.start)
+                found.add(entity, value, match.start(1), match.end(1))
+        return sorted(found.entities, key=lambda e: e.start)
+
+
+class _Found:
+    """Entities found so far; a span already taken by an earlier (stronger) entity is not taken again."""
+
+    def __init__(self) -> None:
+        self.entities: list[Entity] = []
+        self._taken: list[tuple[int, int]] = []
+
+    def add(self, entity: str, value: str, start: int, end: int) -> None:
+        if all(end <= s or start >= e for s, e in self._taken):
+            self.entities.append(Entity(entity, value, start, end))
+            self._taken.append((start, end))
+
+
+def _add_usernames(found: _Found, text: str) -> None:
+    """Words in the shape of an identifier (`prenom.nom2`), unless made of words that are not names."""
+    for match in _USERNAME.finditer(text):
+        login = match.group(1).lower()
+        parts = set(login.rstrip("0123456789").split("."))
+        if parts & _NOT_LOGIN_PARTS or parts & _NOT_LOGIN_WORDS:
+            continue
+        found.add("username", login, match.start(1), match.end(1))
+
+
+def _add_cued_logins(found: _Found, text: str, patterns: tuple[str, ...]) -> None:
+    """Words in a tenant's own identifier formats, right after an identifier cue, that do not look like a password."""
+    if not patterns:
+        return
+    for start, end in _cued_tokens(text):
+        login = text[start:end].lower()
+        if login.rstrip("0123456789") in _NOT_LOGIN_WORDS or contains_password(text[start:end]):
+            continue
+        if matches_login(login, patterns):
+            found.add("username", login, start, end)
 
 
 def _cued_tokens(text: str) -> list[tuple[int, int]]:

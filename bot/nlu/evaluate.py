@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,11 +102,11 @@ def out_of_fold(
     for train, test in StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(labels, labels):
         model = NluModel.train(TrainingData([examples[i] for i in train], data.synonyms), kind=kind, options=options)
         texts = [examples[i].text for i in test]
-        for index, (intent, top1, top2) in zip(test, _predict(model, texts)):
+        for index, (intent, top1, top2) in zip(test, _predict(model, texts), strict=True):
             predictions[index] = Prediction(labels[index], intent, top1, top2)
         for name in names:
             noisy = [PERTURBATIONS[name](text, seed) for text in texts]
-            for index, (intent, _, _) in zip(test, _predict(model, noisy)):
+            for index, (intent, _, _) in zip(test, _predict(model, noisy), strict=True):
                 perturbed[name][index] = intent
     return OutOfFold(labels, [p for p in predictions if p is not None], perturbed)
 
@@ -120,12 +120,12 @@ def cross_validate(
     predicted = [p.intent for p in result.predictions]
     intents = sorted(set(labels))
     per_intent = f1_score(labels, predicted, labels=intents, average=None)
-    confusions = Counter((truth, guess) for truth, guess in zip(labels, predicted) if truth != guess)
+    confusions = Counter((truth, guess) for truth, guess in zip(labels, predicted, strict=True) if truth != guess)
     return Evaluation(
         classifier=kind,
         accuracy=accuracy_score(labels, predicted),
         macro_f1=f1_score(labels, predicted, average="macro"),
-        per_intent_f1={intent: float(score) for intent, score in zip(intents, per_intent)},
+        per_intent_f1={intent: float(score) for intent, score in zip(intents, per_intent, strict=True)},
         confusions=[(t, g, n) for (t, g), n in confusions.most_common(10)],
         seconds=time.perf_counter() - started,
         predictions=result.predictions,
@@ -192,7 +192,7 @@ def report_markdown(
     folds: int,
     robustness_rows: Sequence[RobustnessRow] = (),
     confidence_rows: Sequence[Coverage] = (),
-    per_intent: dict[str, float] | None = None,
+    per_intent: Mapping[str, float] | None = None,
     max_error: float | None = None,
     study: Sequence[tuple[str, float, dict[str, float]]] = (),
 ) -> str:
@@ -206,7 +206,8 @@ def report_markdown(
     ]
     if evaluation.heldout_accuracy is not None:
         lines.append(
-            f"- held-out accuracy: **{evaluation.heldout_accuracy:.3f}**, macro-F1 **{evaluation.heldout_macro_f1:.3f}**"
+            f"- held-out accuracy: **{evaluation.heldout_accuracy:.3f}**,"
+            f" macro-F1 **{evaluation.heldout_macro_f1:.3f}**"
         )
     if robustness_rows:
         lines += ["", "## Robustness (held-out utterances, perturbed)", ""]

@@ -81,13 +81,16 @@ def entity_lookup(data: TrainingData) -> dict[str, tuple[str, str]]:
     return lookup
 
 
+CHOSEN_AUGMENTATION = Augmentation(typo_copies=2, sms_copies=True)
+
+
 @dataclass(frozen=True)
 class TrainingOptions:
     """How robust to phone typing the model is made; the defaults are the ones chosen by cross-validation."""
 
     correct_spelling: bool = True
     spelling_min_length: int = 3  # shorter words are never corrected (CV on typed folds: 3 beats 4)
-    augmentation: Augmentation = Augmentation(typo_copies=2, sms_copies=True)
+    augmentation: Augmentation = CHOSEN_AUGMENTATION
     copy_weight: float = 0.5  # weight of an augmented copy in training, against 1 for a written example
 
 
@@ -132,7 +135,7 @@ class NluModel:
 
     def rank(self, text: str) -> list[tuple[str, float]]:
         probabilities = self.probabilities([text])[0]
-        ranking = sorted(zip(self.intents, probabilities), key=lambda pair: -pair[1])
+        ranking = sorted(zip(self.intents, probabilities, strict=True), key=lambda pair: -pair[1])
         return [(name, float(p)) for name, p in ranking]
 
     def parse(self, text: str) -> dict[str, Any]:

@@ -94,7 +94,7 @@ def parse_message(model: NluModel, text: str) -> dict[str, Any]:
         if parse["intent"]["confidence"] < bar and _is_bare_data(text, parse["entities"]):
             parse["intent"] = {"name": "inform", "confidence": BARE_DATA_CONFIDENCE}
             others = [r for r in parse["intent_ranking"] if r["name"] != "inform"]
-            parse["intent_ranking"] = [dict(parse["intent"])] + others
+            parse["intent_ranking"] = [dict(parse["intent"]), *others]
         clauses = clauses_of(text)
         if parse["intent"]["confidence"] < MIN_CONFIDENCE and len(clauses) >= 2:
             # two problems split the classifier's belief: the first clause says what to deal with first
@@ -102,7 +102,7 @@ def parse_message(model: NluModel, text: str) -> dict[str, Any]:
             if name in PROBLEM_INTENTS and confidence >= MIN_CONFIDENCE:
                 parse["intent"] = {"name": name, "confidence": round(confidence, 4)}
                 others = [r for r in parse["intent_ranking"] if r["name"] != name]
-                parse["intent_ranking"] = [dict(parse["intent"])] + others
+                parse["intent_ranking"] = [dict(parse["intent"]), *others]
         second = secondary_intent(model, text, parse["intent"]["name"])
         if second:
             parse["secondary_intent"] = second

@@ -122,38 +122,53 @@ def _neighbour(char: str, rng: random.Random) -> str:
 def typos(text: str, every: int = 8, seed: int = 0) -> str:
     """About one typo per `every` characters (a random rounding of length / every), outside entity values."""
     rng = random.Random(f"{seed}:{every}:{text}")
+    editable, free = _editable(text)
+    if not editable:
+        return text
+    count = min(len(editable), int(free / every + rng.random()))  # one per `every` characters on average
+    editable_set = set(editable)
+    chars = list(text)
+    for position in sorted(_apart(editable, count, rng), reverse=True):
+        _typo(chars, position, editable_set, rng)
+    return "".join(chars)
+
+
+def _editable(text: str) -> tuple[list[int], int]:
+    """The positions of the letters outside entity values, and how many characters lie outside them."""
     editable: list[int] = []
-    free = 0  # characters outside entity values
+    free = 0
     cursor = 0
     for segment, protected in _segments(text):
         if not protected:
             editable += [cursor + i for i, c in enumerate(segment) if c.isalpha()]
             free += len(segment)
         cursor += len(segment)
-    if not editable:
-        return text
-    count = min(len(editable), int(free / every + rng.random()))  # one per `every` characters on average
-    # positions two apart at least, so that one edit never lands on another
+    return editable, free
+
+
+def _apart(editable: list[int], count: int, rng: random.Random) -> list[int]:
+    """Up to `count` random positions two apart at least, so that one edit never lands on another."""
     chosen: list[int] = []
     for position in rng.sample(editable, len(editable)):
         if all(abs(position - other) > 1 for other in chosen):
             chosen.append(position)
         if len(chosen) == count:
             break
-    editable_set = set(editable)
-    chars = list(text)
-    for position in sorted(chosen, reverse=True):
-        kind = rng.choice(("substitute", "delete", "insert", "transpose"))
-        char = chars[position]
-        if kind == "transpose" and position + 1 in editable_set and chars[position + 1] != char:
-            chars[position], chars[position + 1] = chars[position + 1], char
-        elif kind == "delete":
-            del chars[position]
-        elif kind == "insert":
-            chars.insert(position + 1, _neighbour(char, rng))
-        else:
-            chars[position] = _neighbour(char, rng)
-    return "".join(chars)
+    return chosen
+
+
+def _typo(chars: list[str], position: int, editable: set[int], rng: random.Random) -> None:
+    """One random typo at `position`: a neighbour key, a deleted or inserted letter, or two letters swapped."""
+    kind = rng.choice(("substitute", "delete", "insert", "transpose"))
+    char = chars[position]
+    if kind == "transpose" and position + 1 in editable and chars[position + 1] != char:
+        chars[position], chars[position + 1] = chars[position + 1], char
+    elif kind == "delete":
+        del chars[position]
+    elif kind == "insert":
+        chars.insert(position + 1, _neighbour(char, rng))
+    else:
+        chars[position] = _neighbour(char, rng)
 
 
 def sms(text: str) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.accounts import Account, Delivery
+from bot.storage.db import affected_rows
 from bot.storage.models import ActivationRecord, ValidationToken
 
 
@@ -143,7 +144,7 @@ class ActivationStore:
             result = session.execute(
                 delete(ValidationToken).where((ValidationToken.expires_at < now) | ValidationToken.used_at.is_not(None))
             )
-            return int(result.rowcount or 0)
+            return affected_rows(result)
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

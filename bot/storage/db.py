@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.exc import DBAPIError, InternalError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -45,6 +45,17 @@ def reachable(engine: Engine) -> Iterator[None]:
     except OperationalError as exc:
         where = engine.url.render_as_string(hide_password=True)
         raise DatabaseUnavailable(f"the database {where} cannot be reached: {_reason(exc)}") from None
+
+
+def affected_rows(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed.
+
+    `Session.execute` is typed as returning a `Result`; for a data-changing statement it returns its
+    `CursorResult` subclass, the one with `rowcount`.
+    """
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"not the result of an UPDATE or DELETE: {type(result).__name__}")
+    return int(result.rowcount or 0)
 
 
 def make_engine(url: str, root: Path | None = None) -> Engine:

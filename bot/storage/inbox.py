@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.redaction import redact
 from bot.messages import Button, OutboundMessage
+from bot.storage.db import affected_rows
 from bot.storage.models import InboxMessage
 
 
@@ -59,7 +60,7 @@ class InboxStore:
         claimed = []
         for row_id, message in rows:  # a row is ours only if this call deleted it: no message twice
             with self._sessions.begin() as session:
-                if session.execute(delete(InboxMessage).where(InboxMessage.id == row_id)).rowcount:
+                if affected_rows(session.execute(delete(InboxMessage).where(InboxMessage.id == row_id))):
                     claimed.append(_from_row(message))
         return claimed
 
@@ -67,4 +68,4 @@ class InboxStore:
         """Forget stored messages nobody came back for before `older_than`."""
         with self._sessions.begin() as session:
             result = session.execute(delete(InboxMessage).where(InboxMessage.created_at < older_than))
-            return int(result.rowcount or 0)
+            return affected_rows(result)

@@ -7,6 +7,7 @@ random key is generated once and kept in a file only the server's user can read 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -29,10 +30,8 @@ def load_secret_key(env_name: str, path: Path) -> bytes:
     try:
         with os.fdopen(descriptor, "w", encoding="ascii") as handle:
             handle.write(secrets.token_hex(32) + "\n")
-        try:
-            os.link(draft, path)  # atomic, and refused when another process created the key first
-        except FileExistsError:
-            pass
+        with contextlib.suppress(FileExistsError):  # another process created the key first: read theirs
+            os.link(draft, path)  # atomic
     finally:
         draft.unlink(missing_ok=True)
     return _read(path)

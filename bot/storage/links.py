@@ -8,15 +8,16 @@ import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.storage.db import affected_rows
 from bot.storage.models import AccountLink, OneTimeCode, ResetRequest
 
 
-class CodeCheck(str, Enum):
+class CodeCheck(StrEnum):
     OK = "ok"
     WRONG = "wrong"
     EXPIRED = "expired"
@@ -96,7 +97,7 @@ class LinkStore:
                     AccountLink.login.in_(logins), AccountLink.revoked_at.is_(None)
                 )
             ).all()
-        return [(s, l) for s, l, at in rows if self._alive(l, at, now)]
+        return [(sender, login) for sender, login, at in rows if self._alive(login, at, now)]
 
     def link(self, sender_id: str, login: str, now: dt.datetime) -> None:
         self.unlink(sender_id, now)
@@ -110,7 +111,7 @@ class LinkStore:
                 .where(AccountLink.sender_id == sender_id, AccountLink.revoked_at.is_(None))
                 .values(revoked_at=now)
             )
-            return bool(result.rowcount)
+            return affected_rows(result) > 0
 
     def _replace_code(self, sender_id: str, login: str, code_hash: str, ttl: dt.timedelta, now: dt.datetime) -> None:
         with self._sessions.begin() as session:
@@ -157,7 +158,7 @@ class LinkStore:
             result = session.execute(
                 delete(OneTimeCode).where((OneTimeCode.expires_at < now) | OneTimeCode.used_at.is_not(None))
             )
-            return int(result.rowcount or 0)
+            return affected_rows(result)
 
     def purge_revoked(self, older_than: dt.datetime) -> int:
         """Forget links revoked, or expired, before `older_than` (the audit log keeps that they existed)."""
@@ -165,7 +166,7 @@ class LinkStore:
             revoked = AccountLink.revoked_at.is_not(None) & (AccountLink.revoked_at < older_than)
             expired = AccountLink.linked_at < older_than - self._lifetimes.user
             result = session.execute(delete(AccountLink).where(revoked | expired))
-            return int(result.rowcount or 0)
+            return affected_rows(result)
 
     def _burn(self, row_id: int, now: dt.datetime) -> None:
         with self._sessions.begin() as session:
@@ -215,11 +216,13 @@ class LinkStore:
             return CodeCheck.TOO_MANY_ATTEMPTS, row.login
         if hmac.compare_digest(row.code_hash, self._hash(sender_id, row.login, code.strip())):
             with self._sessions.begin() as session:
-                won = session.execute(
-                    update(OneTimeCode)
-                    .where(OneTimeCode.id == row.id, OneTimeCode.used_at.is_(None))
-                    .values(used_at=now)
-                ).rowcount
+                won = affected_rows(
+                    session.execute(
+                        update(OneTimeCode)
+                        .where(OneTimeCode.id == row.id, OneTimeCode.used_at.is_(None))
+                        .values(used_at=now)
+                    )
+                )
             return (CodeCheck.OK, row.login) if won else (CodeCheck.NO_CODE, None)
         if took >= max_attempts:
             self._burn(row.id, now)
@@ -270,7 +273,7 @@ class ResetRequestStore:
                 .where(ResetRequest.id == request_id, ResetRequest.status == "pending")
                 .values(status="deciding", decided_by=by)
             )
-            return bool(result.rowcount)
+            return affected_rows(result) > 0
 
     def release(self, request_id: int) -> None:
         """Put a claimed request back to pending (its reset failed)."""
@@ -287,7 +290,7 @@ class ResetRequestStore:
             result = session.execute(
                 delete(ResetRequest).where(ResetRequest.decided_at.is_not(None), ResetRequest.decided_at < older_than)
             )
-            return int(result.rowcount or 0)
+            return affected_rows(result)
 
     def decide(self, request_id: int, approved: bool, by: str, now: dt.datetime) -> ResetRequestView | None:
         """Decide a pending or claimed request once; a request already decided is returned unchanged."""

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import RateLimit
+from bot.storage.db import affected_rows
 from bot.storage.models import RateLimitCounter
 
 
@@ -50,7 +51,7 @@ class RateLimiter:
                     .values(count=RateLimitCounter.count + 1)
                     .execution_options(synchronize_session=False)
                 )
-                if counted.rowcount:
+                if affected_rows(counted):
                     return True
                 if session.scalar(select(RateLimitCounter.count).where(*same_window)) is not None:
                     return False  # the window exists and is full
@@ -77,4 +78,4 @@ class RateLimiter:
     def purge(self, older_than: dt.datetime) -> int:
         with self._sessions.begin() as session:
             result = session.execute(delete(RateLimitCounter).where(RateLimitCounter.window_start < older_than))
-            return int(result.rowcount or 0)
+            return affected_rows(result)

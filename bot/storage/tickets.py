@@ -10,7 +10,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 
 from bot.core.redaction import NOT_AN_IDENTIFIER, redact, safe_identifier
 from bot.storage.models import Ticket, TicketMessage
@@ -132,7 +132,8 @@ class TicketStore(IdentifyingStore):
             row = session.scalar(select(Ticket).where(Ticket.topic_ref == topic_ref))
             return _view(row) if row else None
 
-    def list(self, statuses: tuple[str, ...] = OPEN_STATUSES, limit: int = 200) -> list[TicketView]:
+    def with_status(self, statuses: tuple[str, ...] = OPEN_STATUSES, limit: int = 200) -> list[TicketView]:
+        """The newest tickets (at most `limit`) whose status is one of `statuses`."""
         with self._sessions() as session:
             rows = session.scalars(
                 select(Ticket).where(Ticket.status.in_(statuses)).order_by(Ticket.id.desc()).limit(limit)
@@ -143,7 +144,7 @@ class TicketStore(IdentifyingStore):
         self, statuses: tuple[str, ...], tenant: str | None, page: int, per_page: int
     ) -> tuple[list[TicketView], int]:
         """One page of tickets with these statuses (and tenant, if given), newest first, and how many match."""
-        where = [Ticket.status.in_(statuses)]
+        where: list[ColumnElement[bool]] = [Ticket.status.in_(statuses)]
         if tenant is not None:
             where.append(Ticket.tenant == tenant)
         with self._sessions() as session:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.replay import load_scenarios, run_scenario
+from bot.channels.replay import Scenario, load_scenarios, run_scenario
 from bot.nlu.model import NluModel
 from tests.conftest import ROOT
 
@@ -24,8 +24,8 @@ def test_there_are_at_least_forty_scenarios_with_unique_names() -> None:
 
 
 @pytest.mark.parametrize(("path", "scenario"), SCENARIOS, ids=[s.name for _, s in SCENARIOS])
-def test_scenario(path: Path, scenario: object, nlu: NluModel) -> None:
-    lines = list(run_scenario(scenario, nlu))  # type: ignore[arg-type]
+def test_scenario(path: Path, scenario: Scenario, nlu: NluModel) -> None:
+    lines = list(run_scenario(scenario, nlu))
     verdict = lines[-1]
     transcript = "\n".join(
         f"turn {line['turn']}: {line.get('user')!r} → {line.get('intent')} | "
@@ -153,7 +153,8 @@ def test_replay_runs_the_scenarios_on_the_config_given_by_option_or_variable(tmp
     [
         ("name: caf\xe9\n".encode("latin-1"), "is not UTF-8 text"),
         (
-            b"name: bad-regex\nnow: 2026-09-15T10:00:00+02:00\nturns:\n  - user: bonjour\n    expect: {says: ['(unclosed']}\n",
+            b"name: bad-regex\nnow: 2026-09-15T10:00:00+02:00\n"
+            b"turns:\n  - user: bonjour\n    expect: {says: ['(unclosed']}\n",
             "turn 1: `says` pattern '(unclosed' is not a valid regex",
         ),
         (

@@ -21,6 +21,7 @@ from bot.mail.capture import CaptureMailer
 from bot.nlu.model import NluModel
 from bot.services import Services
 from tests.conftest import ROOT, SettableClock
+from tests.support.expect import first_group, present
 from tests.support.fake_bot_api import Call, FakeBotApi
 from tests.support.processes import free_port
 
@@ -155,7 +156,7 @@ async def test_linking_proves_ownership_with_a_one_time_code_and_is_revocable(st
     sent = await bot.say(USER, "lucas.martin")
     assert "code à 6 chiffres" in sent.params["text"]
     assert [m.recipient for m in bot.mailer.sent] == ["lucas.martin@monlycee.net"]
-    code = re.search(r"\b(\d{6})\b", bot.mailer.sent[-1].body).group(1)  # type: ignore[union-attr]
+    code = first_group(r"\b(\d{6})\b", bot.mailer.sent[-1].body)
     wrong = "000000" if code != "000000" else "111111"
     refused = await bot.say(USER, wrong)
     assert "pas le bon" in refused.params["text"]
@@ -199,10 +200,10 @@ async def test_an_adml_resets_an_account_of_their_school_and_the_password_messag
     shown = await bot.click(ADML, confirm, "Confirmer la réinitialisation")
     password = re.search(r"provisoire : (\S+)", shown.params["text"])
     assert password, shown.params["text"]
-    assert bot.services.directory.find_account("lucas.martin").state.value == "reset"  # type: ignore[union-attr]
+    assert present(bot.services.directory.find_account("lucas.martin")).state.value == "reset"
     message_id = shown.params and bot.api.calls.index(shown)
     assert message_id is not None
-    store = bot.channel.application.job_queue.scheduler  # type: ignore[union-attr]
+    store = present(bot.channel.application.job_queue).scheduler
     jobs = store.get_jobs(jobstore="persistent")
     assert len(jobs) == 1
     due = jobs[0].next_run_time
@@ -210,7 +211,7 @@ async def test_an_adml_resets_an_account_of_their_school_and_the_password_messag
 
     await bot.channel.stop()  # a restart: nothing is kept in memory
     restarted = await start_bot()
-    scheduler = restarted.channel.application.job_queue.scheduler  # type: ignore[union-attr]
+    scheduler = present(restarted.channel.application.job_queue).scheduler
     (job,) = scheduler.get_jobs(jobstore="persistent")
     assert job.id == jobs[0].id
     job.modify(next_run_time=dt.datetime.now(dt.UTC))
@@ -224,7 +225,7 @@ async def test_an_adml_of_another_school_is_refused_and_nothing_changes(start_bo
     bot = await start_bot()
     refused = await bot.say(OTHER_ADML, "/reinit lucas.martin")
     assert "n'appartient pas à votre établissement" in refused.params["text"]
-    assert bot.services.directory.find_account("lucas.martin").state.value == "active"  # type: ignore[union-attr]
+    assert present(bot.services.directory.find_account("lucas.martin")).state.value == "active"
 
 
 async def test_an_adml_lists_unactivated_accounts_as_a_message_and_a_csv(start_bot: Start) -> None:
@@ -258,8 +259,8 @@ async def test_a_user_reset_request_is_approved_by_their_adml(start_bot: Start, 
 async def test_a_ticket_is_worked_in_a_forum_topic_across_a_restart(start_bot: Start) -> None:
     bot = await start_bot()
     created = await bot.say(USER, "je veux parler a un humain svp")
-    ticket_id = int(re.search(r"n°(\d+)", created.params["text"]).group(1))  # type: ignore[union-attr]
-    (topic_call,) = await bot.api.wait_for(lambda: bot.api.sent("createForumTopic"))
+    ticket_id = int(first_group(r"n°(\d+)", created.params["text"]))
+    (_one_topic,) = await bot.api.wait_for(lambda: bot.api.sent("createForumTopic"))
     post = await bot.api.wait_for(
         lambda: next(
             (c for c in bot.api.sent("sendMessage", AGENTS) if f"Demande n°{ticket_id}" in c.params["text"]), None
@@ -309,8 +310,8 @@ async def test_in_a_group_without_topics_agents_answer_by_replying_to_the_ticket
         lambda: next((c for c in bot.api.sent("sendMessage", AGENTS) if "Demande n°" in c.params["text"]), None)
     )
     post_index = bot.api.calls.index(post)
-    await bot.api.wait_for(lambda: bot.services.tickets.latest_for(f"telegram:{USER}").topic_ref)  # type: ignore[union-attr]
-    ref = bot.services.tickets.latest_for(f"telegram:{USER}").topic_ref  # type: ignore[union-attr]
+    await bot.api.wait_for(lambda: present(bot.services.tickets.latest_for(f"telegram:{USER}")).topic_ref)
+    ref = present(bot.services.tickets.latest_for(f"telegram:{USER}")).topic_ref
     assert ref is not None and ref.startswith("msg:")
     mark = len(bot.api.calls)
     bot.api.group_says(AGENTS, AGENT, "Je regarde votre compte.", reply_to=int(ref.removeprefix("msg:")))
@@ -375,7 +376,7 @@ async def test_webhook_mode_serves_updates_on_the_assistant_web_server(
 async def test_desk_buttons_from_outside_the_agents_group_do_nothing(start_bot: Start) -> None:
     bot = await start_bot()
     created = await bot.say(USER, "je veux parler a un humain")
-    ticket_id = int(re.search(r"n°(\d+)", created.params["text"]).group(1))  # type: ignore[union-attr]
+    ticket_id = int(first_group(r"n°(\d+)", created.params["text"]))
     forged = Call(
         "sendMessage",
         {
@@ -425,7 +426,7 @@ async def test_agents_are_reminded_in_the_topic_of_a_ticket_nobody_took(start_bo
 
     bot = await start_bot()
     await bot.say(USER, "je veux parler a un humain")
-    await bot.api.wait_for(lambda: bot.services.tickets.latest_for(f"telegram:{USER}").topic_ref)  # type: ignore[union-attr]
+    await bot.api.wait_for(lambda: present(bot.services.tickets.latest_for(f"telegram:{USER}")).topic_ref)
     clock.advance(minutes=61)
     mark = len(bot.api.calls)
     await asyncio.to_thread(remind, bot.services)
@@ -454,7 +455,7 @@ async def test_a_provisional_password_that_fails_to_send_is_never_sent_again(sta
     mark = len(bot.api.calls)
     bot.api.click(ADML, confirm, "Confirmer la réinitialisation")
     await bot.api.wait_for(lambda: [c for c in bot.api.calls[mark:] if c.method == "sendMessage!500"])
-    assert bot.services.directory.find_account("lucas.martin").state.value == "reset"  # type: ignore[union-attr]
+    assert present(bot.services.directory.find_account("lucas.martin")).state.value == "reset"
     after = await bot.say(ADML, "merci")
     assert "provisoire :" not in after.params["text"]
     tries = [c for c in bot.api.calls[mark:] if "provisoire :" in c.params.get("text", "")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -44,14 +45,16 @@ def read_only(services: Services) -> None:
 def locked(services: Services) -> Iterator[None]:
     """Another process holds the write lock; our writes give up after 0.1 s instead of 30."""
     _on_every_connection(services, "PRAGMA busy_timeout = 100")
-    holder = sqlite3.connect(services.database.url.database, isolation_level=None)
+    database = services.database.url.database
+    assert database is not None, "a file database"
+    holder = sqlite3.connect(database, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     yield
     holder.execute("ROLLBACK")
     holder.close()
 
 
-async def _chat_and_health(url: str) -> tuple[int, list[dict[str, object]], int, dict[str, object]]:
+async def _chat_and_health(url: str) -> tuple[int, list[dict[str, Any]], int, dict[str, Any]]:
     async with aiohttp.ClientSession() as http:
         async with http.post(f"{url}/webhooks/rest/webhook", json={"sender": "db", "message": "bonjour"}) as response:
             chat_status, replies = response.status, await response.json()

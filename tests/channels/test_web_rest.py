@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from typing import Any
 
 import pytest
 
 
-def post(url: str, body: bytes, content_type: str = "application/json") -> tuple[int, object]:
+def post(url: str, body: bytes, content_type: str = "application/json") -> tuple[int, Any]:
     request = urllib.request.Request(
         f"{url}/webhooks/rest/webhook", data=body, headers={"Content-Type": content_type}, method="POST"
     )

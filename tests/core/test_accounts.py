@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from actions.common import clean_login, login_patterns
-from bot.config import ConfigError, load_config, parse_config, read_config_file
+from bot.config import AppConfig, ConfigError, load_config, parse_config, read_config_file
 from bot.core.accounts import LOGIN_PATTERN, login_pattern_problem, matches_login
 from bot.services import current as installed_services
 
@@ -102,7 +102,7 @@ def test_login_pattern_problem() -> None:
 
 
 @pytest.fixture
-def configured(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def configured(monkeypatch: pytest.MonkeyPatch) -> AppConfig:
     """The actions see the shipped configuration (no database: clean_login only reads the config)."""
     config = load_config(ROOT / "config.yml")
     monkeypatch.setattr(installed_services, "_installed", (types.SimpleNamespace(config=config), None))

@@ -6,35 +6,36 @@ from pathlib import Path
 
 import pytest
 
-from bot.dialogue.domain import DomainError, load_domain, parse_domain
+from bot.dialogue.domain import Domain, DomainError, load_domain, parse_domain
 from bot.dialogue.rules import RulesError, load_rules, parse_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def domain():  # type: ignore[no-untyped-def]
+def domain() -> Domain:
     return load_domain(ROOT / "knowledge" / "domain.yml")
 
 
-def test_responses_vary_per_tenant_and_fill_config_facts(domain) -> None:  # type: ignore[no-untyped-def]
+def test_responses_vary_per_tenant_and_fill_config_facts(domain: Domain) -> None:
     neto = domain.render(
         "utter_diagnosis_not_activated", {"tenant": "netocentre"}, {"ent_url": "https://lycees.netocentre.fr"}
     )
     idf = domain.render(
         "utter_diagnosis_not_activated", {"tenant": "monlycee"}, {"ent_url": "https://ent.iledefrance.fr/"}
     )
+    assert neto is not None and idf is not None
     assert "« Activer mon compte »" in neto["text"] and "https://lycees.netocentre.fr" in neto["text"]
     assert "« Activer mon compte »" not in idf["text"] and "https://ent.iledefrance.fr/" in idf["text"]
     assert "\n1. " in neto["text"], "steps are a numbered list, one per line"
 
 
-def test_an_unknown_placeholder_stays_visible(domain) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_placeholder_stays_visible(domain: Domain) -> None:
     rendered = domain.render("utter_ticket_created", {}, {})
-    assert "{ticket_id}" in rendered["text"]
+    assert rendered is not None and "{ticket_id}" in rendered["text"]
 
 
-def test_every_rule_names_existing_responses_forms_and_actions(domain) -> None:  # type: ignore[no-untyped-def]
+def test_every_rule_names_existing_responses_forms_and_actions(domain: Domain) -> None:
     rules = load_rules(ROOT / "knowledge" / "rules.yml", set(domain.forms))
     for rule in rules.intent_rules:
         assert rule.intent in domain.intents, rule.name
@@ -55,8 +56,9 @@ def test_the_most_specific_rule_wins() -> None:
         ]
     }
     rules = parse_rules(raw, set())
-    assert rules.for_intent("affirm", {"x": "y"}, None).actions == ("utter_b",)
-    assert rules.for_intent("affirm", {"x": "z"}, None).actions == ("utter_a",)
+    when_set, otherwise = rules.for_intent("affirm", {"x": "y"}, None), rules.for_intent("affirm", {"x": "z"}, None)
+    assert when_set is not None and when_set.actions == ("utter_b",)
+    assert otherwise is not None and otherwise.actions == ("utter_a",)
     assert rules.for_intent("deny", {}, None) is None
 
 

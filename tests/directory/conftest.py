@@ -16,6 +16,7 @@ import pytest
 from bot.config import AppConfig, LdapSettings
 from bot.directory.fixture import DirectoryFixture, load_fixture
 from bot.directory.ldap import LdapDirectory
+from bot.directory.port import Directory
 from bot.directory.sql import SqlDirectory
 from bot.storage.activation import ActivationStore
 from bot.storage.db import make_engine, session_factory
@@ -121,12 +122,12 @@ def make_ldap(contract_slapd: Slapd, activation: ActivationStore, config: AppCon
 
 
 @pytest.fixture(params=["sql", pytest.param("ldap", marks=pytest.mark.ldap)])
-def directory(request: pytest.FixtureRequest, database_url: str, contract_fixture: DirectoryFixture):  # type: ignore[no-untyped-def]
+def directory(request: pytest.FixtureRequest, database_url: str, contract_fixture: DirectoryFixture) -> Directory:
     """Each adapter, filled with the contract fixture."""
     if request.param == "sql":
         engine = make_engine(database_url)
         sessions = session_factory(engine)
-        built = SqlDirectory(sessions, ActivationStore(sessions))
+        built: Directory = SqlDirectory(sessions, ActivationStore(sessions))
         request.addfinalizer(engine.dispose)
     else:
         built = request.getfixturevalue("make_ldap")()

@@ -232,7 +232,8 @@ def test_ldap_project_lock_attribute(
     for account in contract_fixture.accounts:
         assert directory.find_account(account.login) == account
     directory.unlock("emma.bloquee")
-    assert directory.find_account("emma.bloquee").locked_until is None
+    unlocked = directory.find_account("emma.bloquee")
+    assert unlocked is not None and unlocked.locked_until is None
 
 
 @pytest.mark.ldap
@@ -299,8 +300,8 @@ def test_reads_the_netocentre_reference_directory_unchanged(
     assert not school.ent_convention
     assert len(directory.accounts_of_school("0290009C")) == 13
     logins = [f"test{n}" for n in (*range(1, 16), 1000, 1001)]
-    everyone = [directory.find_account(login) for login in logins]
-    assert [a.login for a in everyone if a is not None] == logins
+    everyone = [account for login in logins if (account := directory.find_account(login)) is not None]
+    assert [a.login for a in everyone] == logins
     assert [a.state for a in everyone].count(AccountState.PROVISIONAL) == 1
     assert all(a.profile == Profile.STUDENT for a in everyone)
 
@@ -310,6 +311,6 @@ def test_resets_an_account_of_the_reference_directory(reference_slapd: Slapd, ac
     directory = LdapDirectory(ldap_settings(reference_slapd), activation, reference_slapd.password, tenant="netocentre")
     directory.set_provisional_password("test2", SECRET, NOW)
     account = directory.find_account("test2")
-    assert account.state == AccountState.RESET and account.provisional_issued_at == NOW
+    assert account is not None and account.state == AccountState.RESET and account.provisional_issued_at == NOW
     dn, _ = _entry(reference_slapd, "test2")
     assert ldap3.Connection(ldap3.Server(reference_slapd.url, get_info=ldap3.NONE), dn, SECRET).bind()

@@ -14,17 +14,20 @@ from bot.nlu.model import NluModel
 from bot.services import Services
 from tests.conftest import Chat, SettableClock
 from tests.support.blackhole import BlackHole
+from tests.support.expect import present
 from tests.support.processes import free_port
 
 
-def test_an_unreachable_ldap_directory_gets_a_clear_answer(services: Services, nlu: NluModel, config) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreachable_ldap_directory_gets_a_clear_answer(
+    services: Services, nlu: NluModel, config: AppConfig
+) -> None:
     settings = LdapSettings(url=f"ldap://127.0.0.1:{free_port()}", connect_timeout_seconds=1)
     services.directory = LdapDirectory(settings, services.activation, "secret", tenant_for_uai=config.tenant_for_uai)
     chat = Chat(build_assistant(services, nlu), "web:down")
     chat.say("j'arrive pas a me connecter")
     chat.say("lucas.martin")
     assert "L'annuaire ne répond pas" in chat.text
-    assert "Parler à un conseiller" in [b.title for m in chat.last.messages for b in m.buttons]  # type: ignore[union-attr]
+    assert "Parler à un conseiller" in [b.title for m in present(chat.last).messages for b in m.buttons]
     chat.click("Parler à un conseiller")
     assert "transmise" in chat.text
     ticket = services.tickets.open_for("web:down")
@@ -55,6 +58,7 @@ def test_a_hung_ldap_server_is_given_up_after_the_receive_timeout(services: Serv
     assert len(errors) == 1 and "cannot reach or bind" in str(errors[0])
 
 
+@pytest.mark.slow  # waits out connection timeouts
 def test_a_directory_that_keeps_failing_is_not_waited_on_by_every_chat(
     services: Services, nlu: NluModel, config: AppConfig, clock: SettableClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -14,6 +14,7 @@ from bot.directory.fixture import DirectoryFixture
 from bot.directory.ldap import LdapDirectory
 from bot.directory.ldap_fill import person_entry, rdn_value
 from bot.directory.port import DirectoryError, UnknownAccount
+from bot.storage.activation import ActivationStore
 from tests.support.slapd import Slapd
 
 NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
@@ -120,7 +121,7 @@ def test_rdn_escaping() -> None:
     assert dn == "uid=x\\,dc\\=evil,ou=people,dc=esco-centre,dc=fr"
 
 
-def test_nothing_reaches_a_closed_server_unescaped(activation) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_reaches_a_closed_server_unescaped(activation: ActivationStore) -> None:
     from tests.support.processes import free_port
 
     directory = LdapDirectory(LdapSettings(url=f"ldap://127.0.0.1:{free_port()}"), activation, "x")

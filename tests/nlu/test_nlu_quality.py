@@ -18,6 +18,8 @@ from bot.nlu.model import NluModel
 from bot.nlu.normalise import normalise
 from bot.nlu.training_data import TrainingData, load_training_data, validate
 
+pytestmark = pytest.mark.slow  # cross-validation: minutes
+
 ROOT = Path(__file__).resolve().parents[2]
 NLU = ROOT / "knowledge" / "nlu.yml"
 HELDOUT = ROOT / "tests" / "data" / "nlu_heldout.yml"

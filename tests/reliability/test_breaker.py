@@ -9,6 +9,7 @@ import pytest
 from bot.core.accounts import Account
 from bot.directory.breaker import BreakerState, BreakingDirectory, DirectoryUnavailable
 from bot.directory.port import DirectoryError, UnknownAccount
+from bot.services import Services
 from tests.conftest import SettableClock
 
 
@@ -139,3 +140,23 @@ def test_a_defect_changes_nothing_and_frees_the_trial(
     assert breaker.state is BreakerState.HALF_OPEN
     fake.behaviour = lambda: None
     assert breaker.find_account("lucas.martin") is None and breaker.state is BreakerState.CLOSED
+
+
+def test_a_school_named_by_a_user_is_found_through_the_breaker(services: Services, clock: SettableClock) -> None:
+    """In production the LDAP directory sits behind the breaker: naming one's school must reach it."""
+    guarded = BreakingDirectory(services.directory, failures=3, open_seconds=30, clock=clock)
+    found = guarded.find_establishments("lycée voltaire")
+    assert [school.name for school in found] == [
+        school.name for school in services.directory.find_establishments("lycée voltaire")
+    ]
+    assert found and found[0].name == "Lycée Voltaire"
+
+
+def test_while_it_is_open_a_school_search_fails_fast(
+    breaker: BreakingDirectory, fake: FakeDirectory, clock: SettableClock
+) -> None:
+    fake.behaviour = down
+    fail(breaker, 3)
+    with pytest.raises(DirectoryUnavailable, match="not tried"):
+        breaker.find_establishments("lycée voltaire")
+    assert fake.calls == 3

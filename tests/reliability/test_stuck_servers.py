@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from typing import Any
 
 import aiohttp
@@ -89,7 +89,7 @@ def clef_threads() -> list[str]:
 
 
 @pytest.fixture
-def servers() -> AsyncIterator[tuple[BlackHole, BlackHole]]:
+def servers() -> Iterator[tuple[BlackHole, BlackHole]]:
     ldap, smtp = BlackHole(), BlackHole()
     yield ldap, smtp
     ldap.stop()

@@ -8,11 +8,13 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.core.authz import Actor
 from bot.mail.capture import CaptureMailer
 from bot.services import Services
+from bot.services.assistant import Assistant
 from bot.services.operations import Operations
 from bot.storage.models import OneTimeCode
 from tests.conftest import Chat, SettableClock
@@ -100,7 +102,9 @@ def test_a_code_checked_under_another_server_key_fails(services: Services, clock
     assert stolen_copy.check_code("web:owner", code, 5, clock())[0].value == "wrong"
 
 
-def test_the_server_key_comes_from_the_environment_or_a_private_file(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_server_key_comes_from_the_environment_or_a_private_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from bot.storage.keys import load_secret_key
 
     monkeypatch.setenv("CLEF_SECRET_KEY", "from-the-environment")
@@ -122,7 +126,9 @@ def _link_attempt(chat: Chat, login: str) -> list[str]:
     return answers
 
 
-def test_code_refusals_read_alike_for_existing_and_unknown_accounts(assistant, mailer: CaptureMailer) -> None:  # type: ignore[no-untyped-def]
+def test_code_refusals_read_alike_for_existing_and_unknown_accounts(
+    assistant: Assistant, mailer: CaptureMailer
+) -> None:
     existing = _link_attempt(Chat(assistant, "web:probe-a"), "lucas.martin")
     assert len(mailer.sent) == 1 and "123450" not in mailer.sent[0].body
     unknown = _link_attempt(Chat(assistant, "web:probe-b"), "personne.inconnue")

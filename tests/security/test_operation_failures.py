@@ -15,6 +15,7 @@ from bot.directory.port import DirectoryError
 from bot.services import Services
 from bot.services.operations import Operations
 from tests.conftest import SettableClock
+from tests.support.expect import present
 
 ADML = "telegram:6001"
 
@@ -41,8 +42,8 @@ def rows(services: Services, operation: str) -> list[str]:
 
 
 def test_the_intent_is_audited_before_the_directory_changes(
-    services: Services, clock: SettableClock, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    services: Services, clock: SettableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     actor = adml(services, clock)
     seen: list[str] = []
     real_set: Callable[..., None] = services.directory.set_provisional_password
@@ -65,7 +66,7 @@ def test_a_database_failure_after_the_reset_still_shows_the_password_once(
     with caplog.at_level(logging.ERROR):
         result = Operations(services).reset_password(actor, "telegram", "lucas.martin")
     assert result.done and result.provisional_password
-    assert services.directory.find_account("lucas.martin").state.value == "reset"  # type: ignore[union-attr]
+    assert present(services.directory.find_account("lucas.martin")).state.value == "reset"
     assert rows(services, "reset_password") == ["started"]  # what an ADML or agent finds to recover from
     assert "reset_password" in caplog.text and result.provisional_password not in caplog.text
 
@@ -77,7 +78,7 @@ def test_no_reset_without_its_intent_on_record(
     locked_database(services, monkeypatch, "started")
     with pytest.raises(OperationalError):
         Operations(services).reset_password(actor, "telegram", "lucas.martin")
-    assert services.directory.find_account("lucas.martin").state.value == "active"  # type: ignore[union-attr]
+    assert present(services.directory.find_account("lucas.martin")).state.value == "active"
 
 
 def test_a_crash_in_the_directory_leaves_the_intent_and_the_failure(
@@ -116,7 +117,7 @@ def test_an_unlock_is_audited_before_and_after_and_survives_a_locked_database(
     locked_database(services, monkeypatch, "done")
     result = Operations(services).unlock_account(actor, "telegram", "emma.leroy")
     assert result.done
-    assert services.directory.find_account("emma.leroy").locked_until is None  # type: ignore[union-attr]
+    assert present(services.directory.find_account("emma.leroy")).locked_until is None
     assert rows(services, "unlock_account") == ["started"]
 
 
@@ -128,4 +129,4 @@ def test_no_unlock_without_its_intent_on_record(
     locked_database(services, monkeypatch, "started")
     with pytest.raises(OperationalError):
         Operations(services).unlock_account(actor, "telegram", "emma.leroy")
-    assert services.directory.find_account("emma.leroy").locked_until is not None  # type: ignore[union-attr]
+    assert present(services.directory.find_account("emma.leroy")).locked_until is not None

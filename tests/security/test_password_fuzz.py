@@ -1,8 +1,8 @@
 """No password a user types is kept anywhere: every table, the logs, the mail outbox, the trackers.
 
 About 2,000 messages, each holding its own generated password (strong, lowercase-only, lowercase with digits,
-digits-only, accented, capitalised, passphrases), in 22 phrasings ("mon mdp c'est …", "mp: …", "j'ai essayé … mais", a bare
-password…) and six contexts (a fresh chat, with and without an escalation in the same message; right after the
+digits-only, accented, capitalised, passphrases), in 22 phrasings ("mon mdp c'est …", "mp: …", "j'ai essayé … mais",
+a bare password…) and six contexts (a fresh chat, with and without an escalation in the same message; right after the
 assistant asked for the identifier, with and without an escalation; while a ticket is open; while a linking code
 is asked), are driven through the real assistant. Afterwards every row and column of every table (by SQLAlchemy
 reflection), the captured logs at DEBUG, the outbox mails and the stored trackers are searched for each password,
@@ -13,6 +13,7 @@ each password was found.
 from __future__ import annotations
 
 import collections
+import contextlib
 import email
 import email.policy
 import json
@@ -244,10 +245,8 @@ def _texts(value: object) -> Iterator[str]:
     if isinstance(value, (bytes, bytearray)):
         value = bytes(value).decode("utf-8", "replace")
     if isinstance(value, str) and value[:1] in "[{":
-        try:
+        with contextlib.suppress(ValueError):  # text that only looks like JSON is searched as text
             value = json.loads(value)
-        except ValueError:
-            pass
     if isinstance(value, (dict, list)):
         yield json.dumps(value, ensure_ascii=False)
     else:

@@ -99,25 +99,29 @@ async def test_a_lone_surrogate_is_a_clear_400_and_nothing_happens(services: Ser
 
 
 async def test_the_inbox_is_limited_per_client_address(services: Services, nlu: NluModel) -> None:
-    async with server(services, nlu, inbox_requests_per_ip=RateLimit(count=3, per_seconds=60)) as url:
-        async with aiohttp.ClientSession() as http:
-            statuses = []
-            for number in range(4):
-                async with http.get(f"{url}/api/inbox?sender=poll{number}") as response:
-                    statuses.append(response.status)
+    async with (
+        server(services, nlu, inbox_requests_per_ip=RateLimit(count=3, per_seconds=60)) as url,
+        aiohttp.ClientSession() as http,
+    ):
+        statuses = []
+        for number in range(4):
+            async with http.get(f"{url}/api/inbox?sender=poll{number}") as response:
+                statuses.append(response.status)
     assert statuses == [200, 200, 200, 429]
 
 
 async def test_tickets_are_limited_per_client_address_whatever_sender_ids_it_invents(
     services: Services, nlu: NluModel
 ) -> None:
-    async with server(services, nlu, tickets_per_ip=RateLimit(count=2, per_seconds=3600)) as url:
-        async with aiohttp.ClientSession() as http:
-            for number in range(3):
-                status, _ = await post_json(
-                    http, url, {"sender": f"flood{number}", "message": "je veux parler a un humain"}
-                )
-                assert status == 200
+    async with (
+        server(services, nlu, tickets_per_ip=RateLimit(count=2, per_seconds=3600)) as url,
+        aiohttp.ClientSession() as http,
+    ):
+        for number in range(3):
+            status, _ = await post_json(
+                http, url, {"sender": f"flood{number}", "message": "je veux parler a un humain"}
+            )
+            assert status == 200
     opened = [services.tickets.open_for(f"web:flood{n}") for n in range(3)]
     assert [ticket is not None for ticket in opened] == [True, True, False]
 
@@ -136,12 +140,14 @@ async def test_a_short_desk_token_is_refused_at_start(services: Services, nlu: N
 
 
 async def test_desk_token_guesses_are_throttled_per_address(services: Services, nlu: NluModel) -> None:
-    async with server(services, nlu, desk_failures_per_ip=RateLimit(count=3, per_seconds=600)) as url:
-        async with aiohttp.ClientSession() as http:
-            statuses = [(await desk_get(http, url, "/api/desk/tickets", f"guess-number-{n:08d}"))[0] for n in range(3)]
-            assert statuses == [401, 401, 401]
-            status, body = await desk_get(http, url, "/api/desk/tickets", TOKEN)  # even the right token now waits
-            assert status == 429 and "too many" in body["error"]
+    async with (
+        server(services, nlu, desk_failures_per_ip=RateLimit(count=3, per_seconds=600)) as url,
+        aiohttp.ClientSession() as http,
+    ):
+        statuses = [(await desk_get(http, url, "/api/desk/tickets", f"guess-number-{n:08d}"))[0] for n in range(3)]
+        assert statuses == [401, 401, 401]
+        status, body = await desk_get(http, url, "/api/desk/tickets", TOKEN)  # even the right token now waits
+        assert status == 429 and "too many" in body["error"]
 
 
 async def test_each_agent_has_their_own_identity_in_the_audit(

@@ -32,6 +32,7 @@ def test_an_unmigrated_database_is_refused(tmp_path: Path) -> None:
         ensure_migrated(engine)
 
 
+@pytest.mark.slow  # starts `python -m bot run`
 def test_run_refuses_to_start_on_an_unmigrated_database(tmp_path: Path) -> None:
     raw = read_config_file(ROOT / "config.yml")
     raw["storage"]["url"] = f"sqlite:///{tmp_path / 'fresh.sqlite'}"

@@ -8,6 +8,7 @@ updates that a test queues (as a user, an ADML or an agent would produce them) t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -110,13 +111,14 @@ class FakeBotApi:
         form = await request.post()
         params: dict[str, Any] = {}
         for key, value in form.items():
-            if isinstance(value, str):
-                try:
-                    params[key] = json.loads(value)
-                except json.JSONDecodeError:
-                    params[key] = value
-            else:  # an uploaded file
+            if isinstance(value, web.FileField):  # an uploaded file
                 params[key] = {"filename": value.filename, "content": value.file.read().decode("utf-8")}
+                continue
+            text = value if isinstance(value, str) else bytes(value).decode("utf-8")
+            try:
+                params[key] = json.loads(text)
+            except json.JSONDecodeError:
+                params[key] = text
         return params
 
     # -- Bot API methods ---------------------------------------------------------------------------
@@ -143,12 +145,10 @@ class FakeBotApi:
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
         if not self._updates:
             self._new_update.clear()
-            try:
+            with contextlib.suppress(TimeoutError):  # a long poll that ends with no update
                 await asyncio.wait_for(
                     self._new_update.wait(), timeout=min(float(params.get("timeout") or 0), 1.0) or 0.05
                 )
-            except TimeoutError:
-                pass
         return [u for u in self._updates if u["update_id"] >= offset]
 
     def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:

@@ -134,7 +134,8 @@ def base_entries(suffix: str, rootdn: str, ous: list[str]) -> str:
     first = suffix.split(",")[0]
     attr, value = first.split("=", 1)
     blocks = [
-        f"dn: {suffix}\nobjectClass: top\nobjectClass: dcObject\nobjectClass: organization\n{attr}: {value}\no: {value}\n"
+        f"dn: {suffix}\nobjectClass: top\nobjectClass: dcObject\nobjectClass: organization\n"
+        f"{attr}: {value}\no: {value}\n"
     ]
     for ou in ous:
         blocks.append(f"dn: ou={ou},{suffix}\nobjectClass: top\nobjectClass: organizationalUnit\nou: {ou}\n")
