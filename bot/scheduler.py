@@ -13,6 +13,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.services import Services
+from bot.texts import text
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +51,7 @@ def remind(services: Services) -> list[int]:
             listener(ticket)
         services.relay.send(
             ticket.sender_id,
-            [
-                OutboundMessage(
-                    f"Votre demande n°{ticket.id} est toujours en attente d'un conseiller : elle n'est pas oubliée, "
-                    "vous aurez une réponse ici dès que possible."
-                )
-            ],
+            [OutboundMessage(text("ticket_still_waiting", ticket_id=ticket.id))],
         )
         services.audit.append(
             at=now,
@@ -101,7 +97,7 @@ def remind_validation_links(services: Services) -> list[str]:
                 {
                     "ent_name": facts.get("ent_name", "ENT"),
                     "login": login,
-                    "expires": local.strftime("%d/%m/%Y à %Hh%M"),
+                    "expires": text("local_datetime", at=local),
                 },
             ),
             expires_at=expires_at,
