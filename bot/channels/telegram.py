@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -107,6 +108,11 @@ def command_payload(command: str, args: list[str]) -> str | None:
     return None
 
 
+def _discard(listeners: list[T], callback: T) -> None:
+    if callback in listeners:
+        listeners.remove(callback)
+
+
 async def delete_message_job(channel_key: str, chat_id: int, message_id: int) -> None:
     """A persisted job: delete a message that carried a provisional password."""
     channel = _channels.get(channel_key)
@@ -176,13 +182,9 @@ class TelegramChannel:
         await self.application.shutdown()
         _channels.pop(self.key, None)
         self.services.relay.deliverers.pop(PREFIX, None)
-        for listeners, callback in (
-            (self.services.ticket_listeners, self._on_ticket),
-            (self.services.user_message_listeners, self._on_user_message),
-            (self.services.reminder_listeners, self._on_reminder),
-        ):
-            if callback in listeners:
-                listeners.remove(callback)
+        _discard(self.services.ticket_listeners, self._on_ticket)
+        _discard(self.services.user_message_listeners, self._on_user_message)
+        _discard(self.services.reminder_listeners, self._on_reminder)
 
     async def _webhook(self, request: web.Request) -> web.Response:
         if request.headers.get("X-Telegram-Bot-Api-Secret-Token") != self._webhook_secret:
@@ -453,10 +455,11 @@ class TelegramChannel:
                 for number, part in enumerate(parts):
                     last = number == len(parts) - 1
                     message = await self._retrying(
-                        lambda part=part, last=last, buttons=outbound.buttons: bot.send_message(
+                        functools.partial(
+                            bot.send_message,
                             chat_id,
                             part,
-                            reply_markup=self._keyboard(buttons) if last else None,
+                            reply_markup=self._keyboard(outbound.buttons) if last else None,
                             message_thread_id=thread_id,
                             reply_to_message_id=reply_to,
                         ),
@@ -469,8 +472,11 @@ class TelegramChannel:
                 if outbound.document is not None:
                     name, content = outbound.document
                     document = await self._retrying(
-                        lambda name=name, content=content: bot.send_document(
-                            chat_id, InputFile(content.encode("utf-8"), filename=name), message_thread_id=thread_id
+                        functools.partial(
+                            bot.send_document,
+                            chat_id,
+                            InputFile(content.encode("utf-8"), filename=name),
+                            message_thread_id=thread_id,
                         )
                     )
                     sent.append(document)
