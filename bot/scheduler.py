@@ -16,6 +16,7 @@ from bot.messages import OutboundMessage
 from bot.services import Services, current
 from bot.services.container import SCHEDULER
 from bot.storage.audit import Outcome
+from bot.texts import text
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +48,7 @@ def remind(services: Services) -> list[int]:
             listener(ticket)
         services.relay.send(
             ticket.sender_id,
-            [
-                OutboundMessage(
-                    f"Votre demande n°{ticket.id} est toujours en attente d'un conseiller : elle n'est pas oubliée, "
-                    "vous aurez une réponse ici dès que possible."
-                )
-            ],
+            [OutboundMessage(text("ticket_still_waiting", ticket_id=ticket.id))],
         )
         services.record(SCHEDULER, "scheduler", "ticket_reminder", target, Outcome.DONE)
         reminded.append(ticket.id)
@@ -79,7 +75,6 @@ def remind_validation_links(services: Services) -> list[str]:
         last = services.audit.last_done("validation_reminder", login)
         if account is None or account.backup_email != address or (last is not None and last >= sent_at):
             continue
-        local = expires_at.astimezone(services.timezone)
         services.outbox.submit(
             compose(
                 "validation_reminder",
@@ -87,7 +82,7 @@ def remind_validation_links(services: Services) -> list[str]:
                 {
                     "ent_name": facts.get("ent_name", "ENT"),
                     "login": login,
-                    "expires": local.strftime("%d/%m/%Y à %Hh%M"),
+                    "expires": services.format_local(expires_at),
                 },
             ),
             expires_at=expires_at,

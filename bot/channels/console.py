@@ -6,6 +6,7 @@ import sys
 import uuid
 from typing import TextIO
 
+from bot import texts
 from bot.messages import InboundMessage, OutboundMessage
 from bot.services.assistant import Assistant
 
@@ -22,7 +23,7 @@ def _show(messages: list[OutboundMessage], out: TextIO) -> list[str]:
 
 def chat(assistant: Assistant, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
     sender = f"console:{uuid.uuid4().hex[:12]}"
-    print("Assistant ENT — écrivez votre message (Ctrl-D pour quitter).", file=out)
+    print(texts.text("console_welcome"), file=out)
     payloads: list[str] = []
     for line in stdin:
         text = line.strip()

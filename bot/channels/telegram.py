@@ -45,6 +45,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import texts
 from bot.config import TelegramSettings
 from bot.core.authz import Actor
 from bot.messages import Button, InboundMessage, OutboundMessage
@@ -229,15 +230,7 @@ class TelegramChannel:
         word, *args = message.text[1:].split()
         payload = command_payload(word.split("@", 1)[0].lower(), args)
         if payload is None:
-            await self._send(
-                message.chat_id,
-                [
-                    OutboundMessage(
-                        "Je ne connais pas cette commande. Commandes : /aide, /lier, /delier, /statut, /annuler ; "
-                        "pour les administrateurs ENT : /reinit identifiant, /debloquer identifiant, /nonactives."
-                    )
-                ],
-            )
+            await self._send(message.chat_id, [OutboundMessage(texts.text("telegram_unknown_command"))])
             return
         await self._converse(user.id, message.chat_id, payload)
 
@@ -256,7 +249,7 @@ class TelegramChannel:
         payload = self._payloads.get(data[2:]) if data.startswith("p:") else data
         chat_id = query.message.chat.id if query.message is not None else query.from_user.id
         if payload is None:
-            await self._send(chat_id, [OutboundMessage("Ce bouton a expiré : écrivez votre demande en quelques mots.")])
+            await self._send(chat_id, [OutboundMessage(texts.text("telegram_button_expired"))])
             return
         await self._converse(query.from_user.id, chat_id, payload)
 
@@ -288,7 +281,9 @@ class TelegramChannel:
             await asyncio.to_thread(self.desk.reply, actor, ticket.id, message.text, PREFIX)
         except DeskRefused as exc:
             await self._send(
-                message.chat_id, [OutboundMessage(f"Non transmis : {exc}.")], thread_id=message.message_thread_id
+                message.chat_id,
+                [OutboundMessage(texts.text("telegram_reply_not_sent", reason=exc))],
+                thread_id=message.message_thread_id,
             )
 
     async def _on_close_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -298,7 +293,7 @@ class TelegramChannel:
             return
         ticket = self._ticket_of(message)
         if ticket is None:
-            await self._send(message.chat_id, [OutboundMessage("/fermer s'utilise dans le sujet d'une demande.")])
+            await self._send(message.chat_id, [OutboundMessage(texts.text("telegram_close_outside_ticket"))])
             return
         await self._desk_action(message.chat_id, message.message_thread_id, "close", ticket.id, user.id)
 
@@ -316,20 +311,18 @@ class TelegramChannel:
     ) -> None:
         actor = self._agent_actor(user_id, chat_id)
         if actor is None:
-            await self._send(
-                chat_id, [OutboundMessage("Ce bouton est réservé à l'équipe support.")], thread_id=thread_id
-            )
+            await self._send(chat_id, [OutboundMessage(texts.text("telegram_agents_only"))], thread_id=thread_id)
             return
         try:
             if action == "take":
                 await asyncio.to_thread(self.desk.take, actor, ticket_id, PREFIX)
-                text = f"Demande n°{ticket_id} prise en charge. Écrivez ici pour répondre à l'usager ; /fermer pour la clore."
-                buttons: tuple[Button, ...] = (Button("Fermer", f"desk:close:{ticket_id}"),)
+                text = texts.text("telegram_ticket_taken", ticket_id=ticket_id)
+                buttons: tuple[Button, ...] = (Button(texts.text("button_close_ticket"), f"desk:close:{ticket_id}"),)
             else:
                 await asyncio.to_thread(self.desk.close, actor, ticket_id, PREFIX)
-                text, buttons = f"Demande n°{ticket_id} close ; l'usager est invité à la noter.", ()
+                text, buttons = texts.text("telegram_ticket_closed", ticket_id=ticket_id), ()
         except DeskRefused as exc:
-            text, buttons = f"Impossible : {exc}.", ()
+            text, buttons = texts.text("telegram_desk_refused", reason=exc), ()
         await self._send(chat_id, [OutboundMessage(text, buttons)], thread_id=thread_id)
 
     def _on_ticket(self, ticket: TicketView) -> None:
@@ -341,16 +334,27 @@ class TelegramChannel:
     async def _post_ticket(self, ticket: TicketView) -> None:
         chat_id = self.settings.agents_chat_id
         assert chat_id is not None
-        text = (
-            f"Demande n°{ticket.id} ({ticket.channel}, ENT : {ticket.tenant or 'inconnu'})\n"
-            f"Identifiant : {ticket.login or '-'} ; diagnostic : {ticket.diagnosis or '-'}\n"
-            f"{ticket.summary}\n\nConversation (masquée) :\n{ticket.transcript}"
+        missing = texts.text("telegram_ticket_post_missing")
+        text = texts.text(
+            "telegram_ticket_post",
+            ticket_id=ticket.id,
+            channel=ticket.channel,
+            tenant=ticket.tenant or texts.text("telegram_ticket_post_unknown_tenant"),
+            login=ticket.login or missing,
+            diagnosis=ticket.diagnosis or missing,
+            summary=ticket.summary,
+            transcript=ticket.transcript,
         )
-        buttons = (Button("Prendre", f"desk:take:{ticket.id}"), Button("Fermer", f"desk:close:{ticket.id}"))
+        buttons = (
+            Button(texts.text("button_take_ticket"), f"desk:take:{ticket.id}"),
+            Button(texts.text("button_close_ticket"), f"desk:close:{ticket.id}"),
+        )
         thread_id: int | None = None
         try:
             topic = await self._retrying(
-                lambda: self.application.bot.create_forum_topic(chat_id, f"Demande n°{ticket.id}")
+                lambda: self.application.bot.create_forum_topic(
+                    chat_id, texts.text("telegram_ticket_topic", ticket_id=ticket.id)
+                )
             )
             thread_id = topic.message_thread_id
         except BadRequest:
@@ -366,16 +370,19 @@ class TelegramChannel:
 
     def _on_user_message(self, ticket: TicketView, text: str) -> None:
         """The user wrote while their ticket is open (worker thread): forward it to the ticket's topic."""
-        self._post_in_topic(ticket, OutboundMessage(f"Usager (demande n°{ticket.id}) : {text}"))
+        self._post_in_topic(ticket, OutboundMessage(texts.text("telegram_user_wrote", ticket_id=ticket.id, text=text)))
 
     def _on_reminder(self, ticket: TicketView) -> None:
         """Nobody took the ticket in time (scheduler): say so in its topic, with the Prendre button again."""
         self._post_in_topic(
             ticket,
             OutboundMessage(
-                f"Rappel : la demande n°{ticket.id} attend un conseiller depuis plus de "
-                f"{self.services.config.assistant.ticket_reminder_minutes} minutes.",
-                (Button("Prendre", f"desk:take:{ticket.id}"),),
+                texts.text(
+                    "telegram_ticket_reminder",
+                    ticket_id=ticket.id,
+                    minutes=self.services.config.assistant.ticket_reminder_minutes,
+                ),
+                (Button(texts.text("button_take_ticket"), f"desk:take:{ticket.id}"),),
             ),
         )
 

@@ -20,6 +20,7 @@ from bot.nlu.model import NluModel
 from bot.nlu.multi import parse_message
 from bot.services.container import Services
 from bot.storage.db import UNAVAILABLE_ERRORS
+from bot.texts import text as message_text
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +33,9 @@ CONTRACT_OPERATIONS = {
     "notify_adml",
     "create_ticket",
 }
-HIDDEN_SECRET = "[message avec un mot de passe provisoire, non conservé]"
-HIDDEN_CODE = "[code de vérification]"
-HIDDEN_TEXT = "[message non conservé]"
+HIDDEN_SECRET = message_text("transcript_hidden_secret")
+HIDDEN_CODE = message_text("transcript_hidden_code")
+HIDDEN_TEXT = message_text("transcript_hidden_text")
 _WORD = re.compile(r"(?<![\w.@/-])[A-Za-z][A-Za-z0-9]*\d[A-Za-z0-9]*(?![\w.@/-])")
 # what announces a secret typed: a password word, or "j'ai essayé / tapé / mis …", "avec … ça marche pas"
 _SECRET_CUES = re.compile(
@@ -78,8 +79,9 @@ class Assistant:
                 state = DialogueState.new(message.sender_id, self.engine.domain)
                 return TurnResult([_outbound(self._response("utter_database_down", state))])
 
-    def _response(self, name: str, state: DialogueState) -> dict[str, Any]:
-        rendered = self.engine.domain.render(name, state.slots, {})
+    def _response(self, name: str, state: DialogueState | None, **values: Any) -> dict[str, Any]:
+        """Response `name` filled from `values` and the slots (none when the conversation is not loaded yet)."""
+        rendered = self.engine.domain.render(name, state.slots if state else {}, values)
         if rendered is None:
             raise KeyError(f"domain.yml must define {name}")
         return rendered
@@ -96,11 +98,9 @@ class Assistant:
         notices: list[OutboundMessage] = []
         if len(text) > limit:
             text = text[:limit]
-            notices.append(
-                OutboundMessage(f"Votre message était très long : je n'en ai lu que les {limit} premiers caractères.")
-            )
+            notices.append(_outbound(self._response("utter_message_too_long", None, limit=limit)))
         if not text:
-            return TurnResult([OutboundMessage("Je n'ai reçu aucun texte. Décrivez votre problème en quelques mots.")])
+            return TurnResult([_outbound(self._response("utter_empty_message", None))])
         now = s.now()
         stored = s.conversations.load(message.sender_id)
         state = self._state(stored, message.sender_id)

@@ -10,6 +10,7 @@ from bot.core.authz import Actor, Permission, authorise
 from bot.messages import Button, OutboundMessage
 from bot.services.container import Services
 from bot.storage.tickets import TicketView
+from bot.texts import text as message
 
 
 class DeskRefused(Exception):
@@ -28,11 +29,11 @@ class TicketDesk:
         ticket = self.s.tickets.get(ticket_id)
         if not decision.allowed:
             self._audit(actor, channel, operation, ticket_id, "refused", decision.reason)
-            raise DeskRefused("réservé à l'équipe support")
+            raise DeskRefused(message("desk_refused_not_agent"))
         if ticket is None:
-            raise DeskRefused(f"la demande n°{ticket_id} n'existe pas")
+            raise DeskRefused(message("desk_refused_no_ticket", ticket_id=ticket_id))
         if ticket.status == "closed":
-            raise DeskRefused(f"la demande n°{ticket_id} est close")
+            raise DeskRefused(message("desk_refused_closed", ticket_id=ticket_id))
         return ticket
 
     def _audit(
@@ -54,10 +55,7 @@ class TicketDesk:
         taken = self.s.tickets.take(ticket.id, actor.sender_id, self.s.now())
         assert taken is not None
         self._audit(actor, channel, "take_ticket", ticket.id, "done")
-        self.s.relay.send(
-            ticket.sender_id,
-            [OutboundMessage(f"Un conseiller a pris en charge votre demande n°{ticket.id}. Il vous répondra ici.")],
-        )
+        self.s.relay.send(ticket.sender_id, [OutboundMessage(message("desk_taken", ticket_id=ticket.id))])
         return taken
 
     def reply(self, actor: Actor, ticket_id: int, text: str, channel: str) -> TicketView:
@@ -68,7 +66,9 @@ class TicketDesk:
         text = text.strip()[:3500]
         self.s.tickets.add_message(ticket.id, "agent", text, self.s.now())
         self._audit(actor, channel, "reply_ticket", ticket.id, "done")
-        self.s.relay.send(ticket.sender_id, [OutboundMessage(f"Conseiller (demande n°{ticket.id}) : {text}")])
+        self.s.relay.send(
+            ticket.sender_id, [OutboundMessage(message("desk_agent_reply", ticket_id=ticket.id, text=text))]
+        )
         return ticket
 
     def close(self, actor: Actor, ticket_id: int, channel: str) -> TicketView:
@@ -78,11 +78,6 @@ class TicketDesk:
         self._audit(actor, channel, "close_ticket", ticket.id, "done")
         self.s.relay.send(
             ticket.sender_id,
-            [
-                OutboundMessage(
-                    f"Votre demande n°{ticket.id} est close. Comment évaluez-vous l'aide reçue (1 à 5) ?",
-                    RATING_BUTTONS,
-                )
-            ],
+            [OutboundMessage(message("desk_closed", ticket_id=ticket.id), RATING_BUTTONS)],
         )
         return closed
