@@ -62,7 +62,8 @@ class ValidateNocasForm(FormValidationAction):
         login = clean_login(typed)
         if login:
             return {"school_ref": login}
-        # a school given by its name and town ("lycée jean moulin à paris")
+        # a school given by its name and town ("lycée jean moulin à paris"), perhaps in a sentence
+        typed = school_phrase(typed) or typed
         found = context.services().directory.find_establishments(typed)
         matches = school_matches(typed, found)
         if matches and is_clear_match(matches):
@@ -86,13 +87,16 @@ class ValidateNocasForm(FormValidationAction):
         school named in the question ("gestionnaire au lycée jean moulin à paris") answers the school."""
         login = clean_login(tracker.get_slot("username"))
         events: list[dict[str, Any]] = []
-        if not tracker.get_slot("school_ref"):  # a school named now wins over one named earlier
-            phrase = school_phrase(str(tracker.latest_message.get("text") or ""))
-            matches = school_matches(phrase, context.services().directory.find_establishments(phrase)) if phrase else []
-            if matches and is_clear_match(matches):
-                events.append(SlotSet("uai", matches[0].establishment.uai))
-        if events:  # the validators below read the school from this tracker, as if the user had typed its code
-            tracker.slots["uai"] = events[0]["value"]
+        phrase = school_phrase(str(tracker.latest_message.get("text") or ""))
+        matches = school_matches(phrase, context.services().directory.find_establishments(phrase)) if phrase else []
+        if matches and is_clear_match(matches):
+            uai = matches[0].establishment.uai
+            events.append(SlotSet("uai", uai))
+            # the validators below read the school from this tracker, as if the user had typed its code
+            tracker.slots["uai"] = uai
+            if tracker.get_slot("school_ref") not in (None, NO_SCHOOL, uai):  # a school named now wins
+                events.append(SlotSet("school_ref", uai))
+                tracker.slots["school_ref"] = uai
         if login and not tracker.get_slot("profile") and not tracker.get_slot("school_ref"):
             try:
                 account = context.operations().lookup(actor_of(tracker), login)

@@ -22,20 +22,12 @@ DEV = sorted((ROOT / "tests" / "conversations" / "dev").glob("*.yml"))
 # dev conversations that still fail, each with its cause; replayed all the same and required to fail, so that a fix
 # must remove its line (the README's figures count them as failures)
 KNOWN_FAILURES: dict[str, str] = {
-    "l7-nocas-school-staff-by-name-then-dsi": "context: asked for a profile, the user names the school "
-    '("jsp le code, c\'est le lycée … à créteil"): the school is not taken while the profile is asked',
-    "m7-nocas-mly-deux-lycees-nom-ville": "context: the CESAME question asked again for a colleague's school named "
-    "by name and town is answered with the article, not re-checked for that school",
-    "n7-nocas-dsi-then-cridf-then-convention": "context: the CESAME question asked again for another profile keeps the "
-    "first profile's answer",
+    "n7-nocas-dsi-then-cridf-then-convention": "context: the CESAME question asked again for another profile "
+    '("et mon collègue agent de la région ?") keeps the first profile\'s answer',
+    "p8-nocas-secretaire-paul-bert-corrige-ville": "context: a school corrected without the word lycée (\"c'est le "
+    'paul bert de montreuil") is not read as a school',
     "l7-two-questions-cesame-link-and-summer": 'nlu: the second question ("pk ca marchait pas cet été") is not '
     "found beside the CESAME one",
-    "m7-third-party-mly-parent-fils-envoi": 'missing feature: a yes with a question ("oui envoyez, et il devra '
-    'changer le mot de passe ?") confirms but leaves the question unanswered',
-    "m7-two-questions-neto-validation-et-deux-fois": "missing feature: a yes with a question; the question is "
-    "unanswered",
-    "m7-yes-no-sentences-neto-non-et-question": 'missing feature: a no with a question ("non pas besoin, je vais sur '
-    'quel site ?"); the question is unanswered',
     "n7-follow-up-neto-ticket-recontact-delai": 'context: a question about the ticket just opened ("vous me '
     'recontactez comment ?") is not read as one',
 }

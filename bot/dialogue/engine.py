@@ -235,83 +235,98 @@ class DialogueEngine:
         )
 
     def _execute(self, turn: Turn, command: Command, by_entity: set[str]) -> None:
+        """Carry out one command of the understanding step (a table from each command's type to its code)."""
+        action = _ONE_ACTION.get(type(command))
+        if action:
+            self._run(turn, [action])
+            return
+        handlers: dict[type, Callable[[Turn, Any, set[str]], None]] = {
+            SpeakFor: lambda t, c, _: self._set_slot(t, "speaker", c.role),
+            NoteTenant: lambda t, c, _: self._set_slot(t, "tenant", c.tenant),
+            FillSlot: self._fill_slot,
+            CorrectSlot: self._correct_slot,
+            Diagnose: lambda t, c, _: self._diagnose(t, c.problem, c.login),
+            DontKnow: self._dont_know,
+            FollowUp: self._follow_up,
+            AnswerSeveral: self._answer_several,
+            HandOver: self._hand_over,
+            StartTopic: self._start_topic,
+        }
+        handlers[type(command)](turn, command, by_entity)
+
+    def _fill_slot(self, turn: Turn, command: FillSlot, by_entity: set[str]) -> None:
+        self._set_slot(turn, command.slot, command.value)
+        if turn.state.active_loop:
+            self._form_step(turn, turn.state.active_loop)
+
+    def _correct_slot(self, turn: Turn, command: CorrectSlot, by_entity: set[str]) -> None:
+        self._set_slot(turn, command.slot, command.value)
+        slots = turn.state.slots
+        self._diagnose(turn, slots.get("problem") or slots.get("topic") or "cannot_login", command.value)
+
+    def _dont_know(self, turn: Turn, command: DontKnow, by_entity: set[str]) -> None:
+        if command.slot in ("username", "link_login") and turn.state.active_loop:
+            self._deactivate(turn)
+        self._run(turn, [f"utter_dont_know_{command.slot}"])
+
+    def _follow_up(self, turn: Turn, command: FollowUp, by_entity: set[str]) -> None:
+        username = turn.state.slots.get("username")
+        if command.intent in DIAGNOSIS_TOPICS and username:
+            # "ça se débloque quand ?" after a diagnosis: the account's state again, looked up anew
+            self._diagnose(turn, command.intent, username)
+        else:
+            self._set_slot(turn, "pending_intent", command.intent)
+            self._run(turn, ["action_answer_faq"])
+            self._note_topic(turn, command.intent)  # a follow-up on a near topic moves the conversation there
+
+    def _answer_several(self, turn: Turn, command: AnswerSeveral, by_entity: set[str]) -> None:
+        """Articles first, in order; a question that opens a form (it asks something back) goes last (and, among
+        articles, those that need no ENT first: the other may ask which ENT)."""
         state = turn.state
-        if isinstance(command, SpeakFor):
-            self._set_slot(turn, "speaker", command.role)
-        elif isinstance(command, NoteTenant):
-            self._set_slot(turn, "tenant", command.tenant)
-        elif isinstance(command, ConfirmProposal):
-            self._run(turn, ["action_affirm"])
-        elif isinstance(command, DenyProposal):
-            self._run(turn, ["action_deny"])
-        elif isinstance(command, FillSlot):
-            self._set_slot(turn, command.slot, command.value)
-            if state.active_loop:
-                self._form_step(turn, state.active_loop)
-        elif isinstance(command, CorrectSlot):
-            self._set_slot(turn, command.slot, command.value)
-            self._diagnose(
-                turn, state.slots.get("problem") or state.slots.get("topic") or "cannot_login", command.value
-            )
-        elif isinstance(command, Diagnose):
-            self._diagnose(turn, command.problem, command.login)
-        elif isinstance(command, DontKnow):
-            if command.slot in ("username", "link_login") and state.active_loop:
-                self._deactivate(turn)
-            self._run(turn, [f"utter_dont_know_{command.slot}"])
-        elif isinstance(command, RejectValue):
-            self._run(turn, ["action_reject_value"])
-        elif isinstance(command, FollowUp):
-            if command.intent in DIAGNOSIS_TOPICS and state.slots.get("username"):
-                # "ça se débloque quand ?" after a diagnosis: the account's state again, looked up anew
-                self._diagnose(turn, command.intent, state.slots["username"])
-            else:
-                self._set_slot(turn, "pending_intent", command.intent)
-                self._run(turn, ["action_answer_faq"])
-        elif isinstance(command, AnswerSeveral):
-            # articles first, in order; a question that opens a form (it asks something back) goes last
-            # (and, among articles, those that need no ENT first: the other may ask which ENT)
-            ordered = sorted(
-                command.intents,
-                key=lambda i: (self._opens_form(i, state), i not in self.understander.answerable_anywhere),
-            )
-            for intent in ordered:
-                if state.slots.get("pending_intent") or state.active_loop:
-                    self._set_slot(turn, "second_intent", intent)  # one question back at a time
-                    break
-                if intent in DIAGNOSIS_TOPICS:  # a problem beside the question: the identifier is asked for it
-                    for name, value in (
-                        ("problem", intent),
-                        ("diagnosis", None),
-                        ("proposed_operation", None),
-                        ("username_attempts", 0),
-                    ):
-                        self._set_slot(turn, name, value)
-                    self._run(turn, ["diagnosis_form"])
-                elif self._opens_form(intent, state):
-                    if intent in self.understander.answerable:
-                        self._set_slot(turn, "pending_intent", intent)  # its rule's article answers it, not the NLU's
-                    self._policy(turn, intent, by_entity)
-                else:
-                    self._set_slot(turn, "pending_intent", intent)
-                    self._run(turn, ["action_answer_faq"])
-                self._note_topic(turn, intent)
-            self._note_topic(turn, command.intents[0])  # follow-ups lean on the first question, the main one
-        elif isinstance(command, HandOver):
-            if state.active_loop:
-                self._deactivate(turn)
-            if state.slots.get("proposed_operation"):
-                self._set_slot(turn, "proposed_operation", None)  # a person takes over: nothing is left to confirm
-            self._run(turn, ["action_create_ticket"])
-        elif isinstance(command, Clarify):
-            self._run(turn, ["action_clarify"])
-        elif isinstance(command, StartTopic):
-            if command.intent in self.understander.answerable:
-                # the article answers the question as understood (it may not be the classifier's reading), and a
-                # new question replaces one left waiting for the ENT
-                self._set_slot(turn, "pending_intent", command.intent)
-            self._policy(turn, command.intent, by_entity)
-            self._note_topic(turn, command.intent)
+        ordered = sorted(
+            command.intents,
+            key=lambda i: (self._opens_form(i, state), i not in self.understander.answerable_anywhere),
+        )
+        for intent in ordered:
+            if state.slots.get("pending_intent") or state.active_loop:
+                self._set_slot(turn, "second_intent", intent)  # one question back at a time
+                break
+            self._answer_one_of_several(turn, intent, by_entity)
+            self._note_topic(turn, intent)
+        self._note_topic(turn, command.intents[0])  # follow-ups lean on the first question, the main one
+
+    def _answer_one_of_several(self, turn: Turn, intent: str, by_entity: set[str]) -> None:
+        if intent in DIAGNOSIS_TOPICS:  # a problem beside the question: the identifier is asked for it
+            for name, value in (
+                ("problem", intent),
+                ("diagnosis", None),
+                ("proposed_operation", None),
+                ("username_attempts", 0),
+            ):
+                self._set_slot(turn, name, value)
+            self._run(turn, ["diagnosis_form"])
+        elif self._opens_form(intent, turn.state):
+            if intent in self.understander.answerable:
+                self._set_slot(turn, "pending_intent", intent)  # its rule's article answers it, not the NLU's
+            self._policy(turn, intent, by_entity)
+        else:
+            self._set_slot(turn, "pending_intent", intent)
+            self._run(turn, ["action_answer_faq"])
+
+    def _hand_over(self, turn: Turn, command: HandOver, by_entity: set[str]) -> None:
+        if turn.state.active_loop:
+            self._deactivate(turn)
+        if turn.state.slots.get("proposed_operation"):
+            self._set_slot(turn, "proposed_operation", None)  # a person takes over: nothing is left to confirm
+        self._run(turn, ["action_create_ticket"])
+
+    def _start_topic(self, turn: Turn, command: StartTopic, by_entity: set[str]) -> None:
+        if command.intent in self.understander.answerable:
+            # the article answers the question as understood (it may not be the classifier's reading), and a
+            # new question replaces one left waiting for the ENT
+            self._set_slot(turn, "pending_intent", command.intent)
+        self._policy(turn, command.intent, by_entity)
+        self._note_topic(turn, command.intent)
 
     def _opens_form(self, intent: str, state: DialogueState) -> bool:
         rule = self.rules.for_intent(intent, state.slots, None)
@@ -558,6 +573,15 @@ class DialogueEngine:
         self._run(turn, list(self.rules.form_submissions.get(form, ())))
 
 
+# commands carried out by one action
+_ONE_ACTION: dict[type, str] = {
+    ConfirmProposal: "action_affirm",
+    DenyProposal: "action_deny",
+    RejectValue: "action_reject_value",
+    Clarify: "action_clarify",
+}
+
+
 def _proposed_in_last_reply(events: list[dict[str, Any]]) -> bool:
     """Whether the assistant's reply to the previous message made a proposal (the current message is last)."""
     for event in reversed(events[:-1]):
@@ -575,6 +599,7 @@ DIAGNOSIS_TOPICS = DIAGNOSIS_PROBLEMS
 TOPIC_INTENTS = frozenset(
     {
         "ask_activation_howto",
+        "validation_link",
         "vacation_freeze",
         "cesame_access",
         "password_rules",

@@ -210,6 +210,9 @@ class Lexicon:
     followup_where: tuple[re.Pattern[str], ...] = ()
     unknown_identifier: tuple[re.Pattern[str], ...] = ()
     goodbye: tuple[re.Pattern[str], ...] = ()
+    yes_but: tuple[re.Pattern[str], ...] = ()
+    same_again: tuple[re.Pattern[str], ...] = ()
+    school_named: tuple[re.Pattern[str], ...] = ()
     near_followups: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     # for a topic in progress, the topics a follow-up most likely leans on, tried before all others
     followup_near: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -264,6 +267,9 @@ def parse_lexicon(raw: Any) -> Lexicon:
         followup_where=_compile(raw.get("followup_where") or [], "followup_where"),
         unknown_identifier=_compile(raw.get("unknown_identifier") or [], "unknown_identifier"),
         goodbye=_compile(raw.get("goodbye") or [], "goodbye"),
+        yes_but=_compile(raw.get("yes_but") or [], "yes_but"),
+        same_again=_compile(raw.get("same_again") or [], "same_again"),
+        school_named=_compile(raw.get("school_named") or [], "school_named"),
         near_followups=groups("near_followups"),
         followup_near={str(k): tuple(v) for k, v in near.items()},
         tenant_hints=groups("tenant_hints"),
@@ -334,6 +340,48 @@ def _entity(parse: Mapping[str, Any], name: str) -> Any:
     return next((e["value"] for e in parse.get("entities") or [] if e.get("entity") == name), None)
 
 
+_Step = tuple[tuple[Command, ...], bool]  # the commands, and whether the message's text must not be kept
+
+
+@dataclass(frozen=True)
+class _Message:
+    """One message as the rules read it: its parse, the conversation's context, and what it says."""
+
+    parse: Mapping[str, Any]
+    context: DialogueContext
+    text: str
+    simple: str
+    intent: str
+    confidence: float
+    confident: bool
+    login: str | None
+    words: tuple[str, ...]
+    asks: bool
+    yes: bool
+    no: bool
+
+    def says(self, patterns: tuple[re.Pattern[str], ...]) -> bool:
+        return _any(patterns, self.simple)
+
+    @property
+    def is_new_request(self) -> bool:
+        """A sure reading of a request of its own (not a value, a yes/no or small talk)."""
+        return self.confident and self.intent not in ("inform", "affirm", "deny", "out_of_scope", *SMALL_TALK)
+
+
+def _only(command: Command) -> _Step:
+    return (command,), False
+
+
+def _problem_of(intent: str, topic: str | None) -> str:
+    """The problem a message with an identifier states: its own, else the topic in progress, else "can't log in"."""
+    if intent in PROBLEM_WITH_ACCOUNT and intent not in NOT_PROBLEMS:
+        return intent
+    if topic in PROBLEM_WITH_ACCOUNT and topic not in NOT_PROBLEMS:
+        return str(topic)
+    return "cannot_login"
+
+
 @dataclass(frozen=True)
 class Understander:
     """`understand(parse, context)` with the lexicon, the confidence policy and the identifier rule bound in."""
@@ -364,8 +412,14 @@ class Understander:
         if own_steps:  # "je clique sur « Activer mon compte » ?" about a reset account: its own steps
             commands = tuple(_retopic(c, "ask_activation_howto", own_steps) for c in commands)
         second = self._second_intent(parse, intent)
-        if any(isinstance(c, AnswerSeveral) or (isinstance(c, Diagnose) and c.problem == second) for c in commands):
-            second = None  # dealt with in this very reply
+        adml_operation = context.speaker_is_adml and any(
+            isinstance(c, StartTopic) and c.intent in ("request_reset", "unlock_account") for c in commands
+        )
+        if adml_operation or any(
+            isinstance(c, AnswerSeveral | FollowUp) or (isinstance(c, Diagnose) and c.problem == second)
+            for c in commands
+        ):
+            second = None  # dealt with in this very reply, or a follow-up leaning on the topic, not a new problem
         return Understanding(prefix + commands, hide, second)
 
     # -- the parts --------------------------------------------------------------------------------
@@ -395,178 +449,246 @@ class Understander:
     def _main(
         self, parse: Mapping[str, Any], context: DialogueContext, simple: str, intent: str
     ) -> tuple[tuple[Command, ...], bool]:
+        """The rules in order: the first that reads the message decides (numbered as in the README)."""
+        message = self._read(parse, context, simple, intent)
+        steps: tuple[Callable[[_Message], _Step | None], ...] = (
+            self._typed_address,
+            self._person_asked,
+            self._answer_to_proposal,  # 1
+            self._value_asked,  # 2
+            self._school_for_tenant,
+            self._adml_step,  # 3
+            self._correction,  # 4
+            self._account_problem,  # 5
+            self._said_in_words,
+            self._nocas_again,
+            self._several_questions,  # 6
+            self._dont_know_after_topic,
+            self._follow_up_step,  # 7
+        )
+        for step in steps:
+            found = step(message)
+            if found is not None:
+                return found
+        return self._last_resort(message)
+
+    def _read(self, parse: Mapping[str, Any], context: DialogueContext, simple: str, intent: str) -> _Message:
         text = str(parse.get("text") or "")
-        confident = self.is_confident(parse)
-        login = self._login_in(parse, text)
-        words = simple.split()
+        words = tuple(simple.split())
         asks = "?" in text or _any(self.lexicon.question, simple)
         opening_yes = (
             bool(self.lexicon.yes) and bool(self.lexicon.yes[0].search(simple)) and not asks and len(words) <= 6
         )
-        yes = opening_yes or _any(self.lexicon.yes[1:], simple)
-        no = _any(self.lexicon.no, simple)
+        return _Message(
+            parse=parse,
+            context=context,
+            text=text,
+            simple=simple,
+            intent=intent,
+            confidence=float((parse.get("intent") or {}).get("confidence") or 0.0),
+            confident=self.is_confident(parse),
+            login=self._login_in(parse, text),
+            words=words,
+            asks=asks,
+            yes=opening_yes or _any(self.lexicon.yes[1:], simple),
+            no=_any(self.lexicon.no, simple),
+        )
 
-        # an address typed in the chat is never a yes: nothing is sent to a typed address
-        if _entity(parse, "email") and context.pending_proposal:
-            return (StartTopic("inform"),), False
+    # -- the rules, in order -------------------------------------------------------------------------
+    def _typed_address(self, m: _Message) -> _Step | None:
+        """An address typed in the chat is never a yes: nothing is sent to a typed address."""
+        if _entity(m.parse, "email") and m.context.pending_proposal:
+            return _only(StartTopic("inform"))
+        return None
 
-        # a person asked for in so many words: handed over, whatever else the message says ("non mais un humain svp")
-        wants_human = _any(self.lexicon.human, simple) and not _any(self.lexicon.no_human, simple)
-        if wants_human:
-            return (HandOver(),), False
+    def _person_asked(self, m: _Message) -> _Step | None:
+        """A person asked for in so many words: handed over, whatever else the message says ("non mais un humain")."""
+        if m.says(self.lexicon.human) and not m.says(self.lexicon.no_human):
+            return _only(HandOver())
+        return None
 
-        # 1. a proposal waits for a yes or a no
-        if context.pending_proposal:
-            if no and not (yes and intent == "affirm"):
-                return (DenyProposal(),), False
-            go_ahead = _any(self.lexicon.yes[1:], simple)
-            if not go_ahead and _any(self.lexicon.goodbye, simple):
-                return (StartTopic("goodbye"),), False  # "ok merci bonne soirée": a farewell, nothing is done
-            if not context.proposal_is_latest and not go_ahead and _any(self.lexicon.thanks, simple):
+    def _answer_to_proposal(self, m: _Message) -> _Step | None:
+        other_account = m.login is not None and m.context.known_login is not None and m.login != m.context.known_login
+        if m.context.pending_proposal and not other_account:  # "ah non c'est x.y2": a correction, read below
+            go_ahead = m.says(self.lexicon.yes[1:])
+            if m.no and not (m.yes and m.intent == "affirm" and go_ahead):
+                return self._and_the_question(DenyProposal(), m)
+            if not go_ahead and m.says(self.lexicon.goodbye):
+                return _only(StartTopic("goodbye"))  # "ok merci bonne soirée": a farewell, nothing is done
+            if not m.context.proposal_is_latest and not go_ahead and m.says(self.lexicon.thanks):
                 # "ok merci" after another answer came since the proposal: thanks for that answer, not a yes
-                return (StartTopic("thanks"),), False
-            if (yes or (intent == "affirm" and confident and not asks)) and login in (None, context.known_login):
-                return (ConfirmProposal(),), False
+                return _only(StartTopic("thanks"))
+            said_yes = m.yes or (m.intent == "affirm" and m.confident and not m.asks) or m.says(self.lexicon.yes_but)
+            if said_yes and m.login in (None, m.context.known_login):
+                return self._and_the_question(ConfirmProposal(), m)
+        if m.intent == "escalate_human" and m.confident:
+            return _only(HandOver())
+        return None
 
-        if intent == "escalate_human" and confident:
-            return (HandOver(),), False
+    def _and_the_question(self, answer: Command, m: _Message) -> _Step:
+        """A yes or a no that also asks something ("oui envoyez, et c'est valable combien de temps ?"): the answer to
+        the proposal, then the question (the topic its words name, else the classifier's reading of it)."""
+        if not m.asks:
+            return _only(answer)
+        second = self._second_intent(m.parse, m.intent)
+        question = self._leaning_on(m.context.topic or "", m.simple, near_only=True) or self._topic_named(
+            m.simple, None
+        )
+        question = question or next(
+            (i for i in (m.intent, second) if i in self.answerable and i not in self.opens_form), None
+        )
+        return ((answer, FollowUp(question)) if question else (answer,)), False
 
-        # 2. a value was asked for
-        requested = context.requested_slot
+    def _value_asked(self, m: _Message) -> _Step | None:
+        requested = m.context.requested_slot
         if requested in ("username", "link_login"):
-            if login:
-                return (FillSlot(requested, login),), False
-            if _any(self.lexicon.dont_know, simple):
-                return (DontKnow(requested),), False
-            if confident and intent not in ("inform", "affirm", "deny", "out_of_scope") and intent not in SMALL_TALK:
-                return (StartTopic(intent),), False
-            if intent in SMALL_TALK and confident and len(words) <= 6:
-                return (StartTopic(intent),), False
-            if no and len(words) <= 4:
-                return (StartTopic("cancel"),), False
-            if asks and _any(self.lexicon.followup_cues, simple):
-                return (StartTopic("inform"),), False  # "et si je dépasse ?": the question again, with what it said
-            # not an identifier nor a request: never kept, it may be a password or a passphrase
-            return (RejectValue(requested, hide_text=True),), True
-        if (
-            requested in ("school_ref", "profile")
-            and _any(self.lexicon.dont_know, simple)
-            and not _entity(parse, "uai")
-        ):
-            return (DontKnow(requested),), False
+            return self._identifier_asked(m, requested)
+        named = _entity(m.parse, "uai") or m.says(self.lexicon.school_named)  # "jsp le code, c'est le lycée …"
+        if requested in ("school_ref", "profile") and m.says(self.lexicon.dont_know) and not named:
+            return _only(DontKnow(requested))
         if requested:  # a code, a school: the form takes the text unless a new request interrupts it
-            new_request = (
-                confident and intent not in ("inform", "affirm", "deny", "out_of_scope") and intent not in SMALL_TALK
-            )
-            return (StartTopic(intent if new_request else "inform"),), False
+            return _only(StartTopic(m.intent if m.is_new_request else "inform"))
+        return None
 
-        # the assistant asked which ENT: a school's name is an answer, unless a new question comes instead
+    def _identifier_asked(self, m: _Message, requested: str) -> _Step:
+        if m.login:
+            return _only(FillSlot(requested, m.login))
+        if m.says(self.lexicon.dont_know):
+            return _only(DontKnow(requested))
+        leans = m.asks and m.says(self.lexicon.followup_cues)
+        if leans and m.confidence < STRONG:
+            return _only(StartTopic("inform"))  # "et si c'est passé ?": the question again, with what it said
+        if m.is_new_request or (m.intent in SMALL_TALK and m.confident and len(m.words) <= 6):
+            return _only(StartTopic(m.intent))
+        if m.no and len(m.words) <= 4:
+            return _only(StartTopic("cancel"))
+        if leans:
+            return _only(StartTopic("inform"))
+        # not an identifier nor a request: never kept, it may be a password or a passphrase
+        return (RejectValue(requested, hide_text=True),), True
+
+    def _school_for_tenant(self, m: _Message) -> _Step | None:
+        """The assistant asked which ENT: a school's name is an answer, unless a new question comes instead."""
         if (
-            context.asking_tenant
-            and not _entity(parse, "tenant")
-            and not (confident and intent in self.answerable)
-            and not _any(self.lexicon.dont_know, simple)
-            and intent not in SMALL_TALK
+            m.context.asking_tenant
+            and not _entity(m.parse, "tenant")
+            and not (m.confident and (m.intent in self.answerable or m.intent in PROBLEM_WITH_ACCOUNT))
+            and not m.says(self.lexicon.dont_know)
+            and m.intent not in SMALL_TALK
         ):
-            return (StartTopic("inform"),), False
+            return _only(StartTopic("inform"))
+        return None
 
-        # 3. an ADML typing an operation in words (or "et pour x.y ?", "pardon c'est x.y2" right after one)
-        adml_operation = self._adml_operation(context, simple, intent, login)
-        if adml_operation:
-            return (StartTopic(adml_operation),), False
+    def _adml_step(self, m: _Message) -> _Step | None:
+        """An ADML typing an operation in words (or "et pour x.y ?", "pardon c'est x.y2" right after one)."""
+        operation = self._adml_operation(m.context, m.simple, m.intent, m.login)
+        return _only(StartTopic(operation)) if operation else None
 
-        # 4. a corrected identifier, after a diagnosis of another one
-        if (
-            login
-            and context.known_login
-            and login != context.known_login
-            and (_any(self.lexicon.correction, simple) or intent in ("inform", "deny") or len(words) <= 3)
-        ):
-            return (CorrectSlot("username", login),), False
-        if context.known_login and not login and _any(self.lexicon.correction, simple) and intent in ("inform", "deny"):
-            return (StartTopic(context.topic or "cannot_login"),), False
+    def _correction(self, m: _Message) -> _Step | None:
+        """A corrected identifier, after a diagnosis of another one."""
+        known = m.context.known_login
+        corrects = m.says(self.lexicon.correction)
+        if m.login and known and m.login != known and (corrects or m.intent in ("inform", "deny") or len(m.words) <= 3):
+            return _only(CorrectSlot("username", m.login))
+        if known and not m.login and corrects and m.intent in ("inform", "deny"):
+            return _only(StartTopic(m.context.topic or "cannot_login"))
+        return None
 
-        # 5. a problem stated with the identifier: look the account up (a reset asked in so many words is a request)
-        if login and intent == "request_reset" and _any(self.lexicon.admin_reset, simple):
-            return (StartTopic("request_reset"),), False
+    def _account_problem(self, m: _Message) -> _Step | None:
+        """A problem stated with the identifier: look the account up (a reset asked in so many words is a request)."""
+        if not m.login:
+            return None
+        if m.intent == "request_reset" and m.says(self.lexicon.admin_reset):
+            return _only(StartTopic("request_reset"))
         # "pourquoi mon adresse c'est x.y2@netocentre.fr et pas x.y ?": a question about addresses, not an account check
-        plain_question = intent in self.answerable and bool(_entity(parse, "email")) and confident
-        if login and not context.active_form and intent not in NOT_ABOUT_THE_ACCOUNT and not plain_question:
-            if intent == "link_account" and _any(self.lexicon.linking, simple):
-                return (StartTopic(intent),), False
-            second = self._second_intent(parse, intent)
-            if second in DIAGNOSIS_PROBLEMS and intent in self.answerable and intent not in DIAGNOSIS_PROBLEMS:
-                # "c test14, j'ai pas reçu le mail et le mdp c'est combien de caractères ?": both, the question first
-                # when its answer is the same for every ENT (the account's ENT is known after the look-up)
-                look_up = Diagnose(second, login)
-                if intent in self.answerable_anywhere:
-                    return (StartTopic(intent), look_up), False
-                return (look_up, StartTopic(intent)), False
-            problem = (
-                intent
-                if intent in PROBLEM_WITH_ACCOUNT and intent not in NOT_PROBLEMS
-                else (
-                    context.topic
-                    if context.topic in PROBLEM_WITH_ACCOUNT and context.topic not in NOT_PROBLEMS
-                    else "cannot_login"
-                )
-            )
-            return (Diagnose(problem, login),), False
-        # "c koi mon identifiant ?" beside a problem: where to find it, before it is asked for
-        if not login and intent in DIAGNOSIS_PROBLEMS and _any(self.lexicon.unknown_identifier, simple):
-            return (DontKnow("username"),), False
-        # the validation link's lifetime asked in so many words ("le lien il dure combien de temps ?")
+        plain_question = m.intent in self.answerable and bool(_entity(m.parse, "email")) and m.confident
+        stated_problem = m.says(self.lexicon.login_problem)
+        if m.intent == "nocas_eligibility" and stated_problem and not m.context.active_form:
+            return _only(Diagnose("cannot_login", m.login))  # "sur cesame mon identifiant x.y ne passe pas"
+        if m.context.active_form or m.intent in NOT_ABOUT_THE_ACCOUNT or plain_question:
+            return None
+        if m.intent == "link_account" and m.says(self.lexicon.linking):
+            return _only(StartTopic(m.intent))
+        second = self._second_intent(m.parse, m.intent)
+        names_its_topic = m.says(self.lexicon.followups.get(m.intent, ()))
+        if second not in DIAGNOSIS_PROBLEMS and stated_problem and names_its_topic:
+            second = "cannot_login"  # "jsuis bloqué c f1abc, et le mdp il doit faire combien de caractères ?"
+        if second in DIAGNOSIS_PROBLEMS and m.intent in self.answerable and m.intent not in DIAGNOSIS_PROBLEMS:
+            # "c test14, j'ai pas reçu le mail et le mdp c'est combien de caractères ?": both, the question first
+            # when its answer is the same for every ENT (the account's ENT is known after the look-up)
+            look_up = Diagnose(second, m.login)
+            if m.intent in self.answerable_anywhere:
+                return (StartTopic(m.intent), look_up), False
+            return (look_up, StartTopic(m.intent)), False
+        return _only(Diagnose(_problem_of(m.intent, m.context.topic), m.login))
+
+    def _said_in_words(self, m: _Message) -> _Step | None:
+        """What a message says in so many words, without an identifier."""
+        if not m.login and m.intent in DIAGNOSIS_PROBLEMS and m.says(self.lexicon.unknown_identifier):
+            return _only(DontKnow("username"))  # "c koi mon identifiant ?" beside a problem: where to find it
+        link_lifetime = m.says(self.lexicon.followups.get("validation_link", ()))
+        if not m.login and m.intent not in DIAGNOSIS_PROBLEMS and link_lifetime:
+            # "le lien il dure combien de temps ?", perhaps beside a question that names its own topic
+            rest = m.simple
+            for pattern in self.lexicon.followups.get("validation_link", ()):
+                rest = pattern.sub(" ", rest)
+            beside = [
+                i
+                for i in (m.intent, self._second_intent(m.parse, m.intent))
+                if i in self.answerable
+                and i != "validation_link"
+                and _any(self.lexicon.followups.get(i or "", ()), rest)
+            ]
+            return _only(AnswerSeveral((beside[0], "validation_link")) if beside else FollowUp("validation_link"))
+        if m.intent == "link_account" and not m.says(self.lexicon.linking):
+            return _only(StartTopic("cannot_login"))  # a verification is only started when asked for in so many words
+        return None
+
+    def _nocas_again(self, m: _Message) -> _Step | None:
+        """The CESAME local-account question asked again for another profile or school ("et ma collègue … ?")."""
         if (
-            not login
-            and intent not in DIAGNOSIS_PROBLEMS
-            and _any(self.lexicon.followups.get("validation_link", ()), simple)
+            m.context.topic == "nocas_eligibility"
+            and (_entity(m.parse, "profile") or _entity(m.parse, "uai") or m.says(self.lexicon.school_named))
+            and not (m.confident and m.intent in self.answerable and m.intent != "nocas_eligibility")
         ):
-            return (FollowUp("validation_link"),), False
-        # a verification is only started when asked for in so many words
-        if intent == "link_account" and not _any(self.lexicon.linking, simple):
-            return (StartTopic("cannot_login"),), False
+            return _only(StartTopic("nocas_eligibility"))
+        return None
 
-        # the CESAME local-account question asked again for another profile or school ("et ma collègue … ?")
-        if (
-            context.topic == "nocas_eligibility"
-            and (_entity(parse, "profile") or _entity(parse, "uai"))
-            and not (confident and intent in self.answerable and intent != "nocas_eligibility")
+    def _several_questions(self, m: _Message) -> _Step | None:
+        second = self._second_intent(m.parse, m.intent)
+        if not second or not m.confident or not (m.intent in self.answerable or m.intent in PROBLEM_WITH_ACCOUNT):
+            return None
+        asked_both = "?" in m.text  # two questions asked: both answered, even one that asks something back
+        if m.intent in DIAGNOSIS_PROBLEMS and not asked_both:
+            return None  # "j'ai activé mon compte mais je n'ai pas reçu le mail": the context of one problem
+        if (second in self.answerable and second not in self.opens_form) or (
+            asked_both and second in PROBLEM_WITH_ACCOUNT
         ):
-            return (StartTopic("nocas_eligibility"),), False
+            return _only(AnswerSeveral((m.intent, second)))
+        return None
 
-        # 6. several questions in one message
-        second = self._second_intent(parse, intent)
-        main_answerable = intent in self.answerable or intent in PROBLEM_WITH_ACCOUNT
-        asked_both = "?" in text  # two questions asked: both answered, even one that asks something back
-        if (
-            second
-            and main_answerable
-            and confident
-            and (
-                (second in self.answerable and second not in self.opens_form)
-                or (asked_both and second in PROBLEM_WITH_ACCOUNT)
-            )
-        ):
-            return (AnswerSeveral((intent, second)),), False
+    def _dont_know_after_topic(self, m: _Message) -> _Step | None:
+        """ "jsp" right after an answer on activation: the identifier is what people do not know."""
+        if len(m.words) <= 5 and m.says(self.lexicon.dont_know) and m.context.topic in IDENTIFIER_TOPICS:
+            return _only(DontKnow("username"))
+        return None
 
-        # "jsp" right after an answer on activation: the identifier is what people do not know
-        if len(words) <= 5 and _any(self.lexicon.dont_know, simple) and context.topic in IDENTIFIER_TOPICS:
-            return (DontKnow("username"),), False
-
-        # 7. a follow-up on the topic in progress
-        if context.topic and not context.active_form:
-            follow = self._follow_up(parse, context, simple, confident, intent)
+    def _follow_up_step(self, m: _Message) -> _Step | None:
+        if m.context.topic and not m.context.active_form:
+            follow = self._follow_up(m.parse, m.context, m.simple, m.confident, m.intent)
             if follow is not None:
-                return (follow,), False
+                return _only(follow)
+        return None
 
-        if intent in ("affirm", "deny") and context.pending_proposal:
+    def _last_resort(self, m: _Message) -> _Step:
+        if m.intent in ("affirm", "deny") and m.context.pending_proposal:
             # read as yes/no by the classifier alone ("ok donc ?"): never a confirmation; the proposal again
-            return (FollowUp(context.topic),) if context.topic else (Clarify(),), False
-        if not confident:
-            if _any(self.lexicon.login_problem, simple) and intent not in self.answerable:
-                return (StartTopic("cannot_login"),), False  # "pourquoi je suis bloquée ?": find out why
-            return (Clarify(),), False
-        return (StartTopic(intent),), False
+            return _only(FollowUp(m.context.topic) if m.context.topic else Clarify())
+        if not m.confident:
+            if m.says(self.lexicon.login_problem) and m.intent not in self.answerable:
+                return _only(StartTopic("cannot_login"))  # "pourquoi je suis bloquée ?": find out why
+            return _only(Clarify())
+        return _only(StartTopic(m.intent))
 
     def _adml_operation(self, context: DialogueContext, simple: str, intent: str, login: str | None) -> str | None:
         """The operation an ADML asks for in words: on the account named, or ("débloquez-le") the one in question."""
@@ -600,38 +722,47 @@ class Understander:
         reading; a short unsure message goes to the topic named by the lexicon's follow-up patterns, or to
         the topic in progress when the classifier ranks it among its first three.
         """
-        words = simple.split()
-        cue = _any(self.lexicon.followup_cues, simple)
         confidence = float((parse.get("intent") or {}).get("confidence") or 0.0)
-        own = self.lexicon.followups.get(context.topic or "", ())
-        if own and _any(own, simple) and confidence < STRONG:
-            return FollowUp(context.topic or "")  # "ya pas un lien direct ?" after CESAME: about CESAME
+        topic = context.topic or ""
         if confidence < STRONG:
-            for near in self.lexicon.followup_near.get(context.topic or "", ()):
-                patterns = self.lexicon.near_followups.get(near, ()) + self.lexicon.followups.get(near, ())
-                if _any(patterns, simple):
-                    return FollowUp(near)  # "c'est combien de temps déjà ?" after a link problem: the link
-            if _any(self.lexicon.followup_where, simple):
-                return FollowUp(context.topic or "")  # "je clique où ?" after a reset: its own button
-        strong = confident and intent in self.answerable and intent != context.topic and confidence >= STRONG
-        if strong and not cue:
+            leaning = self._leaning_on(topic, simple)
+            if leaning:
+                return FollowUp(leaning)
+        cue = _any(self.lexicon.followup_cues, simple)
+        strong = confident and intent in self.answerable and intent != topic and confidence >= STRONG
+        if not cue and (strong or (confident and intent not in ("affirm", "deny", "inform", "out_of_scope"))):
             return None
-        if confident and not cue and intent not in ("affirm", "deny", "inform", "out_of_scope"):
-            return None
-        if _entity(parse, "tenant") and len(words) <= 14:
-            return FollowUp(context.topic or "")  # "et sur netocentre ?": the same question for the other ENT
-        # a sure reading of an answerable question is only overridden by the patterns of the topic it names
-        sure = confident and intent in self.answerable and confidence >= STRONG
-        for topic, patterns in self.lexicon.followups.items():
-            if _any(patterns, simple) and not (sure and topic != intent):
-                return FollowUp(topic)
-        if strong:
-            return None
+        words = simple.split()
+        if _entity(parse, "tenant") and (len(words) <= 8 or _any(self.lexicon.same_again, simple)):
+            return FollowUp(topic)  # "et sur netocentre ?": the same question for the other ENT
+        named = self._topic_named(simple, intent if confident and confidence >= STRONG else None)
+        if named or strong:
+            return FollowUp(named) if named else None
         ranked = [r["name"] for r in (parse.get("intent_ranking") or [])[:3]]
-        if context.topic and context.topic in ranked and (cue or len(words) <= 8):
-            return FollowUp(context.topic)
+        if topic and topic in ranked and (cue or len(words) <= 8):
+            return FollowUp(topic)
         if cue and len(words) <= 12:
-            return FollowUp(context.topic or "")  # "et on peut y aller depuis l'ent ?": it leans on the answer
+            return FollowUp(topic)  # "et on peut y aller depuis l'ent ?": it leans on the answer
+        return None
+
+    def _leaning_on(self, topic: str, simple: str, near_only: bool = False) -> str | None:
+        """The topic an unsure message leans on: the one in progress, one near it, or (where to click) itself."""
+        if not near_only and _any(self.lexicon.followups.get(topic, ()), simple):
+            return topic  # "ya pas un lien direct ?" after CESAME: about CESAME
+        for near in self.lexicon.followup_near.get(topic, ()):
+            if _any(self.lexicon.near_followups.get(near, ()) + self.lexicon.followups.get(near, ()), simple):
+                return near  # "c'est combien de temps déjà ?" after a link problem: the link
+        if topic and not near_only and _any(self.lexicon.followup_where, simple):
+            return topic  # "je clique où ?" after a reset: its own button
+        return None
+
+    def _topic_named(self, simple: str, sure_intent: str | None) -> str | None:
+        """The first topic whose follow-up patterns the message matches; a sure reading of an answerable question
+        (`sure_intent`) is only overridden by the patterns of the topic it names."""
+        sure = sure_intent if sure_intent in self.answerable else None
+        for topic, patterns in self.lexicon.followups.items():
+            if _any(patterns, simple) and (sure is None or topic == sure):
+                return topic
         return None
 
 

@@ -398,3 +398,66 @@ def test_a_sibling_is_someone_else_and_a_person_in_sms_is_a_person(understander:
     assert got.commands[0] == SpeakFor("parent")
     human = understander.understand(parse("je veux parler a qqun", "cannot_login", 0.35), DialogueContext())
     assert human.main == HandOver()
+
+
+def test_a_yes_that_also_asks_confirms_then_answers(understander: Understander) -> None:
+    context = DialogueContext(pending_proposal="resend_validation_link", topic="validation_mail_missing")
+    got = understander.understand(parse("oui mais ça arrive où ?", "validation_mail_missing", 0.89), context)
+    assert got.commands == (ConfirmProposal(), FollowUp("validation_link"))
+    with_question = understander.understand(
+        parse("oui allez y envoyez lui svp, et il devra changer le mot de passe ?", "password_rules", 0.5), context
+    )
+    assert with_question.commands == (ConfirmProposal(), FollowUp("password_rules"))
+
+
+def test_i_will_look_declines_and_the_question_is_answered(understander: Understander) -> None:
+    context = DialogueContext(pending_proposal="resend_validation_link", topic="validation_mail_missing")
+    text = "Je vais regarder dans mes indésirables. Combien de temps le lien reste-t-il valable ?"
+    got = understander.understand(parse(text, "validation_mail_missing", 0.57), context)
+    assert got.commands == (DenyProposal(), FollowUp("validation_link"))
+    assert understander.understand(parse("ok merci je regarde ca", "affirm", 0.6), context).main == DenyProposal()
+
+
+def test_another_identifier_while_a_proposal_waits_is_a_correction_not_a_yes(understander: Understander) -> None:
+    text = "ah non attends c'est jules.petit2 pas jules.petit"
+    context = DialogueContext(
+        pending_proposal="reset_password",
+        topic="request_reset",
+        known_login="jules.petit",
+        speaker_is_adml=True,
+        own_login="f2xyz",
+    )
+    got = understander.understand(parse(text, "deny", 0.55, username("jules.petit2", text)), context)
+    assert got.main == StartTopic("request_reset")
+
+
+def test_the_cesame_question_again_for_a_school_named_in_words(understander: Understander) -> None:
+    text = "et ma collegue du lycee paul bert a pantin ?"
+    got = understander.understand(parse(text, "nocas_eligibility", 0.75), DialogueContext(topic="nocas_eligibility"))
+    assert got.main == StartTopic("nocas_eligibility")
+    asked = DialogueContext(requested_slot="school_ref", active_form="nocas_form", topic="nocas_eligibility")
+    named = understander.understand(
+        parse("jsp le code, c'est le lycée edouard branly a créteil", "out_of_scope", 0.3), asked
+    )
+    assert named.main == StartTopic("inform")  # the form reads the school from the text
+    assert understander.understand(parse("jsp le code", "out_of_scope", 0.3), asked).main == DontKnow("school_ref")
+
+
+def test_another_ent_named_in_a_long_message_is_a_new_question_unless_it_says_the_same(
+    understander: Understander,
+) -> None:
+    entities = [{"entity": "tenant", "value": "netocentre", "start": 0, "end": 10}]
+    long = "ok et je me connecte ou pour activer ? je suis a netocentre"
+    got = understander.understand(
+        parse(long, "ask_activation_howto", 0.95, entities), DialogueContext(topic="password_rules")
+    )
+    assert got.main != FollowUp("password_rules")
+    same = "et pour ma soeur c'est pareil ? elle est a orleans sur netocentre"
+    again = understander.understand(parse(same, "inform", 0.38, entities), DialogueContext(topic="vacation_freeze"))
+    assert again.main == FollowUp("vacation_freeze")
+
+
+def test_the_links_lifetime_beside_a_question_naming_its_topic_gets_both(understander: Understander) -> None:
+    text = "le mdp il faut combien de caracteres et le lien de validation il dure cmb de temps ?"
+    got = understander.understand(parse(text, "password_rules", 0.97), DialogueContext())
+    assert got.main == AnswerSeveral(("password_rules", "validation_link"))
