@@ -56,7 +56,8 @@ class ActionCreateTicket(NamedAction):
             dispatcher.utter_message(response="utter_ticket_already_open", ticket_id=result.reference)
         else:
             dispatcher.utter_message(response="utter_rate_limited")
-        return [SlotSet("proposed_operation", None)]
+            return [SlotSet("proposed_operation", None)]
+        return [SlotSet("proposed_operation", None), SlotSet("ticket_open", True)]
 
 
 class ActionTicketStatus(NamedAction):

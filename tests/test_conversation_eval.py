@@ -22,14 +22,10 @@ DEV = sorted((ROOT / "tests" / "conversations" / "dev").glob("*.yml"))
 # dev conversations that still fail, each with its cause; replayed all the same and required to fail, so that a fix
 # must remove its line (the README's figures count them as failures)
 KNOWN_FAILURES: dict[str, str] = {
-    "n7-nocas-dsi-then-cridf-then-convention": "context: the CESAME question asked again for another profile "
-    '("et mon collègue agent de la région ?") keeps the first profile\'s answer',
     "p8-nocas-secretaire-paul-bert-corrige-ville": "context: a school corrected without the word lycée (\"c'est le "
     'paul bert de montreuil") is not read as a school',
     "l7-two-questions-cesame-link-and-summer": 'nlu: the second question ("pk ca marchait pas cet été") is not '
     "found beside the CESAME one",
-    "n7-follow-up-neto-ticket-recontact-delai": 'context: a question about the ticket just opened ("vous me '
-    'recontactez comment ?") is not read as one',
 }
 
 

@@ -31,6 +31,7 @@ from bot.dialogue.domain import Domain, SlotMapping
 from bot.dialogue.rules import Rules
 from bot.dialogue.understanding import (
     DIAGNOSIS_PROBLEMS,
+    TOPIC_INTENTS,
     AnswerSeveral,
     Clarify,
     Command,
@@ -232,6 +233,7 @@ class DialogueEngine:
             tenant=slots.get("tenant"),
             asking_tenant=bool(slots.get("pending_intent")) and not slots.get("tenant"),
             proposal_is_latest=_proposed_in_last_reply(state.events),
+            ticket_open=bool(slots.get("ticket_open")),
         )
 
     def _execute(self, turn: Turn, command: Command, by_entity: set[str]) -> None:
@@ -271,7 +273,7 @@ class DialogueEngine:
 
     def _follow_up(self, turn: Turn, command: FollowUp, by_entity: set[str]) -> None:
         username = turn.state.slots.get("username")
-        if command.intent in DIAGNOSIS_TOPICS and username:
+        if command.intent in DIAGNOSIS_PROBLEMS and username:
             # "ça se débloque quand ?" after a diagnosis: the account's state again, looked up anew
             self._diagnose(turn, command.intent, username)
         else:
@@ -296,7 +298,7 @@ class DialogueEngine:
         self._note_topic(turn, command.intents[0])  # follow-ups lean on the first question, the main one
 
     def _answer_one_of_several(self, turn: Turn, intent: str, by_entity: set[str]) -> None:
-        if intent in DIAGNOSIS_TOPICS:  # a problem beside the question: the identifier is asked for it
+        if intent in DIAGNOSIS_PROBLEMS:  # a problem beside the question: the identifier is asked for it
             for name, value in (
                 ("problem", intent),
                 ("diagnosis", None),
@@ -593,27 +595,3 @@ def _proposed_in_last_reply(events: list[dict[str, Any]]) -> bool:
 
 
 _MESSAGE_KEYS = {"text", "buttons", "elements", "custom", "template", "response", "image", "attachment"}
-# problems answered by a diagnosis of the account rather than by an article
-DIAGNOSIS_TOPICS = DIAGNOSIS_PROBLEMS
-# the questions and problems that make "the topic in progress" for follow-ups
-TOPIC_INTENTS = frozenset(
-    {
-        "ask_activation_howto",
-        "validation_link",
-        "vacation_freeze",
-        "cesame_access",
-        "password_rules",
-        "change_backup_email",
-        "ask_ent_mail_address",
-        "ask_account_origin",
-        "account_reset_done",
-        "lost_provisional_credentials",
-        "nocas_eligibility",
-        "cannot_login",
-        "link_expired",
-        "validation_mail_missing",
-        "resend_activation",
-        "request_reset",
-        "unlock_account",
-    }
-)

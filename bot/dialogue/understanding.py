@@ -65,6 +65,8 @@ PROBLEM_WITH_ACCOUNT = frozenset(
 )
 # problems a look-up of the account answers
 DIAGNOSIS_PROBLEMS = frozenset({"cannot_login", "link_expired", "validation_mail_missing", "resend_activation"})
+# the questions and problems that make "the topic in progress" for follow-ups
+TOPIC_INTENTS = QUESTION_INTENTS | DIAGNOSIS_PROBLEMS | {"validation_link", "request_reset", "unlock_account"}
 SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "bot_challenge"})
 # intents that ask for an operation: with an identifier from someone who may not perform it, they state a problem
 NOT_PROBLEMS = frozenset({"unlock_account", "link_account", "request_reset"})
@@ -113,9 +115,8 @@ class FillSlot:
 
 
 @dataclass(frozen=True)
-class CorrectSlot:
-    slot: str
-    value: Any
+class CorrectSlot(FillSlot):
+    """A value that replaces one given before: the account is looked up again."""
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,8 @@ class Lexicon:
     yes_but: tuple[re.Pattern[str], ...] = ()
     same_again: tuple[re.Pattern[str], ...] = ()
     school_named: tuple[re.Pattern[str], ...] = ()
+    ticket_followup: tuple[re.Pattern[str], ...] = ()
+    not_the_ticket: tuple[re.Pattern[str], ...] = ()
     near_followups: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     # for a topic in progress, the topics a follow-up most likely leans on, tried before all others
     followup_near: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -270,6 +273,8 @@ def parse_lexicon(raw: Any) -> Lexicon:
         yes_but=_compile(raw.get("yes_but") or [], "yes_but"),
         same_again=_compile(raw.get("same_again") or [], "same_again"),
         school_named=_compile(raw.get("school_named") or [], "school_named"),
+        ticket_followup=_compile(raw.get("ticket_followup") or [], "ticket_followup"),
+        not_the_ticket=_compile(raw.get("not_the_ticket") or [], "not_the_ticket"),
         near_followups=groups("near_followups"),
         followup_near={str(k): tuple(v) for k, v in near.items()},
         tenant_hints=groups("tenant_hints"),
@@ -296,6 +301,7 @@ class DialogueContext:
     tenant: str | None = None
     asking_tenant: bool = False  # the assistant asked which ENT (the answer may be a school's name)
     proposal_is_latest: bool = True  # the pending proposal is the assistant's last question (nothing came between)
+    ticket_open: bool = False  # this chat opened a ticket
 
 
 @dataclass(frozen=True)
@@ -415,11 +421,12 @@ class Understander:
         adml_operation = context.speaker_is_adml and any(
             isinstance(c, StartTopic) and c.intent in ("request_reset", "unlock_account") for c in commands
         )
-        if adml_operation or any(
+        no_offer = adml_operation or (context.ticket_open and StartTopic("ticket_status") in commands)
+        if no_offer or any(
             isinstance(c, AnswerSeveral | FollowUp) or (isinstance(c, Diagnose) and c.problem == second)
             for c in commands
         ):
-            second = None  # dealt with in this very reply, or a follow-up leaning on the topic, not a new problem
+            second = None  # dealt with in this very reply, or a follow-up on the topic, an operation, the ticket
         return Understanding(prefix + commands, hide, second)
 
     # -- the parts --------------------------------------------------------------------------------
@@ -462,6 +469,7 @@ class Understander:
             self._account_problem,  # 5
             self._said_in_words,
             self._nocas_again,
+            self._about_the_ticket,
             self._several_questions,  # 6
             self._dont_know_after_topic,
             self._follow_up_step,  # 7
@@ -646,12 +654,23 @@ class Understander:
 
     def _nocas_again(self, m: _Message) -> _Step | None:
         """The CESAME local-account question asked again for another profile or school ("et ma collègue … ?")."""
+        asked_before = m.context.topic == "nocas_eligibility" or (
+            "nocas_eligibility" in m.context.handled and m.says(self.lexicon.followup_cues)
+        )
         if (
-            m.context.topic == "nocas_eligibility"
+            asked_before
             and (_entity(m.parse, "profile") or _entity(m.parse, "uai") or m.says(self.lexicon.school_named))
             and not (m.confident and m.intent in self.answerable and m.intent != "nocas_eligibility")
         ):
             return _only(StartTopic("nocas_eligibility"))
+        return None
+
+    def _about_the_ticket(self, m: _Message) -> _Step | None:
+        """A question about the ticket just opened ("vous me recontactez comment ?"): where it stands."""
+        sure_of_another = m.confident and m.confidence >= STRONG and m.intent not in ("ticket_status", "inform")
+        names_another = m.says(self.lexicon.not_the_ticket)  # "et ce nouveau lien il marche combien de temps ?"
+        if m.context.ticket_open and m.says(self.lexicon.ticket_followup) and not (sure_of_another or names_another):
+            return _only(StartTopic("ticket_status"))
         return None
 
     def _several_questions(self, m: _Message) -> _Step | None:

@@ -461,3 +461,25 @@ def test_the_links_lifetime_beside_a_question_naming_its_topic_gets_both(underst
     text = "le mdp il faut combien de caracteres et le lien de validation il dure cmb de temps ?"
     got = understander.understand(parse(text, "password_rules", 0.97), DialogueContext())
     assert got.main == AnswerSeveral(("password_rules", "validation_link"))
+
+
+def test_a_question_after_a_ticket_was_opened_is_about_the_ticket(understander: Understander) -> None:
+    after_ticket = DialogueContext(topic="cannot_login", ticket_open=True)
+    got = understander.understand(
+        parse("vous me recontactez comment ? par mail ?", "resend_activation", 0.41), after_ticket
+    )
+    assert got.main == StartTopic("ticket_status")
+    assert got.second_intent is None
+    no_ticket = DialogueContext(topic="cannot_login")
+    assert understander.understand(
+        parse("vous me recontactez comment ?", "resend_activation", 0.41), no_ticket
+    ).main != (StartTopic("ticket_status"))
+
+
+def test_the_cesame_question_again_after_another_topic(understander: Understander) -> None:
+    entities = [{"entity": "profile", "value": "cridf", "start": 24, "end": 42}]
+    text = "et mon collegue qui est agent de la region au cridf ?"
+    context = DialogueContext(topic="ask_activation_howto", handled=frozenset({"nocas_eligibility"}))
+    assert understander.understand(parse(text, "inform", 0.8, entities), context).main == StartTopic(
+        "nocas_eligibility"
+    )
