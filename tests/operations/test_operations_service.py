@@ -187,6 +187,7 @@ def test_a_refused_request_changes_nothing_and_tells_the_requester(operations: O
     request = request_of(operations, services)
     result = operations.decide_reset_request(services.actor(ADML), "telegram", request, approved=False)
     assert (result.status, result.reason, result.provisional_password) == ("done", "denied", None)
+    assert outcomes(services, "decide_reset_request") == [("lucas.martin", "done", "denied")]
     account = services.directory.find_account("lucas.martin")
     assert account is not None and account.state is AccountState.ACTIVE
     (told,) = services.relay.take(USER)
@@ -198,7 +199,8 @@ def test_a_refused_request_changes_nothing_and_tells_the_requester(operations: O
 def test_an_adml_of_another_school_cannot_decide(operations: Operations, services: Services) -> None:
     request = request_of(operations, services)
     result = operations.decide_reset_request(services.actor(OTHER_ADML), "telegram", request, approved=True)
-    assert (result.status, result.provisional_password) == ("refused", None)
+    assert (result.status, result.reason, result.provisional_password) == ("refused", "other_school", None)
+    assert outcomes(services, "decide_reset_request") == [("lucas.martin", "refused", "other_school")]
     stored = services.reset_requests.get(request)
     assert stored is not None and stored.status == "pending"
     assert services.relay.take(USER) == []
@@ -232,5 +234,6 @@ def test_an_adml_cannot_decide_their_own_request(
     request = services.reset_requests.create(login, "0750001A", requester, clock())
     result = operations.decide_reset_request(services.actor(ADML), "telegram", request.id, approved=True)
     assert (result.status, result.reason, result.provisional_password) == ("refused", "own_request", None)
+    assert outcomes(services, "decide_reset_request") == [(login, "refused", "own_request")]
     stored = services.reset_requests.get(request.id)
     assert stored is not None and stored.status == "pending"
