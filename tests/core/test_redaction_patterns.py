@@ -7,7 +7,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.redaction import identifier_rule, is_identifier, mask_email, redact, safe_identifier, safe_target
+from bot.core.redaction import (
+    identifier_rule,
+    is_identifier,
+    mask_email,
+    password_spans,
+    redact,
+    safe_identifier,
+    safe_target,
+)
 
 
 @pytest.mark.parametrize(
@@ -95,3 +103,29 @@ def test_a_tenant_identifier_rule_is_bounded_and_never_a_password() -> None:
 def test_the_default_identifier_is_prenom_nom_in_any_case() -> None:
     assert is_identifier("Marie.Dupont2") and is_identifier(" marie.dupont ")
     assert not is_identifier("test14") and not is_identifier(None) and not is_identifier("marie dupont")
+
+
+def _quoted_secret(length: int) -> str:
+    return 'mon mot de passe est "' + "a" * length + '" merci'
+
+
+@pytest.mark.parametrize(
+    ("text", "spans"),
+    [
+        (_quoted_secret(1), [(21, 24)]),  # the quotes go with the secret
+        (_quoted_secret(79), [(21, 102)]),  # quoted up to 80 characters ...
+        (_quoted_secret(80), [(21, 103)]),  # ... beyond, read as words
+        ('mon mot de passe est "" merci', []),  # empty quotes hold nothing
+        ("mon mot de passe est «tortue rouge» merci", [(21, 35)]),
+        ("mon mdp c'est 'x y z' voila", [(14, 21)]),
+        ("tortue rouge danse c'est mon mdp", [(0, 18)]),  # a passphrase before its announcer
+        ("bonjour. tortue rouge danse c'est mon mdp", [(9, 27)]),  # from the start of its sentence
+        ("ligne un\ntortue danse c'est mon mdp", [(9, 21)]),  # ... or of its line
+        ("un deux trois quatre cinq six sept c'est mon mdp", [(3, 34)]),
+        ("mon mdp est Soleil2026! et Lune2027!? ok", [(12, 23), (27, 37)]),
+        ("mdp: abc, puis mdp: def", [(5, 8), (20, 23)]),
+        ("mon mot de passe est soleil et ça marche pas", [(21, 27)]),
+    ],
+)
+def test_where_a_secret_starts_and_ends(text: str, spans: list[tuple[int, int]]) -> None:
+    assert password_spans(text) == spans
