@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run chat check lint typecheck fast-tests test system-deps train nlu-eval bench clean
+.PHONY: run chat check lint typecheck fast-tests test system-deps train nlu-eval bench mutation clean
 
 # the fast test layers: no system service (slapd, PostgreSQL, Chromium), no started process, no cross-validation
 FAST_TESTS := tests/core tests/nlu tests/dialogue tests/storage tests/mail tests/directory \
@@ -57,5 +57,20 @@ bench: $(STAMP)
 	$(PY) bench/latency.py
 	$(PY) bench/nlu.py
 
+# the modules `make mutation` mutates, one at a time (each against the fast tests that cover it; see
+# [tool.mutmut] in pyproject.toml and "Mutation testing" in the README)
+MUTATED ?= bot.core.accounts bot.core.authz bot.core.diagnosis bot.core.eligibility bot.core.freeze \
+	bot.core.identifiers bot.core.redaction bot.core.schools bot.services.operations actions.proposals actions.adml \
+	actions.common
+CLEF_RECIA_REFERENCE ?= $(abspath ../shared/reference/recia-ldap)
+
+mutation: $(STAMP)  ## mutation testing (mutmut) of the decisions, one module at a time, one process
+	rm -rf mutants
+	@for module in $(MUTATED); do \
+		echo "== $$module"; \
+		CLEF_RECIA_REFERENCE=$(CLEF_RECIA_REFERENCE) $(VENV)/bin/mutmut run --max-children 1 "$$module.*" >/dev/null || exit 1; \
+	done
+	$(VENV)/bin/mutmut results
+
 clean:
-	rm -rf var/ .pytest_cache .mypy_cache .ruff_cache
+	rm -rf var/ .pytest_cache .mypy_cache .ruff_cache mutants

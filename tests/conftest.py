@@ -22,12 +22,22 @@ from bot.nlu.model import NluModel
 from bot.services import Services
 from bot.services.assistant import Assistant
 from bot.storage.db import make_engine, migrate
+from tests.support import machine_clock
 
 # a fixed server secret for the keyed hashes of linking codes (tests never write var/secret.key)
 os.environ.setdefault("CLEF_SECRET_KEY", "tests-only-secret-key-0123456789abcdef")
+# CLEF_TEST_MACHINE_DATE=YYYY-MM-DD moves the machine's calendar here and in every Python subprocess (whose
+# environment inherits the folder that applies it): no test may notice (see tests/support/machine_clock.py)
+os.environ.update(machine_clock.child_env())
+if os.environ.get(machine_clock.MACHINE_DATE):
+    machine_clock.travel({machine_clock.MACHINE_DATE: os.environ[machine_clock.MACHINE_DATE]})
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+# the instant every test starts at: a term-time Wednesday morning in Paris, outside any freeze window
+TEST_START = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
 
 
 class SettableClock:
@@ -53,7 +63,7 @@ def nlu(config: AppConfig) -> NluModel:
 
 @pytest.fixture
 def clock() -> SettableClock:
-    return SettableClock(dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=1))))
+    return SettableClock(TEST_START)
 
 
 @pytest.fixture

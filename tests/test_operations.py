@@ -28,9 +28,11 @@ class DownMailer:
 
 
 def resend_for(assistant: Assistant, sender: str, login: str) -> str:
-    """A resend asked by a chat; a linked chat is not asked its identifier again."""
+    """A resend asked by a chat; a linked chat is not asked its identifier again.
+
+    The request is an intent payload: these tests check who is told what, not the classifier's reading."""
     chat = Chat(assistant, sender)
-    chat.say("renvoie moi le mail d'activation")
+    chat.say("/resend_activation")
     if "identifiant" in chat.text:
         chat.say(login)
     return chat.text
@@ -47,7 +49,7 @@ def test_resend_answers_alike_for_existing_and_unknown_identifiers(assistant: As
 
 def test_an_unlinked_chat_never_sees_personal_data(assistant: Assistant) -> None:
     chat = Chat(assistant, "web:curious")
-    for text in ("j'arrive pas a me connecter", "isabelle.roux", "reinitialiser le mot de passe de isabelle.roux"):
+    for text in ("/cannot_login", "isabelle.roux", '/request_reset{"username": "isabelle.roux"}'):
         chat.say(text)
         for secret in ("Isabelle", "Roux", "i.roux@", "i***x", "Jean Moulin", "0750001A"):
             assert secret not in chat.text, (text, chat.text)
@@ -79,10 +81,10 @@ def test_lookups_are_rate_limited_per_chat(assistant: Assistant, services: Servi
     chat = Chat(assistant, "web:scanner")
     limit = services.config.rate_limits.lookups_per_chat.count
     for number in range(limit):
-        chat.say("j'arrive pas a me connecter")
+        chat.say("/cannot_login")
         chat.say(f"eleve.numero{number}")
         assert "Je ne trouve pas" in chat.text
-    chat.say("j'arrive pas a me connecter")
+    chat.say("/cannot_login")
     chat.say("lucas.martin")
     assert "Trop de recherches" in chat.text
 

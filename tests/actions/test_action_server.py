@@ -13,6 +13,8 @@ import pytest
 
 from bot.bootstrap import build_services, load_demo_directory
 from bot.config import load_config
+from tests.conftest import TEST_START
+from tests.support.machine_clock import child_env
 from tests.support.processes import ROOT, free_port, stop, wait_for_http, write_test_config
 
 
@@ -24,7 +26,8 @@ def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     load_demo_directory(services)
     services.database.dispose()
     port = free_port()
-    env = {**os.environ, "CLEF_CONFIG": str(config_path), "SANIC_HOST": "127.0.0.1"}
+    # the server diagnoses "now": its wall clock starts where every test clock does
+    env = {**os.environ, **child_env(lambda: TEST_START), "CLEF_CONFIG": str(config_path), "SANIC_HOST": "127.0.0.1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
         cwd=ROOT,

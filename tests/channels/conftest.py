@@ -11,6 +11,8 @@ import pytest
 
 from bot.bootstrap import build_services, load_demo_directory
 from bot.config import load_config
+from tests.conftest import TEST_START
+from tests.support.machine_clock import child_env
 from tests.support.processes import ROOT, free_port, stop, wait_for_http, write_test_config
 
 AGENT_TOKEN = "desk-token-for-tests"
@@ -31,6 +33,9 @@ def running_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         "HOME": str(folder),
         "CLEF_CONFIG": str(config_path),
         "CLEF_AGENT_TOKEN": AGENT_TOKEN,
+        **child_env(
+            lambda: TEST_START
+        ),  # the server diagnoses "now": its wall clock starts where every test clock does
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT

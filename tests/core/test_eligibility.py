@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.core.accounts import Establishment, Profile
-from bot.core.diagnosis import DiagnosisCode
-from bot.core.eligibility import nocas_eligibility
+from bot.core.diagnosis import DiagnosisCode, NextStep
+from bot.core.eligibility import Eligibility, nocas_eligibility
 
 SIGNED = Establishment("0750001A", "Lycée Jean Moulin", "monlycee", ent_convention=True)
 UNSIGNED = Establishment("0931234B", "Lycée Paul Éluard", "monlycee", ent_convention=False)
@@ -64,3 +64,48 @@ def test_an_existing_ent_account_always_wins(profile: Profile) -> None:
 @pytest.mark.parametrize("profile", [Profile.OTHER, Profile.ENT_SUPPORT])
 def test_other_profiles_are_not_eligible(profile: Profile) -> None:
     assert nocas_eligibility(profile, UNSIGNED, False).reason == "profile_not_eligible"
+
+
+@pytest.mark.parametrize(
+    ("profile", "school", "has_ent", "validated", "expected"),
+    [
+        (
+            Profile.STUDENT,
+            SIGNED,
+            True,
+            None,
+            (DiagnosisCode.NOCAS_NOT_ELIGIBLE, NextStep.FIRST_LOGIN, "has_ent_account"),
+        ),
+        (
+            Profile.DSI_ACADEMIQUE,
+            None,
+            False,
+            None,
+            (DiagnosisCode.NOCAS_PENDING_ARBITRATION, NextStep.TALK_TO_HUMAN, "dsi_academique_under_arbitration"),
+        ),
+        (Profile.CRIDF, None, False, None, (DiagnosisCode.NOCAS_ELIGIBLE, NextStep.CONTACT_SCHOOL, "cridf_staff")),
+        (Profile.TEACHER, None, False, None, (DiagnosisCode.NEEDS_HUMAN, NextStep.CONTACT_SCHOOL, "school_unknown")),
+        (
+            Profile.TEACHER,
+            SIGNED,
+            False,
+            None,
+            (DiagnosisCode.NOCAS_NOT_ELIGIBLE, NextStep.FIRST_LOGIN, "school_signed_ent_agreement"),
+        ),
+        (
+            Profile.PARENT,
+            UNSIGNED,
+            False,
+            None,
+            (DiagnosisCode.NOCAS_ELIGIBLE, NextStep.CONTACT_SCHOOL, "school_without_ent_agreement"),
+        ),
+    ],
+)
+def test_the_whole_answer(
+    profile: Profile,
+    school: Establishment | None,
+    has_ent: bool,
+    validated: bool | None,
+    expected: tuple[DiagnosisCode, NextStep, str],
+) -> None:
+    assert nocas_eligibility(profile, school, has_ent, validated) == Eligibility(*expected)

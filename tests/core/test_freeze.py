@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.config import FreezeWindow
-from bot.core.freeze import freeze_status
+from bot.core.freeze import FreezeStatus, freeze_status
 from bot.holidays import SchoolHolidays
 
 SUMMER = FreezeWindow(start=dt.date(2026, 7, 13), end=dt.date(2026, 8, 21), reason="summer")
@@ -46,3 +46,14 @@ def test_real_calendar_knows_french_school_holidays() -> None:
     assert holidays.holiday_name(dt.date(2026, 10, 26), "C") == "Vacances de la Toussaint"
     assert holidays.holiday_name(dt.date(2026, 11, 25), "C") is None
     assert holidays.holiday_name(dt.date(1990, 1, 1), "C") is None  # outside the package's years: no failure
+
+
+def test_the_whole_status_inside_and_outside_a_window() -> None:
+    day = dt.date(2026, 8, 1)
+    calendar = FixedCalendar({(day, "C"): "Vacances d'été", (dt.date(2026, 10, 26), "C"): "Vacances de la Toussaint"})
+    assert freeze_status(day, [SUMMER], "C", calendar) == FreezeStatus(
+        frozen=True, until=SUMMER.end, reason="summer", school_holiday="Vacances d'été"
+    )
+    assert freeze_status(dt.date(2026, 10, 26), [SUMMER], "C", calendar) == FreezeStatus(
+        frozen=False, until=None, reason=None, school_holiday="Vacances de la Toussaint"
+    )

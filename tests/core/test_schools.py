@@ -7,6 +7,7 @@ import pytest
 from bot.core.accounts import Establishment
 from bot.core.schools import (
     SchoolMatch,
+    allowed_edits,
     edit_distance,
     fold,
     is_clear_match,
@@ -211,3 +212,30 @@ def test_a_word_typed_twice_counts_once() -> None:
     (once,) = school_matches("jean moulin", [MOULIN_PARIS])
     (twice,) = school_matches("jean moulin moulin", [MOULIN_PARIS])
     assert twice.score < once.score and twice.unmatched == ("moulin",)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "limit", "distance"),
+    [
+        ("", "abc", 3, 3),
+        ("abcd", "", 2, 3),  # lengths too far apart: limit + 1 at once
+        ("ab", "ba", 1, 1),  # a transposition at the start
+        ("abcdef", "abcdfe", 1, 1),  # ... and at the end
+        ("abcdef", "badcfe", 3, 3),  # three transpositions
+        ("kitten", "sitting", 3, 3),
+        ("kitten", "sitting", 2, 3),  # over the limit: limit + 1
+        ("moulin", "moulins", 1, 1),
+        ("lycee", "lyce", 0, 1),
+    ],
+)
+def test_edit_distance_values(a: str, b: str, limit: int, distance: int) -> None:
+    assert edit_distance(a, b, limit) == distance
+    assert edit_distance(b, a, limit) == distance
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "edits"),
+    [("abc", "abcdefgh", 0), ("abcd", "abcdefgh", 1), ("abcdefg", "abcdefgh", 1), ("abcdefgh", "abcdefghij", 2)],
+)
+def test_edits_allowed_grow_with_the_shorter_word(a: str, b: str, edits: int) -> None:
+    assert allowed_edits(a, b) == allowed_edits(b, a) == edits

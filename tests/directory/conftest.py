@@ -83,12 +83,11 @@ def reference_ldif() -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-@pytest.fixture(scope="session")
-def reference_slapd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Slapd]:
+def _reference_server(folder: Path) -> Iterator[Slapd]:
     _need_slapd()
     ldif = reference_ldif()
     server = Slapd(
-        tmp_path_factory.mktemp("slapd-reference"),
+        folder,
         SUFFIX,
         ROOTDN,
         schemas=[REFERENCE / "schema" / f"{name}.schema" for name in REFERENCE_SCHEMAS],
@@ -99,6 +98,18 @@ def reference_slapd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Slapd]
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def reference_slapd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Slapd]:
+    """The reference directory shared by the tests that only read it (a test that writes takes its own)."""
+    yield from _reference_server(tmp_path_factory.mktemp("slapd-reference"))
+
+
+@pytest.fixture
+def own_reference_slapd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Slapd]:
+    """A reference directory for one test that changes it, so that no other test sees the change."""
+    yield from _reference_server(tmp_path_factory.mktemp("slapd-reference-own"))
 
 
 @pytest.fixture

@@ -11,12 +11,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.conftest import SettableClock
+from tests.support.machine_clock import child_env
 from tests.support.processes import ROOT, write_test_config
 from tests.support.slapd import Slapd
 
 
 @pytest.mark.ldap
-def test_account_reads_the_reference_directory(reference_slapd: Slapd, tmp_path: Path) -> None:
+def test_account_reads_the_reference_directory(reference_slapd: Slapd, tmp_path: Path, clock: SettableClock) -> None:
     config = write_test_config(
         tmp_path,
         directory={
@@ -26,7 +28,7 @@ def test_account_reads_the_reference_directory(reference_slapd: Slapd, tmp_path:
         },
     )
     assert yaml.safe_load(config.read_text())["directory"]["kind"] == "ldap"
-    env = {**os.environ, "CLEF_LDAP_PASSWORD": reference_slapd.password}
+    env = {**os.environ, **child_env(clock), "CLEF_LDAP_PASSWORD": reference_slapd.password}
     done = subprocess.run(
         [sys.executable, "-m", "bot", "account", "test1", "--json", "--config", str(config)],
         cwd=ROOT,

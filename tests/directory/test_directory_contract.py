@@ -307,10 +307,12 @@ def test_reads_the_netocentre_reference_directory_unchanged(
 
 
 @pytest.mark.ldap
-def test_resets_an_account_of_the_reference_directory(reference_slapd: Slapd, activation: ActivationStore) -> None:
-    directory = LdapDirectory(ldap_settings(reference_slapd), activation, reference_slapd.password, tenant="netocentre")
+def test_resets_an_account_of_the_reference_directory(own_reference_slapd: Slapd, activation: ActivationStore) -> None:
+    directory = LdapDirectory(
+        ldap_settings(own_reference_slapd), activation, own_reference_slapd.password, tenant="netocentre"
+    )
     directory.set_provisional_password("test2", SECRET, NOW)
     account = directory.find_account("test2")
     assert account is not None and account.state == AccountState.RESET and account.provisional_issued_at == NOW
-    dn, _ = _entry(reference_slapd, "test2")
-    assert ldap3.Connection(ldap3.Server(reference_slapd.url, get_info=ldap3.NONE), dn, SECRET).bind()
+    dn, _ = _entry(own_reference_slapd, "test2")
+    assert ldap3.Connection(ldap3.Server(own_reference_slapd.url, get_info=ldap3.NONE), dn, SECRET).bind()

@@ -14,12 +14,12 @@ from tests.conftest import SettableClock
 TTL = dt.timedelta(minutes=10)
 
 
-def store(database_url: str) -> LinkStore:
-    return LinkStore(session_factory(make_engine(database_url)), key=b"fixed test key")
+def store(database_url: str, clock: SettableClock) -> LinkStore:
+    return LinkStore(session_factory(make_engine(database_url)), key=b"fixed test key", clock=clock)
 
 
 def test_a_code_proves_the_login_once(database_url: str, clock: SettableClock) -> None:
-    links = store(database_url)
+    links = store(database_url, clock)
     code = links.issue_code("telegram:1", "Lucas.Martin", 6, TTL, clock())
     assert len(code) == 6 and code.isdigit()
     with links._sessions() as session:
@@ -31,14 +31,14 @@ def test_a_code_proves_the_login_once(database_url: str, clock: SettableClock) -
 
 
 def test_a_code_expires_after_ten_minutes(database_url: str, clock: SettableClock) -> None:
-    links = store(database_url)
+    links = store(database_url, clock)
     code = links.issue_code("telegram:1", "lucas.martin", 6, TTL, clock())
     clock.advance(minutes=10)
     assert links.check_code("telegram:1", code, 5, clock())[0] is CodeCheck.EXPIRED
 
 
 def test_five_wrong_tries_burn_the_code(database_url: str, clock: SettableClock) -> None:
-    links = store(database_url)
+    links = store(database_url, clock)
     code = links.issue_code("telegram:1", "lucas.martin", 6, TTL, clock())
     wrong = str((int(code) + 1) % 1_000_000).zfill(6)
     results = [links.check_code("telegram:1", wrong, 5, clock())[0] for _ in range(5)]
@@ -47,7 +47,7 @@ def test_five_wrong_tries_burn_the_code(database_url: str, clock: SettableClock)
 
 
 def test_a_new_code_replaces_the_previous_one(database_url: str, clock: SettableClock) -> None:
-    links = store(database_url)
+    links = store(database_url, clock)
     first = links.issue_code("telegram:1", "lucas.martin", 6, TTL, clock())
     second = links.issue_code("telegram:1", "lucas.martin", 6, TTL, clock())
     if first != second:
@@ -56,7 +56,7 @@ def test_a_new_code_replaces_the_previous_one(database_url: str, clock: Settable
 
 
 def test_links_are_revocable(database_url: str, clock: SettableClock) -> None:
-    links = store(database_url)
+    links = store(database_url, clock)
     links.link("telegram:1", "lucas.martin", clock())
     assert links.linked_login("telegram:1") == "lucas.martin"
     assert links.unlink("telegram:1", clock()) is True
@@ -67,7 +67,7 @@ def test_links_are_revocable(database_url: str, clock: SettableClock) -> None:
 def test_concurrent_checks_of_one_code_never_exceed_its_tries(database_url: str, clock: SettableClock) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    links = store(database_url)
+    links = store(database_url, clock)
     code = links.issue_code("telegram:1", "lucas.martin", 6, TTL, clock())
     wrong = str((int(code) + 1) % 1_000_000).zfill(6)
     with ThreadPoolExecutor(max_workers=8) as pool:

@@ -33,6 +33,7 @@ BOT_USER = {
 class Call:
     method: str
     params: dict[str, Any]
+    result: Any = None  # what the server answered (a sent message's `message_id`, …)
 
 
 @dataclass
@@ -88,10 +89,11 @@ class FakeBotApi:
                 return web.json_response(
                     {"ok": False, "error_code": 500, "description": "Internal Server Error"}, status=500
                 )
+        call = Call(method, params)
         if method == "getUpdates":
             self.polls += 1
         else:
-            self.calls.append(Call(method, params))
+            self.calls.append(call)
         handler: Callable[[dict[str, Any]], Any] | None = getattr(self, f"_api_{method}", None)
         if handler is None:
             return web.json_response(
@@ -102,6 +104,7 @@ class FakeBotApi:
             result = await result
         if isinstance(result, web.Response):
             return result
+        call.result = result
         return web.json_response({"ok": True, "result": result})
 
     @staticmethod
@@ -188,22 +191,24 @@ class FakeBotApi:
     def fail_next(self, method: str, kind: str = "429", times: int = 1) -> None:
         self._failures.setdefault(method, []).extend([kind] * times)
 
-    def _push(self, update: dict[str, Any]) -> None:
+    def _push(self, update: dict[str, Any]) -> int:
         update["update_id"] = next(self._update_ids)
         self._updates.append(update)
         self._new_update.set()
+        return int(update["update_id"])
 
-    def user_says(self, user_id: int, text: str, first_name: str = "Usager") -> None:
+    def user_says(self, user_id: int, text: str, first_name: str = "Usager") -> int:
+        """Queue a private message; returns its update id."""
         entities = (
             [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] if text.startswith("/") else None
         )
         message = self._message(user_id, text=text, entities=entities)
         message["from"] = {"id": user_id, "is_bot": False, "first_name": first_name}
-        self._push({"message": message})
+        return self._push({"message": message})
 
     def group_says(
         self, chat_id: int, user_id: int, text: str, thread_id: int | None = None, reply_to: int | None = None
-    ) -> None:
+    ) -> int:
         entities = (
             [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] if text.startswith("/") else None
         )
@@ -214,17 +219,17 @@ class FakeBotApi:
             extra["reply_to_message"] = self._message(chat_id, text="(ticket)", message_id=reply_to)
         message = self._message(chat_id, **extra)
         message["from"] = {"id": user_id, "is_bot": False, "first_name": "Agent"}
-        self._push({"message": message})
+        return self._push({"message": message})
 
-    def click(self, user_id: int, sent: Call, title: str) -> None:
-        """Press the button `title` of the message the bot sent in call `sent`."""
+    def click(self, user_id: int, sent: Call, title: str) -> int:
+        """Press the button `title` of the message the bot sent in call `sent`; returns the update id."""
         markup = sent.params.get("reply_markup") or {}
         buttons = [b for row in markup.get("inline_keyboard", []) for b in row]
         chosen = [b for b in buttons if b["text"] == title]
         assert chosen, f"no button {title!r} in {[b['text'] for b in buttons]}"
         chat_id = int(sent.params["chat_id"])
         message = self._message(chat_id, text=sent.params.get("text"), reply_markup=markup)
-        self._push(
+        return self._push(
             {
                 "callback_query": {
                     "id": str(next(self._update_ids)),
@@ -253,16 +258,6 @@ class FakeBotApi:
         raise AssertionError(
             f"timed out; calls so far: {[(c.method, c.params.get('text', '')[:60]) for c in self.calls]}"
         )
-
-    async def settle(self, quiet: float = 0.25, timeout: float = 5.0) -> None:
-        """Wait until no call has arrived for `quiet` seconds: a turn's last messages are in before the next mark."""
-        deadline = time.monotonic() + timeout
-        seen = len(self.calls)
-        while time.monotonic() < deadline:
-            await asyncio.sleep(quiet)
-            if len(self.calls) == seen:
-                return
-            seen = len(self.calls)
 
     async def next_reply(self, chat_id: int, after: int, method: str = "sendMessage") -> Call:
         """The first message sent to `chat_id` after the first `after` calls."""

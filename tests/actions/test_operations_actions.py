@@ -1,0 +1,224 @@
+"""The operation actions in the rasa-sdk style: a tracker from a dict, a collecting dispatcher, `await run`.
+
+No classifier and no dialogue engine: each test states the tracker an action receives (sender, slots, the
+latest message's intent and entities) and checks the events it returns and what it says. What it says is
+read through the domain, so a reply moved from Python to `knowledge/domain.yml` reads the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.adml import ActionDecideReset
+from actions.proposals import ActionAffirm, ActionDeny, ActionRequestReset, ActionUnlock
+from bot.core.accounts import AccountState
+from bot.dialogue.domain import Domain, load_domain
+from bot.services import Services, current
+from tests.conftest import SettableClock
+
+ROOT = Path(__file__).resolve().parents[2]
+ADML = "telegram:6001"  # isabelle.roux, ADML of 0750001A
+OTHER_ADML = "telegram:6002"  # claire.lambert, ADML of 0931234B
+USER = "telegram:5001"  # lucas.martin
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return load_domain(ROOT / "knowledge" / "domain.yml")
+
+
+@pytest.fixture
+def installed(services: Services, clock: SettableClock) -> Iterator[Services]:
+    services.links.link(ADML, "isabelle.roux", clock())
+    services.links.link(OTHER_ADML, "claire.lambert", clock())
+    current.install(services)
+    yield services
+
+
+def tracker(sender: str, intent: str, slots: dict[str, Any] | None = None, **entities: Any) -> Tracker:
+    latest = {
+        "text": "/" + intent,
+        "intent": {"name": intent, "confidence": 1.0},
+        "entities": [{"entity": name, "value": value} for name, value in entities.items()],
+    }
+    return Tracker.from_dict(
+        {
+            "sender_id": sender,
+            "slots": slots or {},
+            "latest_message": latest,
+            "events": [{"event": "user", "text": latest["text"], "parse_data": latest}],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        }
+    )
+
+
+class Ran:
+    def __init__(self, events: list[dict[str, Any]], dispatcher: CollectingDispatcher, domain: Domain) -> None:
+        self.events = events
+        self.messages = dispatcher.messages
+        self.domain = domain
+
+    @property
+    def text(self) -> str:
+        """What the user reads: texts, and named responses rendered from the domain."""
+        said = []
+        for message in self.messages:
+            if message.get("response"):
+                rendered = self.domain.render(message["response"], {}, message)
+                assert rendered is not None, message["response"]
+                said.append(rendered["text"])
+            else:
+                said.append(message.get("text") or "")
+        return "\n".join(said)
+
+    @property
+    def buttons(self) -> list[str]:
+        """The button titles the user sees: given with the message, or those of its named response."""
+        titles = []
+        for message in self.messages:
+            buttons = message.get("buttons") or []
+            if not buttons and message.get("response"):
+                rendered = self.domain.render(message["response"], {}, message)
+                buttons = (rendered or {}).get("buttons") or []
+            titles += [b["title"] for b in buttons]
+        return titles
+
+    def slot(self, name: str) -> Any:
+        sets = [e for e in self.events if e.get("event") == "slot" and e.get("name") == name]
+        assert sets, f"{name} not set; events: {self.events}"
+        return sets[-1]["value"]
+
+
+async def run(action: Action, on: Tracker, domain: Domain) -> Ran:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, on, domain.as_rasa_dict())
+    return Ran(events, dispatcher, domain)
+
+
+# -- proposing -----------------------------------------------------------------------------------------
+async def test_an_adml_is_asked_to_confirm_a_reset_of_their_school(installed: Services, domain: Domain) -> None:
+    ran = await run(ActionRequestReset(), tracker(ADML, "request_reset", username="Lucas.Martin"), domain)
+    assert ran.events == [SlotSet("proposed_operation", "reset_password"), SlotSet("operation_target", "lucas.martin")]
+    assert "Confirmez-vous la réinitialisation du mot de passe de lucas.martin" in ran.text
+    assert ran.buttons == ["Confirmer la réinitialisation", "Annuler"]
+
+
+async def test_an_adml_of_another_school_is_refused_and_nothing_is_proposed(
+    installed: Services, domain: Domain
+) -> None:
+    known = await run(ActionRequestReset(), tracker(OTHER_ADML, "request_reset", username="lucas.martin"), domain)
+    unknown = await run(ActionRequestReset(), tracker(OTHER_ADML, "request_reset", username="nobody.here"), domain)
+    assert known.events == unknown.events == [SlotSet("proposed_operation", None)]
+    assert known.text == unknown.text and "n'appartient pas à votre établissement" in known.text
+
+
+async def test_an_adml_asking_for_their_own_reset_is_sent_to_support(installed: Services, domain: Domain) -> None:
+    ran = await run(ActionRequestReset(), tracker(ADML, "request_reset", username="isabelle.roux"), domain)
+    assert ran.slot("proposed_operation") is None
+    assert [m.get("response") for m in ran.messages] == ["utter_adml_account_to_support"]
+
+
+async def test_an_unlinked_chat_is_asked_to_prove_ownership_whatever_the_login(
+    installed: Services, domain: Domain
+) -> None:
+    answers = set()
+    for login in ("lucas.martin", "nobody.here", None):
+        entities: dict[str, Any] = {"username": login} if login else {}
+        ran = await run(ActionRequestReset(), tracker("web:stranger", "request_reset", **entities), domain)
+        assert ran.events == [SlotSet("proposed_operation", None)]
+        answers.add((ran.text, tuple(ran.buttons)))
+    ((text, buttons),) = answers  # the same answer: the chat learns nothing about the account
+    assert "vérifier que le compte est le vôtre" in text and buttons == (
+        "Vérifier mon compte",
+        "Parler à un conseiller",
+    )
+
+
+async def test_a_linked_user_may_only_send_their_own_request(
+    installed: Services, domain: Domain, clock: SettableClock
+) -> None:
+    installed.links.link(USER, "lucas.martin", clock())
+    own = await run(ActionRequestReset(), tracker(USER, "request_reset"), domain)
+    assert own.events == [SlotSet("proposed_operation", "notify_adml"), SlotSet("operation_target", "lucas.martin")]
+    assert own.buttons == ["Oui, transmettre", "Annuler"]
+    other = await run(ActionRequestReset(), tracker(USER, "request_reset", username="chloe.bernard"), domain)
+    assert other.events == [SlotSet("proposed_operation", None)]
+    assert [m.get("response") for m in other.messages] == ["utter_reset_own_account_only"]
+
+
+async def test_an_unlock_needs_an_identifier(installed: Services, domain: Domain) -> None:
+    ran = await run(ActionUnlock(), tracker(OTHER_ADML, "unlock_account"), domain)
+    assert ran.events == [] and "/debloquer" in ran.text
+
+
+# -- performing on "Oui" ----------------------------------------------------------------------------------
+async def test_oui_performs_the_proposed_reset_once_and_marks_the_password_sensitive(
+    installed: Services, domain: Domain
+) -> None:
+    slots = {"proposed_operation": "reset_password", "operation_target": "lucas.martin"}
+    ran = await run(ActionAffirm(), tracker(ADML, "affirm", slots), domain)
+    assert ran.events == [SlotSet("proposed_operation", None)]
+    (shown,) = ran.messages
+    assert "Mot de passe provisoire :" in ran.text and shown["custom"] == {"sensitive": True}
+    account = installed.directory.find_account("lucas.martin")
+    assert account is not None and account.state is AccountState.RESET
+
+
+async def test_oui_with_nothing_proposed_changes_nothing(installed: Services, domain: Domain) -> None:
+    ran = await run(ActionAffirm(), tracker(ADML, "affirm", {"operation_target": "lucas.martin"}), domain)
+    assert ran.events == [SlotSet("proposed_operation", None)]
+    assert [m.get("response") for m in ran.messages] == ["utter_ok"]
+    account = installed.directory.find_account("lucas.martin")
+    assert account is not None and account.state is AccountState.ACTIVE
+
+
+async def test_non_forgets_the_proposal(installed: Services, domain: Domain) -> None:
+    slots = {"proposed_operation": "reset_password", "operation_target": "lucas.martin"}
+    ran = await run(ActionDeny(), tracker(ADML, "deny", slots), domain)
+    assert ran.slot("proposed_operation") is None and ran.slot("operation_target") is None
+    account = installed.directory.find_account("lucas.martin")
+    assert account is not None and account.state is AccountState.ACTIVE
+
+
+async def test_a_second_request_for_the_same_account_is_refused(
+    installed: Services, domain: Domain, clock: SettableClock
+) -> None:
+    installed.links.link(USER, "lucas.martin", clock())
+    slots = {"proposed_operation": "notify_adml", "operation_target": "lucas.martin"}
+    first = await run(ActionAffirm(), tracker(USER, "affirm", slots), domain)
+    assert "est transmise à l'administrateur ENT" in first.text
+    again = await run(ActionAffirm(), tracker(USER, "affirm", slots), domain)
+    assert "une demande est déjà en attente pour ce compte" in again.text
+    assert again.buttons == ["Parler à un conseiller"]
+
+
+# -- the ADML's decision ----------------------------------------------------------------------------------
+async def test_accepter_shows_the_password_once_and_refuser_tells_the_user(
+    installed: Services, domain: Domain, clock: SettableClock
+) -> None:
+    first = installed.reset_requests.create("lucas.martin", "0750001A", USER, clock())
+    second = installed.reset_requests.create("chloe.bernard", "0750001A", "web:chloe", clock())
+    accepted = await run(ActionDecideReset(), tracker(ADML, "approve_reset", request_id=first.id), domain)
+    assert accepted.events == [SlotSet("request_id", None)]
+    assert accepted.messages[0]["custom"] == {"sensitive": True} and "lucas.martin" in accepted.text
+    denied = await run(ActionDecideReset(), tracker(ADML, "deny_reset", request_id=second.id), domain)
+    assert f"La demande n°{second.id} est refusée" in denied.text
+    replay = await run(ActionDecideReset(), tracker(ADML, "approve_reset", request_id=second.id), domain)
+    assert f"La demande n°{second.id} a déjà été traitée" in replay.text
+    chloe = installed.directory.find_account("chloe.bernard")
+    assert chloe is not None and chloe.state is AccountState.ACTIVE
+
+
+async def test_a_decision_without_a_request_number(installed: Services, domain: Domain) -> None:
+    ran = await run(ActionDecideReset(), tracker(ADML, "approve_reset", request_id="abc"), domain)
+    assert ran.events == [] and "Je ne trouve pas cette demande" in ran.text
