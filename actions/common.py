@@ -21,17 +21,25 @@ from bot.texts import text
 Events = list[dict[str, Any]]
 
 
-class NamedAction(Action, abc.ABC):
-    """A custom action named by its `NAME`; `act` says what it says and returns its events.
+class Named:
+    """Mixin of the project's actions, plain and form validations alike: an action is named by its `NAME`.
 
-    rasa-sdk calls `run` (in process through `ActionExecutor.run()`, or in the action server); the services
-    are synchronous, so `act` is too. Abstract, so the executor does not register this class itself.
+    Not an `Action` itself, so the executor never registers it; put it first among the bases so that its
+    `name` is the one used.
     """
 
     NAME: ClassVar[str]
 
     def name(self) -> str:
         return self.NAME
+
+
+class NamedAction(Named, Action, abc.ABC):
+    """A custom action named by its `NAME`; `act` says what it says and returns its events.
+
+    rasa-sdk calls `run` (in process through `ActionExecutor.run()`, or in the action server); the services
+    are synchronous, so `act` is too. Abstract, so the executor does not register this class itself.
+    """
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
         return self.act(dispatcher, tracker)

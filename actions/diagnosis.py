@@ -9,7 +9,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
-from actions.common import Events, NamedAction, actor_of, clean_login, entity, format_local, known_tenant
+from actions.common import Events, Named, NamedAction, actor_of, clean_login, entity, format_local, known_tenant
 from actions.proposals import Proposal, proposal_of, propose, resend
 from bot.core.accounts import Account
 from bot.core.authz import Permission, authorise
@@ -65,13 +65,10 @@ def _count_miss(dispatcher: CollectingDispatcher, tracker: Tracker) -> int | Non
     return attempts
 
 
-class ValidateDiagnosisForm(FormValidationAction):
+class ValidateDiagnosisForm(Named, FormValidationAction):
     """The identifier asked for the diagnosis: kept in the tenant's format, else asked again once."""
 
     NAME = "validate_diagnosis_form"
-
-    def name(self) -> str:
-        return self.NAME
 
     def validate_username(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
-from actions.common import Events, NamedAction, actor_of, clean_login, entity
+from actions.common import Events, Named, NamedAction, actor_of, clean_login, entity
 from bot.core.accounts import AccountSource, AccountState, Profile
 from bot.core.eligibility import PROFILES_WITHOUT_SCHOOL, nocas_eligibility
 from bot.core.schools import is_clear_match, school_matches, school_phrase
@@ -25,13 +25,10 @@ def school_label(establishment: Any) -> str:
     return label[:64]
 
 
-class ValidateNocasForm(FormValidationAction):
+class ValidateNocasForm(Named, FormValidationAction):
     """The profile, then the school when the profile depends on it (a code, an identifier, or a name and town)."""
 
     NAME = "validate_nocas_form"
-
-    def name(self) -> str:
-        return self.NAME
 
     def validate_profile(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

@@ -4,6 +4,10 @@
   sent as plain text (never parsed as Markdown or HTML, so a name can't inject markup), split under
   Telegram's 4,096-character limit, with the buttons as an inline keyboard on the last part. The
   keyboard is removed once a button is clicked.
+- Buttons are routed by their callback data, one `CallbackQueryHandler(pattern=…)` each: `desk:take:<id>`
+  and `desk:close:<id>` (agents), `p:<key>` (a payload over Telegram's 64 bytes, kept in SQL by
+  `ButtonPayloadStore` so that it still works after a restart), and any other data is the assistant
+  payload itself.
 - Commands: /start (deep links `lier`, `statut`, `aide`), /aide, /annuler, /lier, /delier, /statut;
   ADMLs: /reinit LOGIN, /debloquer LOGIN, /nonactives; agents, in a ticket's topic: /fermer.
 - Agents: the group `telegram.agents_chat_id`; each ticket gets a forum topic when the group allows it
@@ -24,6 +28,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -51,6 +56,7 @@ from bot.core.authz import Actor
 from bot.messages import Button, InboundMessage, OutboundMessage
 from bot.services.assistant import Assistant
 from bot.services.desk import DeskRefused, TicketDesk
+from bot.storage.buttons import ButtonPayloadStore
 from bot.storage.tickets import TicketView
 
 log = logging.getLogger(__name__)
@@ -59,6 +65,9 @@ T = TypeVar("T")
 PREFIX = "telegram"
 CALLBACK_LIMIT = 64  # bytes of callback_data Telegram accepts
 JOBSTORE = "persistent"
+DESK_CLICK = re.compile(r"^desk:(take|close):(\d+)$")
+STORED_CLICK = re.compile(r"^p:([0-9a-f]+)$")
+PAYLOAD_CLICK = re.compile(r"^(?!desk:|p:)")  # the assistant payload itself
 SEND_ATTEMPTS = 4
 
 COMMAND_PAYLOADS = {
@@ -126,7 +135,7 @@ class TelegramChannel:
         self.settings = settings
         self.desk = TicketDesk(self.services)
         self.key = hashlib.sha256(token.encode()).hexdigest()[:16]
-        self._payloads: dict[str, str] = {}
+        self.payloads = ButtonPayloadStore(self.services.sessions, self.services.now)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._webhook_secret = secrets.token_urlsafe(32)
         builder = Application.builder().token(token).rate_limiter(AIORateLimiter(max_retries=3))
@@ -194,7 +203,9 @@ class TelegramChannel:
     # -- handlers ------------------------------------------------------------------------------------
     def _add_handlers(self) -> None:
         app = self.application
-        app.add_handler(CallbackQueryHandler(self._on_click))
+        app.add_handler(CallbackQueryHandler(self._on_desk_click, pattern=DESK_CLICK))
+        app.add_handler(CallbackQueryHandler(self._on_stored_click, pattern=STORED_CLICK))
+        app.add_handler(CallbackQueryHandler(self._on_payload_click, pattern=PAYLOAD_CLICK))
         app.add_handler(CommandHandler("fermer", self._on_close_command))
         app.add_handler(MessageHandler(filters.COMMAND, self._on_command))
         app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self._on_text))
@@ -234,24 +245,32 @@ class TelegramChannel:
             return
         await self._converse(user.id, message.chat_id, payload)
 
-    async def _on_click(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _acknowledge(self, update: Update) -> tuple[int, int, int | None]:
+        """Answer a click and remove its keyboard; (user id, chat id, thread id) of the click."""
         query = update.callback_query
-        if query is None or query.data is None:
-            return
+        assert query is not None  # a CallbackQueryHandler only runs for callback queries
         await self._retrying(query.answer)
-        if query.message is not None:
-            with contextlib.suppress(BadRequest):  # the keyboard is already gone
-                await self._retrying(partial(query.edit_message_reply_markup, reply_markup=None))
-        data = query.data
-        if data.startswith("desk:"):
-            await self._on_desk_click(query.from_user.id, data, query.message)
-            return
-        payload = self._payloads.get(data[2:]) if data.startswith("p:") else data
-        chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+        message = query.message
+        if message is None:
+            return query.from_user.id, query.from_user.id, None
+        with contextlib.suppress(BadRequest):  # the keyboard is already gone
+            await self._retrying(partial(query.edit_message_reply_markup, reply_markup=None))
+        return query.from_user.id, message.chat.id, getattr(message, "message_thread_id", None)
+
+    async def _on_payload_click(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user_id, chat_id, _ = await self._acknowledge(update)
+        assert update.callback_query is not None and update.callback_query.data is not None
+        await self._converse(user_id, chat_id, update.callback_query.data)
+
+    async def _on_stored_click(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button whose payload was too long for Telegram: read it back from the store."""
+        user_id, chat_id, _ = await self._acknowledge(update)
+        assert context.matches
+        payload = await asyncio.to_thread(self.payloads.get, context.matches[0].group(1))
         if payload is None:
             await self._send(chat_id, [OutboundMessage(texts.text("telegram_button_expired"))])
             return
-        await self._converse(query.from_user.id, chat_id, payload)
+        await self._converse(user_id, chat_id, payload)
 
     async def _converse(self, user_id: int, chat_id: int, text: str) -> None:
         sender = f"{PREFIX}:{user_id}"
@@ -297,13 +316,10 @@ class TelegramChannel:
             return
         await self._desk_action(message.chat_id, message.message_thread_id, "close", ticket.id, user.id)
 
-    async def _on_desk_click(self, user_id: int, data: str, message: Any) -> None:
-        parts = data.split(":")
-        if len(parts) != 3 or parts[1] not in ("take", "close") or not parts[2].isdigit():
-            return
-        _, action, ticket_id = parts
-        chat_id = message.chat.id if message is not None else user_id
-        thread_id = getattr(message, "message_thread_id", None)
+    async def _on_desk_click(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user_id, chat_id, thread_id = await self._acknowledge(update)
+        assert context.matches
+        action, ticket_id = context.matches[0].groups()
         await self._desk_action(chat_id, thread_id, action, int(ticket_id), user_id)
 
     async def _desk_action(
@@ -414,15 +430,14 @@ class TelegramChannel:
         return True
 
     def _keyboard(self, buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
+        """The inline keyboard of these buttons; a payload over Telegram's limit is stored, the button gets its key."""
         if not buttons:
             return None
         rows = []
         for button in buttons:
             data = button.payload
             if len(data.encode()) > CALLBACK_LIMIT:
-                key = hashlib.sha256(data.encode()).hexdigest()[:20]
-                self._payloads[key] = data
-                data = f"p:{key}"
+                data = f"p:{self.payloads.keep(data)}"
             rows.append([InlineKeyboardButton(button.title[:64], callback_data=data)])
         return InlineKeyboardMarkup(rows)
 
@@ -447,16 +462,17 @@ class TelegramChannel:
             parts = split_text(outbound.text) if outbound.text else []
             number = 0
             try:
+                keyboard = await asyncio.to_thread(self._keyboard, outbound.buttons)
                 for number, part in enumerate(parts):
                     last = number == len(parts) - 1
 
                     def send_part(
-                        part: str = part, last: bool = last, outbound: OutboundMessage = outbound
+                        part: str = part, last: bool = last, keyboard: InlineKeyboardMarkup | None = keyboard
                     ) -> Awaitable[Message]:
                         return bot.send_message(
                             chat_id,
                             part,
-                            reply_markup=self._keyboard(outbound.buttons) if last else None,
+                            reply_markup=keyboard if last else None,
                             message_thread_id=thread_id,
                             reply_to_message_id=reply_to,
                         )

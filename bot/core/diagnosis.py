@@ -125,20 +125,10 @@ def _validation_link(account: Account, now: dt.datetime, rules: TenantRules) -> 
     expires = account.validation_link_sent_at + dt.timedelta(hours=rules.validation_link_hours)
     sent = f"validation link sent {account.validation_link_sent_at.isoformat()}"
     if now < expires:
-        return Diagnosis(
-            DiagnosisCode.VALIDATION_PENDING,
-            NextStep.CHECK_SPAM,
-            (sent, f"valid until {expires.isoformat()}"),
-            "resend_validation_link",
-            until=expires,
-        )
-    return Diagnosis(
-        DiagnosisCode.LINK_EXPIRED,
-        NextStep.RESEND_VALIDATION_LINK,
-        (sent, f"expired {expires.isoformat()}"),
-        "resend_validation_link",
-        until=expires,
-    )
+        code, step, state = DiagnosisCode.VALIDATION_PENDING, NextStep.CHECK_SPAM, "valid until"
+    else:
+        code, step, state = DiagnosisCode.LINK_EXPIRED, NextStep.RESEND_VALIDATION_LINK, "expired"
+    return Diagnosis(code, step, (sent, f"{state} {expires.isoformat()}"), "resend_validation_link", until=expires)
 
 
 def _nothing_wrong(account: Account, freeze: FreezeStatus, reported: str | None) -> Diagnosis:

@@ -71,16 +71,20 @@ def _enum(kind: type[E], value: Any, where: str) -> E:
         raise FixtureError(f"{where}: {value!r} is not one of {allowed}") from None
 
 
-def _account(raw: dict[str, Any], index: int) -> Account:
-    where = f"accounts[{index}]"
+def _check_fields(raw: object, where: str, fields: set[str], required: tuple[str, ...]) -> None:
+    """A fixture entry is a mapping of known fields with every required one set; else a FixtureError at `where`."""
     if not isinstance(raw, dict):
         raise FixtureError(f"{where}: expected a mapping")
-    unknown = set(raw) - _ACCOUNT_FIELDS
+    unknown = set(raw) - fields
     if unknown:
         raise FixtureError(f"{where}: unknown field {sorted(unknown)[0]!r}")
-    for required in ("login", "profile", "state"):
-        if not raw.get(required):
-            raise FixtureError(f"{where}: {required!r} is required")
+    for name in required:
+        if not raw.get(name):
+            raise FixtureError(f"{where}: {name!r} is required")
+
+
+def _account(raw: dict[str, Any], index: int) -> Account:
+    _check_fields(raw, f"accounts[{index}]", _ACCOUNT_FIELDS, ("login", "profile", "state"))
     where = f"accounts[{index}] ({raw['login']})"
     delivery = raw.get("provisional_delivery")
     return Account(
@@ -103,15 +107,7 @@ def _account(raw: dict[str, Any], index: int) -> Account:
 
 
 def _establishment(raw: dict[str, Any], index: int) -> Establishment:
-    where = f"establishments[{index}]"
-    if not isinstance(raw, dict):
-        raise FixtureError(f"{where}: expected a mapping")
-    unknown = set(raw) - _ESTABLISHMENT_FIELDS
-    if unknown:
-        raise FixtureError(f"{where}: unknown field {sorted(unknown)[0]!r}")
-    for required in ("uai", "name", "tenant"):
-        if not raw.get(required):
-            raise FixtureError(f"{where}: {required!r} is required")
+    _check_fields(raw, f"establishments[{index}]", _ESTABLISHMENT_FIELDS, ("uai", "name", "tenant"))
     return Establishment(
         uai=str(raw["uai"]).upper(),
         name=str(raw["name"]),

@@ -200,15 +200,8 @@ class LdapDirectory:
 
     def _search_people(self, connection: ldap3.Connection, condition: str) -> list[tuple[str, Any]]:
         query = f"(&(objectClass={escape_filter_chars(self._attrs.person_class)}){condition})"
-        entries = connection.extend.standard.paged_search(
-            self._settings.people_base,
-            query,
-            search_scope=ldap3.SUBTREE,
-            attributes=self._person_attributes(),
-            paged_size=200,
-            generator=False,
-        )
-        return [(e["dn"], e["attributes"]) for e in entries if e.get("type") == "searchResEntry"]
+        entries = _paged_search(connection, self._settings.people_base, query, self._person_attributes(), 200)
+        return [(e["dn"], e["attributes"]) for e in entries]
 
     def _find(self, connection: ldap3.Connection, login: str) -> tuple[str, Any] | None:
         wanted = login.strip().lower()
@@ -363,15 +356,10 @@ class LdapDirectory:
         if condition is None:
             return []
         with self._connection("find_establishments") as connection:
-            entries = connection.extend.standard.paged_search(
-                self._settings.structures_base,
-                condition,
-                search_scope=ldap3.SUBTREE,
-                attributes=self._structure_attributes(),
-                paged_size=500,
-                generator=False,
+            entries = _paged_search(
+                connection, self._settings.structures_base, condition, self._structure_attributes(), 500
             )
-            found = [e["attributes"] for e in entries if e.get("type") == "searchResEntry"]
+            found = [e["attributes"] for e in entries]
         candidates: dict[str, Establishment] = {}
         for attributes in found:
             uai = (_first(attributes, self._attrs.structure_uai) or "").strip().upper()
@@ -450,3 +438,13 @@ class LdapDirectory:
         with self._connection("load_fixture") as connection:
             fill(connection, fixture, self._settings)
         self._activation.replace_all(fixture.accounts)
+
+
+def _paged_search(
+    connection: ldap3.Connection, base: str, query: str, attributes: list[str], page_size: int
+) -> list[dict[str, Any]]:
+    """The entries (not the referrals) a subtree search finds, read page by page."""
+    entries = connection.extend.standard.paged_search(
+        base, query, search_scope=ldap3.SUBTREE, attributes=attributes, paged_size=page_size, generator=False
+    )
+    return [e for e in entries if e.get("type") == "searchResEntry"]

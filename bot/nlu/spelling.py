@@ -16,6 +16,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from bot.core.distance import edit_distance
+
 PLACEHOLDERS = frozenset({"xusername", "xuai", "xticket", "xemail", "xprofile", "xtenant"})
 MIN_LENGTH = 4
 LONG_WORD = 8
@@ -39,25 +41,6 @@ def deletions(word: str, depth: int) -> set[str]:
         layer = {w[:i] + w[i + 1 :] for w in layer for i in range(len(w))}
         found |= layer
     return found
-
-
-def osa_distance(a: str, b: str, limit: int) -> int:
-    """Optimal string alignment distance, or `limit + 1` as soon as it is known to exceed `limit`."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
 
 
 @dataclass
@@ -96,7 +79,7 @@ class SpellingCorrector:
         candidates = {c for deletion in deletions(word, limit) for c in self.index.get(deletion, ())}
         best: tuple[int, int, str] | None = None
         for candidate in candidates:
-            distance = osa_distance(word, candidate, limit)
+            distance = edit_distance(word, candidate, limit)
             if distance <= limit:
                 key = (distance, -self.frequencies[candidate], candidate)
                 if best is None or key < best:

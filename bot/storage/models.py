@@ -213,6 +213,16 @@ class InboxMessage(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
 
+class ButtonPayload(Base):
+    """A button's payload too long for its channel (Telegram's 64-byte callback data), kept under a short key."""
+
+    __tablename__ = "button_payloads"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
 class ValidationToken(Base):
     """A backup-address validation link: only the token's hash is kept."""
 

@@ -15,11 +15,13 @@ import pytest
 from telegram import Update
 from telegram.ext import TypeHandler
 
+from bot import texts
 from bot.bootstrap import build_assistant, build_services
 from bot.channels.telegram import TelegramChannel, command_payload, split_text
 from bot.config import AppConfig, TelegramSettings
 from bot.directory.fixture import load_fixture
 from bot.mail.capture import CaptureMailer
+from bot.messages import Button, OutboundMessage
 from bot.nlu.model import NluModel
 from bot.services import Services
 from tests.conftest import ROOT, SettableClock
@@ -206,6 +208,23 @@ async def test_a_429_from_telegram_is_retried_and_the_reply_arrives(start_bot: S
         "sendMessage!429",
         "sendMessage",
     ]
+
+
+async def test_a_button_with_a_payload_over_64_bytes_still_works_after_a_restart(start_bot: Start) -> None:
+    bot = await start_bot()
+    payload = '/greet{"note": "' + "x" * 80 + '"}'
+    assert len(payload.encode()) > 64
+    mark = len(bot.api.calls)
+    assert bot.services.relay.send(f"telegram:{USER}", [OutboundMessage("Un choix", (Button("Bonjour", payload),))])
+    offer = await bot.api.next_reply(USER, mark)
+    (data,) = [b["callback_data"] for row in offer.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert len(data.encode()) <= 64
+
+    await bot.channel.stop()  # a restart: nothing is kept in memory
+    restarted = await start_bot()
+    greeting = await restarted.click(USER, offer, "Bonjour")
+    assert greeting.params["text"].startswith("Bonjour")
+    assert texts.text("telegram_button_expired") not in greeting.params["text"]
 
 
 # -- an ADML -----------------------------------------------------------------------------------------
