@@ -82,6 +82,14 @@ IDENTIFIER_TOPICS = frozenset(
 )
 
 
+# questions whose follow-up patterns name them precisely enough to be found beside a problem
+NAMED_QUESTIONS = ("password_rules", "validation_link", "change_backup_email", "ask_ent_mail_address", "cesame_access")
+# the article that tells an account's state's steps (asked again for another ENT or person: "c'est pareil pour lui ?")
+STEPS_OF_DIAGNOSIS = {
+    "not_activated": "ask_activation_howto",
+    "reset_pending": "account_reset_done",
+    "vacation_freeze": "vacation_freeze",
+}
 # the account's state says which steps "activating" means for it
 STEPS_FOR_STATE = {"reset_pending": "account_reset_done"}
 
@@ -539,9 +547,9 @@ class Understander:
         if not m.asks:
             return _only(answer)
         second = self._second_intent(m.parse, m.intent)
-        question = self._leaning_on(m.context.topic or "", m.simple, near_only=True) or self._topic_named(
-            m.simple, None
-        )
+        question = self._leaning_on(
+            m.context.topic or "", m.simple, near_only=True, diagnosis=m.context.diagnosis
+        ) or self._topic_named(m.simple, None)
         question = question or next(
             (i for i in (m.intent, second) if i in self.answerable and i not in self.opens_form), None
         )
@@ -590,7 +598,11 @@ class Understander:
     def _adml_step(self, m: _Message) -> _Step | None:
         """An ADML typing an operation in words (or "et pour x.y ?", "pardon c'est x.y2" right after one)."""
         operation = self._adml_operation(m.context, m.simple, m.intent, m.login)
-        return _only(StartTopic(operation)) if operation else None
+        if not operation:
+            return None
+        # "débloque x.y stp. au fait le mdp c'est 8 caractères minimum ?": the operation, then the question
+        questions = tuple(FollowUp(q) for q in self._questions_named(m, None) if q != m.intent)
+        return (StartTopic(operation), *questions), False
 
     def _correction(self, m: _Message) -> _Step | None:
         """A corrected identifier, after a diagnosis of another one."""
@@ -618,17 +630,33 @@ class Understander:
         if m.intent == "link_account" and m.says(self.lexicon.linking):
             return _only(StartTopic(m.intent))
         second = self._second_intent(m.parse, m.intent)
-        names_its_topic = m.says(self.lexicon.followups.get(m.intent, ()))
-        if second not in DIAGNOSIS_PROBLEMS and stated_problem and names_its_topic:
-            second = "cannot_login"  # "jsuis bloqué c f1abc, et le mdp il doit faire combien de caractères ?"
-        if second in DIAGNOSIS_PROBLEMS and m.intent in self.answerable and m.intent not in DIAGNOSIS_PROBLEMS:
-            # "c test14, j'ai pas reçu le mail et le mdp c'est combien de caractères ?": both, the question first
-            # when its answer is the same for every ENT (the account's ENT is known after the look-up)
-            look_up = Diagnose(second, m.login)
-            if m.intent in self.answerable_anywhere:
-                return (StartTopic(m.intent), look_up), False
-            return (look_up, StartTopic(m.intent)), False
+        if second in DIAGNOSIS_PROBLEMS and m.intent not in DIAGNOSIS_PROBLEMS:
+            problem: str | None = second
+        elif m.intent in DIAGNOSIS_PROBLEMS:
+            problem = m.intent
+        else:
+            problem = "cannot_login" if stated_problem else None
+        questions = self._questions_named(m, second) if problem else ()
+        if problem and questions:
+            # "c f1abc, je suis bloqué, et le mdp c'est combien de caractères ?": both, the questions first when
+            # their answer is the same for every ENT (the account's ENT is known after the look-up)
+            look_up: tuple[Command, ...] = (Diagnose(problem, m.login),)
+            answers = tuple(FollowUp(q) for q in questions)
+            if all(q in self.answerable_anywhere for q in questions):
+                return answers + look_up, False
+            return look_up + answers, False
         return _only(Diagnose(_problem_of(m.intent, m.context.topic), m.login))
+
+    def _questions_named(self, m: _Message, second: str | None) -> tuple[str, ...]:
+        """The questions a message about a problem also asks: its own reading, or a topic it names in so many words."""
+        found: list[str] = []
+        reads_as_question = m.intent in self.answerable and m.intent not in DIAGNOSIS_PROBLEMS
+        if reads_as_question and (second in DIAGNOSIS_PROBLEMS or m.says(self.lexicon.followups.get(m.intent, ()))):
+            found.append(m.intent)
+        for topic in NAMED_QUESTIONS:
+            if topic not in found and topic in self.answerable and m.says(self.lexicon.followups.get(topic, ())):
+                found.append(topic)
+        return tuple(found)
 
     def _said_in_words(self, m: _Message) -> _Step | None:
         """What a message says in so many words, without an identifier."""
@@ -680,8 +708,9 @@ class Understander:
         asked_both = "?" in m.text  # two questions asked: both answered, even one that asks something back
         if m.intent in DIAGNOSIS_PROBLEMS and not asked_both:
             return None  # "j'ai activé mon compte mais je n'ai pas reçu le mail": the context of one problem
+        stated = second != "cannot_login" or m.says(self.lexicon.login_problem)  # "je suis connectée mais …"
         if (second in self.answerable and second not in self.opens_form) or (
-            asked_both and second in PROBLEM_WITH_ACCOUNT
+            asked_both and second in PROBLEM_WITH_ACCOUNT and stated
         ):
             return _only(AnswerSeveral((m.intent, second)))
         return None
@@ -743,8 +772,8 @@ class Understander:
         """
         confidence = float((parse.get("intent") or {}).get("confidence") or 0.0)
         topic = context.topic or ""
-        if confidence < STRONG:
-            leaning = self._leaning_on(topic, simple)
+        if confidence < STRONG or intent in ("out_of_scope", "inform"):
+            leaning = self._leaning_on(topic, simple, diagnosis=context.diagnosis)
             if leaning:
                 return FollowUp(leaning)
         cue = _any(self.lexicon.followup_cues, simple)
@@ -753,7 +782,8 @@ class Understander:
             return None
         words = simple.split()
         if _entity(parse, "tenant") and (len(words) <= 8 or _any(self.lexicon.same_again, simple)):
-            return FollowUp(topic)  # "et sur netocentre ?": the same question for the other ENT
+            # "et sur netocentre ?": the same question for the other ENT (after a diagnosis, its steps there)
+            return FollowUp(STEPS_OF_DIAGNOSIS.get(context.diagnosis or "", topic))
         named = self._topic_named(simple, intent if confident and confidence >= STRONG else None)
         if named or strong:
             return FollowUp(named) if named else None
@@ -764,11 +794,13 @@ class Understander:
             return FollowUp(topic)  # "et on peut y aller depuis l'ent ?": it leans on the answer
         return None
 
-    def _leaning_on(self, topic: str, simple: str, near_only: bool = False) -> str | None:
-        """The topic an unsure message leans on: the one in progress, one near it, or (where to click) itself."""
+    def _leaning_on(self, topic: str, simple: str, near_only: bool = False, diagnosis: str | None = None) -> str | None:
+        """The topic an unsure message leans on: the one in progress, one near it or near the account's state, or
+        (where to click) itself."""
         if not near_only and _any(self.lexicon.followups.get(topic, ()), simple):
             return topic  # "ya pas un lien direct ?" after CESAME: about CESAME
-        for near in self.lexicon.followup_near.get(topic, ()):
+        nears = self.lexicon.followup_near.get(topic, ()) + self.lexicon.followup_near.get(diagnosis or "", ())
+        for near in nears:
             if _any(self.lexicon.near_followups.get(near, ()) + self.lexicon.followups.get(near, ()), simple):
                 return near  # "c'est combien de temps déjà ?" after a link problem: the link
         if topic and not near_only and _any(self.lexicon.followup_where, simple):

@@ -48,11 +48,18 @@ _OWNER_AFTER_CUE = re.compile(r"^\s*(?:de|du|d['’])\s*$", re.IGNORECASE)
 SECRET_REACH = 6  # words after a secret's cue that may be the secret itself
 
 
+# an identifier announced after the secret's word ("… les codes. mon identifiant c test503")
+_IDENTIFIER_CUE = re.compile(r"\b(?:identifiant|identifian|identifiants|id|login)\b", re.IGNORECASE)
+
+
 def _announced_as_secret(before: str) -> bool:
     """Whether the text just before a word announces a secret ("mon mdp c'est", "j'ai essayé")."""
     near = " ".join(before.split()[-SECRET_REACH:])
     cues = list(_SECRET_CUES.finditer(near))
-    return bool(cues) and not _OWNER_AFTER_CUE.match(near[cues[-1].end() :])
+    if not cues:
+        return False
+    after = near[cues[-1].end() :]
+    return not _OWNER_AFTER_CUE.match(after) and not _IDENTIFIER_CUE.search(after)
 
 
 class Assistant:

@@ -361,7 +361,7 @@ def test_a_question_beside_a_problem_and_an_identifier_gets_both(understander: U
         parse(text, "password_rules", 0.64, username("marie.dupont", text), secondary="validation_mail_missing"),
         DialogueContext(),
     )
-    assert got.commands == (StartTopic("password_rules"), Diagnose("validation_mail_missing", "marie.dupont"))
+    assert got.commands == (FollowUp("password_rules"), Diagnose("validation_mail_missing", "marie.dupont"))
     assert got.second_intent is None  # dealt with in this reply: not offered again
 
 
