@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import logging
 import re
 import threading
@@ -87,9 +86,14 @@ class Assistant:
         return rendered
 
     def _state(self, stored: dict[str, Any] | None, sender_id: str) -> DialogueState:
+        """The state of a stored tracker; it shares the tracker's values (the store hands out a copy of its own)."""
         if stored:
-            return DialogueState.from_dict(copy.deepcopy(stored), sender_id, self.engine.domain)
+            return DialogueState.from_dict(stored, sender_id, self.engine.domain)
         return DialogueState.new(sender_id, self.engine.domain)
+
+    def _state_before_turn(self, sender_id: str) -> DialogueState:
+        """The conversation as it was before a turn that failed (the turn changed the state it was given)."""
+        return self._state(self.services.conversations.load(sender_id), sender_id)
 
     def _handle(self, message: InboundMessage) -> TurnResult:
         s = self.services
@@ -129,12 +133,12 @@ class Assistant:
         except DirectoryError as exc:
             # the directory is down: say so plainly, keep the conversation as it was before this turn
             log.warning("directory unavailable during a turn: %s", exc)
-            state = self._state(stored, message.sender_id)
+            state = self._state_before_turn(message.sender_id)
             produced = [self._response("utter_directory_down", state)]
         except Exception:
             # a defect must not cost the user an answer, nor leave a half-done turn behind
             log.exception("turn failed for a %s chat", message.channel)
-            state = self._state(stored, message.sender_id)
+            state = self._state_before_turn(message.sender_id)
             produced = [self._response("utter_internal_error", state)]
         state.drop_metadata()
         marker = HIDDEN_CODE if awaiting_code else HIDDEN_TEXT
