@@ -18,6 +18,7 @@ from bot.messages import Button, InboundMessage, OutboundMessage, TurnResult
 from bot.nlu.model import NluModel
 from bot.nlu.multi import parse_message
 from bot.services.container import Services
+from bot.storage.audit import AuditEntry
 from bot.storage.db import UNAVAILABLE_ERRORS
 from bot.texts import text as message_text
 
@@ -71,7 +72,8 @@ class Assistant:
         """One user turn, start to end; turns of one chat never run at the same time."""
         with self._lock(message.sender_id):
             try:
-                return self._handle(message)
+                with self.services.audit.recording() as appended, self.services.links.remembering():
+                    return self._handle(message, appended)
             except UNAVAILABLE_ERRORS as exc:
                 # the database is locked, read-only or gone: a French answer, not an error page
                 log.warning("database unavailable during a turn: %s", str(exc).splitlines()[0])
@@ -95,7 +97,8 @@ class Assistant:
         """The conversation as it was before a turn that failed (the turn changed the state it was given)."""
         return self._state(self.services.conversations.load(sender_id), sender_id)
 
-    def _handle(self, message: InboundMessage) -> TurnResult:
+    def _handle(self, message: InboundMessage, appended: list[AuditEntry]) -> TurnResult:
+        """The turn; `appended` fills with the audit entries it appends (its operations are read from them)."""
         s = self.services
         limit = s.config.assistant.max_message_chars
         text = " ".join(message.text.replace("\x00", " ").split())
@@ -111,6 +114,7 @@ class Assistant:
         awaiting_code = state.active_loop == "link_form" and state.slots.get("requested_slot") == "link_code"
         if not text.startswith("/") and not awaiting_code and contains_password(text):
             notices.append(OutboundMessage(self._response("utter_password_never", state)["text"]))
+        tickets_seen = s.tickets.changes
         open_ticket = s.tickets.open_for(message.sender_id)
         parse = parse_message(self.nlu, text)
         if not awaiting_code:  # a code is typed now: no word of it is an identifier
@@ -118,7 +122,6 @@ class Assistant:
         _prefer_specific_profiles(parse)
         if message.client_address:  # as a Rasa channel passes it: the actions' per-address limits read it
             parse["metadata"] = {"client_address": message.client_address}
-        audit_mark = s.audit.last_id()
         hidden = awaiting_code
         understood = str(parse["intent"]["name"])
         try:
@@ -162,10 +165,10 @@ class Assistant:
         s.conversations.save(message.sender_id, message.channel, state.to_dict(), transcript, now)
         operations = [
             {"op": e.operation, "login": e.target, "by": e.actor_login}
-            for e in s.audit.since(audit_mark, actor=message.sender_id)
-            if e.outcome == "done" and e.operation in CONTRACT_OPERATIONS
+            for e in appended
+            if e.actor == message.sender_id and e.outcome == "done" and e.operation in CONTRACT_OPERATIONS
         ]
-        ticket = s.tickets.open_for(message.sender_id)
+        ticket = open_ticket if s.tickets.changes == tickets_seen else s.tickets.open_for(message.sender_id)
         return TurnResult(
             messages=replies,
             intent=understood,

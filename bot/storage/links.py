@@ -6,7 +6,9 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -59,6 +61,23 @@ class LinkStore:
         self._clock = clock
         self._lifetimes = lifetimes
         self._is_adml = is_adml
+        self._remembered = threading.local()  # inside `remembering`: this thread's links read, by chat
+
+    @contextmanager
+    def remembering(self) -> Iterator[None]:
+        """Within the block, this thread reads a chat's link once (a turn asks for it several times); a link or
+        an unlink made meanwhile forgets what was read."""
+        outer = getattr(self._remembered, "links", None)
+        self._remembered.links = {} if outer is None else outer
+        try:
+            yield
+        finally:
+            self._remembered.links = outer
+
+    def _forget_remembered(self) -> None:
+        links = getattr(self._remembered, "links", None)
+        if links:
+            links.clear()
 
     def _hash(self, sender_id: str, login: str, code: str) -> str:
         message = f"{sender_id}\x00{login}\x00{code}".encode()
@@ -75,6 +94,14 @@ class LinkStore:
 
     def linked_login(self, sender_id: str) -> str | None:
         """The login a chat proved it owns, while its link lasts."""
+        remembered: dict[str, str | None] | None = getattr(self._remembered, "links", None)
+        if remembered is None:
+            return self._read_link(sender_id)
+        if sender_id not in remembered:
+            remembered[sender_id] = self._read_link(sender_id)
+        return remembered[sender_id]
+
+    def _read_link(self, sender_id: str) -> str | None:
         with self._sessions() as session:
             row = session.execute(
                 select(AccountLink.login, AccountLink.linked_at)
@@ -103,8 +130,10 @@ class LinkStore:
         self.unlink(sender_id, now)
         with self._sessions.begin() as session:
             session.add(AccountLink(sender_id=sender_id, login=login.lower(), linked_at=now))
+        self._forget_remembered()
 
     def unlink(self, sender_id: str, now: dt.datetime) -> bool:
+        self._forget_remembered()
         with self._sessions.begin() as session:
             result = session.execute(
                 update(AccountLink)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import threading
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, select
 
@@ -70,6 +72,21 @@ def _view(row: Ticket) -> TicketView:
 
 
 class TicketStore(IdentifyingStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._changes = 0
+        self._changes_guard = threading.Lock()
+
+    @property
+    def changes(self) -> int:
+        """How many times this store opened, changed or deleted tickets: unchanged, a ticket read before is current
+        (a turn reads the chat's open ticket again only when something changed a ticket meanwhile)."""
+        return self._changes
+
+    def _changed(self) -> None:
+        with self._changes_guard:
+            self._changes += 1
+
     def open(
         self,
         sender_id: str,
@@ -103,7 +120,9 @@ class TicketStore(IdentifyingStore):
             )
             session.add(row)
             session.flush()
-            return _view(row)
+            view = _view(row)
+        self._changed()
+        return view
 
     def open_for(self, sender_id: str) -> TicketView | None:
         with self._sessions() as session:
@@ -162,7 +181,9 @@ class TicketStore(IdentifyingStore):
             for key, value in changes.items():
                 setattr(row, key, value)
             row.updated_at = now
-            return _view(row)
+            view = _view(row)
+        self._changed()
+        return view
 
     def take(self, ticket_id: int, agent: str, now: dt.datetime) -> TicketView | None:
         return self._update(ticket_id, now, status=TicketStatus.TAKEN.value, agent=agent)
@@ -202,4 +223,5 @@ class TicketStore(IdentifyingStore):
             if old:
                 session.execute(delete(TicketMessage).where(TicketMessage.ticket_id.in_(old)))
                 session.execute(delete(Ticket).where(Ticket.id.in_(old)))
-            return len(old)
+        self._changed()
+        return len(old)

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import json
 import logging
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -52,6 +53,19 @@ def test_the_audit_log_names_no_free_text_and_redacts_details(services: Services
     assert first.target == NOT_AN_IDENTIFIER and "tournesol" not in (first.detail or "")
     assert second.target == "marie.dupont" and third.target == "ticket 3"
     assert services.audit.last_done("reset_password", "marie.dupont") == NOW
+
+
+def test_a_turn_records_the_audit_entries_of_its_own_thread(services: Services) -> None:
+    with services.audit.recording() as appended:
+        services.audit.append(NOW, "web:a", None, "web", "reset_password", "Marie.Dupont", "done")
+        elsewhere = threading.Thread(
+            target=services.audit.append, args=(NOW, "web:b", None, "web", "reset_password", "lucas.martin", "done")
+        )
+        elsewhere.start()
+        elsewhere.join()
+    services.audit.append(NOW, "web:a", None, "web", "unlock_account", "marie.dupont", "done")
+    assert [(e.actor, e.target, e.outcome) for e in appended] == [("web:a", "marie.dupont", "done")]
+    assert appended == services.audit.since(0)[:1]
 
 
 def _tracker(offered: str) -> dict[str, object]:
