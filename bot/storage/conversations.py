@@ -16,15 +16,19 @@ import datetime as dt
 import json
 import re
 import threading
+import typing
 from collections import OrderedDict
 from typing import Any
 
-from sqlalchemy import Text, cast, delete, insert, select, update
+from sqlalchemy import Table, Text, cast, delete, insert, select, update
 
 from bot.core.redaction import NOT_AN_IDENTIFIER, IdentifierRule, redact
 from bot.storage.models import Conversation, Message, NluMiss
 from bot.storage.store import IdentifyingStore
 
+# the tables themselves: a turn's writes are plain statements, without the ORM's bulk machinery
+CONVERSATIONS = typing.cast(Table, Conversation.__table__)
+MESSAGES = typing.cast(Table, Message.__table__)
 STORED_KEPT = 4096  # chats whose stored events are remembered between their load and their save
 
 
@@ -63,10 +67,10 @@ class ConversationStore(IdentifyingStore):
         stored = _redacted_tracker(tracker, rejected, self._is_identifier, [] if rejected else read_back)
         with self._sessions.begin() as session:
             conversation_id = session.scalar(
-                update(Conversation)
-                .where(Conversation.sender_id == sender_id)
+                update(CONVERSATIONS)
+                .where(CONVERSATIONS.c.sender_id == sender_id)
                 .values(tracker=stored, updated_at=now)
-                .returning(Conversation.id)
+                .returning(CONVERSATIONS.c.id)
             )
             if conversation_id is None:
                 row = Conversation(sender_id=sender_id, channel=channel, created_at=now, updated_at=now, tracker=stored)
@@ -85,7 +89,7 @@ class ConversationStore(IdentifyingStore):
                 for direction, text, intent, confidence in transcript
             ]
             if lines:
-                session.execute(insert(Message), lines)
+                session.execute(insert(MESSAGES), lines)
 
     def transcript(self, sender_id: str, limit: int = 30) -> list[tuple[str, str]]:
         """The latest redacted lines, oldest first."""
