@@ -20,7 +20,7 @@ import typing
 from collections import OrderedDict
 from typing import Any
 
-from sqlalchemy import Table, Text, cast, delete, insert, select, update
+from sqlalchemy import Table, Text, bindparam, cast, delete, insert, select, update
 
 from bot.core.redaction import NOT_AN_IDENTIFIER, IdentifierRule, redact
 from bot.storage.models import Conversation, Message, NluMiss
@@ -29,6 +29,15 @@ from bot.storage.store import IdentifyingStore
 # the tables themselves: a turn's writes are plain statements, without the ORM's bulk machinery
 CONVERSATIONS = typing.cast(Table, Conversation.__table__)
 MESSAGES = typing.cast(Table, Message.__table__)
+# a turn's statements, built once (their parameters are bound on each call)
+_READ_TRACKER = select(cast(CONVERSATIONS.c.tracker, Text)).where(CONVERSATIONS.c.sender_id == bindparam("sender"))
+_WRITE_TRACKER = (
+    update(CONVERSATIONS)
+    .where(CONVERSATIONS.c.sender_id == bindparam("sender"))
+    .values(tracker=bindparam("tracker", type_=CONVERSATIONS.c.tracker.type), updated_at=bindparam("updated_at"))
+    .returning(CONVERSATIONS.c.id)
+)
+_ADD_LINES = insert(MESSAGES)
 STORED_KEPT = 4096  # chats whose stored events are remembered between their load and their save
 
 
@@ -41,7 +50,7 @@ class ConversationStore(IdentifyingStore):
     def load(self, sender_id: str) -> dict[str, Any] | None:
         """The stored tracker, a copy of its own: the caller may change it freely."""
         with self._sessions() as session:
-            raw = session.scalar(select(cast(Conversation.tracker, Text)).where(Conversation.sender_id == sender_id))
+            raw = session.scalar(_READ_TRACKER, {"sender": sender_id})
         if raw is None:
             return None
         stored = json.loads(raw)
@@ -67,10 +76,7 @@ class ConversationStore(IdentifyingStore):
         stored = _redacted_tracker(tracker, rejected, self._is_identifier, [] if rejected else read_back)
         with self._sessions.begin() as session:
             conversation_id = session.scalar(
-                update(CONVERSATIONS)
-                .where(CONVERSATIONS.c.sender_id == sender_id)
-                .values(tracker=stored, updated_at=now)
-                .returning(CONVERSATIONS.c.id)
+                _WRITE_TRACKER, {"sender": sender_id, "tracker": stored, "updated_at": now}
             )
             if conversation_id is None:
                 row = Conversation(sender_id=sender_id, channel=channel, created_at=now, updated_at=now, tracker=stored)
@@ -89,7 +95,7 @@ class ConversationStore(IdentifyingStore):
                 for direction, text, intent, confidence in transcript
             ]
             if lines:
-                session.execute(insert(MESSAGES), lines)
+                session.execute(_ADD_LINES, lines)
 
     def transcript(self, sender_id: str, limit: int = 30) -> list[tuple[str, str]]:
         """The latest redacted lines, oldest first."""

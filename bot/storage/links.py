@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.db import affected_rows
@@ -42,6 +42,15 @@ class LinkLifetimes:
 
     user: dt.timedelta = dt.timedelta(days=30)
     adml: dt.timedelta = dt.timedelta(hours=12)
+
+
+# built once: every turn asks it
+_LINK_OF = (
+    select(AccountLink.login, AccountLink.linked_at)
+    .where(AccountLink.sender_id == bindparam("sender"), AccountLink.revoked_at.is_(None))
+    .order_by(AccountLink.id.desc())
+    .limit(1)
+)
 
 
 class LinkStore:
@@ -103,12 +112,7 @@ class LinkStore:
 
     def _read_link(self, sender_id: str) -> str | None:
         with self._sessions() as session:
-            row = session.execute(
-                select(AccountLink.login, AccountLink.linked_at)
-                .where(AccountLink.sender_id == sender_id, AccountLink.revoked_at.is_(None))
-                .order_by(AccountLink.id.desc())
-                .limit(1)
-            ).first()
+            row = session.execute(_LINK_OF, {"sender": sender_id}).first()
         if row is None:
             return None
         return row.login if self._alive(row.login, row.linked_at, self._clock()) else None

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, bindparam, delete, func, select
 
 from bot.core.redaction import NOT_AN_IDENTIFIER, redact, safe_identifier
 from bot.storage.models import Ticket, TicketMessage
@@ -71,6 +71,15 @@ def _view(row: Ticket) -> TicketView:
     )
 
 
+# built once: every turn asks it
+_OPEN_FOR = (
+    select(Ticket)
+    .where(Ticket.sender_id == bindparam("sender"), Ticket.status.in_(OPEN_STATUSES))
+    .order_by(Ticket.id.desc())
+    .limit(1)
+)
+
+
 class TicketStore(IdentifyingStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -126,12 +135,7 @@ class TicketStore(IdentifyingStore):
 
     def open_for(self, sender_id: str) -> TicketView | None:
         with self._sessions() as session:
-            row = session.scalar(
-                select(Ticket)
-                .where(Ticket.sender_id == sender_id, Ticket.status.in_(OPEN_STATUSES))
-                .order_by(Ticket.id.desc())
-                .limit(1)
-            )
+            row = session.scalar(_OPEN_FOR, {"sender": sender_id})
             return _view(row) if row else None
 
     def latest_for(self, sender_id: str) -> TicketView | None:
