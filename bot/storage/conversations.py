@@ -38,7 +38,7 @@ _WRITE_TRACKER = (
     .returning(CONVERSATIONS.c.id)
 )
 _ADD_LINES = insert(MESSAGES)
-STORED_KEPT = 4096  # chats whose stored events are remembered between their load and their save
+STORED_KEPT = 256  # chats whose stored events are remembered between their load and their save (turns at once)
 
 
 class ConversationStore(IdentifyingStore):
