@@ -19,9 +19,9 @@ runs the actions of its submission rule.
 from __future__ import annotations
 
 import asyncio
-import copy
 import datetime as dt
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,12 +119,16 @@ class DialogueState:
         }
 
     def rasa_tracker(self) -> dict[str, Any]:
-        """The tracker as a Rasa server sends it to the action server."""
+        """The tracker as a Rasa server sends it to the action server.
+
+        rasa-sdk changes the tracker's own `slots` dict (a form's validation, `Tracker.add_slots`) and appends to its
+        `events` list; neither may reach this state, which only an action's returned events change: both are copies.
+        The values inside (events, slot values, the latest message) are shared: no action changes them in place."""
         return {
             "sender_id": self.sender_id,
-            "slots": copy.deepcopy(self.slots),
-            "latest_message": copy.deepcopy(self.latest_message),
-            "events": copy.deepcopy(self.events[-MAX_EVENTS:]),
+            "slots": dict(self.slots),
+            "latest_message": dict(self.latest_message),
+            "events": self.events[-MAX_EVENTS:],
             "paused": False,
             "followup_action": None,
             "active_loop": {"name": self.active_loop} if self.active_loop else {},
@@ -174,6 +178,7 @@ class DialogueEngine:
         self.understander = understander
         self._response_values = response_values
         self._custom_actions = {action.name for action in executor.list_actions()}
+        self._loops = threading.local()  # each thread's event loop for the actions' coroutines
         self._check_references()
 
     def _check_references(self) -> None:
@@ -501,13 +506,20 @@ class DialogueEngine:
             "domain": self.domain.as_rasa_dict(),
             "version": "3.1",
         }
-        result = asyncio.run(self.executor.run(payload))
+        result = self._complete(self.executor.run(payload))
         responses = result.responses if result is not None else []
         events = result.events if result is not None else []
         followup = self._apply(turn, events)
         for message in responses:  # rendered after the action's slots are set: its variants see them
             self._deliver(turn, message)
         return followup
+
+    def _complete(self, action: Coroutine[Any, Any, Any]) -> Any:
+        """Run an action call to its end on this thread's event loop (one a thread, kept for its next calls)."""
+        loop: asyncio.AbstractEventLoop | None = getattr(self._loops, "loop", None)
+        if loop is None or loop.is_closed():
+            loop = self._loops.loop = asyncio.new_event_loop()
+        return loop.run_until_complete(action)
 
     def _apply(self, turn: Turn, events: list[dict[str, Any]]) -> str | None:
         """Apply an action's events to the state; the follow-up action it asks for, if any."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import logging
 import re
 import threading
@@ -19,6 +18,7 @@ from bot.messages import Button, InboundMessage, OutboundMessage, TurnResult
 from bot.nlu.model import NluModel
 from bot.nlu.multi import parse_message
 from bot.services.container import Services
+from bot.storage.audit import AuditEntry
 from bot.storage.db import UNAVAILABLE_ERRORS
 from bot.texts import text as message_text
 
@@ -79,7 +79,8 @@ class Assistant:
         """One user turn, start to end; turns of one chat never run at the same time."""
         with self._lock(message.sender_id):
             try:
-                return self._handle(message)
+                with self.services.audit.recording() as appended, self.services.links.remembering():
+                    return self._handle(message, appended)
             except UNAVAILABLE_ERRORS as exc:
                 # the database is locked, read-only or gone: a French answer, not an error page
                 log.warning("database unavailable during a turn: %s", str(exc).splitlines()[0])
@@ -94,11 +95,17 @@ class Assistant:
         return rendered
 
     def _state(self, stored: dict[str, Any] | None, sender_id: str) -> DialogueState:
+        """The state of a stored tracker; it shares the tracker's values (the store hands out a copy of its own)."""
         if stored:
-            return DialogueState.from_dict(copy.deepcopy(stored), sender_id, self.engine.domain)
+            return DialogueState.from_dict(stored, sender_id, self.engine.domain)
         return DialogueState.new(sender_id, self.engine.domain)
 
-    def _handle(self, message: InboundMessage) -> TurnResult:
+    def _state_before_turn(self, sender_id: str) -> DialogueState:
+        """The conversation as it was before a turn that failed (the turn changed the state it was given)."""
+        return self._state(self.services.conversations.load(sender_id), sender_id)
+
+    def _handle(self, message: InboundMessage, appended: list[AuditEntry]) -> TurnResult:
+        """The turn; `appended` fills with the audit entries it appends (its operations are read from them)."""
         s = self.services
         limit = s.config.assistant.max_message_chars
         text = " ".join(message.text.replace("\x00", " ").split())
@@ -114,6 +121,7 @@ class Assistant:
         awaiting_code = state.active_loop == "link_form" and state.slots.get("requested_slot") == "link_code"
         if not text.startswith("/") and not awaiting_code and contains_password(text):
             notices.append(OutboundMessage(self._response("utter_password_never", state)["text"]))
+        tickets_seen = s.tickets.changes
         open_ticket = s.tickets.open_for(message.sender_id)
         parse = parse_message(self.nlu, text)
         if not awaiting_code:  # a code is typed now: no word of it is an identifier
@@ -121,7 +129,6 @@ class Assistant:
         _prefer_specific_profiles(parse)
         if message.client_address:  # as a Rasa channel passes it: the actions' per-address limits read it
             parse["metadata"] = {"client_address": message.client_address}
-        audit_mark = s.audit.last_id()
         hidden = awaiting_code
         understood = str(parse["intent"]["name"])
         try:
@@ -136,12 +143,12 @@ class Assistant:
         except DirectoryError as exc:
             # the directory is down: say so plainly, keep the conversation as it was before this turn
             log.warning("directory unavailable during a turn: %s", exc)
-            state = self._state(stored, message.sender_id)
+            state = self._state_before_turn(message.sender_id)
             produced = [self._response("utter_directory_down", state)]
         except Exception:
             # a defect must not cost the user an answer, nor leave a half-done turn behind
             log.exception("turn failed for a %s chat", message.channel)
-            state = self._state(stored, message.sender_id)
+            state = self._state_before_turn(message.sender_id)
             produced = [self._response("utter_internal_error", state)]
         state.drop_metadata()
         marker = HIDDEN_CODE if awaiting_code else HIDDEN_TEXT
@@ -165,10 +172,10 @@ class Assistant:
         s.conversations.save(message.sender_id, message.channel, state.to_dict(), transcript, now)
         operations = [
             {"op": e.operation, "login": e.target, "by": e.actor_login}
-            for e in s.audit.since(audit_mark, actor=message.sender_id)
-            if e.outcome == "done" and e.operation in CONTRACT_OPERATIONS
+            for e in appended
+            if e.actor == message.sender_id and e.outcome == "done" and e.operation in CONTRACT_OPERATIONS
         ]
-        ticket = s.tickets.open_for(message.sender_id)
+        ticket = open_ticket if s.tickets.changes == tickets_seen else s.tickets.open_for(message.sender_id)
         return TurnResult(
             messages=replies,
             intent=understood,

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
+from typing import Any
 
 from sqlalchemy import select
 
@@ -45,6 +49,22 @@ class AuditEntry:
 class AuditLog(IdentifyingStore):
     """Only `append` writes; nothing here updates or deletes a row."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._recordings = threading.local()  # each thread's lists that `recording` gives out
+
+    @contextmanager
+    def recording(self) -> Iterator[list[AuditEntry]]:
+        """The entries this thread appends until the block ends (a turn's own operations), as they were stored,
+        without reading the log back."""
+        entries: list[AuditEntry] = []
+        active: list[list[AuditEntry]] = self._recordings.__dict__.setdefault("active", [])
+        active.append(entries)
+        try:
+            yield entries
+        finally:
+            active.remove(entries)
+
     def append(
         self,
         at: dt.datetime,
@@ -69,7 +89,10 @@ class AuditLog(IdentifyingStore):
             )
             session.add(row)
             session.flush()
-            return row.id
+            entry = _entry(row)
+        for entries in getattr(self._recordings, "active", ()):
+            entries.append(entry)
+        return entry.id
 
     def last_id(self) -> int:
         with self._sessions() as session:

@@ -3,26 +3,63 @@
 Every text written here passes through `core.redaction.redact`. A slot that names an account keeps only a
 well-formed identifier: any other value offered for it (a sentence, a bare password typed when the assistant asked
 for the identifier) is dropped, and wherever the user's own words held it, it is replaced by a marker.
+
+A turn adds a few events to a tracker of up to sixty: `save` redacts what the turn added, once. An event equal to
+one this store read back from the database for the same chat is the redaction's own output and is kept as it is;
+any other event (new, or changed since it was read) is redacted. When the turn put a non-identifier in an
+identifier slot, the whole tracker is redacted again, so that its earlier words lose that value too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+import threading
+import typing
+from collections import OrderedDict
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, Text, bindparam, cast, delete, insert, select, update
 
 from bot.core.redaction import NOT_AN_IDENTIFIER, IdentifierRule, redact
 from bot.storage.models import Conversation, Message, NluMiss
 from bot.storage.store import IdentifyingStore
 
+# the tables themselves: a turn's writes are plain statements, without the ORM's bulk machinery
+CONVERSATIONS = typing.cast(Table, Conversation.__table__)
+MESSAGES = typing.cast(Table, Message.__table__)
+# a turn's statements, built once (their parameters are bound on each call)
+_READ_TRACKER = select(cast(CONVERSATIONS.c.tracker, Text)).where(CONVERSATIONS.c.sender_id == bindparam("sender"))
+_WRITE_TRACKER = (
+    update(CONVERSATIONS)
+    .where(CONVERSATIONS.c.sender_id == bindparam("sender"))
+    .values(tracker=bindparam("tracker", type_=CONVERSATIONS.c.tracker.type), updated_at=bindparam("updated_at"))
+    .returning(CONVERSATIONS.c.id)
+)
+_ADD_LINES = insert(MESSAGES)
+STORED_KEPT = 256  # chats whose stored events are remembered between their load and their save (turns at once)
+
 
 class ConversationStore(IdentifyingStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._stored: OrderedDict[str, list[Any]] = OrderedDict()  # the events as read back, by chat
+        self._stored_guard = threading.Lock()
+
     def load(self, sender_id: str) -> dict[str, Any] | None:
+        """The stored tracker, a copy of its own: the caller may change it freely."""
         with self._sessions() as session:
-            row = session.scalar(select(Conversation).where(Conversation.sender_id == sender_id))
-            return dict(row.tracker) if row else None
+            raw = session.scalar(_READ_TRACKER, {"sender": sender_id})
+        if raw is None:
+            return None
+        stored = json.loads(raw)
+        with self._stored_guard:
+            self._stored[sender_id] = json.loads(raw).get("events") or []
+            self._stored.move_to_end(sender_id)
+            while len(self._stored) > STORED_KEPT:
+                self._stored.popitem(last=False)
+        return stored if isinstance(stored, dict) else None
 
     def save(
         self,
@@ -33,26 +70,32 @@ class ConversationStore(IdentifyingStore):
         now: dt.datetime,
     ) -> None:
         """Store the tracker and append transcript lines `(direction, text, intent, confidence)`, redacted."""
+        with self._stored_guard:
+            read_back = self._stored.pop(sender_id, [])
+        rejected = _rejected_identifiers(tracker, self._is_identifier)
+        stored = _redacted_tracker(tracker, rejected, self._is_identifier, [] if rejected else read_back)
         with self._sessions.begin() as session:
-            row = session.scalar(select(Conversation).where(Conversation.sender_id == sender_id))
-            if row is None:
-                row = Conversation(sender_id=sender_id, channel=channel, created_at=now, updated_at=now, tracker={})
+            conversation_id = session.scalar(
+                _WRITE_TRACKER, {"sender": sender_id, "tracker": stored, "updated_at": now}
+            )
+            if conversation_id is None:
+                row = Conversation(sender_id=sender_id, channel=channel, created_at=now, updated_at=now, tracker=stored)
                 session.add(row)
                 session.flush()
-            rejected = _rejected_identifiers(tracker, self._is_identifier)
-            row.tracker = _redacted_tracker(tracker, rejected, self._is_identifier)
-            row.updated_at = now
-            for direction, text, intent, confidence in transcript:
-                session.add(
-                    Message(
-                        conversation_id=row.id,
-                        direction=direction,
-                        text=redact(_without(text, rejected) if direction == "in" else text),
-                        intent=intent,
-                        confidence=confidence,
-                        created_at=now,
-                    )
-                )
+                conversation_id = row.id
+            lines = [
+                {
+                    "conversation_id": conversation_id,
+                    "direction": direction,
+                    "text": redact(_without(text, rejected) if direction == "in" else text),
+                    "intent": intent,
+                    "confidence": confidence,
+                    "created_at": now,
+                }
+                for direction, text, intent, confidence in transcript
+            ]
+            if lines:
+                session.execute(_ADD_LINES, lines)
 
     def transcript(self, sender_id: str, limit: int = 30) -> list[tuple[str, str]]:
         """The latest redacted lines, oldest first."""
@@ -149,19 +192,44 @@ def _stored_slot(name: str, value: Any, is_id: IdentifierRule) -> Any:
     return value
 
 
-def _redacted_tracker(tracker: dict[str, Any], rejected: set[str], is_id: IdentifierRule) -> dict[str, Any]:
+def _redacted_event(event: Any, rejected: set[str], is_id: IdentifierRule) -> Any:
+    if not isinstance(event, dict):
+        return _redact_values(event)
+    if event.get("event") == "slot" and isinstance(event.get("name"), str):
+        event = {**event, "value": _stored_slot(event["name"], event.get("value"), is_id)}
+    elif event.get("event") == "user":
+        event = _user_side(event, rejected, is_id)
+    return _redact_values(event)
+
+
+def _already_stored(events: list[Any], read_back: list[Any]) -> list[bool]:
+    """For each event, whether it equals one of `read_back` (the stored events, in order) at or after the last match."""
+    found, position = [], 0
+    for event in events:
+        match = next((i for i in range(position, len(read_back)) if read_back[i] == event), None)
+        found.append(match is not None)
+        if match is not None:
+            position = match + 1
+    return found
+
+
+def _redacted_tracker(
+    tracker: dict[str, Any], rejected: set[str], is_id: IdentifierRule, read_back: list[Any] | None = None
+) -> dict[str, Any]:
     """The tracker as it may be stored: texts, slot values and entities redacted, secret slots dropped, identifier
-    slots holding only identifiers."""
-    events = []
-    for event in tracker.get("events", []):
-        if event.get("event") == "slot" and isinstance(event.get("name"), str):
-            event = {**event, "value": _stored_slot(event["name"], event.get("value"), is_id)}
-        elif event.get("event") == "user":
-            event = _user_side(event, rejected, is_id)
-        events.append(event)
+    slots holding only identifiers. Events equal to those `read_back` from the store are stored already: kept."""
+    events = list(tracker.get("events", []))
+    kept = _already_stored(events, read_back or [])
+    events = [
+        event if known else _redacted_event(event, rejected, is_id) for event, known in zip(events, kept, strict=True)
+    ]
     slots = {name: _stored_slot(name, value, is_id) for name, value in (tracker.get("slots") or {}).items()}
-    latest = tracker.get("latest_message")
-    stored = {**tracker, "events": events, "slots": slots}
-    if isinstance(latest, dict):
-        stored["latest_message"] = _user_side(latest, rejected, is_id)
-    return _redact_values(stored)
+    stored: dict[str, Any] = {}
+    for key, value in {**tracker, "events": events, "slots": slots}.items():
+        if key == "events":
+            stored[key] = value
+        elif key == "latest_message" and isinstance(value, dict):
+            stored[key] = _redact_values(_user_side(value, rejected, is_id))
+        else:
+            stored[key] = _redact_values(value)
+    return stored

@@ -6,11 +6,13 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.db import affected_rows
@@ -42,6 +44,15 @@ class LinkLifetimes:
     adml: dt.timedelta = dt.timedelta(hours=12)
 
 
+# built once: every turn asks it
+_LINK_OF = (
+    select(AccountLink.login, AccountLink.linked_at)
+    .where(AccountLink.sender_id == bindparam("sender"), AccountLink.revoked_at.is_(None))
+    .order_by(AccountLink.id.desc())
+    .limit(1)
+)
+
+
 class LinkStore:
     """Links and one-time codes. Codes are kept as HMAC-SHA256 under the server key, so that a copy of
     the database alone does not give a live code by hashing the 10^6 candidates."""
@@ -59,6 +70,23 @@ class LinkStore:
         self._clock = clock
         self._lifetimes = lifetimes
         self._is_adml = is_adml
+        self._remembered = threading.local()  # inside `remembering`: this thread's links read, by chat
+
+    @contextmanager
+    def remembering(self) -> Iterator[None]:
+        """Within the block, this thread reads a chat's link once (a turn asks for it several times); a link or
+        an unlink made meanwhile forgets what was read."""
+        outer = getattr(self._remembered, "links", None)
+        self._remembered.links = {} if outer is None else outer
+        try:
+            yield
+        finally:
+            self._remembered.links = outer
+
+    def _forget_remembered(self) -> None:
+        links = getattr(self._remembered, "links", None)
+        if links:
+            links.clear()
 
     def _hash(self, sender_id: str, login: str, code: str) -> str:
         message = f"{sender_id}\x00{login}\x00{code}".encode()
@@ -75,13 +103,16 @@ class LinkStore:
 
     def linked_login(self, sender_id: str) -> str | None:
         """The login a chat proved it owns, while its link lasts."""
+        remembered: dict[str, str | None] | None = getattr(self._remembered, "links", None)
+        if remembered is None:
+            return self._read_link(sender_id)
+        if sender_id not in remembered:
+            remembered[sender_id] = self._read_link(sender_id)
+        return remembered[sender_id]
+
+    def _read_link(self, sender_id: str) -> str | None:
         with self._sessions() as session:
-            row = session.execute(
-                select(AccountLink.login, AccountLink.linked_at)
-                .where(AccountLink.sender_id == sender_id, AccountLink.revoked_at.is_(None))
-                .order_by(AccountLink.id.desc())
-                .limit(1)
-            ).first()
+            row = session.execute(_LINK_OF, {"sender": sender_id}).first()
         if row is None:
             return None
         return row.login if self._alive(row.login, row.linked_at, self._clock()) else None
@@ -103,8 +134,10 @@ class LinkStore:
         self.unlink(sender_id, now)
         with self._sessions.begin() as session:
             session.add(AccountLink(sender_id=sender_id, login=login.lower(), linked_at=now))
+        self._forget_remembered()
 
     def unlink(self, sender_id: str, now: dt.datetime) -> bool:
+        self._forget_remembered()
         with self._sessions.begin() as session:
             result = session.execute(
                 update(AccountLink)

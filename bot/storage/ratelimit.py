@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,11 +38,27 @@ class RateLimiter:
     def hit(self, key: str, limit: RateLimit, now: dt.datetime) -> bool:
         """Count one use of `key`; False when the limit for the current window is already reached.
 
-        One atomic `UPDATE … SET count = count + 1 WHERE count < limit`, so that concurrent turns (threads,
-        instances sharing PostgreSQL) can never count past the limit.
+        One atomic statement, so that concurrent turns (threads, instances sharing PostgreSQL) can never count past
+        the limit: `INSERT … ON CONFLICT DO UPDATE SET count = count + 1 WHERE count < limit` on SQLite and
+        PostgreSQL, else `UPDATE … WHERE count < limit` and an insert for a new window.
         """
         key = stored_key(key)
         window_start = _window_start(limit, now)
+        with self._sessions.begin() as session:
+            dialect = session.get_bind().dialect.name
+            if dialect in ("sqlite", "postgresql"):
+                insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+                counted = session.scalar(
+                    insert(RateLimitCounter)
+                    .values(key=key, window_start=window_start, count=1)
+                    .on_conflict_do_update(
+                        index_elements=[RateLimitCounter.key, RateLimitCounter.window_start],
+                        set_={"count": RateLimitCounter.count + 1},
+                        where=RateLimitCounter.count < limit.count,
+                    )
+                    .returning(RateLimitCounter.count)
+                )
+                return counted is not None
         same_window = (RateLimitCounter.key == key, RateLimitCounter.window_start == window_start)
         for _ in range(3):
             with self._sessions.begin() as session:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import threading
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, bindparam, delete, func, select
 
 from bot.core.redaction import NOT_AN_IDENTIFIER, redact, safe_identifier
 from bot.storage.models import Ticket, TicketMessage
@@ -69,7 +71,31 @@ def _view(row: Ticket) -> TicketView:
     )
 
 
+# built once: every turn asks it
+_OPEN_FOR = (
+    select(Ticket)
+    .where(Ticket.sender_id == bindparam("sender"), Ticket.status.in_(OPEN_STATUSES))
+    .order_by(Ticket.id.desc())
+    .limit(1)
+)
+
+
 class TicketStore(IdentifyingStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._changes = 0
+        self._changes_guard = threading.Lock()
+
+    @property
+    def changes(self) -> int:
+        """How many times this store opened, changed or deleted tickets: unchanged, a ticket read before is current
+        (a turn reads the chat's open ticket again only when something changed a ticket meanwhile)."""
+        return self._changes
+
+    def _changed(self) -> None:
+        with self._changes_guard:
+            self._changes += 1
+
     def open(
         self,
         sender_id: str,
@@ -103,16 +129,13 @@ class TicketStore(IdentifyingStore):
             )
             session.add(row)
             session.flush()
-            return _view(row)
+            view = _view(row)
+        self._changed()
+        return view
 
     def open_for(self, sender_id: str) -> TicketView | None:
         with self._sessions() as session:
-            row = session.scalar(
-                select(Ticket)
-                .where(Ticket.sender_id == sender_id, Ticket.status.in_(OPEN_STATUSES))
-                .order_by(Ticket.id.desc())
-                .limit(1)
-            )
+            row = session.scalar(_OPEN_FOR, {"sender": sender_id})
             return _view(row) if row else None
 
     def latest_for(self, sender_id: str) -> TicketView | None:
@@ -162,7 +185,9 @@ class TicketStore(IdentifyingStore):
             for key, value in changes.items():
                 setattr(row, key, value)
             row.updated_at = now
-            return _view(row)
+            view = _view(row)
+        self._changed()
+        return view
 
     def take(self, ticket_id: int, agent: str, now: dt.datetime) -> TicketView | None:
         return self._update(ticket_id, now, status=TicketStatus.TAKEN.value, agent=agent)
@@ -202,4 +227,5 @@ class TicketStore(IdentifyingStore):
             if old:
                 session.execute(delete(TicketMessage).where(TicketMessage.ticket_id.in_(old)))
                 session.execute(delete(Ticket).where(Ticket.id.in_(old)))
-            return len(old)
+        self._changed()
+        return len(old)

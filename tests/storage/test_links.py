@@ -76,3 +76,16 @@ def test_concurrent_checks_of_one_code_never_exceed_its_tries(database_url: str,
     with links._sessions() as session:
         attempts = session.scalar(select(OneTimeCode.attempts))
     assert attempts is not None and attempts <= 5
+
+
+def test_a_link_read_once_a_turn_still_follows_the_links_made_and_revoked_in_it(
+    database_url: str, clock: SettableClock
+) -> None:
+    links = store(database_url)
+    with links.remembering():
+        assert links.linked_login("telegram:1") is None
+        links.link("telegram:1", "lucas.martin", clock())
+        assert links.linked_login("telegram:1") == "lucas.martin"
+        links.unlink("telegram:1", clock())
+        assert links.linked_login("telegram:1") is None
+    assert links.linked_login("telegram:1") is None

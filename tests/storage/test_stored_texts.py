@@ -6,7 +6,9 @@ import datetime as dt
 import io
 import json
 import logging
+import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -51,6 +53,19 @@ def test_the_audit_log_names_no_free_text_and_redacts_details(services: Services
     assert first.target == NOT_AN_IDENTIFIER and "tournesol" not in (first.detail or "")
     assert second.target == "marie.dupont" and third.target == "ticket 3"
     assert services.audit.last_done("reset_password", "marie.dupont") == NOW
+
+
+def test_a_turn_records_the_audit_entries_of_its_own_thread(services: Services) -> None:
+    with services.audit.recording() as appended:
+        services.audit.append(NOW, "web:a", None, "web", "reset_password", "Marie.Dupont", "done")
+        elsewhere = threading.Thread(
+            target=services.audit.append, args=(NOW, "web:b", None, "web", "reset_password", "lucas.martin", "done")
+        )
+        elsewhere.start()
+        elsewhere.join()
+    services.audit.append(NOW, "web:a", None, "web", "unlock_account", "marie.dupont", "done")
+    assert [(e.actor, e.target, e.outcome) for e in appended] == [("web:a", "marie.dupont", "done")]
+    assert appended == services.audit.since(0)[:1]
 
 
 def _tracker(offered: str) -> dict[str, object]:
@@ -114,3 +129,31 @@ def test_every_log_record_is_redacted_whatever_its_logger_and_handler(redacted_l
     written = stream.getvalue()
     assert "parsed" in written and "ValueError" in written
     assert "tournesol" not in written and "marie.dupont@gmail.com" not in written
+
+
+def _saved_then_loaded(services: Services, tracker: dict[str, Any]) -> dict[str, Any]:
+    services.conversations.save("web:a", "web", tracker, [], NOW)
+    return services.conversations.load("web:a") or {}
+
+
+def test_an_event_changed_after_it_was_read_is_redacted_again(services: Services) -> None:
+    earlier = _saved_then_loaded(services, _tracker("marie.dupont"))
+    earlier["events"][0]["text"] = "mon mdp c'est Tournesol2024!"  # an earlier event changed by the turn, not a new one
+    stored = _saved_then_loaded(services, earlier)
+    assert "tournesol" not in json.dumps(stored, ensure_ascii=False).lower()
+
+
+def test_a_value_refused_as_identifier_leaves_the_words_of_earlier_turns_too(services: Services) -> None:
+    first = _saved_then_loaded(services, _tracker("marie.dupont"))
+    first["events"] = [{"event": "user", "text": "tournesol", "parse_data": {"text": "tournesol", "entities": []}}]
+    second = _saved_then_loaded(services, first)
+    assert second["events"][0]["text"] == "tournesol"  # a word the redaction lets through, on its own
+    second["events"].append({"event": "slot", "name": "username", "value": "tournesol"})  # now offered as an identifier
+    stored = _saved_then_loaded(services, second)
+    assert "tournesol" not in json.dumps(stored, ensure_ascii=False).lower()
+
+
+def test_a_loaded_tracker_is_the_callers_own(services: Services) -> None:
+    loaded = _saved_then_loaded(services, _tracker("marie.dupont"))
+    loaded["slots"]["link_login"] = "chloe.bernard"
+    assert (services.conversations.load("web:a") or {})["slots"]["link_login"] == "marie.dupont"
