@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import threading
@@ -20,6 +21,7 @@ from bot.nlu.multi import parse_message
 from bot.services.container import Services
 from bot.storage.audit import AuditEntry
 from bot.storage.db import UNAVAILABLE_ERRORS
+from bot.storage.tickets import TicketView
 from bot.texts import text as message_text
 
 log = logging.getLogger(__name__)
@@ -107,64 +109,28 @@ class Assistant:
     def _handle(self, message: InboundMessage, appended: list[AuditEntry]) -> TurnResult:
         """The turn; `appended` fills with the audit entries it appends (its operations are read from them)."""
         s = self.services
-        limit = s.config.assistant.max_message_chars
-        text = " ".join(message.text.replace("\x00", " ").split())
-        notices: list[OutboundMessage] = []
-        if len(text) > limit:
-            text = text[:limit]
-            notices.append(_outbound(self._response("utter_message_too_long", None, limit=limit)))
+        text, notices = self._bounded(message.text)
         if not text:
             return TurnResult([_outbound(self._response("utter_empty_message", None))])
         now = s.now()
-        stored = s.conversations.load(message.sender_id)
-        state = self._state(stored, message.sender_id)
+        state = self._state(s.conversations.load(message.sender_id), message.sender_id)
         awaiting_code = state.active_loop == "link_form" and state.slots.get("requested_slot") == "link_code"
         if not text.startswith("/") and not awaiting_code and contains_password(text):
             notices.append(OutboundMessage(self._response("utter_password_never", state)["text"]))
         tickets_seen = s.tickets.changes
         open_ticket = s.tickets.open_for(message.sender_id)
-        parse = parse_message(self.nlu, text)
-        if not awaiting_code:  # a code is typed now: no word of it is an identifier
-            self._add_tenant_logins(parse, text)
-        _prefer_specific_profiles(parse)
-        if message.client_address:  # as a Rasa channel passes it: the actions' per-address limits read it
-            parse["metadata"] = {"client_address": message.client_address}
-        hidden = awaiting_code
-        understood = str(parse["intent"]["name"])
-        try:
-            outcome = self.engine.run_turn(state, parse, now, self._speaker(message.sender_id))
-            produced = outcome.messages
-            hidden = hidden or outcome.hide_user_text
-            if state.slots.get("conceal_message"):  # an action found the message must not be kept
-                hidden = True  # (its identifier entities are forgotten below, with every hidden message's)
-                state.slots["conceal_message"] = False
-                state.forget_value(text.strip().lower())
-            understood = outcome.intent or understood
-        except DirectoryError as exc:
-            # the directory is down: say so plainly, keep the conversation as it was before this turn
-            log.warning("directory unavailable during a turn: %s", exc)
-            state = self._state_before_turn(message.sender_id)
-            produced = [self._response("utter_directory_down", state)]
-        except Exception:
-            # a defect must not cost the user an answer, nor leave a half-done turn behind
-            log.exception("turn failed for a %s chat", message.channel)
-            state = self._state_before_turn(message.sender_id)
-            produced = [self._response("utter_internal_error", state)]
+        parse = self._parse(text, awaiting_code, message.client_address)
+        state, produced, hidden, understood = self._run_engine(message, state, parse, now)
+        hidden = hidden or awaiting_code
         state.drop_metadata()
         marker = HIDDEN_CODE if awaiting_code else HIDDEN_TEXT
         if hidden:  # a code typed, or a bare word where an identifier was asked (it may be a password): never kept
-            state.hide_latest_user_text(marker)
-            for entity in parse.get("entities") or []:
-                if entity.get("entity") == "username":
-                    state.forget_value(entity.get("value"))
+            _forget_hidden(state, parse, marker)
         if state.slots.get("speaker"):  # someone writes for someone else: "son compte", never "votre compte"
             produced = [{**m, "text": third_person(m.get("text") or "", self.lexicon.third_person)} for m in produced]
         replies = notices + [_outbound(m) for m in produced]
         if open_ticket and not text.startswith("/"):
-            forwarded = marker if hidden else redact(text)
-            s.tickets.add_message(open_ticket.id, "user", forwarded, now)
-            for listener in s.user_message_listeners:
-                listener(open_ticket, forwarded)
+            self._forward_to_ticket(open_ticket, marker if hidden else redact(text), now)
         transcript: list[tuple[str, str, str | None, float | None]] = [
             ("in", marker if hidden else text, parse["intent"]["name"], parse["intent"]["confidence"])
         ]
@@ -184,6 +150,51 @@ class Assistant:
             operations=operations,
             ticket={"id": ticket.id, "status": ticket.status} if ticket else None,
         )
+
+    def _bounded(self, typed: str) -> tuple[str, list[OutboundMessage]]:
+        """The message on one line, cut to the configured length (with a notice when it was cut)."""
+        limit = self.services.config.assistant.max_message_chars
+        text = " ".join(typed.replace("\x00", " ").split())
+        if len(text) <= limit:
+            return text, []
+        return text[:limit], [_outbound(self._response("utter_message_too_long", None, limit=limit))]
+
+    def _parse(self, text: str, awaiting_code: bool, client_address: str | None) -> dict[str, Any]:
+        parse = parse_message(self.nlu, text)
+        if not awaiting_code:  # a code is typed now: no word of it is an identifier
+            self._add_tenant_logins(parse, text)
+        _prefer_specific_profiles(parse)
+        if client_address:  # as a Rasa channel passes it: the actions' per-address limits read it
+            parse["metadata"] = {"client_address": client_address}
+        return parse
+
+    def _run_engine(
+        self, message: InboundMessage, state: DialogueState, parse: dict[str, Any], now: dt.datetime
+    ) -> tuple[DialogueState, list[dict[str, Any]], bool, str]:
+        """The dialogue's turn: the state after it, its replies, whether the message must not be kept, the intent
+        understood. A directory down or a defect answers in plain French and keeps the conversation as it was."""
+        try:
+            outcome = self.engine.run_turn(state, parse, now, self._speaker(message.sender_id))
+        except DirectoryError as exc:
+            log.warning("directory unavailable during a turn: %s", exc)
+            before = self._state_before_turn(message.sender_id)
+            return before, [self._response("utter_directory_down", before)], False, str(parse["intent"]["name"])
+        except Exception:
+            log.exception("turn failed for a %s chat", message.channel)
+            before = self._state_before_turn(message.sender_id)
+            return before, [self._response("utter_internal_error", before)], False, str(parse["intent"]["name"])
+        hidden = outcome.hide_user_text
+        if state.slots.get("conceal_message"):  # an action found the message must not be kept
+            hidden = True  # (its identifier entities are forgotten with every hidden message's)
+            state.slots["conceal_message"] = False
+            state.forget_value(str(parse["text"]).strip().lower())
+        return state, outcome.messages, hidden, outcome.intent or str(parse["intent"]["name"])
+
+    def _forward_to_ticket(self, ticket: TicketView, forwarded: str, now: dt.datetime) -> None:
+        """A message of a chat whose ticket is open reaches the agents (already redacted or hidden)."""
+        self.services.tickets.add_message(ticket.id, "user", forwarded, now)
+        for listener in self.services.user_message_listeners:
+            listener(ticket, forwarded)
 
     def _add_tenant_logins(self, parse: dict[str, Any], text: str) -> None:
         """Identifiers in a tenant's own format (`test14`) as `username` entities: right after an identifier cue, else
@@ -221,6 +232,14 @@ class Assistant:
 
 # profiles that say more than a generic one named in the same message ("technicien chez un prestataire du CRIDF")
 SPECIFIC_PROFILES = frozenset(profile.value for profile in PROFILES_WITHOUT_SCHOOL)
+
+
+def _forget_hidden(state: DialogueState, parse: dict[str, Any], marker: str) -> None:
+    """A message that must not be kept: its text replaced by `marker`, the identifiers it gave forgotten."""
+    state.hide_latest_user_text(marker)
+    for entity in parse.get("entities") or []:
+        if entity.get("entity") == "username":
+            state.forget_value(entity.get("value"))
 
 
 def _prefer_specific_profiles(parse: dict[str, Any]) -> None:

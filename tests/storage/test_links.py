@@ -81,7 +81,7 @@ def test_concurrent_checks_of_one_code_never_exceed_its_tries(database_url: str,
 def test_a_link_read_once_a_turn_still_follows_the_links_made_and_revoked_in_it(
     database_url: str, clock: SettableClock
 ) -> None:
-    links = store(database_url)
+    links = store(database_url, clock)
     with links.remembering():
         assert links.linked_login("telegram:1") is None
         links.link("telegram:1", "lucas.martin", clock())
