@@ -284,7 +284,8 @@ class DialogueEngine:
         else:
             self._set_slot(turn, "pending_intent", command.intent)
             self._run(turn, ["action_answer_faq"])
-            self._note_topic(turn, command.intent)  # a follow-up on a near topic moves the conversation there
+            if "topic" not in turn.slots_set:  # a follow-up on a near topic moves the conversation there, unless
+                self._note_topic(turn, command.intent)  # this turn's look-up or question already set the topic
 
     def _answer_several(self, turn: Turn, command: AnswerSeveral, by_entity: set[str]) -> None:
         """Articles first, in order; a question that opens a form (it asks something back) goes last (and, among

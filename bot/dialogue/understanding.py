@@ -601,7 +601,7 @@ class Understander:
         if not operation:
             return None
         # "débloque x.y stp. au fait le mdp c'est 8 caractères minimum ?": the operation, then the question
-        questions = tuple(FollowUp(q) for q in self._questions_named(m, None) if q != m.intent)
+        questions = tuple(FollowUp(q) for q in self._questions_named(m, None) if q != operation)
         return (StartTopic(operation), *questions), False
 
     def _correction(self, m: _Message) -> _Step | None:

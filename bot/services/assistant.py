@@ -50,8 +50,15 @@ _OWNER_AFTER_CUE = re.compile(r"^\s*(?:de|du|d['’])\s*$", re.IGNORECASE)
 SECRET_REACH = 6  # words after a secret's cue that may be the secret itself
 
 
+# an ADML's reset verb before the secret's word names the account's owner ("reinit mdp test40")
+_RESET_VERB = re.compile(r"\b(?:r[ée]init\w*|reset|r[ée]initialis\w*)\b", re.IGNORECASE)
 # an identifier announced after the secret's word ("… les codes. mon identifiant c test503")
 _IDENTIFIER_CUE = re.compile(r"\b(?:identifiant|identifian|identifiants|id|login)\b", re.IGNORECASE)
+
+
+def _names_the_owner(before: str) -> bool:
+    """Whether the words just before a word ask to reset someone's password: the word is that someone."""
+    return bool(_RESET_VERB.search(" ".join(before.split()[-3:])))
 
 
 def _announced_as_secret(before: str) -> bool:
@@ -216,8 +223,13 @@ class Assistant:
                 for m in _WORD.finditer(text)
                 if matches_login(m.group(0).lower(), extra)
                 and not contains_password(m.group(0))
-                and not any(start < m.end() and m.start() < end for start, end in secrets)
-                and not (cued and _announced_as_secret(text[: m.start()]))
+                and (
+                    _names_the_owner(text[: m.start()])
+                    or (
+                        not any(start < m.end() and m.start() < end for start, end in secrets)
+                        and not (cued and _announced_as_secret(text[: m.start()]))
+                    )
+                )
             ][:1]
         if found:
             parse["entities"] = sorted([*parse.get("entities", []), *found], key=lambda e: int(e["start"]))
