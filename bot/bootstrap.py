@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import importlib
+import inspect
 import logging
+import pkgutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rasa_sdk import Action
+from rasa_sdk import utils as rasa_utils
 from rasa_sdk.executor import ActionExecutor
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -164,10 +169,22 @@ def action_executor() -> ActionExecutor:
     """The rasa-sdk executor with the `actions` package registered by name (once per process)."""
     global _executor
     if _executor is None:
-        executor = ActionExecutor()
-        executor.register_package(ACTIONS_PACKAGE)
-        _executor = executor
+        _executor = _package_executor(ACTIONS_PACKAGE)
     return _executor
+
+
+def _package_executor(package: str) -> ActionExecutor:
+    """An executor with the actions `package` defines, and only those: rasa-sdk's `register_package` registers
+    every `Action` subclass loaded in the process, which in a process that also loaded other code (tests, a
+    plugin) would add its actions too, or replace one of ours by name."""
+    executor = ActionExecutor()
+    module = importlib.import_module(package)
+    for info in pkgutil.walk_packages(module.__path__, f"{package}."):
+        importlib.import_module(info.name)
+    for action in rasa_utils.all_subclasses(Action):
+        if action.__module__.startswith(f"{package}.") and not inspect.isabstract(action):
+            executor.register_action(action)
+    return executor
 
 
 def load_nlu(config: AppConfig) -> NluModel:

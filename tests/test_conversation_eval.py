@@ -39,9 +39,6 @@ KNOWN_FAILURES: dict[str, str] = {
         'context: "un nouveau mdp provisoire, test88": a tenant-format login right after a password\'s word is'
         " taken for the password (kept so: it may be one)"
     ),
-    "r9-nocas-staff-school-by-town-convention": (
-        "wording: after the CESAME check, where CESAME is in the menu is not answered as a follow-up"
-    ),
     "r9-states-locked-linked-until-when": (
         "context: a linked user's \"jusqu'à quand ?\" after a lock is not answered with the lock's end"
     ),
