@@ -537,8 +537,8 @@ class Understander:
             said_yes = m.yes or (m.intent == "affirm" and m.confident and not m.asks) or m.says(self.lexicon.yes_but)
             if said_yes and m.login in (None, m.context.known_login):
                 return self._and_the_question(ConfirmProposal(), m)
-        if m.intent == "escalate_human" and m.confident:
-            return _only(HandOver())
+        if m.intent == "escalate_human" and m.confidence >= STRONG:  # the classifier alone must be sure: a ticket
+            return _only(HandOver())  # opened by mistake ("et si qqn a le même nom que moi ?") is hard to take back
         return None
 
     def _and_the_question(self, answer: Command, m: _Message) -> _Step:
@@ -591,6 +591,7 @@ class Understander:
             and not (m.confident and (m.intent in self.answerable or m.intent in PROBLEM_WITH_ACCOUNT))
             and not m.says(self.lexicon.dont_know)
             and m.intent not in SMALL_TALK
+            and not (m.asks and m.says(self.lexicon.followup_cues))  # "et si … ?" leans on the answer, names no school
         ):
             return _only(StartTopic("inform"))
         return None

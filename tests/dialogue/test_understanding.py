@@ -483,3 +483,12 @@ def test_the_cesame_question_again_after_another_topic(understander: Understande
     assert understander.understand(parse(text, "inform", 0.8, entities), context).main == StartTopic(
         "nocas_eligibility"
     )
+
+
+def test_the_classifier_alone_opens_a_ticket_only_when_sure(understander: Understander) -> None:
+    unsure = understander.understand(
+        parse("et si qqn a le meme nom que moi ?", "escalate_human", 0.69), DialogueContext()
+    )
+    assert unsure.main != HandOver()
+    sure = understander.understand(parse("je voudrais l'assistance", "escalate_human", 0.95), DialogueContext())
+    assert sure.main == HandOver()
