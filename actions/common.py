@@ -10,7 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
-from bot.core.accounts import Account
+from bot.core.accounts import Account, Establishment
 from bot.core.authz import Actor
 from bot.core.identifiers import as_login
 from bot.core.schools import is_clear_match, school_matches, school_phrase
@@ -154,13 +154,18 @@ def _tenant_of_linked(sender_id: str) -> str | None:
     return services.tenant_of(found) if found else None
 
 
-def _tenant_of_school_named(text: str) -> str | None:
-    """The ENT of the one school the message names by name and town ("il est au lycée camille pissarro à pontoise")."""
+def school_named_in(text: str) -> Establishment | None:
+    """The one school a sentence names by name and town ("il est au lycée camille pissarro à pontoise"), if any."""
     phrase = school_phrase(text)
     if not phrase:
         return None
     matches = school_matches(phrase, context.services().directory.find_establishments(phrase))
-    return matches[0].establishment.tenant if matches and is_clear_match(matches) else None
+    return matches[0].establishment if matches and is_clear_match(matches) else None
+
+
+def _tenant_of_school_named(text: str) -> str | None:
+    school = school_named_in(text)
+    return school.tenant if school else None
 
 
 def format_local(value: Any) -> str:

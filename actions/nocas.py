@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
-from actions.common import Events, Named, NamedAction, actor_of, clean_login, entity
+from actions.common import Events, Named, NamedAction, actor_of, clean_login, entity, school_named_in
 from bot.core.accounts import AccountSource, AccountState, Profile
 from bot.core.eligibility import PROFILES_WITHOUT_SCHOOL, nocas_eligibility
 from bot.core.schools import is_clear_match, school_matches, school_phrase
@@ -84,10 +84,9 @@ class ValidateNocasForm(Named, FormValidationAction):
         school named in the question ("gestionnaire au lycée jean moulin à paris") answers the school."""
         login = clean_login(tracker.get_slot("username"))
         events: list[dict[str, Any]] = []
-        phrase = school_phrase(str(tracker.latest_message.get("text") or ""))
-        matches = school_matches(phrase, context.services().directory.find_establishments(phrase)) if phrase else []
-        if matches and is_clear_match(matches):
-            uai = matches[0].establishment.uai
+        school = school_named_in(str(tracker.latest_message.get("text") or ""))
+        if school:
+            uai = school.uai
             events.append(SlotSet("uai", uai))
             # the validators below read the school from this tracker, as if the user had typed its code
             tracker.slots["uai"] = uai

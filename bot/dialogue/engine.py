@@ -178,6 +178,19 @@ class DialogueEngine:
         self.understander = understander
         self._response_values = response_values
         self._custom_actions = {action.name for action in executor.list_actions()}
+        # what each command of the understanding step does (those run by one action are in _ONE_ACTION)
+        self._handlers: dict[type, Callable[[Turn, Any, set[str]], None]] = {
+            SpeakFor: lambda t, c, _: self._set_slot(t, "speaker", c.role),
+            NoteTenant: lambda t, c, _: self._set_slot(t, "tenant", c.tenant),
+            FillSlot: self._fill_slot,
+            CorrectSlot: self._correct_slot,
+            Diagnose: lambda t, c, _: self._diagnose(t, c.problem, c.login),
+            DontKnow: self._dont_know,
+            FollowUp: self._follow_up,
+            AnswerSeveral: self._answer_several,
+            HandOver: self._hand_over,
+            StartTopic: self._start_topic,
+        }
         self._loops = threading.local()  # each thread's event loop for the actions' coroutines
         self._check_references()
 
@@ -247,19 +260,7 @@ class DialogueEngine:
         if action:
             self._run(turn, [action])
             return
-        handlers: dict[type, Callable[[Turn, Any, set[str]], None]] = {
-            SpeakFor: lambda t, c, _: self._set_slot(t, "speaker", c.role),
-            NoteTenant: lambda t, c, _: self._set_slot(t, "tenant", c.tenant),
-            FillSlot: self._fill_slot,
-            CorrectSlot: self._correct_slot,
-            Diagnose: lambda t, c, _: self._diagnose(t, c.problem, c.login),
-            DontKnow: self._dont_know,
-            FollowUp: self._follow_up,
-            AnswerSeveral: self._answer_several,
-            HandOver: self._hand_over,
-            StartTopic: self._start_topic,
-        }
-        handlers[type(command)](turn, command, by_entity)
+        self._handlers[type(command)](turn, command, by_entity)
 
     def _fill_slot(self, turn: Turn, command: FillSlot, by_entity: set[str]) -> None:
         self._set_slot(turn, command.slot, command.value)
