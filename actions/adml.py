@@ -63,16 +63,17 @@ class ActionListUnactivated(NamedAction):
             return []
         lines: list[str] = []
         rows = [CSV_HEADER]
+        listed: list[str] = []
         for school in schools:
             if authorise(actor, Permission.LIST_UNACTIVATED, None, school_uai=school).allowed:
-                _list_school(school, lines, rows)
+                listed += _list_school(school, lines, rows)
         name = text("unactivated_file_name", schools="-".join(schools))
         document = {"filename": name, "content": "\n".join(rows) + "\n"}
         if lines:
             dispatcher.utter_message(text="\n".join(lines), json_message={"document": document})
         else:
             dispatcher.utter_message(response="utter_no_unactivated", json_message={"document": document})
-        return []
+        return [SlotSet("listed_logins", listed)]  # "et maxime, tu peux lui réinitialiser ?" names one of them
 
 
 def _agent_schools(dispatcher: CollectingDispatcher, uai: str | None) -> list[str] | None:
@@ -98,8 +99,8 @@ def _adml_schools(dispatcher: CollectingDispatcher, actor: Actor, uai: str | Non
     return [uai] if uai else administered
 
 
-def _list_school(school: str, lines: list[str], rows: list[str]) -> None:
-    """The school's accounts still to activate, as chat lines and CSV rows."""
+def _list_school(school: str, lines: list[str], rows: list[str]) -> list[str]:
+    """The school's accounts still to activate, as chat lines and CSV rows; their identifiers."""
     pending = [
         a
         for a in context.services().directory.accounts_of_school(school)
@@ -117,6 +118,7 @@ def _list_school(school: str, lines: list[str], rows: list[str]) -> None:
         else:
             lines.append(text("unactivated_account", login=account.login, state=label))
         rows.append(";".join(_csv_cell(v) for v in _csv_values(school, account, label, issued)))
+    return [account.login for account in pending]
 
 
 def _csv_values(school: str, account: Account, label: str, issued: str) -> tuple[str, ...]:

@@ -106,6 +106,18 @@ def entity(tracker: Tracker, name: str) -> Any:
     return next((e["value"] for e in tracker.latest_message.get("entities") or [] if e.get("entity") == name), None)
 
 
+def set_this_turn(tracker: Tracker, name: str) -> Any:
+    """The value the slot `name` was given since the latest user message (the understanding step named it: "et
+    maxime ?" after an ADML's list), or None."""
+    value = None
+    for event in tracker.events:
+        if event.get("event") == "user":
+            value = None
+        elif event.get("event") == "slot" and event.get("name") == name:
+            value = event.get("value")
+    return value
+
+
 def actor_of(tracker: Tracker) -> Actor:
     """Who writes: the chat, its link, and the client address the channel passed in the message's metadata."""
     metadata = tracker.latest_message.get("metadata") or {}

@@ -25,13 +25,16 @@ from actions.common import (
     channel_of,
     clean_login,
     entity,
+    format_local,
     human_button,
     intent_button,
     known_tenant,
     refuse,
+    set_this_turn,
 )
 from bot.core.accounts import AccountState
 from bot.core.authz import Actor, Decision, Permission, authorise, may_administer
+from bot.core.diagnosis import DiagnosisCode
 from bot.services.operations import RATE_LIMITED, REFUSED, LookupLimited, OperationResult
 
 SENSITIVE = {"sensitive": True}
@@ -145,7 +148,7 @@ class ActionRequestReset(NamedAction):
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         actor = actor_of(tracker)
-        target = clean_login(entity(tracker, "username"))
+        target = clean_login(entity(tracker, "username") or set_this_turn(tracker, "username"))
         own = actor.linked_account.login if actor.linked_account else None
         if target and target != own and may_administer(actor).allowed:
             if not _may_act_on(dispatcher, actor, Permission.RESET_PASSWORD, target):
@@ -183,6 +186,12 @@ class ActionUnlock(NamedAction):
             return []
         if not _may_act_on(dispatcher, actor, Permission.UNLOCK_ACCOUNT, target):
             return nothing_proposed()
+        services = context.services()
+        account = services.directory.find_account(target)  # allowed: the administrator sees the account's lock
+        if account is not None and account.locked_until is not None and account.locked_until > services.now():
+            until = format_local(account.locked_until)
+            dispatcher.utter_message(response="utter_confirm_unlock_locked", target=target, until=until)
+            return [SlotSet("diagnosis", DiagnosisCode.ACCOUNT_LOCKED.value), *propose(Proposal.UNLOCK_ACCOUNT, target)]
         dispatcher.utter_message(response="utter_confirm_unlock", target=target)
         return propose(Proposal.UNLOCK_ACCOUNT, target)
 

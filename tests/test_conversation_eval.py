@@ -19,45 +19,6 @@ from bot.nlu.model import NluModel
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = sorted((ROOT / "tests" / "conversations" / "dev").glob("*.yml"))
-# dev conversations that still fail, each with its cause; replayed all the same and required to fail, so that a fix
-# must remove its line (the README's figures count them as failures)
-KNOWN_FAILURES: dict[str, str] = {
-    "p8-nocas-secretaire-paul-bert-corrige-ville": (
-        'context: a school corrected without the word lycée ("c\'est le paul bert de montreuil") is not read '
-        "as a school"
-    ),
-    "l7-two-questions-cesame-link-and-summer": (
-        'nlu: the second question ("pk ca marchait pas cet été") is not found beside the CESAME one'
-    ),
-    "r9-third-party-parent-daughter-disabled-ticket": (
-        "nlu: a parent's yes to the ticket is read as the CESAME local-account question"
-    ),
-    "t9-adml-other-school-then-own-ml": (
-        "nlu: an ADML's yes after a refusal and a new request is read as a reset question"
-    ),
-    "r9-follow-up-reset-where-button-test88": (
-        'context: "un nouveau mdp provisoire, test88": a tenant-format login right after a password\'s word is'
-        " taken for the password (kept so: it may be one)"
-    ),
-    "r9-states-locked-linked-until-when": (
-        "context: a linked user's \"jusqu'à quand ?\" after a lock is not answered with the lock's end"
-    ),
-    "r9-typos-sms-not-activated-test503-resend": (
-        'nlu: "jen fé koi mnt" in heavy SMS spelling is not understood as the next step'
-    ),
-    "t9-nocas-dsi-summer-freeze-ml": (
-        "missing feature: the summer freeze asked beside the CESAME local-account question is not answered"
-    ),
-    "t9-two-questions-address-homonym-redirect-neto": (
-        'nlu: "faut le taper combien de fois le gmail ?" is not read as the backup address typed twice'
-    ),
-    "t9-two-questions-locked-linked-48h-neto": (
-        "context: the link's lifetime asked beside a problem without an identifier (a linked chat) is not answered"
-    ),
-    "t9-two-questions-lost-provisional-steps-ml": (
-        "context: an identifier given after two answers is diagnosed, the question it answered is not"
-    ),
-}
 
 
 def test_the_evaluation_has_both_parts_written_apart() -> None:
@@ -76,9 +37,6 @@ def test_dev_conversation(path: Path, nlu: NluModel) -> None:
         + " / ".join(m["text"][:200] for m in line.get("bot", []))
         for line in lines[:-1]
     )
-    if path.stem in KNOWN_FAILURES:
-        assert not verdict["passed"], f"{path.name} passes now: remove it from KNOWN_FAILURES"
-        return
     assert verdict["passed"], f"{path.name}: {verdict['failures']}\n{transcript}"
 
 

@@ -42,15 +42,22 @@ _PASSWORD_LIKE = re.compile(
     rf"(?![(«\"']*(?:\d{{7}}[A-Za-z]|(?i:{LOGIN_PATTERN}))[)\]».,;:!?\"']*(?!\S))(?!(?:https?://|www\.))\S{{8,}}(?!\S)"
 )
 
-_QUOTES = {'"': '"', "'": "'", "«": "»", "“": "”", "‘": "’", "`": "`"}
 _APOS = r"['’]"
+_WRAPPING = "()[]{}«»“”\"'‘’,.;:!?"
+"""Punctuation around a word, not part of it."""
+# a word the user names an identifier just before ("mon identifiant : F0712abc") is not a lone password-like word
+_NAMED_IDENTIFIER = re.compile(
+    rf"\b(?:identifiant|identifian|login|uid)\s*(?::|=|c{_APOS}?\s?est|est|c)?\s*$", re.IGNORECASE
+)
+_QUOTES = {'"': '"', "'": "'", "«": "»", "“": "”", "‘": "’", "`": "`"}
 _ANNOUNCER = re.compile(
     r"(?<![\w\[-])(?:mots?[\s-]+de[\s-]+pass?e?s?|mdp|mp|pass|password|passwd|pwd"
     r"|codes?(?:\s+d['’ ]?\s*acc[eè]s|\s+secrets?)?)"
     r"(?![\w-])",
     re.IGNORECASE,
 )
-_QUALIFIERS = r"(?:provisoires?|temporaires?|d[ée]finitifs?|actuels?|initial|ent|cesame|monlyc[ée]e|netocentre)"
+# the qualifiers a password is spoken of with, typos in their endings included ("mdp provisoir")
+_QUALIFIERS = r"(?:provis\w*|tempor\w*|d[ée]finiti\w*|actuel\w*|initial|ent|cesame|monlyc[ée]e|netocentre)"
 # what may stand between the announcer and the secret; the group says how strongly it announces one
 _SEPARATOR = re.compile(
     rf"(?:\s+{_QUALIFIERS}(?!\w))*\s*"
@@ -90,8 +97,9 @@ def _word_set(words: str) -> frozenset[str]:
 
 
 _FUNCTION_WORDS = _word_set(
+    "oups oops ah oh bah ben euh mince zut hum ouf pardon dsl desole desolee "
     "a au aux avec ce ces cet cette ca sa se si de des du d en et ou mais donc or ni car que qu qui quoi quand "
-    "comment pourquoi pour par sur sous dans chez vers depuis pendant avant apres le la les l un une mon ma mes "
+    "comment pourquoi pour pr par sur sous dans chez vers depuis pendant avant apres le la les l un une mon ma mes "
     "ton ta tes son ses notre nos votre vos leur leurs je j tu il elle on nous vous ils elles me m te t lui y ne "
     "n pas plus jamais rien aucun aucune tout tous toute toutes est es sont etait ai as ont avait avais svp stp "
     "merci bien mal tres trop encore toujours deja aussi alors pourtant puis ensuite non oui ok bonjour bonsoir "
@@ -286,7 +294,12 @@ def password_spans(text: str) -> list[tuple[int, int]]:
         *_named_by_a_verb(text),
         *_before_an_announcer(text),
         *_after_an_identifier(text),
-        *(match.span() for match in _PASSWORD_LIKE.finditer(text)),
+        *(
+            match.span()
+            for match in _PASSWORD_LIKE.finditer(text)
+            if _PASSWORD_LIKE.fullmatch(match.group(0).strip(_WRAPPING))  # "(test14)," is no password-like word
+            and not _NAMED_IDENTIFIER.search(text, 0, match.start())
+        ),
     ]
     return _merged(spans)
 
@@ -320,7 +333,13 @@ def _after_an_identifier(text: str) -> Iterator[tuple[int, int]]:
     """A word typed right after an identifier, unless it rather reads as a name or a town."""
     for match in _AFTER_IDENTIFIER.finditer(text):
         secret = match.group("secret")
-        if _is_stop(secret) or _is_protected(secret) or _ends_clause(secret):
+        if (
+            _is_stop(secret)
+            or _is_protected(secret)
+            or _ends_clause(secret)
+            or not any(c.isalnum() for c in secret)  # an emoji or a smiley after an identifier is no secret
+            or _ANNOUNCER.match(text, match.start("secret"))  # "marie.dupont mot de passe …": the announcer's
+        ):
             continue
         # a capitalised word after an identifier is rather a name or a town ("marie.dupont Versailles")
         looks_secret = (

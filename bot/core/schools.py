@@ -306,6 +306,10 @@ def is_clear_match(matches: list[SchoolMatch], margin: float = CLEAR_MARGIN) -> 
 _SCHOOL_PHRASE = re.compile(
     r"\b((?:lyc[ée]e|lyc|lgt|lpo|lp|coll[èe]ge|clg|[ée]tablissement)\b[^,.;!?]{2,80})", re.IGNORECASE
 )
+_SCHOOL_AFTER_CEST = re.compile(
+    r"\bc['’ ]?est\s+(?:le|la|l['’ ])\s*([^,.;!?]{2,80}?\s(?:de|d['’ ]|[àa])\s*[^,.;!?]{2,40})", re.IGNORECASE
+)
+"""A school named without its type, by name and town, after "c'est" ("c'est le paul bert de montreuil")."""
 _CLAUSE_TAIL = re.compile(
     r"\s+(?:et|mais|je|j'|j’|on|nous|pour|car|donc|qui|que|il|elle|ils|elles|peut|peux|est|a-t-elle|a-t-il)\s.*$",
     re.IGNORECASE,
@@ -314,5 +318,5 @@ _CLAUSE_TAIL = re.compile(
 
 def school_phrase(text: str) -> str | None:
     """The words naming a school in a sentence ("lycée jean moulin à paris"), cut at the end of the clause."""
-    match = _SCHOOL_PHRASE.search(text)
+    match = _SCHOOL_PHRASE.search(text) or _SCHOOL_AFTER_CEST.search(text)
     return _CLAUSE_TAIL.sub("", match.group(1)).strip() if match else None

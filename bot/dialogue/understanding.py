@@ -67,6 +67,9 @@ PROBLEM_WITH_ACCOUNT = frozenset(
 DIAGNOSIS_PROBLEMS = frozenset({"cannot_login", "link_expired", "validation_mail_missing", "resend_activation"})
 # the questions and problems that make "the topic in progress" for follow-ups
 TOPIC_INTENTS = QUESTION_INTENTS | DIAGNOSIS_PROBLEMS | {"validation_link", "request_reset", "unlock_account"}
+AGREED = 0.3
+"""`_follow_up`: the least confidence for the classifier's reading to beat the topic near the answer, when the words
+name its topic too."""
 SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "bot_challenge"})
 # intents that ask for an operation: with an identifier from someone who may not perform it, they state a problem
 NOT_PROBLEMS = frozenset({"unlock_account", "link_account", "request_reset"})
@@ -208,6 +211,7 @@ class Lexicon:
     for_someone_else: dict[str, tuple[re.Pattern[str], ...]]
     admin_unlock: tuple[re.Pattern[str], ...]
     admin_reset: tuple[re.Pattern[str], ...]
+    admin_list: tuple[re.Pattern[str], ...]
     linking: tuple[re.Pattern[str], ...]
     followups: dict[str, tuple[re.Pattern[str], ...]]
     followup_cues: tuple[re.Pattern[str], ...]
@@ -229,6 +233,7 @@ class Lexicon:
     followup_near: dict[str, tuple[str, ...]] = field(default_factory=dict)
     third_person: tuple[tuple[str, str], ...] = ()
     tenant_hints: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    sms_words: dict[str, str] = field(default_factory=dict)  # "cmb" → "combien", before any pattern is tried
 
 
 def _compile(raw: Any, where: str) -> tuple[re.Pattern[str], ...]:
@@ -255,6 +260,9 @@ def parse_lexicon(raw: Any) -> Lexicon:
         isinstance(v, list) and all(isinstance(t, str) for t in v) for v in near.values()
     ):
         raise UnderstandingError("understanding.yml: followup_near: expected a mapping of topics to lists of topics")
+    sms = raw.get("sms_words") or {}
+    if not isinstance(sms, dict):
+        raise UnderstandingError("understanding.yml: sms_words: expected a mapping of typed words to words")
     pairs = raw.get("third_person") or []
     if not all(isinstance(p, list) and len(p) == 2 for p in pairs):
         raise UnderstandingError("understanding.yml: third_person: expected [from, to] pairs")
@@ -266,6 +274,7 @@ def parse_lexicon(raw: Any) -> Lexicon:
         for_someone_else=groups("for_someone_else"),
         admin_unlock=_compile(raw.get("admin_unlock") or [], "admin_unlock"),
         admin_reset=_compile(raw.get("admin_reset") or [], "admin_reset"),
+        admin_list=_compile(raw.get("admin_list") or [], "admin_list"),
         linking=_compile(raw.get("linking") or [], "linking"),
         followups=groups("followups"),
         followup_cues=_compile(raw.get("followup_cues") or [], "followup_cues"),
@@ -286,6 +295,7 @@ def parse_lexicon(raw: Any) -> Lexicon:
         near_followups=groups("near_followups"),
         followup_near={str(k): tuple(v) for k, v in near.items()},
         tenant_hints=groups("tenant_hints"),
+        sms_words={str(k): str(v) for k, v in sms.items()},
     )
 
 
@@ -303,13 +313,14 @@ class DialogueContext:
     topic: str | None = None  # the question or problem in progress
     known_login: str | None = None
     diagnosis: str | None = None
-    handled: frozenset[str] = frozenset()  # topics already dealt with in this conversation
+    handled: tuple[str, ...] = ()  # topics already dealt with in this conversation, the earliest first
     speaker_is_adml: bool = False
     own_login: str | None = None  # the account this chat proved it owns
     tenant: str | None = None
     asking_tenant: bool = False  # the assistant asked which ENT (the answer may be a school's name)
     proposal_is_latest: bool = True  # the pending proposal is the assistant's last question (nothing came between)
     ticket_open: bool = False  # this chat opened a ticket
+    listed_logins: tuple[str, ...] = ()  # the identifiers of the ADML's last list of accounts to activate
 
 
 @dataclass(frozen=True)
@@ -387,6 +398,14 @@ def _only(command: Command) -> _Step:
     return (command,), False
 
 
+def _listed_by_first_name(context: DialogueContext, words: tuple[str, ...]) -> str | None:
+    """The one account of the ADML's last list whose first name the message says ("et maxime ?")."""
+    if not context.speaker_is_adml:
+        return None
+    named = [login for login in context.listed_logins if simplify(login.split(".")[0]) in words]
+    return named[0] if len(named) == 1 else None
+
+
 def _problem_of(intent: str, topic: str | None) -> str:
     """The problem a message with an identifier states: its own, else the topic in progress, else "can't log in"."""
     if intent in PROBLEM_WITH_ACCOUNT and intent not in NOT_PROBLEMS:
@@ -412,7 +431,7 @@ class Understander:
         intent = str((parse.get("intent") or {}).get("name") or "")
         if text.lstrip().startswith("/"):  # a button or a command: said exactly
             return Understanding((StartTopic(intent),))
-        simple = simplify(text)
+        simple = " ".join(self.lexicon.sms_words.get(word, word) for word in simplify(text).split())
         prefix: tuple[Command, ...] = ()
         role = self._someone_else(simple)
         if role:
@@ -429,6 +448,8 @@ class Understander:
         adml_operation = context.speaker_is_adml and any(
             isinstance(c, StartTopic) and c.intent in ("request_reset", "unlock_account") for c in commands
         )
+        if adml_operation:  # "et celui de ma nièce ?": an ADML's operation speaks of the ADML's own school
+            prefix = tuple(c for c in prefix if not isinstance(c, SpeakFor))
         no_offer = adml_operation or (context.ticket_open and StartTopic("ticket_status") in commands)
         if no_offer or any(
             isinstance(c, AnswerSeveral | FollowUp) or (isinstance(c, Diagnose) and c.problem == second)
@@ -503,7 +524,7 @@ class Understander:
             intent=intent,
             confidence=float((parse.get("intent") or {}).get("confidence") or 0.0),
             confident=self.is_confident(parse),
-            login=self._login_in(parse, text),
+            login=self._login_in(parse, text) or _listed_by_first_name(context, words),
             words=words,
             asks=asks,
             yes=opening_yes or _any(self.lexicon.yes[1:], simple),
@@ -597,13 +618,20 @@ class Understander:
         return None
 
     def _adml_step(self, m: _Message) -> _Step | None:
-        """An ADML typing an operation in words (or "et pour x.y ?", "pardon c'est x.y2" right after one)."""
+        """An ADML typing an operation in words (or "et pour x.y ?", "pardon c'est x.y2" right after one), or asking
+        for the school's accounts not activated yet ("quels élèves n'ont pas activé leur compte ?")."""
+        listing: tuple[Command, ...] = ()
+        if m.context.speaker_is_adml and m.says(self.lexicon.admin_list):
+            listing = (StartTopic("list_unactivated"),)  # "… la liste des élèves pas activés ? et débloque x.y"
         operation = self._adml_operation(m.context, m.simple, m.intent, m.login)
         if not operation:
-            return None
+            return (listing, False) if listing else None
         # "débloque x.y stp. au fait le mdp c'est 8 caractères minimum ?": the operation, then the question
         questions = tuple(FollowUp(q) for q in self._questions_named(m, None) if q != operation)
-        return (StartTopic(operation), *questions), False
+        named: tuple[Command, ...] = ()
+        if m.login and _entity(m.parse, "username") != m.login:  # named by first name from the ADML's list
+            named = (FillSlot("username", m.login),)
+        return (*listing, *named, StartTopic(operation), *questions), False
 
     def _correction(self, m: _Message) -> _Step | None:
         """A corrected identifier, after a diagnosis of another one."""
@@ -664,6 +692,11 @@ class Understander:
         if not m.login and m.intent in DIAGNOSIS_PROBLEMS and m.says(self.lexicon.unknown_identifier):
             return _only(DontKnow("username"))  # "c koi mon identifiant ?" beside a problem: where to find it
         link_lifetime = m.says(self.lexicon.followups.get("validation_link", ()))
+        if not m.login and link_lifetime and m.intent in DIAGNOSIS_PROBLEMS and m.says(self.lexicon.login_problem):
+            # "pk je suis bloquée ?? et le lien de validation il dure combien de temps ?": the problem looked into
+            # (the chat's own account first), the question answered beside it (before asking for an identifier)
+            look_into, answer = StartTopic("cannot_login"), FollowUp("validation_link")
+            return ((look_into, answer) if m.context.own_login else (answer, look_into)), False
         if not m.login and m.intent not in DIAGNOSIS_PROBLEMS and link_lifetime:
             # "le lien il dure combien de temps ?", perhaps beside a question that names its own topic
             rest = m.simple
@@ -677,7 +710,8 @@ class Understander:
                 and _any(self.lexicon.followups.get(i or "", ()), rest)
             ]
             return _only(AnswerSeveral((beside[0], "validation_link")) if beside else FollowUp("validation_link"))
-        if m.intent == "link_account" and not m.says(self.lexicon.linking):
+        leans = bool(m.context.topic) and m.says(self.lexicon.followups.get(m.context.topic or "", ()))
+        if m.intent == "link_account" and not m.says(self.lexicon.linking) and not leans:
             return _only(StartTopic("cannot_login"))  # a verification is only started when asked for in so many words
         return None
 
@@ -724,7 +758,7 @@ class Understander:
 
     def _follow_up_step(self, m: _Message) -> _Step | None:
         if m.context.topic and not m.context.active_form:
-            follow = self._follow_up(m.parse, m.context, m.simple, m.confident, m.intent)
+            follow = self._follow_up(m.parse, m.context, m.simple, m.confident, m.intent, m.asks)
             if follow is not None:
                 return _only(follow)
         return None
@@ -750,20 +784,29 @@ class Understander:
             return None
         if login == context.own_login:
             return None
-        words = simple.split()
-        continues = len(words) <= 6 or _any(self.lexicon.correction, simple)
-        if _any(self.lexicon.admin_unlock, simple) or (context.topic == "unlock_account" and continues):
+        # "pardon c'est x.y2", "et x.y alors, lui il est bien chez nous": the same operation for another account,
+        # unless a problem of that account is told ("et x.y il est bloqué depuis hier": look it up)
+        continues = (
+            len(simple.split()) <= 6
+            or _any(self.lexicon.correction, simple)
+            or not _any(self.lexicon.login_problem, simple)
+        )
+        if _any(self.lexicon.admin_unlock, simple):
             return "unlock_account"
-        if (
-            _any(self.lexicon.admin_reset, simple)
-            or intent == "request_reset"
-            or (context.topic == "request_reset" and continues)
-        ):
+        if _any(self.lexicon.admin_reset, simple) or intent == "request_reset":
             return "request_reset"
+        if context.topic in ("unlock_account", "request_reset") and continues:
+            return context.topic
         return None
 
     def _follow_up(
-        self, parse: Mapping[str, Any], context: DialogueContext, simple: str, confident: bool, intent: str
+        self,
+        parse: Mapping[str, Any],
+        context: DialogueContext,
+        simple: str,
+        confident: bool,
+        intent: str,
+        asks: bool = False,
     ) -> Command | None:
         """A question about the topic in progress, when the message leans on it.
 
@@ -773,10 +816,23 @@ class Understander:
         """
         confidence = float((parse.get("intent") or {}).get("confidence") or 0.0)
         topic = context.topic or ""
-        if confidence < STRONG or intent in ("out_of_scope", "inform"):
-            leaning = self._leaning_on(topic, simple, diagnosis=context.diagnosis)
-            if leaning:
-                return FollowUp(leaning)
+        near = self._leaning_on(topic, simple, diagnosis=context.diagnosis, handled=context.handled)
+        ranked = [r["name"] for r in (parse.get("intent_ranking") or [])[:3]]
+        if (
+            near != topic  # the topic in progress, its own words said, stands
+            and near in ranked[1:]
+            and intent == ranked[0]
+            and confidence >= AGREED
+            and intent in self.answerable
+            and self._topic_named(simple, None) == intent
+        ):
+            # the classifier weighed a topic near the answer and prefers another that the words name too ("et
+            # après la première connexion je peux aller sur cesame direct ?"): that other topic
+            return FollowUp(intent)
+        # "merci bcp, j'ai cmb de tps pour cliquer dessus": thanks that also ask lean like an unsure message
+        unsure = confidence < STRONG or intent in ("out_of_scope", "inform") or (intent in SMALL_TALK and asks)
+        if unsure and near:
+            return FollowUp(near)
         cue = _any(self.lexicon.followup_cues, simple)
         strong = confident and intent in self.answerable and intent != topic and confidence >= STRONG
         if not cue and (strong or (confident and intent not in ("affirm", "deny", "inform", "out_of_scope"))):
@@ -788,16 +844,22 @@ class Understander:
         named = self._topic_named(simple, intent if confident and confidence >= STRONG else None)
         if named or strong:
             return FollowUp(named) if named else None
-        ranked = [r["name"] for r in (parse.get("intent_ranking") or [])[:3]]
         if topic and topic in ranked and (cue or len(words) <= 8):
             return FollowUp(topic)
         if cue and len(words) <= 12:
             return FollowUp(topic)  # "et on peut y aller depuis l'ent ?": it leans on the answer
         return None
 
-    def _leaning_on(self, topic: str, simple: str, near_only: bool = False, diagnosis: str | None = None) -> str | None:
-        """The topic an unsure message leans on: the one in progress, one near it or near the account's state, or
-        (where to click) itself."""
+    def _leaning_on(
+        self,
+        topic: str,
+        simple: str,
+        near_only: bool = False,
+        diagnosis: str | None = None,
+        handled: tuple[str, ...] = (),
+    ) -> str | None:
+        """The topic an unsure message leans on: the one in progress, one near it or near the account's state,
+        (where to click) itself, or a topic answered earlier whose follow-up patterns the message matches."""
         if not near_only and _any(self.lexicon.followups.get(topic, ()), simple):
             return topic  # "ya pas un lien direct ?" after CESAME: about CESAME
         nears = self.lexicon.followup_near.get(topic, ()) + self.lexicon.followup_near.get(diagnosis or "", ())
@@ -806,6 +868,9 @@ class Understander:
                 return near  # "c'est combien de temps déjà ?" after a link problem: the link
         if topic and not near_only and _any(self.lexicon.followup_where, simple):
             return topic  # "je clique où ?" after a reset: its own button
+        for earlier in reversed(handled):  # "faut le taper combien de fois le gmail ?" after two answers
+            if earlier != topic and _any(self.lexicon.followups.get(earlier, ()), simple):
+                return earlier
         return None
 
     def _topic_named(self, simple: str, sure_intent: str | None) -> str | None:

@@ -27,8 +27,9 @@ PROBLEM_INTENTS = {
     "ask_account_origin",
 }
 _SPLIT = re.compile(
-    r"[.!?;\n]+|\bet\s+(?:en\s+plus|aussi|puis|sinon|egalement|également)\b|\ben\s+plus\b|\baussi\b|\bpar\s+contre\b"
-    r"|\bmais\b|\bet\s+(?=(?:je|j|mon|ma|mes|comment|ou|où|est|c|il|on|le|la|les|l|si|pour|cesame|faut|il\s+faut)\b)",
+    r"(?:[!?;\n]|\.(?!\w))+|\bet\s+(?:en\s+plus|aussi|puis|sinon|egalement|également)\b|\ben\s+plus\b|\baussi\b|\bpar\s+contre\b"
+    r"|\bmais\b|\bet\s+(?=(?:je|j|mon|ma|mes|comment|ou|où|est|c|il|on|le|la|les|l|si|pour|cesame|faut|il\s+faut"
+    r"|pk|pq|pourquoi|quand|combien|quel|quelle|quels|quelles|qui|que|qu|ca|ça)\b)",
     re.IGNORECASE,
 )
 MIN_CONFIDENCE = 0.5
@@ -44,6 +45,15 @@ EMAIL_MIN_CONFIDENCE = 0.8
 CESAME_PROFILES = {"cridf", "cridf_contractor", "school_contractor", "dsi_academique"}
 
 
+_WHAT_TO_DO = re.compile(
+    r"^(?:que|qu['’ ]?est[- ]ce\s+qu(?:e\s+|['’ ]\s*)|quoi|comment)\s*(?:(?:je|il|elle|on)\s+)?"
+    r"(?:(?:dois[- ]je|doit[- ](?:il|elle|on)|dois|doit|faut[- ]il|faut|il faut)\s+faire|fais|fait|faire)"
+    r"(?:\s+maintenant|\s+alors|\s+du coup)?\s*\??$",
+    re.IGNORECASE,
+)
+"""A clause that only asks what to do ("que doit-elle faire ?"): about the problem of the message, not a second one."""
+
+
 def clauses_of(text: str) -> list[str]:
     """The clauses of a message that may each carry a problem ("… et en plus …", "… . …")."""
     clauses = [c.strip(" ,'’") for c in _SPLIT.split(text)]
@@ -57,6 +67,8 @@ def secondary_intent(model: NluModel, text: str, main_intent: str) -> dict[str, 
         return None
     floor = QUESTION_CONFIDENCE if "?" in text else MIN_CONFIDENCE
     for clause in clauses:
+        if _WHAT_TO_DO.match(clause):
+            continue
         name, confidence = model.rank(clause)[0]
         profiles = {e.value for e in model.extractor.extract(clause) if e.entity == "profile"}
         if profiles & CESAME_PROFILES and main_intent != "nocas_eligibility":

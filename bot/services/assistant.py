@@ -53,6 +53,7 @@ SECRET_REACH = 6  # words after a secret's cue that may be the secret itself
 # an ADML's reset verb before the secret's word names the account's owner ("reinit mdp test40")
 _RESET_VERB = re.compile(r"\b(?:r[ée]init\w*|reset|r[ée]initialis\w*)\b", re.IGNORECASE)
 # an identifier announced after the secret's word ("… les codes. mon identifiant c test503")
+_VALUE_INTRODUCED = re.compile(r"[:=]|\bc['’ ]?est\b|\best\b|\b[ée]tait\b|\bvoici\b|\bvoil[àa]\b", re.IGNORECASE)
 _IDENTIFIER_CUE = re.compile(r"\b(?:identifiant|identifian|identifiants|id|login)\b", re.IGNORECASE)
 
 
@@ -68,7 +69,10 @@ def _announced_as_secret(before: str) -> bool:
     if not cues:
         return False
     after = near[cues[-1].end() :]
-    return not _OWNER_AFTER_CUE.match(after) and not _IDENTIFIER_CUE.search(after)
+    # "on m'a donné un nouveau mdp provisoire, test88": a clause told about a password, then a word after a comma
+    # that nothing introduces as its value (no "c'est", ":", "=") — a candidate identifier (concealed if no account)
+    told_about = "," in after and not _VALUE_INTRODUCED.search(after)
+    return not _OWNER_AFTER_CUE.match(after) and not _IDENTIFIER_CUE.search(after) and not told_about
 
 
 class Assistant:
@@ -217,12 +221,11 @@ class Assistant:
             # a word wholly in a tenant's format ("c test14", "…, f1abc"): a candidate identifier; one that is no
             # account is then neither repeated nor kept (it may have been a password)
             cued = bool(_SECRET_CUES.search(text))
-            secrets = password_spans(text) if cued else []
+            secrets = password_spans(text)  # a lone password-like word among them, unless named an identifier
             found = [
                 {"entity": "username", "value": m.group(0).lower(), "start": m.start(), "end": m.end()}
                 for m in _WORD.finditer(text)
                 if matches_login(m.group(0).lower(), extra)
-                and not contains_password(m.group(0))
                 and (
                     _names_the_owner(text[: m.start()])
                     or (

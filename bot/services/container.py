@@ -185,13 +185,26 @@ def format_local(value: object, timezone: ZoneInfo) -> str:
     return str(value)
 
 
+def date_in_words(day: dt.date, with_year: bool = True) -> str:
+    """A date as said in words: `13 juillet 2026` (month names from knowledge/messages.yml)."""
+    month = text("month_names").split()[day.month - 1]
+    number = text("first_of_month") if day.day == 1 else day.day
+    return text("date_in_words", day=number, month=month, year=day.year if with_year else "").strip()
+
+
 def freeze_schedule(windows: list[FreezeWindow], today: dt.date) -> str:
-    """The announced freeze windows not over yet, as users read dates: `du 13/07/2026 au 21/08/2026`."""
+    """The announced freeze windows not over yet, in words: `du 13 juillet au 21 août 2026` (the year once when
+    both ends share it)."""
     coming = sorted((w for w in windows if w.end >= today), key=lambda w: w.start)
     if not coming:
         return text("freeze_windows_none")
     return text("freeze_windows_separator").join(
-        text("freeze_window", start=w.start.strftime(DATE_FORMAT), end=w.end.strftime(DATE_FORMAT)) for w in coming
+        text(
+            "freeze_window",
+            start=date_in_words(w.start, with_year=w.start.year != w.end.year),
+            end=date_in_words(w.end),
+        )
+        for w in coming
     )
 
 

@@ -16,7 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.adml import ActionDecideReset
+from actions.adml import ActionDecideReset, ActionListUnactivated
 from actions.proposals import ActionAffirm, ActionDeny, ActionRequestReset, ActionUnlock
 from bot.core.accounts import AccountState
 from bot.dialogue.domain import Domain, load_domain
@@ -159,6 +159,34 @@ async def test_a_linked_user_may_only_send_their_own_request(
 async def test_an_unlock_needs_an_identifier(installed: Services, domain: Domain) -> None:
     ran = await run(ActionUnlock(), tracker(OTHER_ADML, "unlock_account"), domain)
     assert ran.events == [] and "/debloquer" in ran.text
+
+
+async def test_an_unlock_of_a_locked_account_says_until_when_before_the_confirmation(
+    installed: Services, domain: Domain
+) -> None:
+    locked = await run(ActionUnlock(), tracker(OTHER_ADML, "unlock_account", username="emma.leroy"), domain)
+    assert "bloqué jusqu'au 31/12/2026 à 23h00. Confirmez-vous son déblocage" in locked.text
+    assert locked.slot("diagnosis") == "account_locked" and locked.slot("proposed_operation") == "unlock_account"
+    not_locked = await run(ActionUnlock(), tracker(ADML, "unlock_account", username="lucas.martin"), domain)
+    assert "Confirmez-vous le déblocage du compte lucas.martin" in not_locked.text
+    assert all(e.get("name") != "diagnosis" for e in not_locked.events)
+
+
+async def test_the_adml_list_remembers_whom_it_showed(installed: Services, domain: Domain) -> None:
+    ran = await run(ActionListUnactivated(), tracker(ADML, "list_unactivated"), domain)
+    listed = ran.slot("listed_logins")
+    assert "sophie.garnier" in listed and all(login in ran.text for login in listed)
+    assert "emma.leroy" not in listed  # another school's
+
+
+async def test_a_reset_for_the_account_the_understanding_named_this_turn(installed: Services, domain: Domain) -> None:
+    named = tracker(ADML, "request_reset")
+    named.events.append({"event": "slot", "name": "username", "value": "lucas.martin"})
+    ran = await run(ActionRequestReset(), named, domain)
+    assert ran.slot("operation_target") == "lucas.martin"
+    earlier = tracker(ADML, "request_reset", {"username": "lucas.martin"})  # named in an earlier turn: not this one
+    earlier.events.insert(0, {"event": "slot", "name": "username", "value": "lucas.martin"})
+    assert (await run(ActionRequestReset(), earlier, domain)).slot("proposed_operation") is None
 
 
 # -- performing on "Oui" ----------------------------------------------------------------------------------

@@ -75,6 +75,15 @@ def test_what_the_assistant_needs_is_kept(text: str) -> None:
         ("mon mot de passe est trop court", False),
         ("le mdp provisoire marche pas", False),
         ("mon identifiant c'est marie.dupont2", False),
+        # a word named an identifier just before, an emoji after one, a typo in "provisoire", an interjection
+        ("mot de passe incorrect. Mon identifiant : F0712abc", False),
+        ("mon identifiant c nathan.roux 😩", False),
+        ("et le mdp provisoir je le trouv ou", False),
+        ("oups c mon mdp ca 🤦 mon id c kevin.roux", False),
+        ("il parait que je suis bloqué (test14)", False),
+        ("(Soleil2024!)", True),
+        ("mon mdp provisoir est Xk3-9ab", True),
+        ("mon identifiant c F0712abc et mdp Soleil#2024", True),
     ],
 )
 def test_contains_password(text: str, holds_one: bool) -> None:

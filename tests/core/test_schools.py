@@ -13,6 +13,7 @@ from bot.core.schools import (
     is_clear_match,
     query_tokens,
     school_matches,
+    school_phrase,
     search_skeletons,
 )
 
@@ -239,3 +240,16 @@ def test_edit_distance_values(a: str, b: str, limit: int, distance: int) -> None
 )
 def test_edits_allowed_grow_with_the_shorter_word(a: str, b: str, edits: int) -> None:
     assert allowed_edits(a, b) == allowed_edits(b, a) == edits
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("je suis secretaire au lycée paul bert a paris, je peux avoir un compte ?", "lycée paul bert a paris"),
+        ("ah non pardon, c'est le paul bert de montreuil", "paul bert de montreuil"),
+        ("il est au LP du batiment et il a perdu son mdp", "LP du batiment"),
+        ("c'est pas grave merci", None),
+    ],
+)
+def test_the_words_naming_a_school_in_a_sentence(text: str, phrase: str | None) -> None:
+    assert school_phrase(text) == phrase

@@ -479,7 +479,7 @@ def test_a_question_after_a_ticket_was_opened_is_about_the_ticket(understander: 
 def test_the_cesame_question_again_after_another_topic(understander: Understander) -> None:
     entities = [{"entity": "profile", "value": "cridf", "start": 24, "end": 42}]
     text = "et mon collegue qui est agent de la region au cridf ?"
-    context = DialogueContext(topic="ask_activation_howto", handled=frozenset({"nocas_eligibility"}))
+    context = DialogueContext(topic="ask_activation_howto", handled=("nocas_eligibility",))
     assert understander.understand(parse(text, "inform", 0.8, entities), context).main == StartTopic(
         "nocas_eligibility"
     )
@@ -492,3 +492,110 @@ def test_the_classifier_alone_opens_a_ticket_only_when_sure(understander: Unders
     assert unsure.main != HandOver()
     sure = understander.understand(parse("je voudrais l'assistance", "escalate_human", 0.95), DialogueContext())
     assert sure.main == HandOver()
+
+
+ADML = DialogueContext(speaker_is_adml=True, own_login="sandrine.roche")
+
+
+def test_an_adml_asks_for_the_accounts_not_activated_in_words(understander: Understander) -> None:
+    text = "salut, quels eleves de mon lycee ont pas encore active leur compte ent ?"
+    assert understander.understand(parse(text, "ask_account_origin", 0.38), ADML).main == StartTopic("list_unactivated")
+    # the same words from someone who administers nothing are no list
+    assert understander.understand(parse(text, "ask_account_origin", 0.38), DialogueContext()).main == Clarify()
+
+
+def test_the_list_and_an_operation_in_one_message_are_both_done(understander: Understander) -> None:
+    text = "tu peux me sortir la liste des eleves qui ont tjs pas active leur compte ? et debloque theo.blanc aussi"
+    got = understander.understand(parse(text, "out_of_scope", 0.38, username("theo.blanc", text)), ADML)
+    assert got.commands == (StartTopic("list_unactivated"), StartTopic("unlock_account"))
+
+
+def test_an_adml_names_an_account_of_the_last_list_by_its_first_name(understander: Understander) -> None:
+    listed = DialogueContext(
+        speaker_is_adml=True, own_login="sandrine.roche", listed_logins=("jade.fournier", "maxime.leroy")
+    )
+    text = "ok et maxime il a perdu sa feuille avec le mdp, tu peux lui reinitialiser ?"
+    got = understander.understand(parse(text, "request_reset", 0.74), listed)
+    assert got.commands == (FillSlot("username", "maxime.leroy"), StartTopic("request_reset"))
+    # two listed accounts with that first name: none is chosen
+    homonyms = DialogueContext(speaker_is_adml=True, listed_logins=("maxime.leroy", "maxime.petit"))
+    assert (
+        FillSlot("username", "maxime.leroy")
+        not in understander.understand(parse(text, "request_reset", 0.74), homonyms).commands
+    )
+
+
+def test_another_account_introduced_after_an_operation_continues_it(understander: Understander) -> None:
+    context = DialogueContext(topic="request_reset", known_login="lucas.fabre", speaker_is_adml=True, own_login="a.b")
+    text = "ah ok. et theo.garnier alors, lui il est bien chez nous"
+    assert understander.understand(parse(text, "affirm", 0.55, username("theo.garnier", text)), context).main == (
+        StartTopic("request_reset")
+    )
+    told = "et theo.garnier il est bloque depuis hier, il arrive plus a se connecter a l ent"
+    assert understander.understand(parse(told, "cannot_login", 0.9, username("theo.garnier", told)), context).main == (
+        Diagnose("cannot_login", "theo.garnier")
+    )
+
+
+def test_an_operation_named_in_words_wins_over_the_one_in_progress(understander: Understander) -> None:
+    context = DialogueContext(topic="unlock_account", known_login="lucas.bernard", speaker_is_adml=True)
+    text = "et reinit le mdp de sarah.khelifi aussi elle a oublie le sien"
+    got = understander.understand(parse(text, "request_reset", 0.99, username("sarah.khelifi", text)), context)
+    assert got.main == StartTopic("request_reset")
+
+
+def test_a_problem_and_the_link_lifetime_in_one_message_get_both(understander: Understander) -> None:
+    text = "pk je suis bloquee ?? et le lien de validation il dure combien de temps ?"
+    linked = DialogueContext(own_login="camille.roux")
+    assert understander.understand(parse(text, "link_expired", 0.57), linked).commands == (
+        StartTopic("cannot_login"),
+        FollowUp("validation_link"),
+    )
+    # not linked: the answer first, then the identifier is asked for
+    assert understander.understand(parse(text, "link_expired", 0.57), DialogueContext()).commands == (
+        FollowUp("validation_link"),
+        StartTopic("cannot_login"),
+    )
+
+
+def test_sms_spellings_are_written_out_before_the_patterns(understander: Understander) -> None:
+    after_resend = DialogueContext(topic="link_expired", diagnosis="link_expired")
+    got = understander.understand(parse("merci bcp, jai cmb de tps pr cliquer desu", "thanks", 0.97), after_resend)
+    assert got.main == FollowUp("validation_link")
+
+
+def test_a_follow_up_may_lean_on_a_topic_answered_earlier(understander: Understander) -> None:
+    context = DialogueContext(topic="ask_ent_mail_address", handled=("change_backup_email", "ask_ent_mail_address"))
+    got = understander.understand(parse("faut le taper combien de fois le gmail ?", "password_rules", 0.37), context)
+    assert got.main == FollowUp("change_backup_email")
+
+
+def test_the_classifier_and_the_words_agreeing_beat_the_topic_near_the_answer(understander: Understander) -> None:
+    context = DialogueContext(topic="cannot_login", diagnosis="not_activated")
+    text = "et apres la premiere connexion je peux aller sur cesame direct ?"
+    ranking = ["cesame_access", "ask_activation_howto", "cannot_login"]
+    got = understander.understand(parse(text, "cesame_access", 0.36, ranking=ranking), context)
+    assert got.main == FollowUp("cesame_access")
+    # the classifier did not weigh the near topic: it stands
+    alone = understander.understand(parse(text, "cesame_access", 0.36, ranking=["cesame_access"]), context)
+    assert alone.main == FollowUp("ask_activation_howto")
+
+
+def test_a_school_corrected_by_its_name_and_town_asks_the_cesame_question_again(understander: Understander) -> None:
+    context = DialogueContext(topic="nocas_eligibility", handled=("nocas_eligibility",))
+    text = "ah non pardon je me suis trompee, c'est le paul bert de montreuil"
+    assert understander.understand(parse(text, "deny", 0.41), context).main == StartTopic("nocas_eligibility")
+
+
+def test_a_follow_up_on_the_cesame_answer_is_no_identity_proof(understander: Understander) -> None:
+    context = DialogueContext(topic="nocas_eligibility", handled=("nocas_eligibility",))
+    got = understander.understand(parse("et c'est definitif ce compte ?", "link_account", 0.38), context)
+    assert got.main == FollowUp("nocas_eligibility")
+
+
+def test_an_advisor_asked_for_beside_a_problem_of_someone_else_speaks_for_the_adml(understander: Understander) -> None:
+    context = DialogueContext(topic="unlock_account", speaker_is_adml=True, own_login="nadia.kaci")
+    text = "super merci. et celui de ma niece jade.simon aussi svp, elle est au lycee Voltaire a Paris"
+    got = understander.understand(parse(text, "inform", 0.59, username("jade.simon", text)), context)
+    assert got.main == StartTopic("unlock_account")
+    assert not any(isinstance(c, SpeakFor) for c in got.commands)  # the refusal speaks of the ADML's own school
