@@ -52,6 +52,7 @@ from bot.storage.db import ensure_migrated, make_engine, session_factory
 from bot.storage.inbox import InboxStore
 from bot.storage.keys import load_secret_key
 from bot.storage.links import LinkLifetimes, LinkStore, ResetRequestStore
+from bot.storage.locks import ConversationLocks
 from bot.storage.ratelimit import RateLimiter
 from bot.storage.tickets import TicketStore
 
@@ -159,6 +160,7 @@ def build_services(
         relay=ChatRelay(InboxStore(sessions, clock)),
         holidays=SchoolHolidays(),
         knowledge=KnowledgeBase.load(knowledge.articles, set(config.tenants)),
+        conversation_locks=ConversationLocks.for_database(database),
     )
 
 

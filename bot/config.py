@@ -115,7 +115,12 @@ class AssistantSettings(_Strict):
     ticket_retention_days: int = Field(365, ge=1)
     ticket_reminder_minutes: int = Field(60, ge=1, description="remind agents of a ticket nobody took after this")
     validation_reminder_hours: int = Field(12, ge=1, description="remind a user this long before their link expires")
-    run_scheduler: bool = Field(True, description="false on all but one instance sharing a database")
+    run_scheduler: bool = Field(
+        True, description="false: this instance never runs the scheduled jobs (the others share them by a lease)"
+    )
+    scheduler_lease_seconds: int = Field(
+        30, ge=2, description="an instance that dies stops holding the scheduled jobs after this (another takes them)"
+    )
     max_message_chars: int = Field(2000, ge=100)
     nlu: NluSettings = NluSettings()
 

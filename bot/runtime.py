@@ -1,4 +1,8 @@
-"""`python -m bot run`: the web chat, Telegram when a token is set, and the scheduler, in one process."""
+"""`python -m bot run`: the web chat, Telegram when a token is set, and the scheduler, in one process.
+
+Several such processes may share one PostgreSQL database: any of them serves any message (turns of one chat are
+ordered by the chat's lock in the database, `bot.storage.locks`), and the one holding the scheduler's lease runs
+the scheduled jobs (`bot.scheduler_lease`)."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import signal
 from bot.bootstrap import build_assistant, build_services
 from bot.channels.web import build_web_app, start_web
 from bot.config import AppConfig, secret
-from bot.scheduler import build_scheduler
+from bot.scheduler_lease import LeasedScheduler
 
 log = logging.getLogger(__name__)
 
@@ -21,9 +25,9 @@ async def serve(config: AppConfig) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    scheduler = build_scheduler(services) if config.assistant.run_scheduler else None
-    if scheduler is not None:
-        scheduler.start()
+    jobs = None
+    if config.assistant.run_scheduler:
+        jobs = asyncio.create_task(LeasedScheduler(services, config.assistant.scheduler_lease_seconds).run(stop))
     telegram = None
     extra_routes = []
     token = secret(config.telegram.token_env)
@@ -49,9 +53,11 @@ async def serve(config: AppConfig) -> None:
             await telegram.stop()
         if runner is not None:
             await runner.cleanup()
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
+        if jobs is not None:
+            stop.set()
+            await jobs
         services.outbox.close()
+        services.conversation_locks.dispose()
         services.database.dispose()
 
 

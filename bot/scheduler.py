@@ -1,24 +1,44 @@
 """Background jobs on APScheduler with a persistent job store (the project's database).
 
-Jobs are referenced by name (`bot.scheduler:deliver_mail`) so the store survives restarts; with
-`replace_existing` every instance registers the same ids, and the store keeps one of each.
+Jobs are referenced by name (`bot.scheduler:deliver_mail`) so the store survives restarts. One instance at a
+time runs them, the holder of the scheduler's lease (`bot.scheduler_lease`); every job may run again after a run
+cut short (its instance killed) and sends only what that run did not: each thing a job sends is stored (inbox,
+outbox) in the transaction that records it, under a lock of its own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.orm import Session
 
 from bot.messages import OutboundMessage
 from bot.services import Services, current
 from bot.services.container import SCHEDULER
 from bot.storage.audit import Outcome
+from bot.storage.job_runs import JobRuns
+from bot.storage.locks import hold
 from bot.texts import text
 
 log = logging.getLogger(__name__)
+
+
+def _run(job_id: str, work: Callable[[Services], object]) -> None:
+    """Run a job on the installed services, marked as running until it ends (`bot.storage.job_runs`)."""
+    services = current.services()
+    runs = JobRuns(services.sessions)
+    runs.started(job_id, services.now())
+    try:
+        work(services)
+    finally:
+        runs.finished(job_id, services.now())
 
 
 def deliver_mail() -> None:
@@ -27,16 +47,20 @@ def deliver_mail() -> None:
     Jobs run on the event loop's default threads, which the web channel also uses: a hung mail server
     must not hold one of them.
     """
-    current.services().outbox.wake()
+    _run("deliver_mail", lambda services: services.outbox.wake())
 
 
 def remind_waiting_tickets() -> None:
     """The reminder job of the running assistant's services."""
-    remind(current.services())
+    _run("remind_waiting_tickets", remind)
 
 
 def remind(services: Services) -> list[int]:
-    """Remind agents (and reassure the user) once about each ticket nobody took in time; their ids."""
+    """Remind agents (and reassure the user) once about each ticket nobody took in time; their ids.
+
+    The user's message is stored in the chat's inbox in the transaction that records the reminder, under the
+    ticket's lock: a run cut short, or two runs at once (the lease changing hands), remind each ticket once. The
+    message is then pushed to the chat's channel (Telegram) or waits for the web page's poll."""
     now = services.now()
     due = now - dt.timedelta(minutes=services.config.assistant.ticket_reminder_minutes)
     reminded = []
@@ -44,24 +68,30 @@ def remind(services: Services) -> list[int]:
         target = f"ticket {ticket.id}"
         if ticket.created_at > due or services.audit.last_done("ticket_reminder", target) is not None:
             continue
+        with services.sessions.begin() as session:
+            hold(session, f"ticket_reminder:{ticket.id}")
+            if services.audit.last_done("ticket_reminder", target, session) is not None:
+                continue  # another run reminded it meanwhile
+            notice = OutboundMessage(text("ticket_still_waiting", ticket_id=ticket.id))
+            services.relay.enqueue(ticket.sender_id, [notice], session)
+            services.record(SCHEDULER, "scheduler", "ticket_reminder", target, Outcome.DONE, session=session)
+        services.relay.push(ticket.sender_id)
         for listener in services.reminder_listeners:
             listener(ticket)
-        services.relay.send(
-            ticket.sender_id,
-            [OutboundMessage(text("ticket_still_waiting", ticket_id=ticket.id))],
-        )
-        services.record(SCHEDULER, "scheduler", "ticket_reminder", target, Outcome.DONE)
         reminded.append(ticket.id)
     return reminded
 
 
 def remind_validation_links_job() -> None:
     """The validation-link reminder job of the running assistant's services."""
-    remind_validation_links(current.services())
+    _run("remind_validation_links", remind_validation_links)
 
 
 def remind_validation_links(services: Services) -> list[str]:
-    """Mail once, before it expires, whoever has not opened their backup-address validation link; the logins."""
+    """Mail once, before it expires, whoever has not opened their backup-address validation link; the logins.
+
+    The mail is stored in the transaction that records the reminder, under the login's lock (as `remind` does),
+    and sent once that transaction is committed."""
     from bot.mail.templates import compose
 
     now = services.now()
@@ -72,29 +102,32 @@ def remind_validation_links(services: Services) -> list[str]:
         tenant = services.tenant_of(account)
         facts = services.mail_facts(tenant)
         sent_at = expires_at - dt.timedelta(hours=services.link_hours(tenant))
-        last = services.audit.last_done("validation_reminder", login)
-        if account is None or account.backup_email != address or (last is not None and last >= sent_at):
+        if account is None or account.backup_email != address or _reminded_since(services, login, sent_at):
             continue
-        services.outbox.submit(
-            compose(
-                "validation_reminder",
-                address,
-                {
-                    "ent_name": facts.get("ent_name", "ENT"),
-                    "login": login,
-                    "expires": services.format_local(expires_at),
-                },
-            ),
-            expires_at=expires_at,
+        mail = compose(
+            "validation_reminder",
+            address,
+            {"ent_name": facts.get("ent_name", "ENT"), "login": login, "expires": services.format_local(expires_at)},
         )
-        services.record(SCHEDULER, "scheduler", "validation_reminder", login, Outcome.DONE)
+        with services.sessions.begin() as session:
+            hold(session, f"validation_reminder:{login}")
+            if _reminded_since(services, login, sent_at, session):
+                continue  # another run reminded it meanwhile
+            mail_id = services.outbox.store(mail, session, expires_at=expires_at)
+            services.record(SCHEDULER, "scheduler", "validation_reminder", login, Outcome.DONE, session=session)
+        services.outbox.dispatch(mail_id)
         reminded.append(login)
     return reminded
 
 
+def _reminded_since(services: Services, login: str, since: dt.datetime, session: Session | None = None) -> bool:
+    last = services.audit.last_done("validation_reminder", login, session)
+    return last is not None and last >= since
+
+
 def purge_personal_data() -> None:
     """The retention purge of the running assistant's services."""
-    purge(current.services())
+    _run("purge_personal_data", purge)
 
 
 def purge(services: Services) -> dict[str, int]:
@@ -119,37 +152,60 @@ def purge(services: Services) -> dict[str, int]:
     return counts
 
 
+def _jobs(timezone: str) -> list[tuple[str, str, BaseTrigger]]:
+    """(id, function, trigger) of each scheduled job."""
+    return [
+        ("deliver_mail", "bot.scheduler:deliver_mail", IntervalTrigger(minutes=1, timezone=timezone)),
+        (
+            "remind_waiting_tickets",
+            "bot.scheduler:remind_waiting_tickets",
+            IntervalTrigger(minutes=5, timezone=timezone),
+        ),
+        (
+            "remind_validation_links",
+            "bot.scheduler:remind_validation_links_job",
+            IntervalTrigger(minutes=30, timezone=timezone),
+        ),
+        ("purge_personal_data", "bot.scheduler:purge_personal_data", CronTrigger(hour=3, minute=17, timezone=timezone)),
+    ]
+
+
 def build_scheduler(services: Services) -> AsyncIOScheduler:
-    scheduler = AsyncIOScheduler(
+    """A scheduler on the persistent job store, without its jobs yet (`start_scheduler` adds them)."""
+    return AsyncIOScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=services.database, tablename="scheduler_jobs")},
         timezone=services.config.assistant.timezone,
     )
-    scheduler.add_job(
-        "bot.scheduler:deliver_mail", "interval", minutes=1, id="deliver_mail", replace_existing=True, coalesce=True
-    )
-    scheduler.add_job(
-        "bot.scheduler:remind_waiting_tickets",
-        "interval",
-        minutes=5,
-        id="remind_waiting_tickets",
-        replace_existing=True,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        "bot.scheduler:remind_validation_links_job",
-        "interval",
-        minutes=30,
-        id="remind_validation_links",
-        replace_existing=True,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        "bot.scheduler:purge_personal_data",
-        "cron",
-        hour=3,
-        minute=17,
-        id="purge_personal_data",
-        replace_existing=True,
-        coalesce=True,
-    )
+
+
+def start_scheduler(services: Services, paused: bool = False) -> AsyncIOScheduler:
+    """The scheduler started (on the running event loop) with every job in its store.
+
+    A job already stored as it is defined keeps its next time: an instance that takes the jobs over runs the one
+    that fell due meanwhile (late jobs run, once, whatever their delay), instead of pushing every job back by its
+    interval. A changed definition replaces the stored job."""
+    scheduler = build_scheduler(services)
+    scheduler.start(paused=True)
+    for job_id, function, trigger in _jobs(services.config.assistant.timezone):
+        stored = scheduler.get_job(job_id)
+        if not (
+            stored is not None
+            and stored.func_ref == function
+            and str(stored.trigger) == str(trigger)
+            and getattr(stored.trigger, "timezone", None) == getattr(trigger, "timezone", None)
+            and stored.coalesce
+            and stored.misfire_grace_time is None
+        ):
+            scheduler.add_job(
+                function, trigger, id=job_id, replace_existing=True, coalesce=True, misfire_grace_time=None
+            )
+    if not paused:
+        scheduler.resume()
     return scheduler
+
+
+def run_soon(scheduler: AsyncIOScheduler, job_ids: list[str], now: dt.datetime) -> None:
+    """Have these jobs run at once (those the scheduler has)."""
+    for job_id in job_ids:
+        if scheduler.get_job(job_id) is not None:
+            scheduler.modify_job(job_id, next_run_time=now)

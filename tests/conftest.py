@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from bot.services import Services
 from bot.services.assistant import Assistant
 from bot.storage.db import make_engine, migrate
 from tests.support import machine_clock
+from tests.support.postgres import Postgres
 
 # a fixed server secret for the keyed hashes of linking codes (tests never write var/secret.key)
 os.environ.setdefault("CLEF_SECRET_KEY", "tests-only-secret-key-0123456789abcdef")
@@ -76,6 +78,15 @@ def database_url(tmp_path: Path) -> str:
 @pytest.fixture
 def mailer(tmp_path: Path) -> CaptureMailer:
     return CaptureMailer(tmp_path / "outbox")
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[Postgres]:
+    """A throw-away PostgreSQL server for the module's `postgres` tests (see tests/support/postgres.py)."""
+    server = Postgres(Path(tempfile.mkdtemp(prefix="clef-pg-")))
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

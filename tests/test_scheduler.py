@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
 from bot.mail.capture import CaptureMailer
 from bot.messages import InboundMessage, OutboundMessage
-from bot.scheduler import build_scheduler, purge, remind, remind_validation_links
+from bot.scheduler import purge, remind, remind_validation_links, start_scheduler
+from bot.scheduler_lease import LeasedScheduler
 from bot.services import Services
 from bot.services.assistant import Assistant
+from bot.storage.job_runs import JobRuns
+from bot.storage.lease import Lease
 from tests.conftest import SettableClock
 from tests.support.expect import first_group
 
@@ -47,8 +56,7 @@ def test_transcripts_codes_and_closed_tickets_are_purged_after_their_retention(
 
 
 async def test_jobs_live_in_the_persistent_store(services: Services) -> None:
-    scheduler = build_scheduler(services)
-    scheduler.start(paused=True)
+    scheduler = start_scheduler(services, paused=True)
     try:
         assert {job.id for job in scheduler.get_jobs()} == {
             "deliver_mail",
@@ -58,8 +66,7 @@ async def test_jobs_live_in_the_persistent_store(services: Services) -> None:
         }
     finally:
         scheduler.shutdown(wait=False)
-    again = build_scheduler(services)
-    again.start(paused=True)
+    again = start_scheduler(services, paused=True)
     try:
         assert len(again.get_jobs()) == 4  # same ids replaced, not duplicated
     finally:
@@ -115,3 +122,119 @@ def test_an_opened_validation_link_is_not_reminded(
     assert services.activation.validate_backup_address(token, clock()) == "lucas.martin"
     clock.advance(hours=40)
     assert remind_validation_links(services) == []
+
+
+def test_a_reminder_cut_short_before_it_was_recorded_is_sent_once_by_the_next_run(
+    assistant: Assistant, services: Services, clock: SettableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assistant.handle(InboundMessage("web:waiting", "je veux parler a un conseiller"))
+    clock.advance(minutes=61)
+    append = services.audit.append
+
+    def dies_recording(**row: Any) -> int:
+        if row["operation"] == "ticket_reminder":
+            raise RuntimeError("the instance died here")
+        return append(**row)
+
+    monkeypatch.setattr(services.audit, "append", dies_recording)
+    with pytest.raises(RuntimeError):
+        remind(services)
+    assert services.relay.take("web:waiting") == []  # what was not recorded was not sent either
+    monkeypatch.setattr(services.audit, "append", append)
+    ticket = services.tickets.open_for("web:waiting")
+    assert ticket is not None and remind(services) == [ticket.id]
+    assert remind(services) == []
+    assert ["toujours en attente" in m.text for m in services.relay.take("web:waiting")] == [True]
+
+
+def test_a_validation_reminder_cut_short_before_it_was_recorded_is_mailed_once_by_the_next_run(
+    services: Services, clock: SettableClock, mailer: CaptureMailer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.core.authz import Actor
+    from bot.services.operations import Operations
+
+    Operations(services).resend_validation_link(Actor("web:x"), "web", "lucas.martin")
+    clock.advance(hours=37)
+    append = services.audit.append
+
+    def dies_recording(**row: Any) -> int:
+        if row["operation"] == "validation_reminder":
+            raise RuntimeError("the instance died here")
+        return append(**row)
+
+    monkeypatch.setattr(services.audit, "append", dies_recording)
+    with pytest.raises(RuntimeError):
+        remind_validation_links(services)
+    monkeypatch.setattr(services.audit, "append", append)
+    services.outbox.deliver_due()  # the next mail round: it finds nothing of the reminder that was cut short
+    assert remind_validation_links(services) == ["lucas.martin"]
+    assert remind_validation_links(services) == []
+    assert [m.subject for m in mailer.sent].count(mailer.sent[-1].subject) == 1
+
+
+async def test_a_job_that_fell_due_keeps_its_time_when_the_jobs_are_started_again(
+    services: Services, clock: SettableClock
+) -> None:
+    first = start_scheduler(services, paused=True)
+    first.modify_job("remind_waiting_tickets", next_run_time=clock())
+    first.shutdown(wait=False)
+    again = start_scheduler(services, paused=True)  # the instance that takes the jobs over
+    try:
+        job = again.get_job("remind_waiting_tickets")
+        assert job is not None and job.next_run_time == clock()
+        assert job.misfire_grace_time is None  # run however late it is, once (coalesced)
+    finally:
+        again.shutdown(wait=False)
+
+
+async def until(condition: Callable[[], Awaitable[bool]], tries: int = 600) -> bool:
+    """Whether `condition` comes true within `tries` polls (a bounded wait, not a timing)."""
+    for _ in range(tries):
+        if await condition():
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
+async def test_one_instance_runs_the_jobs_and_the_next_takes_them_once_its_lease_has_expired(
+    services: Services,
+) -> None:
+    dying = LeasedScheduler(services, lease_seconds=2.0, owner="first")  # the shortest a configuration allows
+    other = LeasedScheduler(services, lease_seconds=60.0, owner="second")
+    try:
+        assert await dying.step() is True  # and from now on renewed by nobody: its owner is dead
+        assert await until(other.step) and Lease(services.sessions).holder() == "second"
+        assert await dying.step() is False and dying.scheduler is None  # back to life: it no longer runs them
+        assert await other.step() is True  # renewed
+    finally:
+        await dying.close()
+        await other.close()
+
+
+async def test_an_instance_that_stops_lets_the_jobs_go_at_once(services: Services) -> None:
+    first = LeasedScheduler(services, lease_seconds=60.0, owner="first")
+    second = LeasedScheduler(services, lease_seconds=60.0, owner="second")
+    try:
+        assert await first.step() is True
+        assert await second.step() is False and second.scheduler is None
+        await first.close()
+        assert await second.step() is True and Lease(services.sessions).holder() == "second"
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_the_instance_that_takes_the_jobs_over_runs_at_once_the_job_its_owner_died_in(
+    services: Services, clock: SettableClock
+) -> None:
+    JobRuns(services.sessions).started("remind_waiting_tickets", clock())  # and never finished: killed
+    taker = LeasedScheduler(services, lease_seconds=60.0, owner="taker")
+    try:
+        assert await taker.step() is True
+        assert taker.scheduler is not None
+        job = taker.scheduler.get_job("remind_waiting_tickets")
+        assert job is not None and job.next_run_time == clock()
+        other = taker.scheduler.get_job("remind_validation_links")
+        assert other is not None and other.next_run_time != clock()
+    finally:
+        await taker.close()

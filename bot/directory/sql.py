@@ -30,26 +30,29 @@ class SqlDirectory:
         self._sessions = sessions
         self._activation = activation
 
-    def _account(self, row: DirAccount) -> Account:
-        return self._activation.complete(
-            Account(
-                login=row.login,
-                given_name=row.given_name,
-                family_name=row.family_name,
-                profile=Profile(row.profile),
-                state=AccountState(row.state),
-                uai=row.uai,
-                source=AccountSource(row.source),
-                ent_mail=row.ent_mail,
-                locked_until=row.locked_until,
-                adml_of=tuple(row.adml_of or ()),
-            )
+    @staticmethod
+    def _plain(row: DirAccount) -> Account:
+        """The directory's part of an account (read while the row's session is open)."""
+        return Account(
+            login=row.login,
+            given_name=row.given_name,
+            family_name=row.family_name,
+            profile=Profile(row.profile),
+            state=AccountState(row.state),
+            uai=row.uai,
+            source=AccountSource(row.source),
+            ent_mail=row.ent_mail,
+            locked_until=row.locked_until,
+            adml_of=tuple(row.adml_of or ()),
         )
 
     def find_account(self, login: str) -> Account | None:
         with self._sessions() as session:
             row = session.scalar(select(DirAccount).where(func.lower(DirAccount.login) == login.strip().lower()))
-            return self._account(row) if row else None
+            account = self._plain(row) if row else None
+        # completed once the session is closed: a turn never holds two pooled connections at once (on PostgreSQL,
+        # turns doing so at the same time can take every connection of the pool and wait on each other)
+        return self._activation.complete(account) if account else None
 
     @staticmethod
     def _establishment(row: DirEstablishment) -> Establishment:
@@ -75,7 +78,8 @@ class SqlDirectory:
             rows = session.scalars(
                 select(DirAccount).where(DirAccount.uai == uai.strip().upper()).order_by(DirAccount.login)
             ).all()
-            return [self._account(row) for row in rows]
+            accounts = [self._plain(row) for row in rows]
+        return [self._activation.complete(account) for account in accounts]
 
     def _row(self, session: Session, login: str) -> DirAccount:
         row = session.scalar(select(DirAccount).where(func.lower(DirAccount.login) == login.strip().lower()))

@@ -65,21 +65,32 @@ class MailOutbox:
         Inline (instantaneous mailer): True when sent now. In the background: True unless the mail
         server failed its last attempt, so that the owner can be told the mail will leave later.
         """
-        now = self.clock()
         with self.sessions.begin() as session:
-            row = OutboundMail(
-                recipient=mail.recipient,
-                subject=mail.subject,
-                body=mail.body,
-                status="pending",
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-                expires_at=expires_at,
-            )
-            session.add(row)
-            session.flush()
-            mail_id = row.id
+            mail_id = self.store(mail, session, expires_at)
+        return self.dispatch(mail_id)
+
+    def store(self, mail: Mail, session: Session, expires_at: dt.datetime | None = None) -> int:
+        """Store `mail` in `session`'s transaction, its id; `dispatch` has it sent once that transaction is committed.
+
+        A scheduled job stores its mail in the transaction that records it was sent: a job cut short either did
+        both or neither, and its next run sends only what was not."""
+        now = self.clock()
+        row = OutboundMail(
+            recipient=mail.recipient,
+            subject=mail.subject,
+            body=mail.body,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+            expires_at=expires_at,
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+    def dispatch(self, mail_id: int) -> bool:
+        """Have a stored mail sent, as `submit` says."""
         if self.inline:
             return self._attempt(mail_id) == "sent"
         self._wake_sender()

@@ -89,10 +89,16 @@ class Assistant:
             return self._locks[sender_id]
 
     def handle(self, message: InboundMessage) -> TurnResult:
-        """One user turn, start to end; turns of one chat never run at the same time."""
+        """One user turn, start to end; turns of one chat never run at the same time, in this process (a thread lock)
+        nor across the instances sharing a PostgreSQL database (the chat's lock in the database, taken once this
+        process's turn of the chat, if any, is over)."""
         with self._lock(message.sender_id):
             try:
-                with self.services.audit.recording() as appended, self.services.links.remembering():
+                with (
+                    self.services.conversation_locks.holding(message.sender_id),
+                    self.services.audit.recording() as appended,
+                    self.services.links.remembering(),
+                ):
                     return self._handle(message, appended)
             except UNAVAILABLE_ERRORS as exc:
                 # the database is locked, read-only or gone: a French answer, not an error page

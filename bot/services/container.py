@@ -38,6 +38,7 @@ from bot.storage.activation import ActivationStore
 from bot.storage.audit import AuditLog, Outcome
 from bot.storage.conversations import ConversationStore
 from bot.storage.links import LinkStore, ResetRequestStore
+from bot.storage.locks import ConversationLocks
 from bot.storage.ratelimit import RateLimiter
 from bot.storage.tickets import TicketStore, TicketView
 from bot.texts import text
@@ -67,6 +68,8 @@ class Services:
     relay: ChatRelay
     holidays: HolidayCalendar
     knowledge: KnowledgeBase
+    conversation_locks: ConversationLocks = field(default_factory=lambda: ConversationLocks(None))
+    """One turn of a chat at a time across the instances sharing a PostgreSQL database (none on SQLite)."""
     agent_senders: set[str] = field(default_factory=set)
     ticket_listeners: list[Callable[[TicketView], None]] = field(default_factory=list)
     reminder_listeners: list[Callable[[TicketView], None]] = field(default_factory=list)
@@ -155,8 +158,10 @@ class Services:
         target: str | None,
         outcome: Outcome,
         detail: str | None = None,
+        session: Session | None = None,
     ) -> None:
-        """One audit row, now, for what `actor` did (the one way every part of the assistant audits)."""
+        """One audit row, now, for what `actor` did (the one way every part of the assistant audits); in `session`'s
+        transaction when given."""
         self.audit.append(
             at=self.now(),
             actor=actor.sender_id,
@@ -166,6 +171,7 @@ class Services:
             target=target,
             outcome=outcome.value,
             detail=detail,
+            session=session,
         )
 
 

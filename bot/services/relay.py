@@ -13,6 +13,8 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from sqlalchemy.orm import Session
+
 from bot.messages import Deliverer, OutboundMessage, channel_of
 from bot.storage.inbox import InboxStore
 
@@ -54,6 +56,22 @@ class ChatRelay:
             self._memory[sender_id].extend(m for m in messages if m.sensitive or self.inbox is None)
         if self.inbox is not None:
             self.inbox.add(sender_id, [m for m in messages if not m.sensitive])
+
+    def enqueue(self, sender_id: str, messages: list[OutboundMessage], session: Session) -> None:
+        """Store messages for the chat in `session`'s transaction; `push` delivers them once it is committed.
+
+        A scheduled job records what it sends in that same transaction: cut short, it did both or neither.
+        Not for a sensitive message, which is never stored."""
+        if self.inbox is None or any(m.sensitive for m in messages):
+            raise ValueError("only a stored inbox keeps a job's messages, and never a sensitive one")
+        self.inbox.add(sender_id, messages, session)
+
+    def push(self, sender_id: str) -> None:
+        """Deliver what waits for the chat now if its channel delivers (Telegram); else it waits for the chat's poll."""
+        if channel_of(sender_id) in self.deliverers:
+            waiting = self.take(sender_id)
+            if waiting:
+                self.send(sender_id, waiting)
 
     def purge(self, older_than: dt.datetime) -> int:
         """Forget stored messages nobody came back for before `older_than`."""

@@ -10,11 +10,12 @@ import datetime as dt
 import enum
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.core.redaction import redact, safe_target
 from bot.storage.models import AuditEvent
@@ -75,8 +76,10 @@ class AuditLog(IdentifyingStore):
         target: str | None,
         outcome: Outcome | str,
         detail: str | None = None,
+        session: Session | None = None,
     ) -> int:
-        with self._sessions.begin() as session:
+        """Append one row; in `session`'s transaction when given (a job records what it sends with the sending)."""
+        with nullcontext(session) if session is not None else self._sessions.begin() as writing:
             row = AuditEvent(
                 at=at,
                 actor=actor,
@@ -87,8 +90,8 @@ class AuditLog(IdentifyingStore):
                 outcome=Outcome(outcome).value,
                 detail=redact(detail) if detail is not None else None,
             )
-            session.add(row)
-            session.flush()
+            writing.add(row)
+            writing.flush()
             entry = _entry(row)
         for entries in getattr(self._recordings, "active", ()):
             entries.append(entry)
@@ -110,10 +113,10 @@ class AuditLog(IdentifyingStore):
             rows = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit))
             return [_entry(row) for row in rows]
 
-    def last_done(self, operation: str, target: str) -> dt.datetime | None:
-        """When `operation` was last performed on `target` (for cooldowns)."""
-        with self._sessions() as session:
-            return session.scalar(
+    def last_done(self, operation: str, target: str, session: Session | None = None) -> dt.datetime | None:
+        """When `operation` was last performed on `target` (for cooldowns); read in `session` when given."""
+        with nullcontext(session) if session is not None else self._sessions() as reading:
+            return reading.scalar(
                 select(AuditEvent.at)
                 .where(
                     AuditEvent.operation == operation,

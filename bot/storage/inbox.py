@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -42,12 +43,13 @@ class InboxStore:
         self._sessions = sessions
         self._clock = clock
 
-    def add(self, sender_id: str, messages: list[OutboundMessage]) -> None:
+    def add(self, sender_id: str, messages: list[OutboundMessage], session: Session | None = None) -> None:
+        """Keep `messages` for the chat; in `session`'s transaction when given."""
         if not messages:
             return
-        with self._sessions.begin() as session:
+        with nullcontext(session) if session is not None else self._sessions.begin() as writing:
             now = self._clock()
-            session.add_all(InboxMessage(sender_id=sender_id, message=_to_row(m), created_at=now) for m in messages)
+            writing.add_all(InboxMessage(sender_id=sender_id, message=_to_row(m), created_at=now) for m in messages)
 
     def take(self, sender_id: str) -> list[OutboundMessage]:
         """The chat's stored messages, oldest first; they are removed, each by one caller only."""

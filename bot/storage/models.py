@@ -264,3 +264,25 @@ class DirAccount(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     adml_of: Mapped[list[str]] = mapped_column(JSON, default=list)
     password_hash: Mapped[str | None] = mapped_column(String(200))
+
+
+class SchedulerLease(Base):
+    """Who runs the scheduled jobs (`bot.storage.lease`); times are the database's clock, in epoch seconds."""
+
+    __tablename__ = "scheduler_lease"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[float]
+    expires_at: Mapped[float]
+
+
+class SchedulerRun(Base):
+    """A scheduled job's last run (`bot.storage.job_runs`): still `running` when its instance died during it."""
+
+    __tablename__ = "scheduler_runs"
+
+    job_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    running: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

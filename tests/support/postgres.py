@@ -30,7 +30,17 @@ class Postgres:
 
     @property
     def url(self) -> str:
-        return f"postgresql+psycopg://clef@127.0.0.1:{self.port}/clef"
+        return self.url_of("clef")
+
+    def url_of(self, database: str) -> str:
+        return f"postgresql+psycopg://clef@127.0.0.1:{self.port}/{database}"
+
+    def new_database(self, name: str) -> str:
+        """A new, empty database on this server (a test's own, apart from the module's others); its URL."""
+        bin_dir = binaries()
+        assert bin_dir is not None
+        self._run(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "clef", name)
+        return self.url_of(name)
 
     def _run(self, *command: str) -> None:
         prefix = ["runuser", "-u", "nobody", "--"] if os.geteuid() == 0 else []

@@ -47,7 +47,8 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def write_test_config(folder: Path, **sections: dict) -> Path:
-    """config.yml with a migrated SQLite database and mail captured under `folder`, plus overrides."""
+    """config.yml with a migrated SQLite database and mail captured under `folder`, plus overrides (the database
+    they name, e.g. `storage={"url": postgresql_url}`, is the one migrated)."""
     raw = read_config_file(ROOT / "config.yml")
     url = f"sqlite:///{folder / 'clef.db'}"
     raw["storage"]["url"] = url
@@ -57,5 +58,7 @@ def write_test_config(folder: Path, **sections: dict) -> Path:
         raw.setdefault(name, {}).update(values)
     path = folder / "config.yml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    migrate(make_engine(url))
+    engine = make_engine(raw["storage"]["url"])
+    migrate(engine)
+    engine.dispose()
     return path
