@@ -72,8 +72,14 @@ def start_cas_server(folder: Path, user: dict[str, Any] = STUDENT) -> CasServer:
     """Migrate a fresh database under `folder`, register the services, and serve the CAS on a free port."""
     folder.mkdir(parents=True, exist_ok=True)
     env = _env(folder, user)
-    for command in (["migrate", "--no-input", "-v", "0"], ["loaddata", "-v", "0", str(SERVICES)]):
-        subprocess.run([sys.executable, "-m", "django", *command], cwd=ROOT, env=env, check=True, timeout=300)
+    prepare = (  # one Django start for both: migrate the database, register the services
+        "from django.core.management import call_command; "
+        "call_command('migrate', interactive=False, verbosity=0); "
+        f"call_command('loaddata', {str(SERVICES)!r}, verbosity=0)"
+    )
+    subprocess.run(
+        [sys.executable, "-m", "django", "shell", "-v", "0", "-c", prepare], cwd=ROOT, env=env, check=True, timeout=300
+    )
     port = free_port()
     log = (folder / "cas-server.log").open("wb")  # a file, not a pipe: a full pipe would stall the server
     process = subprocess.Popen(
