@@ -47,6 +47,7 @@ from bot.services.assistant import Assistant
 from bot.services.relay import ChatRelay
 from bot.storage.activation import ActivationStore
 from bot.storage.audit import AuditLog
+from bot.storage.cas_states import CasStateStore
 from bot.storage.conversations import ConversationStore
 from bot.storage.db import ensure_migrated, make_engine, session_factory
 from bot.storage.inbox import InboxStore
@@ -101,6 +102,12 @@ def build_directory(
     return SqlDirectory(sessions, activation)
 
 
+def server_key(config: AppConfig) -> bytes:
+    """The key of the keyed hashes of linking codes and CAS login states (`linking.secret_key_env`)."""
+    settings = config.linking
+    return load_secret_key(settings.secret_key_env, config.path(settings.secret_key_file))
+
+
 def build_links(config: AppConfig, sessions: sessionmaker[Session], clock: Clock, directory: Directory) -> LinkStore:
     """The link store, its codes keyed by the server secret, links expiring (sooner for ADMLs)."""
     settings = config.linking
@@ -111,7 +118,7 @@ def build_links(config: AppConfig, sessions: sessionmaker[Session], clock: Clock
 
     return LinkStore(
         sessions,
-        key=load_secret_key(settings.secret_key_env, config.path(settings.secret_key_file)),
+        key=server_key(config),
         clock=clock,
         lifetimes=LinkLifetimes(
             user=dt.timedelta(days=settings.link_lifetime_days),
@@ -157,6 +164,7 @@ def build_services(
         limiter=RateLimiter(sessions),
         links=build_links(config, sessions, clock, directory),
         reset_requests=ResetRequestStore(sessions),
+        cas_states=CasStateStore(sessions, server_key(config)),
         relay=ChatRelay(InboxStore(sessions, clock)),
         holidays=SchoolHolidays(),
         knowledge=KnowledgeBase.load(knowledge.articles, set(config.tenants)),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -58,6 +59,51 @@ class PasswordPolicy(_Strict):
     required_classes: int = Field(3, ge=1, le=4, description="of lower, upper, digit, special")
 
 
+class CasAttributes(_Strict):
+    """The attributes a tenant's CAS releases, by what they say; defaults read the netocentre operator's CAS as it is
+    (its principal is `uid`, the account's identifier `ENTPersonLogin`). None: the CAS does not release it."""
+
+    login: str | None = Field("ENTPersonLogin", description="the account's identifier; absent: the principal is")
+    school: str | None = Field("ESCOUAICourant", description="the UAI of the school the person is at now")
+    schools: str | None = Field("ESCOUAI", description="the UAIs of the person's schools (the first if no current one)")
+    profiles: str | None = "ENTPersonProfils"
+    groups: str | None = Field("isMemberOf", description="the groups `adml_groups` is matched against")
+    mail: str | None = "mail"
+
+    @field_validator("*")
+    @classmethod
+    def _a_name(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("an attribute name cannot be empty: write null when the CAS does not release it")
+        return value
+
+
+class CasSettings(_Strict):
+    """The tenant's CAS (the ENT's own login): the strong proof that a chat's user owns an account."""
+
+    url: AnyHttpUrl = Field(description="the CAS server's base URL: `<url>/login`, `<url>/p3/serviceValidate`")
+    attributes: CasAttributes = CasAttributes()
+    adml_groups: str | None = Field(
+        None,
+        description="a regex that a group of `attributes.groups` wholly matches when its member is an ADML, its named "
+        "group `uai` saying of which school; null: the CAS does not say, the directory's ADML membership stands",
+    )
+    timeout_seconds: float = Field(5.0, gt=0, le=60, description="to wait for the CAS's ticket validation")
+
+    @field_validator("adml_groups")
+    @classmethod
+    def _uai_group(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            compiled = re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"{value!r} is not a valid regular expression ({exc})") from None
+        if "uai" not in compiled.groupindex:
+            raise ValueError(f"{value!r} needs a named group (?P<uai>…) that captures the school's UAI")
+        return value
+
+
 class Tenant(_Strict):
     """One ENT deployment: its facts that are not in the seed documents."""
 
@@ -78,6 +124,7 @@ class Tenant(_Strict):
         min_length=1,
         description="regular expressions an identifier of this ENT wholly matches, in lower case",
     )
+    cas: CasSettings | None = Field(None, description="the ENT's own login; null: linking by a one-time code only")
 
     @field_validator("login_patterns")
     @classmethod
@@ -262,6 +309,10 @@ class WebSettings(_Strict):
     desk_failures_per_ip: RateLimit = Field(
         RateLimit(count=10, per_seconds=600), description="wrong desk tokens from one address before it must wait"
     )
+    cas_callbacks_per_ip: RateLimit = Field(
+        RateLimit(count=20, per_seconds=600),
+        description="returns from a CAS login (`/cas/callback`) per client address",
+    )
     trusted_proxies: list[str] = Field(
         default_factory=list, description="reverse proxies whose X-Forwarded-For names the client (e.g. 127.0.0.1)"
     )
@@ -308,6 +359,10 @@ class LinkingSettings(_Strict):
     )
     link_lifetime_days: int = Field(30, ge=1, description="how long a chat stays linked to an account")
     adml_link_lifetime_hours: int = Field(12, ge=1, description="the same for an ADML's account")
+    cas_login_minutes: int = Field(10, ge=1, le=60, description="how long a CAS login link offered in a chat works")
+    cas_logins_per_chat: RateLimit = Field(
+        RateLimit(count=6, per_seconds=3600), description="CAS login links offered to one chat (each works once)"
+    )
 
 
 class AppConfig(_Strict):
@@ -338,6 +393,12 @@ class AppConfig(_Strict):
     def login_patterns(self) -> tuple[str, ...]:
         """Every tenant's identifier formats, once each."""
         return tuple(dict.fromkeys(p for tenant in self.tenants.values() for p in tenant.login_patterns))
+
+    def cas_tenants(self) -> list[str]:
+        """The tenants whose CAS proves identity (their callback is served by the web server, so it must run)."""
+        if not self.web.enabled:
+            return []
+        return [tenant_id for tenant_id, tenant in self.tenants.items() if tenant.cas is not None]
 
     def tenant_for_uai(self, uai: str | None) -> str | None:
         """The tenant whose département prefixes match a school code, if exactly one does."""

@@ -27,8 +27,18 @@ def channel_of(sender_id: str) -> str:
 
 @dataclass(frozen=True)
 class Button:
+    """A button: it sends `payload` as the user's message, or, with a `url`, it is a link the user opens (the
+    CAS login). A link may carry a single-use secret: no store keeps it (see the inbox and the tracker)."""
+
     title: str
-    payload: str
+    payload: str = ""
+    url: str | None = None
+
+    def as_rest(self) -> dict[str, str]:
+        """Rasa's REST shape: `{"title", "payload"}`, or a link as rasa-webchat reads it (`"type": "web_url"`)."""
+        if self.url is not None:
+            return {"title": self.title, "type": "web_url", "url": self.url}
+        return {"title": self.title, "payload": self.payload}
 
 
 @dataclass(frozen=True)
@@ -54,7 +64,7 @@ class OutboundMessage:
     def as_rest(self, recipient_id: str) -> dict[str, object]:
         body: dict[str, object] = {"recipient_id": recipient_id, "text": self.text}
         if self.buttons:
-            body["buttons"] = [{"title": b.title, "payload": b.payload} for b in self.buttons]
+            body["buttons"] = [b.as_rest() for b in self.buttons]
         return body
 
 

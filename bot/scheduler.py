@@ -144,6 +144,7 @@ def purge(services: Services) -> dict[str, int]:
         "codes": services.links.purge_codes(now),
         "validation_tokens": services.activation.purge_tokens(now),
         "revoked_links": services.links.purge_revoked(transcripts_before),
+        "cas_login_states": services.cas_states.purge(now - dt.timedelta(days=1)),
         "reset_requests": services.reset_requests.purge_decided(transcripts_before),
         "inbox": services.relay.purge(transcripts_before),
         "counters": services.limiter.purge(now - dt.timedelta(days=1)),

@@ -24,7 +24,9 @@ from bot.services import Services
 from bot.services.assistant import Assistant
 from bot.storage.db import make_engine, migrate
 from tests.support import machine_clock
+from tests.support.cas_server import CasServer, start_cas_server
 from tests.support.postgres import Postgres
+from tests.support.processes import stop
 
 # a fixed server secret for the keyed hashes of linking codes (tests never write var/secret.key)
 os.environ.setdefault("CLEF_SECRET_KEY", "tests-only-secret-key-0123456789abcdef")
@@ -56,6 +58,14 @@ class SettableClock:
 @pytest.fixture(scope="session")
 def config() -> AppConfig:
     return load_config(ROOT / "config.yml")
+
+
+@pytest.fixture(scope="session")
+def cas_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CasServer]:
+    """A real CAS 2/3 server on 127.0.0.1 (django-cas-server) with one test user, netocentre's attributes."""
+    server = start_cas_server(tmp_path_factory.mktemp("cas-server"))
+    yield server
+    stop(server.process)
 
 
 @pytest.fixture(scope="session")

@@ -150,3 +150,47 @@ def test_a_directory_fixture_that_is_missing_unset_or_not_utf8_is_one_line(tmp_p
         assert done.returncode == 2, done.stderr
         assert "Traceback" not in done.stderr and message in done.stderr
         assert len(done.stderr.strip().splitlines()) == 1
+
+
+NETOCENTRE_CAS = {
+    "url": "https://cas.example.fr/cas",
+    "adml_groups": r"[a-z0-9]+:admin:local:admin_.*_(?P<uai>\d{7}[A-Z])",
+}
+
+
+def test_a_tenants_cas_reads_the_netocentre_attributes_by_default() -> None:
+    raw = raw_config()
+    raw["tenants"]["netocentre"]["cas"] = NETOCENTRE_CAS
+    config = parse_config(raw)
+    cas = config.tenant("netocentre").cas
+    assert cas is not None and str(cas.url) == "https://cas.example.fr/cas"
+    assert (cas.attributes.login, cas.attributes.school, cas.attributes.groups) == (
+        "ENTPersonLogin",
+        "ESCOUAICourant",
+        "isMemberOf",
+    )
+    assert config.cas_tenants() == ["netocentre"]
+    raw["web"]["enabled"] = False  # the return from the CAS is served by the web server: no CAS without it
+    assert parse_config(raw).cas_tenants() == []
+    assert load_config(ROOT / "config.yml").cas_tenants() == []  # off as shipped: `make run` needs no CAS
+
+
+@pytest.mark.parametrize(
+    ("cas", "message"),
+    [
+        ({"url": "pas une url"}, "tenants.netocentre.cas.url: "),
+        ({**NETOCENTRE_CAS, "adml_groups": "admin_(.*)"}, "needs a named group (?P<uai>"),
+        ({**NETOCENTRE_CAS, "adml_groups": "admin_(?P<uai>"}, "is not a valid regular expression"),
+        (
+            {**NETOCENTRE_CAS, "attributes": {"login": " "}},
+            "tenants.netocentre.cas.attributes.login: an attribute name",
+        ),
+        ({**NETOCENTRE_CAS, "attributes": {"uid": "uid"}}, "tenants.netocentre.cas.attributes.uid: unknown key"),
+    ],
+)
+def test_a_wrong_cas_setting_is_one_line_naming_it(cas: dict, message: str) -> None:
+    raw = raw_config()
+    raw["tenants"]["netocentre"]["cas"] = cas
+    with pytest.raises(ConfigError) as error:
+        parse_config(raw)
+    assert message in str(error.value) and "\n" not in str(error.value)

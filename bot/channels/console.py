@@ -16,6 +16,9 @@ def _show(messages: list[OutboundMessage], out: TextIO) -> list[str]:
     for message in messages:
         print(f"clef> {message.text}", file=out)
         for button in message.buttons:
+            if button.url is not None:  # a link (the ENT's login): opened in a browser, not pressed here
+                print(f"   [{button.title}] {button.url}", file=out)
+                continue
             payloads.append(button.payload)
             print(f"   [{len(payloads)}] {button.title}", file=out)
     return payloads

@@ -8,6 +8,8 @@
   and `desk:close:<id>` (agents), `p:<key>` (a payload over Telegram's 64 bytes, kept in SQL by
   `ButtonPayloadStore` so that it still works after a restart), and any other data is the assistant
   payload itself.
+- A link button (the ENT's CAS login, offered by /lier) is an inline URL button; the CAS sends the browser back to
+  the web server's `/cas/callback`, which tells the chat here (the relay's deliverer).
 - Commands: /start (deep links `lier`, `statut`, `aide`), /aide, /annuler, /lier, /delier, /statut;
   ADMLs: /reinit LOGIN, /debloquer LOGIN, /nonactives; agents, in a ticket's topic: /fermer.
 - Agents: the group `telegram.agents_chat_id`; each ticket gets a forum topic when the group allows it
@@ -430,11 +432,15 @@ class TelegramChannel:
         return True
 
     def _keyboard(self, buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
-        """The inline keyboard of these buttons; a payload over Telegram's limit is stored, the button gets its key."""
+        """The inline keyboard of these buttons; a payload over Telegram's limit is stored, the button gets its key.
+        A link (the CAS login) is a URL button: Telegram opens it, no click comes back."""
         if not buttons:
             return None
         rows = []
         for button in buttons:
+            if button.url is not None:
+                rows.append([InlineKeyboardButton(button.title[:64], url=button.url)])
+                continue
             data = button.payload
             if len(data.encode()) > CALLBACK_LIMIT:
                 data = f"p:{self.payloads.keep(data)}"

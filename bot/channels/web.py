@@ -1,4 +1,5 @@
-"""The web channel: Rasa's REST channel protocol, the chat page, and the inbox the page polls.
+"""The web channel: Rasa's REST channel protocol, the chat page, the inbox the page polls, and the return from
+the ENT's login (`/cas/callback`, `bot.channels.cas_web`).
 
 `POST /webhooks/rest/webhook` with `{"sender": "...", "message": "..."}` answers
 `[{"recipient_id": "...", "text": "...", "buttons": [{"title": "...", "payload": "..."}]}]`, so existing
@@ -15,7 +16,6 @@ not the chat (the validation link's) live in knowledge/web-pages.yml.
 from __future__ import annotations
 
 import asyncio
-import html
 import json
 import logging
 import re
@@ -29,20 +29,19 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.channels.cas_web import CAS_ROUTES, install_cas
 from bot.channels.desk_web import DESK_ROUTES, desk_auth, install_desk
-from bot.config import ConfigError, RateLimit
+from bot.channels.web_pages import PAGES, PAGES_FILE, WebPages
+from bot.config import RateLimit
 from bot.core.authz import Actor
 from bot.messages import InboundMessage, OutboundMessage, TurnResult, split_sender
-from bot.placeholders import fill
 from bot.services import Services
 from bot.services.assistant import Assistant
 from bot.storage.db import UNAVAILABLE_ERRORS, database_problem
-from bot.yaml_files import read_yaml
 
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
-PAGES_FILE = Path("knowledge") / "web-pages.yml"
 SENDER = re.compile(r"^[A-Za-z0-9_\-.:]{1,64}$")
 MAX_BODY_BYTES = 64 * 1024
 TURN_THREADS = 32  # turns at once; one stuck on the directory lasts at most its timeouts (seconds)
@@ -59,44 +58,6 @@ SECURITY_HEADERS = {
 }
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-_PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
-<link rel="stylesheet" href="/static/page.css"></head>
-<body><main><h1>{title}</h1><p>{text}</p>{form}</main></body></html>"""
-_CONFIRM_FORM = """<form method="post" action="/adresse/valider"><input type="hidden" name="jeton" value="{token}">
-<button type="submit">{button}</button></form>"""
-PAGE_KEYS = {
-    "confirm_address": ("title", "text", "button"),
-    "validated": ("title", "text"),
-    "dead_link": ("title", "text"),
-    "busy": ("title", "text"),
-    "unavailable": ("title", "text"),
-}
-
-
-class WebPages:
-    """The French pages of knowledge/web-pages.yml, rendered with every value escaped."""
-
-    def __init__(self, path: Path) -> None:
-        raw = read_yaml(path, ConfigError)
-        for name, keys in PAGE_KEYS.items():
-            entry = raw.get(name) if isinstance(raw, dict) else None
-            if not isinstance(entry, dict) or not all(isinstance(entry.get(key), str) for key in keys):
-                raise ConfigError(f"{path}: page {name!r} needs {', '.join(keys)}")
-        self._pages: dict[str, dict[str, str]] = raw
-
-    def render(
-        self, name: str, status: int, token: str | None = None, values: dict[str, str] | None = None
-    ) -> web.Response:
-        """The page `name`, its `{placeholders}` filled from `values`, every value escaped."""
-        page = self._pages[name]
-        form = ""
-        if token is not None:
-            form = _CONFIRM_FORM.format(token=html.escape(token), button=html.escape(page["button"]))
-        text = fill(page["text"], values or {})
-        body = _PAGE.format(title=html.escape(page["title"]), text=html.escape(text), form=form)
-        return web.Response(text=body, content_type="text/html", status=status, headers={"Cache-Control": "no-store"})
 
 
 def client_address(request: web.Request, trusted_proxies: list[str]) -> str:
@@ -161,7 +122,6 @@ class TicketBudget:
 
 
 ASSISTANT = web.AppKey("assistant", Assistant)
-PAGES = web.AppKey("pages", WebPages)
 BUDGET = web.AppKey("ticket_budget", TicketBudget)
 TURNS = web.AppKey("turns", ThreadPoolExecutor)
 
@@ -193,7 +153,7 @@ async def database_guard(request: web.Request, handler: Handler) -> web.StreamRe
         return await handler(request)
     except UNAVAILABLE_ERRORS as exc:
         log.warning("database unavailable for %s: %s", request.path, str(exc).splitlines()[0])
-        if request.path.startswith("/adresse/"):
+        if request.path.startswith(("/adresse/", "/cas/")):
             return request.app[PAGES].render("unavailable", 503)
         return _error(503, "the database is unavailable: try again in a minute")
 
@@ -330,6 +290,7 @@ def build_web_app(
     app.on_response_prepare.append(_security_headers)
     app.on_cleanup.append(_stop_turns)
     install_desk(app, services, agent_token, address_of)
+    install_cas(app, services, address_of)
     routes: list[web.AbstractRouteDef] = [
         web.get("/", page),
         web.get("/health", status),
@@ -340,7 +301,7 @@ def build_web_app(
         web.post("/adresse/valider", validate_address),
         web.static("/static", STATIC),
     ]
-    app.add_routes(routes + DESK_ROUTES + list(extra_routes or []))
+    app.add_routes(routes + DESK_ROUTES + CAS_ROUTES + list(extra_routes or []))
     return app
 
 

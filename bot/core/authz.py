@@ -1,6 +1,7 @@
 """Who may do what to whom: the trust levels of the architecture, as one pure function.
 
-anyone → general answers, resends to addresses already on file, tickets, linking; a linked user → their
+anyone → general answers, resends to addresses already on file, tickets, linking (by a code, or by the ENT's CAS
+login); a linked user → their
 own account; an ADML (linked, `adml_of` holds the school) → resets, unlocks and lists for their school,
 except ADMLs' accounts (their own or a peer's), which only support changes; a support agent → everything.
 A refusal carries a reason key that the actions word in plain French.
@@ -21,6 +22,7 @@ class Permission(enum.StrEnum):
     RESET_PASSWORD = "reset_password"
     UNLOCK_ACCOUNT = "unlock_account"
     LINK_ACCOUNT = "link_account"
+    LINK_BY_CAS = "link_by_cas"
     NOTIFY_ADML = "notify_adml"
     CREATE_TICKET = "create_ticket"
     VIEW_ACCOUNT = "view_account"
@@ -136,6 +138,11 @@ def _link_account(_actor: Actor, target: Account) -> Decision:
     return ALLOW if has_address else _deny("no_address_on_file")
 
 
+def _link_by_cas(_actor: Actor, _target: Account) -> Decision:
+    """The ENT's CAS vouched for the user: no address needed (a disabled account is refused before)."""
+    return ALLOW
+
+
 def _notify_adml(actor: Actor, target: Account) -> Decision:
     """A linked user asks their school's ADML for help with their own account."""
     if actor.linked_account is None:
@@ -154,6 +161,7 @@ _ACCOUNT_RULES: dict[Permission, Callable[[Actor, Account], Decision]] = {
     Permission.RESEND_VALIDATION_LINK: _resend_validation_link,
     Permission.RESEND_ACTIVATION_MAIL: _resend_activation_mail,
     Permission.LINK_ACCOUNT: _link_account,
+    Permission.LINK_BY_CAS: _link_by_cas,
     Permission.NOTIFY_ADML: _notify_adml,
 }
 """The permissions on one account, each to the rule that decides it once the account is known."""
@@ -163,6 +171,7 @@ _REFUSED_ON_A_DISABLED_ACCOUNT = frozenset(
         Permission.RESEND_VALIDATION_LINK,
         Permission.RESEND_ACTIVATION_MAIL,
         Permission.LINK_ACCOUNT,
+        Permission.LINK_BY_CAS,
         Permission.NOTIFY_ADML,
     }
 )

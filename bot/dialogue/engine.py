@@ -498,7 +498,7 @@ class DialogueEngine:
         if rendered is None:
             raise KeyError(f"no response {name!r} in domain.yml")
         turn.outcome.messages.append(rendered)
-        state.events.append({"event": "bot", "text": rendered["text"], "data": {"buttons": rendered["buttons"]}})
+        state.events.append(_bot_event(rendered))
 
     def _custom(self, turn: Turn, name: str) -> str | None:
         state = turn.state
@@ -561,7 +561,7 @@ class DialogueEngine:
         if custom:
             rendered["custom"] = custom
         turn.outcome.messages.append(rendered)
-        turn.state.events.append({"event": "bot", "text": rendered["text"], "data": {"buttons": rendered["buttons"]}})
+        turn.state.events.append(_bot_event(rendered))
 
     # -- forms ------------------------------------------------------------------------------------
     def _form_step(self, turn: Turn, form: str, activating: bool = False) -> None:
@@ -607,6 +607,13 @@ def _proposed_in_last_reply(events: list[dict[str, Any]]) -> bool:
         if event.get("event") == "slot" and event.get("name") == "proposed_operation" and event.get("value"):
             return True
     return False
+
+
+def _bot_event(rendered: dict[str, Any]) -> dict[str, Any]:
+    """The tracker's record of a bot message. A link button is kept without its address: a CAS login link carries a
+    single-use secret that no store may keep."""
+    buttons = [{k: v for k, v in button.items() if k != "url"} for button in rendered["buttons"]]
+    return {"event": "bot", "text": rendered["text"], "data": {"buttons": buttons}}
 
 
 _MESSAGE_KEYS = {"text", "buttons", "elements", "custom", "template", "response", "image", "attachment"}

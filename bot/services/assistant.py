@@ -270,12 +270,19 @@ def _prefer_specific_profiles(parse: dict[str, Any]) -> None:
         parse["entities"] = [e for e in entities if e.get("entity") != "profile" or e.get("value") in SPECIFIC_PROFILES]
 
 
+def _button(raw: dict[str, Any]) -> Button:
+    """A rendered button: a payload to send back, or a link to open (`url`)."""
+    if raw.get("url"):
+        return Button(str(raw["title"]), url=str(raw["url"]))
+    return Button(str(raw["title"]), str(raw["payload"]))
+
+
 def _outbound(message: dict[str, Any]) -> OutboundMessage:
     custom = message.get("custom") or {}
     document = custom.get("document")
     return OutboundMessage(
         text=message.get("text") or "",
-        buttons=tuple(Button(str(b["title"]), str(b["payload"])) for b in message.get("buttons") or []),
+        buttons=tuple(_button(b) for b in message.get("buttons") or []),
         sensitive=bool(custom.get("sensitive")),
         document=(str(document["filename"]), str(document["content"])) if isinstance(document, dict) else None,
     )

@@ -16,6 +16,7 @@ place that decides, for every caller:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from bot.messages import split_sender
 from bot.services.relay import ChatRelay
 from bot.storage.activation import ActivationStore
 from bot.storage.audit import AuditLog, Outcome
+from bot.storage.cas_states import CasStateStore
 from bot.storage.conversations import ConversationStore
 from bot.storage.links import LinkStore, ResetRequestStore
 from bot.storage.locks import ConversationLocks
@@ -65,6 +67,7 @@ class Services:
     limiter: RateLimiter
     links: LinkStore
     reset_requests: ResetRequestStore
+    cas_states: CasStateStore
     relay: ChatRelay
     holidays: HolidayCalendar
     knowledge: KnowledgeBase
@@ -94,8 +97,12 @@ class Services:
         return channel == "telegram" and user.isdigit() and int(user) in self.config.telegram.agent_user_ids
 
     def actor(self, sender_id: str, client_address: str | None = None) -> Actor:
-        login = self.links.linked_login(sender_id)
-        account = self.directory.find_account(login) if login else None
+        """Who writes in this chat: its linked account, whose ADML membership is what the CAS said at the link when
+        it said (`tenants.*.cas.adml_groups`), else the directory's."""
+        link = self.links.link_of(sender_id)
+        account = self.directory.find_account(link.login) if link else None
+        if account is not None and link is not None and link.adml_of is not None:
+            account = dataclasses.replace(account, adml_of=link.adml_of)
         return Actor(sender_id, account, self.is_agent(sender_id), client_address)
 
     def tenant_of(self, account: Account | None) -> str | None:

@@ -346,7 +346,7 @@ class Operations:
             self._audit(actor, channel, op.value, account.login, REFUSED, "already_pending")
             return OperationResult(REFUSED, "already_pending", reference=pending.id)
         admls = [a.login for a in self.services.directory.accounts_of_school(account.uai) if account.uai in a.adml_of]
-        recipients = self.services.links.senders_linked_to(admls)
+        recipients = self.services.links.administrators_of(account.uai, admls)
         if not recipients:
             self._audit(actor, channel, op.value, account.login, REFUSED, "no_adml_reachable")
             return OperationResult(REFUSED, "no_adml_reachable")

@@ -1,7 +1,8 @@
 """The chats' inbox: messages a channel could not deliver yet (an agent's answer, a decision), in SQL.
 
 Stored so that a restart or another instance loses nothing; the text is redacted first (an agent may
-quote what a user typed). A sensitive message is never given to this store (see `ChatRelay`).
+quote what a user typed). A sensitive message is never given to this store (see `ChatRelay`), and a link button
+is not kept: a CAS login link carries a single-use secret, and by the time the message is read it has expired.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from bot.storage.models import InboxMessage
 
 
 def _to_row(message: OutboundMessage) -> dict[str, Any]:
-    """What the inbox stores of a message: its text redacted, its buttons and document."""
+    """What the inbox stores of a message: its text redacted, its buttons (not the links) and document."""
     return {
         "text": redact(message.text),
-        "buttons": [[b.title, b.payload] for b in message.buttons],
+        "buttons": [[b.title, b.payload] for b in message.buttons if b.url is None],
         "document": list(message.document) if message.document else None,
     }
 

@@ -27,6 +27,24 @@ class CodeCheck(StrEnum):
     NO_CODE = "no_code"
 
 
+class LinkMethod(StrEnum):
+    """How a chat proved it owns the account."""
+
+    CODE = "code"  # a one-time code mailed to an address on file
+    CAS = "cas"  # the ENT's own login
+
+
+@dataclass(frozen=True)
+class Link:
+    """A chat's live link: the account, how it was proved, and the schools the CAS said the user administers
+    (None when it did not say: then the directory's ADML membership stands)."""
+
+    login: str
+    method: LinkMethod = LinkMethod.CODE
+    adml_of: tuple[str, ...] | None = None
+    linked_at: dt.datetime | None = None
+
+
 DECOY = "decoy"  # the stored hash of a code that was never sent: no HMAC hex digest equals it
 
 Clock = Callable[[], dt.datetime]
@@ -46,7 +64,7 @@ class LinkLifetimes:
 
 # built once: every turn asks it
 _LINK_OF = (
-    select(AccountLink.login, AccountLink.linked_at)
+    select(AccountLink.login, AccountLink.linked_at, AccountLink.method, AccountLink.adml_of)
     .where(AccountLink.sender_id == bindparam("sender"), AccountLink.revoked_at.is_(None))
     .order_by(AccountLink.id.desc())
     .limit(1)
@@ -92,30 +110,37 @@ class LinkStore:
         message = f"{sender_id}\x00{login}\x00{code}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
-    def _alive(self, login: str, linked_at: dt.datetime, now: dt.datetime) -> bool:
-        """Whether a link made at `linked_at` still holds; the directory is asked only when it matters."""
+    def _alive(self, login: str, linked_at: dt.datetime, now: dt.datetime, adml_of: list[str] | None = None) -> bool:
+        """Whether a link made at `linked_at` still holds: an ADML's lasts less. Whether the account is an ADML's
+        is what the CAS said at the link (`adml_of`), else the directory, asked only when it matters."""
         age = now - linked_at
         if age < self._lifetimes.adml and age < self._lifetimes.user:
             return True
         if age >= self._lifetimes.user:
             return False
-        return not self._is_adml(login)
+        return not adml_of if adml_of is not None else not self._is_adml(login)
 
     def linked_login(self, sender_id: str) -> str | None:
         """The login a chat proved it owns, while its link lasts."""
-        remembered: dict[str, str | None] | None = getattr(self._remembered, "links", None)
+        link = self.link_of(sender_id)
+        return link.login if link else None
+
+    def link_of(self, sender_id: str) -> Link | None:
+        """The chat's live link, if any."""
+        remembered: dict[str, Link | None] | None = getattr(self._remembered, "links", None)
         if remembered is None:
             return self._read_link(sender_id)
         if sender_id not in remembered:
             remembered[sender_id] = self._read_link(sender_id)
         return remembered[sender_id]
 
-    def _read_link(self, sender_id: str) -> str | None:
+    def _read_link(self, sender_id: str) -> Link | None:
         with self._sessions() as session:
             row = session.execute(_LINK_OF, {"sender": sender_id}).first()
-        if row is None:
+        if row is None or not self._alive(row.login, row.linked_at, self._clock(), row.adml_of):
             return None
-        return row.login if self._alive(row.login, row.linked_at, self._clock()) else None
+        adml_of = tuple(row.adml_of) if row.adml_of is not None else None
+        return Link(row.login, LinkMethod(row.method), adml_of, row.linked_at)
 
     def senders_linked_to(self, logins: list[str]) -> list[tuple[str, str]]:
         """(sender id, login) of the live links to any of these logins."""
@@ -124,16 +149,50 @@ class LinkStore:
         now = self._clock()
         with self._sessions() as session:
             rows = session.execute(
-                select(AccountLink.sender_id, AccountLink.login, AccountLink.linked_at).where(
+                select(AccountLink.sender_id, AccountLink.login, AccountLink.linked_at, AccountLink.adml_of).where(
                     AccountLink.login.in_(logins), AccountLink.revoked_at.is_(None)
                 )
             ).all()
-        return [(sender, login) for sender, login, at in rows if self._alive(login, at, now)]
+        return [(sender, login) for sender, login, at, adml_of in rows if self._alive(login, at, now, adml_of)]
 
-    def link(self, sender_id: str, login: str, now: dt.datetime) -> None:
+    def administrators_of(self, uai: str, directory_admls: list[str]) -> list[tuple[str, str]]:
+        """(sender id, login) of the live links whose user administers school `uai`: as the CAS said at the link
+        when it said, else as the directory says (`directory_admls`, the logins it holds as the school's ADMLs)."""
+        now = self._clock()
+        said = AccountLink.adml_of.is_not(None)
+        with self._sessions() as session:
+            rows = session.execute(
+                select(AccountLink.sender_id, AccountLink.login, AccountLink.linked_at, AccountLink.adml_of).where(
+                    AccountLink.revoked_at.is_(None), AccountLink.login.in_(directory_admls) | said
+                )
+            ).all()
+        return [
+            (sender, login)
+            for sender, login, at, adml_of in rows
+            if (uai in adml_of if adml_of is not None else login in directory_admls)
+            and self._alive(login, at, now, adml_of)
+        ]
+
+    def link(
+        self,
+        sender_id: str,
+        login: str,
+        now: dt.datetime,
+        method: LinkMethod = LinkMethod.CODE,
+        adml_of: tuple[str, ...] | None = None,
+    ) -> None:
+        """Link the chat to `login` (a link it had is revoked); `adml_of` is what the CAS said, if it said."""
         self.unlink(sender_id, now)
         with self._sessions.begin() as session:
-            session.add(AccountLink(sender_id=sender_id, login=login.lower(), linked_at=now))
+            session.add(
+                AccountLink(
+                    sender_id=sender_id,
+                    login=login.lower(),
+                    linked_at=now,
+                    method=method.value,
+                    adml_of=list(adml_of) if adml_of is not None else None,
+                )
+            )
         self._forget_remembered()
 
     def unlink(self, sender_id: str, now: dt.datetime) -> bool:

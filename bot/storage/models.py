@@ -118,7 +118,7 @@ class AuditEvent(Base):
 
 
 class AccountLink(Base):
-    """A chat's proved ownership of an ENT identity."""
+    """A chat's proved ownership of an ENT identity: by a one-time code (`code`) or the ENT's CAS login (`cas`)."""
 
     __tablename__ = "account_links"
 
@@ -127,6 +127,23 @@ class AccountLink(Base):
     login: Mapped[str] = mapped_column(String(128), index=True)
     linked_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    method: Mapped[str] = mapped_column(String(16), default="code", server_default="code")
+    # the UAIs the CAS said the user administers when it linked them; null when the CAS did not say (the directory's)
+    adml_of: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
+
+
+class CasLoginState(Base):
+    """A CAS login offered to a chat: the single-use `state` of its service URL, kept as a keyed hash only."""
+
+    __tablename__ = "cas_login_states"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    sender_id: Mapped[str] = mapped_column(String(128), index=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
 class RateLimitCounter(Base):

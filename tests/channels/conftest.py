@@ -1,4 +1,5 @@
-"""A real assistant process (`python -m bot run`) on a free loopback port, for the web channel's tests."""
+"""A real assistant process (`python -m bot run`) on a free loopback port, and a headless Chromium, for the web
+channel's tests."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from selenium import webdriver
 
 from bot.bootstrap import build_services, load_demo_directory
 from bot.config import load_config
 from tests.conftest import TEST_START
+from tests.support.browser import chromium
 from tests.support.machine_clock import child_env
 from tests.support.processes import ROOT, free_port, stop, wait_for_http, write_test_config
 
@@ -46,3 +49,10 @@ def running_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         yield url
     finally:
         stop(process)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    """A headless Chromium for the page tests of a module."""
+    with chromium() as driver:
+        yield driver

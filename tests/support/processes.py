@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.config import read_config_file
+from bot.config import deep_merge, read_config_file
 from bot.storage.db import make_engine, migrate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,15 +47,14 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def write_test_config(folder: Path, **sections: dict) -> Path:
-    """config.yml with a migrated SQLite database and mail captured under `folder`, plus overrides (the database
-    they name, e.g. `storage={"url": postgresql_url}`, is the one migrated)."""
+    """config.yml with a migrated SQLite database and mail captured under `folder`, plus overrides merged in (the
+    database they name, e.g. `storage={"url": postgresql_url}`, is the one migrated)."""
     raw = read_config_file(ROOT / "config.yml")
     url = f"sqlite:///{folder / 'clef.db'}"
     raw["storage"]["url"] = url
     raw["mail"]["outbox_dir"] = str(folder / "outbox")
     raw["assistant"]["nlu"]["model_dir"] = str(ROOT / "var" / "nlu")
-    for name, values in sections.items():
-        raw.setdefault(name, {}).update(values)
+    raw = deep_merge(raw, sections)  # nested mappings merge (a tenant's `cas` beside its other keys)
     path = folder / "config.yml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     engine = make_engine(raw["storage"]["url"])

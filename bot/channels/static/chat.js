@@ -38,6 +38,16 @@
         var row = document.createElement("div");
         row.className = "buttons";
         m.buttons.forEach(function (b) {
+          if (b.type === "web_url" && /^https?:\/\//.test(b.url || "")) {
+            /* a link (the ENT's login): opened here; the login brings the browser back to this page */
+            var link = document.createElement("a");
+            link.className = "link-button";
+            link.href = b.url;
+            link.textContent = b.title;
+            link.rel = "noopener noreferrer";
+            row.appendChild(link);
+            return;
+          }
           var button = document.createElement("button");
           button.type = "button";
           button.textContent = b.title;
@@ -92,4 +102,5 @@
   }
   setInterval(poll, 5000);
   addMessage("Bonjour ! Décrivez votre problème de connexion ou posez votre question sur l'activation de votre compte ENT.", "bot");
+  poll();  /* what came while the page was away (back from the ENT's login: the chat is linked) */
 })();
