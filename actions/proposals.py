@@ -192,6 +192,9 @@ class ActionUnlock(NamedAction):
             until = format_local(account.locked_until)
             dispatcher.utter_message(response="utter_confirm_unlock_locked", target=target, until=until)
             return [SlotSet("diagnosis", DiagnosisCode.ACCOUNT_LOCKED.value), *propose(Proposal.UNLOCK_ACCOUNT, target)]
+        if account is not None:  # nothing to unlock: said now, not after a confirmation
+            refuse(dispatcher, "not_locked")
+            return nothing_proposed()
         dispatcher.utter_message(response="utter_confirm_unlock", target=target)
         return propose(Proposal.UNLOCK_ACCOUNT, target)
 

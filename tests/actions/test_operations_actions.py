@@ -161,15 +161,15 @@ async def test_an_unlock_needs_an_identifier(installed: Services, domain: Domain
     assert ran.events == [] and "/debloquer" in ran.text
 
 
-async def test_an_unlock_of_a_locked_account_says_until_when_before_the_confirmation(
+async def test_an_unlock_says_until_when_the_account_is_locked_or_that_it_is_not(
     installed: Services, domain: Domain
 ) -> None:
     locked = await run(ActionUnlock(), tracker(OTHER_ADML, "unlock_account", username="emma.leroy"), domain)
-    assert "bloqué jusqu'au 31/12/2026 à 23h00. Confirmez-vous son déblocage" in locked.text
+    assert "bloqué jusqu'au 31/12/2026 à 23h00. Confirmez-vous le déblocage du compte emma.leroy" in locked.text
     assert locked.slot("diagnosis") == "account_locked" and locked.slot("proposed_operation") == "unlock_account"
     not_locked = await run(ActionUnlock(), tracker(ADML, "unlock_account", username="lucas.martin"), domain)
-    assert "Confirmez-vous le déblocage du compte lucas.martin" in not_locked.text
-    assert all(e.get("name") != "diagnosis" for e in not_locked.events)
+    assert "ce compte n'est pas bloqué" in not_locked.text  # said at once: nothing to confirm
+    assert not_locked.events == [SlotSet("proposed_operation", None)]
 
 
 async def test_the_adml_list_remembers_whom_it_showed(installed: Services, domain: Domain) -> None:
