@@ -24,8 +24,11 @@ ROOT = Path(__file__).resolve().parents[2]
 NLU = ROOT / "knowledge" / "nlu.yml"
 HELDOUT = ROOT / "tests" / "data" / "nlu_heldout.yml"
 
-REACHED_CV_ACCURACY = 0.960
-REACHED_CV_MACRO_F1 = 0.961
+# Cross-validation on the training data itself: 0.960/0.961 once, 0.943/0.946 since the conversation rounds added
+# examples the folds find confusable on purpose ("j'ai perdu mon mdp provisoire pour activer", "pk ça marchait pas cet
+# été" beside "je n'arrive pas à me connecter"); the held-out set, written apart, stays at 0.995.
+REACHED_CV_ACCURACY = 0.943
+REACHED_CV_MACRO_F1 = 0.946
 REACHED_HELDOUT_ACCURACY = 0.995
 MAX_PERTURBATION_DROP_POINTS = 3.0
 
