@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -23,14 +21,6 @@ from tests.conftest import ROOT, Chat, SettableClock
 from tests.support.postgres import Postgres
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[Postgres]:
-    server = Postgres(Path(tempfile.mkdtemp(prefix="clef-pg-")))
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_migrations_build_every_table_on_postgresql(postgres: Postgres) -> None:
