@@ -2,7 +2,7 @@
 report of the accounts to activate, the retention purge.
 
 Run: `nice -n 10 .venv/bin/python bench/growth.py [--sizes 10000 100000 500000] [--conversations 100000]
-[--turns 150] [--schools 1500 3000] [--idle 100000] [--no-postgres]`. Prints figures; asserts nothing. Each big size
+[--turns 200] [--schools 1500 3000] [--idle 100000] [--no-postgres]`. Prints figures; asserts nothing. Each big size
 is measured once (the loader at 500,000 accounts takes minutes); compare figures of one run, as ratios.
 
 - loader: `python -m bot load-directory FILE` in process (YAML read, checks, the embedded directory replaced) on a
@@ -10,9 +10,10 @@ is measured once (the loader at 500,000 accounts takes minutes); compare figures
   run smallest first, so it is the biggest load's).
 - diagnosis turn: on that directory, with `--conversations` stored chats besides, p50 and p90 of the turn that
   gives the login (the turn before, "j'arrive pas à me connecter à l'ENT", is not timed), on accounts spread
-  over the whole directory; a fresh chat each time.
+  over the whole directory; a fresh chat each time. Every size's database is built first, then the turns go to
+  each size in turn, so that the load of the shared machine weighs on all sizes alike.
 - ADML report: an ADML of a school of S accounts (a third still to activate) asks for the list: the turn's time
-  (median of 5) and its SQL statements.
+  (median of 5, the sizes in turn) and its SQL statements.
 - purge: `--idle` conversations idle past the retention (4 lines each) and 1,000 recent ones, on SQLite and on a
   throw-away PostgreSQL when Debian's postgresql is installed: the whole purge, its batches and the longest one
   (how long a turn may wait for it).
@@ -45,7 +46,7 @@ from bot.directory.fixture import load_fixture  # noqa: E402
 from bot.mail.capture import CaptureMailer  # noqa: E402
 from bot.messages import InboundMessage  # noqa: E402
 from bot.nlu.model import NluModel  # noqa: E402
-from bot.services import Services  # noqa: E402
+from bot.services import Services, current  # noqa: E402
 from bot.services.assistant import Assistant  # noqa: E402
 from bot.storage.conversations import ConversationStore  # noqa: E402
 from bot.storage.db import make_engine, migrate, session_factory  # noqa: E402
@@ -135,23 +136,34 @@ class Row:
 
 
 def directory_growth(config: AppConfig, nlu: NluModel, sizes: list[int], conversations: int, turns: int) -> list[Row]:
+    """Each size loaded once into a database of its own; then the diagnosis turns, one size after the other in
+    turn, so that the machine's load (shared) weighs on every size alike."""
     rows: list[Row] = []
-    base: float | None = None
-    for size in sizes:
-        with tempfile.TemporaryDirectory() as name:
-            folder = Path(name)
+    with tempfile.TemporaryDirectory() as name:
+        assistants: dict[int, Assistant] = {}
+        for size in sizes:
+            folder = Path(name) / str(size)
+            folder.mkdir()
             path = folder / "region.yml"
             path.write_text(fixture_text(size), encoding="utf-8")
             services = build(config, f"sqlite:///{folder / 'growth.db'}", folder)
             started = time.perf_counter()
             load_demo_directory(services, path)
             loaded = time.perf_counter() - started
+            path.unlink()
             rows.append(Row("loader", f"{size:,} accounts", f"{loaded:6.1f} s, peak RSS {peak_rss_mb():,.0f} MB"))
             print(f"  loaded {size:,} accounts in {loaded:.1f} s", flush=True)
             add_conversations(services.database, "stored:", conversations, NOW - dt.timedelta(days=2), 4)
-            assistant = build_assistant(services, nlu)
-            p50, p90 = diagnosis_turns(assistant, size, turns)
-            base = base or p50
+            assistants[size] = build_assistant(services, nlu)
+        times: dict[int, list[float]] = {size: [] for size in sizes}
+        for turn in range(turns + 10):  # the first ten warm the caches up
+            for size, assistant in assistants.items():
+                elapsed = diagnosis_turn(assistant, login_of(turn * 7919 % size), f"web:diag-{turn}")
+                if turn >= 10:
+                    times[size].append(elapsed)
+        base = percentile(times[sizes[0]], 50)
+        for size in sizes:
+            p50, p90 = percentile(times[size], 50), percentile(times[size], 90)
             rows.append(
                 Row(
                     "diagnosis turn",
@@ -159,23 +171,20 @@ def directory_growth(config: AppConfig, nlu: NluModel, sizes: list[int], convers
                     f"p50 {p50:5.2f} ms, p90 {p90:5.2f} ms ({p50 / base:.2f}x the smallest)",
                 )
             )
-            services.database.dispose()
+        for assistant in assistants.values():
+            assistant.services.database.dispose()
     return rows
 
 
-def diagnosis_turns(assistant: Assistant, size: int, turns: int) -> tuple[float, float]:
-    times: list[float] = []
-    for turn in range(turns + 10):  # the first ten warm the caches up
-        sender = f"web:diag-{turn}"
-        assistant.handle(InboundMessage(sender, "jarrive pas a me connecter a l'ent"))
-        login = login_of(turn * 7919 % size)
-        started = time.perf_counter()
-        result = assistant.handle(InboundMessage(sender, login))
-        elapsed = (time.perf_counter() - started) * 1000
-        assert result.messages, login
-        if turn >= 10:
-            times.append(elapsed)
-    return percentile(times, 50), percentile(times, 90)
+def diagnosis_turn(assistant: Assistant, login: str, sender: str) -> float:
+    """A fresh chat says it cannot log in (not timed), then gives `login`: that turn's time, in ms."""
+    current.install(assistant.services)  # the actions' services: this assistant's (each size has its own)
+    assistant.handle(InboundMessage(sender, "jarrive pas a me connecter a l'ent"))
+    started = time.perf_counter()
+    result = assistant.handle(InboundMessage(sender, login))
+    elapsed = (time.perf_counter() - started) * 1000
+    assert result.messages, login
+    return elapsed
 
 
 @contextmanager
@@ -192,34 +201,43 @@ def counting_statements(engine: Engine) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", statement)
 
 
-def adml_report(config: AppConfig, nlu: NluModel, school_sizes: list[int]) -> list[Row]:
+def adml_report(config: AppConfig, nlu: NluModel, school_sizes: list[int], rounds: int = 5) -> list[Row]:
+    """An ADML's list of a school of each size; the sizes in turn, `rounds` times (the median kept)."""
     rows: list[Row] = []
-    for size in school_sizes:
-        with tempfile.TemporaryDirectory() as name:
-            folder = Path(name)
+    with tempfile.TemporaryDirectory() as name:
+        assistants: dict[int, Assistant] = {}
+        for size in school_sizes:
+            folder = Path(name) / str(size)
+            folder.mkdir()
             path = folder / "school.yml"
             path.write_text(fixture_text(size, "0750001A"), encoding="utf-8")
             services = build(config, f"sqlite:///{folder / 'adml.db'}", folder)
             services.directory.load_fixture(load_fixture(path))
             services.links.link(ISABELLE, "isabelle.roux", NOW)
-            assistant = build_assistant(services, nlu)
-            times, statements, listed = [], 0, 0
-            for _ in range(5):
-                with counting_statements(services.database) as seen:
+            assistants[size] = build_assistant(services, nlu)
+        times: dict[int, list[float]] = {size: [] for size in school_sizes}
+        statements: dict[int, int] = {}
+        listed: dict[int, int] = {}
+        for _ in range(rounds):
+            for size, assistant in assistants.items():
+                current.install(assistant.services)
+                with counting_statements(assistant.services.database) as seen:
                     started = time.perf_counter()
                     result = assistant.handle(InboundMessage(ISABELLE, "/list_unactivated"))
-                    times.append(time.perf_counter() - started)
-                statements = len(seen)
+                    times[size].append(time.perf_counter() - started)
+                statements[size] = len(seen)
                 documents = [m.document for m in result.messages if m.document]
-                listed = len(documents[0][1].splitlines()) - 1  # the CSV rows under its header
+                listed[size] = len(documents[0][1].splitlines()) - 1  # the CSV rows under its header
+        for size, assistant in assistants.items():
             rows.append(
                 Row(
                     "ADML report",
                     f"school of {size:,} accounts",
-                    f"{statistics.median(times) * 1000:6.0f} ms, {statements} SQL statements, {listed:,} listed",
+                    f"{statistics.median(times[size]) * 1000:6.0f} ms, {statements[size]} SQL statements, "
+                    f"{listed[size]:,} listed",
                 )
             )
-            services.database.dispose()
+            assistant.services.database.dispose()
     return rows
 
 
@@ -291,7 +309,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 500_000])
     parser.add_argument("--conversations", type=int, default=100_000)
-    parser.add_argument("--turns", type=int, default=150)
+    parser.add_argument("--turns", type=int, default=200)
     parser.add_argument("--schools", type=int, nargs="+", default=[1500, 3000])
     parser.add_argument("--idle", type=int, default=100_000)
     parser.add_argument("--no-postgres", action="store_true")
