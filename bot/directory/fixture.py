@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -127,8 +128,7 @@ def parse_fixture(raw: Any) -> DirectoryFixture:
         raise FixtureError(f"directory fixture: unknown key {sorted(unknown)[0]!r}")
     establishments = tuple(_establishment(e, i) for i, e in enumerate(raw.get("establishments") or []))
     accounts = tuple(_account(a, i) for i, a in enumerate(raw.get("accounts") or []))
-    logins = [a.login for a in accounts]
-    duplicates = sorted({login for login in logins if logins.count(login) > 1})
+    duplicates = sorted(login for login, times in Counter(a.login for a in accounts).items() if times > 1)
     if duplicates:
         raise FixtureError(f"directory fixture: login {duplicates[0]!r} appears twice")
     return DirectoryFixture(establishments, accounts)

@@ -14,7 +14,7 @@ Mapping from LDAP to the domain (attribute names are those of `LdapAttributes`, 
   case; `alias` [ENTPersonAlias] is accepted too, as the CAS does (an exact login match wins).
 - state: `state` [ESCOPersonEtatCompte]
     INVALIDE -> provisional, or reset when the activation store says the provisional password came from
-               a reset (`ActivationStore.was_reset`);
+               a reset (`bot.storage.activation.says_reset`);
     VALIDE   -> active;
     BLOQUE   -> disabled: RECIA's README defines it as "locked by an administrator", with no end, so the
                assistant must not unlock it; it is not the timed lock of the domain;
@@ -76,7 +76,8 @@ from bot.core.accounts import Account, AccountSource, AccountState, Delivery, Es
 from bot.core.schools import school_matches, search_skeletons
 from bot.directory.fixture import DirectoryFixture
 from bot.directory.port import DirectoryError, UnknownAccount
-from bot.storage.activation import ActivationStore
+from bot.storage.activation import ActivationStore, completed, says_reset
+from bot.storage.models import ActivationRecord
 
 log = logging.getLogger(__name__)
 
@@ -223,12 +224,13 @@ class LdapDirectory:
     def _is_ppolicy_lock(self) -> bool:
         return self._attrs.locked_until.lower() == PPOLICY_LOCK
 
-    def _state(self, login: str, raw: str | None, permanent_lock: bool) -> AccountState:
+    @staticmethod
+    def _state(raw: str | None, permanent_lock: bool, was_reset: bool) -> AccountState:
         value = (raw or "").strip().upper()
         if permanent_lock:
             return AccountState.DISABLED
         if value == "INVALIDE":
-            return AccountState.RESET if self._activation.was_reset(login) else AccountState.PROVISIONAL
+            return AccountState.RESET if was_reset else AccountState.PROVISIONAL
         if value in ("VALIDE", ""):
             return AccountState.ACTIVE
         return AccountState.DISABLED  # BLOQUE, DELETE, anything unknown
@@ -265,9 +267,16 @@ class LdapDirectory:
             return at + dt.timedelta(seconds=self._settings.lockout_duration_seconds), False
         return parse_generalized_time(values[0]), False
 
+    def _login(self, attributes: Any) -> str:
+        return (_first(attributes, self._attrs.login) or "").lower()
+
     def _account(self, attributes: Any) -> Account:
+        return self._built(attributes, self._activation.record(self._login(attributes)))
+
+    def _built(self, attributes: Any, record: ActivationRecord | None) -> Account:
+        """The account of an entry, completed by its activation `record`."""
         a = self._attrs
-        login = (_first(attributes, a.login) or "").lower()
+        login = self._login(attributes)
         locked_until, permanent = self._locked(_values(attributes, a.locked_until))
         uai = _first(attributes, a.uai)
         account = Account(
@@ -275,14 +284,14 @@ class LdapDirectory:
             given_name=_first(attributes, a.given_name),
             family_name=_first(attributes, a.family_name),
             profile=self._profile(_values(attributes, a.profiles)),
-            state=self._state(login, _first(attributes, a.state), permanent),
+            state=self._state(_first(attributes, a.state), permanent, says_reset(record)),
             uai=uai.upper() if uai else None,
             source=self._source(_values(attributes, a.source)),
             ent_mail=_first(attributes, a.mail),
             locked_until=locked_until,
             adml_of=tuple(v.upper() for v in _values(attributes, a.adml_of)),
         )
-        return self._activation.complete(account)
+        return completed(account, record)
 
     def find_account(self, login: str) -> Account | None:
         if not login or not login.strip():
@@ -373,7 +382,8 @@ class LdapDirectory:
             return []
         with self._connection("accounts_of_school") as connection:
             found = self._search_people(connection, f"({self._attrs.uai}={escape_filter_chars(wanted)})")
-        accounts = [self._account(attributes) for _, attributes in found]
+        records = self._activation.records([self._login(attributes) for _, attributes in found])
+        accounts = [self._built(attributes, records.get(self._login(attributes))) for _, attributes in found]
         return sorted(accounts, key=lambda account: account.login)
 
     # --- writing ----------------------------------------------------------------------------

@@ -6,14 +6,14 @@ import datetime as dt
 import hashlib
 import os
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.accounts import Account, AccountSource, AccountState, Delivery, Establishment, Profile
 from bot.core.schools import school_matches
 from bot.directory.fixture import DirectoryFixture
 from bot.directory.port import UnknownAccount
-from bot.storage.activation import ActivationStore
+from bot.storage.activation import ROWS_AN_INSERT, ActivationStore
 from bot.storage.models import DirAccount, DirEstablishment
 
 
@@ -30,26 +30,10 @@ class SqlDirectory:
         self._sessions = sessions
         self._activation = activation
 
-    @staticmethod
-    def _plain(row: DirAccount) -> Account:
-        """The directory's part of an account (read while the row's session is open)."""
-        return Account(
-            login=row.login,
-            given_name=row.given_name,
-            family_name=row.family_name,
-            profile=Profile(row.profile),
-            state=AccountState(row.state),
-            uai=row.uai,
-            source=AccountSource(row.source),
-            ent_mail=row.ent_mail,
-            locked_until=row.locked_until,
-            adml_of=tuple(row.adml_of or ()),
-        )
-
     def find_account(self, login: str) -> Account | None:
         with self._sessions() as session:
-            row = session.scalar(select(DirAccount).where(func.lower(DirAccount.login) == login.strip().lower()))
-            account = self._plain(row) if row else None
+            row = session.scalar(_by_login(login))
+            account = _directory_part(row) if row else None
         # completed once the session is closed: a turn never holds two pooled connections at once (on PostgreSQL,
         # turns doing so at the same time can take every connection of the pool and wait on each other)
         return self._activation.complete(account) if account else None
@@ -78,11 +62,11 @@ class SqlDirectory:
             rows = session.scalars(
                 select(DirAccount).where(DirAccount.uai == uai.strip().upper()).order_by(DirAccount.login)
             ).all()
-            accounts = [self._plain(row) for row in rows]
-        return [self._activation.complete(account) for account in accounts]
+            accounts = [_directory_part(row) for row in rows]
+        return self._activation.complete_all(accounts)
 
     def _row(self, session: Session, login: str) -> DirAccount:
-        row = session.scalar(select(DirAccount).where(func.lower(DirAccount.login) == login.strip().lower()))
+        row = session.scalar(_by_login(login))
         if row is None:
             raise UnknownAccount(f"no account {login!r}")
         return row
@@ -105,29 +89,55 @@ class SqlDirectory:
         with self._sessions.begin() as session:
             session.execute(delete(DirAccount))
             session.execute(delete(DirEstablishment))
-            for establishment in fixture.establishments:
-                session.add(
-                    DirEstablishment(
-                        uai=establishment.uai,
-                        name=establishment.name,
-                        tenant=establishment.tenant,
-                        ent_convention=establishment.ent_convention,
-                        city=establishment.city,
-                    )
-                )
-            for account in fixture.accounts:
-                session.add(
-                    DirAccount(
-                        login=account.login,
-                        given_name=account.given_name,
-                        family_name=account.family_name,
-                        profile=account.profile.value,
-                        uai=account.uai,
-                        source=account.source.value,
-                        state=account.state.value,
-                        ent_mail=account.ent_mail,
-                        locked_until=account.locked_until,
-                        adml_of=list(account.adml_of),
-                    )
-                )
+            if fixture.establishments:
+                session.execute(insert(DirEstablishment), [_establishment_row(e) for e in fixture.establishments])
+            accounts = fixture.accounts
+            for start in range(0, len(accounts), ROWS_AN_INSERT):
+                session.execute(insert(DirAccount), [_account_row(a) for a in accounts[start : start + ROWS_AN_INSERT]])
         self._activation.replace_all(fixture.accounts)
+
+
+def _by_login(login: str) -> Select[DirAccount]:
+    """The account of `login`, whatever its case (through the index on `lower(login)`)."""
+    return select(DirAccount).where(func.lower(DirAccount.login) == login.strip().lower())
+
+
+def _directory_part(row: DirAccount) -> Account:
+    """The account as the directory holds it, before the activation store completes it."""
+    return Account(
+        login=row.login,
+        given_name=row.given_name,
+        family_name=row.family_name,
+        profile=Profile(row.profile),
+        state=AccountState(row.state),
+        uai=row.uai,
+        source=AccountSource(row.source),
+        ent_mail=row.ent_mail,
+        locked_until=row.locked_until,
+        adml_of=tuple(row.adml_of or ()),
+    )
+
+
+def _establishment_row(establishment: Establishment) -> dict[str, object]:
+    return {
+        "uai": establishment.uai,
+        "name": establishment.name,
+        "tenant": establishment.tenant,
+        "ent_convention": establishment.ent_convention,
+        "city": establishment.city,
+    }
+
+
+def _account_row(account: Account) -> dict[str, object]:
+    return {
+        "login": account.login,
+        "given_name": account.given_name,
+        "family_name": account.family_name,
+        "profile": account.profile.value,
+        "uai": account.uai,
+        "source": account.source.value,
+        "state": account.state.value,
+        "ent_mail": account.ent_mail,
+        "locked_until": account.locked_until,
+        "adml_of": list(account.adml_of),
+    }

@@ -25,10 +25,11 @@ import threading
 from collections.abc import Callable
 from typing import Literal
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.mail.port import Mail, Mailer, MailError
+from bot.storage.batches import delete_in_batches
 from bot.storage.db import affected_rows
 from bot.storage.models import OutboundMail
 
@@ -218,10 +219,5 @@ class MailOutbox:
 
     def purge_sent(self, older_than: dt.datetime) -> int:
         """Forget sent and expired mails (recipient and subject) older than `older_than`."""
-        with self.sessions.begin() as session:
-            result = session.execute(
-                delete(OutboundMail).where(
-                    OutboundMail.status.in_(("sent", "expired")), OutboundMail.created_at < older_than
-                )
-            )
-            return affected_rows(result)
+        done = OutboundMail.status.in_(("sent", "expired")) & (OutboundMail.created_at < older_than)
+        return delete_in_batches(self.sessions, OutboundMail, done)

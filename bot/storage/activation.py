@@ -12,12 +12,15 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.accounts import Account, Delivery
-from bot.storage.db import affected_rows
+from bot.storage.batches import delete_in_batches
 from bot.storage.models import ActivationRecord, ValidationToken
+
+LOGINS_A_QUERY = 1000  # an IN list well under every database's limit on parameters (SQLite 32,766, PostgreSQL 65,535)
+ROWS_AN_INSERT = 5000  # a fixture's rows written a slice at a time: one executemany each, memory bounded
 
 
 class ActivationStore:
@@ -28,41 +31,35 @@ class ActivationStore:
         with self._sessions() as session:
             return session.get(ActivationRecord, login.lower())
 
+    def records(self, logins: list[str]) -> dict[str, ActivationRecord]:
+        """The records of these logins (lower-cased) that exist, in a few queries (a school: thousands)."""
+        wanted = sorted({login.lower() for login in logins})
+        found: dict[str, ActivationRecord] = {}
+        with self._sessions() as session:
+            for start in range(0, len(wanted), LOGINS_A_QUERY):
+                chunk = wanted[start : start + LOGINS_A_QUERY]
+                found.update(
+                    (record.login, record)
+                    for record in session.scalars(select(ActivationRecord).where(ActivationRecord.login.in_(chunk)))
+                )
+        return found
+
     def complete(self, account: Account) -> Account:
         """The account with the activation fields filled from this store."""
-        record = self.record(account.login)
-        if record is None:
-            return account
-        return dataclasses.replace(
-            account,
-            provisional_issued_at=record.provisional_issued_at,
-            provisional_delivery=Delivery(record.provisional_delivery) if record.provisional_delivery else None,
-            backup_email=record.backup_email,
-            backup_email_validated=record.backup_email_validated,
-            validation_link_sent_at=record.validation_link_sent_at,
-        )
+        return completed(account, self.record(account.login))
 
-    def was_reset(self, login: str) -> bool:
-        record = self.record(login)
-        return record is not None and record.provisional_reason == "reset"
+    def complete_all(self, accounts: list[Account]) -> list[Account]:
+        """`complete` for each account, in order, in a few queries."""
+        found = self.records([account.login for account in accounts])
+        return [completed(account, found.get(account.login.lower())) for account in accounts]
 
     def replace_all(self, accounts: tuple[Account, ...] | list[Account]) -> None:
         """Forget every record and write the activation fields of these accounts (fixture load)."""
         with self._sessions.begin() as session:
             session.execute(delete(ActivationRecord))
-            for account in accounts:
-                session.add(
-                    ActivationRecord(
-                        login=account.login,
-                        provisional_issued_at=account.provisional_issued_at,
-                        provisional_reason="reset" if account.state.value == "reset" else "creation",
-                        provisional_delivery=account.provisional_delivery.value
-                        if account.provisional_delivery
-                        else None,
-                        backup_email=account.backup_email,
-                        backup_email_validated=account.backup_email_validated,
-                        validation_link_sent_at=account.validation_link_sent_at,
-                    )
+            for start in range(0, len(accounts), ROWS_AN_INSERT):
+                session.execute(
+                    insert(ActivationRecord), [_record_row(a) for a in accounts[start : start + ROWS_AN_INSERT]]
                 )
 
     def _upsert(self, session: Session, login: str) -> ActivationRecord:
@@ -140,11 +137,40 @@ class ActivationStore:
 
     def purge_tokens(self, now: dt.datetime) -> int:
         """Forget validation tokens that can no longer be used (expired or used)."""
-        with self._sessions.begin() as session:
-            result = session.execute(
-                delete(ValidationToken).where((ValidationToken.expires_at < now) | ValidationToken.used_at.is_not(None))
-            )
-            return affected_rows(result)
+        dead = (ValidationToken.expires_at < now) | ValidationToken.used_at.is_not(None)
+        return delete_in_batches(self._sessions, ValidationToken, dead)
+
+
+def completed(account: Account, record: ActivationRecord | None) -> Account:
+    """The account with the activation fields of `record` (its activation record, None if it has none)."""
+    if record is None:
+        return account
+    return dataclasses.replace(
+        account,
+        provisional_issued_at=record.provisional_issued_at,
+        provisional_delivery=Delivery(record.provisional_delivery) if record.provisional_delivery else None,
+        backup_email=record.backup_email,
+        backup_email_validated=record.backup_email_validated,
+        validation_link_sent_at=record.validation_link_sent_at,
+    )
+
+
+def says_reset(record: ActivationRecord | None) -> bool:
+    """Whether the account's last provisional password came from a reset (not from its creation)."""
+    return record is not None and record.provisional_reason == "reset"
+
+
+def _record_row(account: Account) -> dict[str, object]:
+    """The activation record of a fixture's account, as a row to insert."""
+    return {
+        "login": account.login,
+        "provisional_issued_at": account.provisional_issued_at,
+        "provisional_reason": "reset" if account.state.value == "reset" else "creation",
+        "provisional_delivery": account.provisional_delivery.value if account.provisional_delivery else None,
+        "backup_email": account.backup_email,
+        "backup_email_validated": account.backup_email_validated,
+        "validation_link_sent_at": account.validation_link_sent_at,
+    }
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

@@ -20,9 +20,10 @@ import typing
 from collections import OrderedDict
 from typing import Any
 
-from sqlalchemy import Table, Text, bindparam, cast, delete, insert, select, update
+from sqlalchemy import Table, Text, bindparam, cast, insert, select, update
 
 from bot.core.redaction import NOT_AN_IDENTIFIER, IdentifierRule, redact
+from bot.storage.batches import delete_in_batches
 from bot.storage.models import Conversation, Message, NluMiss
 from bot.storage.store import IdentifyingStore
 
@@ -114,15 +115,12 @@ class ConversationStore(IdentifyingStore):
             session.add(NluMiss(text=redact(text), ranking=ranking[:3], created_at=now))
 
     def purge(self, older_than: dt.datetime) -> int:
-        """Delete conversations idle since before `older_than`, their messages and old misses."""
-        with self._sessions.begin() as session:
-            old = session.scalars(select(Conversation.id).where(Conversation.updated_at < older_than)).all()
-            if old:
-                session.execute(delete(Message).where(Message.conversation_id.in_(old)))
-                session.execute(delete(Conversation).where(Conversation.id.in_(old)))
-            session.execute(delete(Message).where(Message.created_at < older_than))
-            session.execute(delete(NluMiss).where(NluMiss.created_at < older_than))
-            return len(old)
+        """Delete conversations idle since before `older_than` (their messages with them), the older messages
+        of the others and old misses, in short batches (`bot.storage.batches`); how many conversations went."""
+        purged = delete_in_batches(self._sessions, Conversation, Conversation.updated_at < older_than)
+        delete_in_batches(self._sessions, Message, Message.created_at < older_than)
+        delete_in_batches(self._sessions, NluMiss, NluMiss.created_at < older_than)
+        return purged
 
 
 SECRET_SLOTS = frozenset({"link_code"})  # never stored, even redacted

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.redaction import redact
 from bot.messages import Button, OutboundMessage
+from bot.storage.batches import delete_in_batches
 from bot.storage.db import affected_rows
 from bot.storage.models import InboxMessage
 
@@ -69,6 +70,4 @@ class InboxStore:
 
     def purge(self, older_than: dt.datetime) -> int:
         """Forget stored messages nobody came back for before `older_than`."""
-        with self._sessions.begin() as session:
-            result = session.execute(delete(InboxMessage).where(InboxMessage.created_at < older_than))
-            return affected_rows(result)
+        return delete_in_batches(self._sessions, InboxMessage, InboxMessage.created_at < older_than)

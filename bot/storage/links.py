@@ -12,9 +12,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.storage.batches import delete_in_batches
 from bot.storage.db import affected_rows
 from bot.storage.models import AccountLink, OneTimeCode, ResetRequest
 
@@ -246,19 +247,14 @@ class LinkStore:
 
     def purge_codes(self, now: dt.datetime) -> int:
         """Delete the codes that can no longer be used (expired or spent)."""
-        with self._sessions.begin() as session:
-            result = session.execute(
-                delete(OneTimeCode).where((OneTimeCode.expires_at < now) | OneTimeCode.used_at.is_not(None))
-            )
-            return affected_rows(result)
+        spent = (OneTimeCode.expires_at < now) | OneTimeCode.used_at.is_not(None)
+        return delete_in_batches(self._sessions, OneTimeCode, spent)
 
     def purge_revoked(self, older_than: dt.datetime) -> int:
         """Forget links revoked, or expired, before `older_than` (the audit log keeps that they existed)."""
-        with self._sessions.begin() as session:
-            revoked = AccountLink.revoked_at.is_not(None) & (AccountLink.revoked_at < older_than)
-            expired = AccountLink.linked_at < older_than - self._lifetimes.user
-            result = session.execute(delete(AccountLink).where(revoked | expired))
-            return affected_rows(result)
+        revoked = AccountLink.revoked_at.is_not(None) & (AccountLink.revoked_at < older_than)
+        expired = AccountLink.linked_at < older_than - self._lifetimes.user
+        return delete_in_batches(self._sessions, AccountLink, revoked | expired)
 
     def _burn(self, row_id: int, now: dt.datetime) -> None:
         with self._sessions.begin() as session:
@@ -378,11 +374,8 @@ class ResetRequestStore:
 
     def purge_decided(self, older_than: dt.datetime) -> int:
         """Forget requests decided before `older_than`."""
-        with self._sessions.begin() as session:
-            result = session.execute(
-                delete(ResetRequest).where(ResetRequest.decided_at.is_not(None), ResetRequest.decided_at < older_than)
-            )
-            return affected_rows(result)
+        decided = ResetRequest.decided_at.is_not(None) & (ResetRequest.decided_at < older_than)
+        return delete_in_batches(self._sessions, ResetRequest, decided)
 
     def decide(self, request_id: int, approved: bool, by: str, now: dt.datetime) -> ResetRequestView | None:
         """Decide a pending or claimed request once; a request already decided is returned unchanged."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -269,6 +269,8 @@ class DirAccount(Base):
     """Embedded SQL directory: an account (the directory's part of it)."""
 
     __tablename__ = "dir_accounts"
+    # lookups compare logins whatever their case: without this index each one reads the whole table
+    __table_args__ = (Index("ix_dir_accounts_login_lower", func.lower(text("login"))),)
 
     login: Mapped[str] = mapped_column(String(128), primary_key=True)
     given_name: Mapped[str | None] = mapped_column(String(100))

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import RateLimit
+from bot.storage.batches import delete_in_batches
 from bot.storage.db import affected_rows
 from bot.storage.models import RateLimitCounter
 
@@ -93,6 +94,4 @@ class RateLimiter:
         return count is not None and count >= limit.count
 
     def purge(self, older_than: dt.datetime) -> int:
-        with self._sessions.begin() as session:
-            result = session.execute(delete(RateLimitCounter).where(RateLimitCounter.window_start < older_than))
-            return affected_rows(result)
+        return delete_in_batches(self._sessions, RateLimitCounter, RateLimitCounter.window_start < older_than)

@@ -12,9 +12,10 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, select
+from sqlalchemy import ColumnElement, bindparam, func, select
 
 from bot.core.redaction import NOT_AN_IDENTIFIER, redact, safe_identifier
+from bot.storage.batches import delete_in_batches
 from bot.storage.models import Ticket, TicketMessage
 from bot.storage.store import IdentifyingStore
 
@@ -220,12 +221,8 @@ class TicketStore(IdentifyingStore):
             return [(a, t, c) for a, t, c in rows]
 
     def purge_closed(self, older_than: dt.datetime) -> int:
-        with self._sessions.begin() as session:
-            old = session.scalars(
-                select(Ticket.id).where(Ticket.status == TicketStatus.CLOSED.value, Ticket.updated_at < older_than)
-            ).all()
-            if old:
-                session.execute(delete(TicketMessage).where(TicketMessage.ticket_id.in_(old)))
-                session.execute(delete(Ticket).where(Ticket.id.in_(old)))
+        """Delete tickets closed and untouched since before `older_than`, their messages with them, in batches."""
+        closed = (Ticket.status == TicketStatus.CLOSED.value) & (Ticket.updated_at < older_than)
+        purged = delete_in_batches(self._sessions, Ticket, closed)
         self._changed()
-        return len(old)
+        return purged

@@ -89,6 +89,38 @@ def test_accounts_of_school(directory, contract_fixture: DirectoryFixture) -> No
     assert directory.accounts_of_school("0999999Z") == []
 
 
+def test_a_big_schools_list_reads_each_account_as_a_lookup_does(directory, contract_fixture: DirectoryFixture) -> None:
+    """More accounts than one query's list of logins holds; some reset or re-issued since the load."""
+    states = (AccountState.PROVISIONAL, AccountState.RESET, AccountState.ACTIVE)
+    crowd = tuple(
+        dataclasses.replace(
+            contract_fixture.accounts[0],
+            login=f"eleve.{n:04d}",
+            state=states[n % 3],
+            provisional_issued_at=NOW - dt.timedelta(days=n % 40) if n % 3 < 2 else None,
+            ent_mail=f"eleve.{n:04d}@monlycee.net",
+            backup_email=f"eleve.{n:04d}@example.org" if n % 5 == 0 else None,
+        )
+        for n in range(1200)
+    )
+    directory.load_fixture(dataclasses.replace(contract_fixture, accounts=contract_fixture.accounts + crowd))
+    for login in ("eleve.0002", "eleve.0003", "eleve.1199"):  # active -> reset, provisional re-issued, active
+        directory.set_provisional_password(login, SECRET, NOW + dt.timedelta(hours=1))
+    listed = directory.accounts_of_school("0750001A")
+    assert [a.login for a in listed] == sorted(a.login for a in listed) and len(listed) > 1200
+    sample = listed[::40] + listed[1:4] + listed[-1:]
+    assert sample == [directory.find_account(a.login) for a in sample]
+    by_login = {a.login: a for a in listed}
+    assert [by_login[login].state for login in ("eleve.0001", "eleve.0002", "eleve.0003", "eleve.1199")] == [
+        AccountState.RESET,
+        AccountState.RESET,
+        AccountState.PROVISIONAL,
+        AccountState.RESET,
+    ]
+    assert by_login["eleve.0003"].provisional_issued_at == NOW + dt.timedelta(hours=1)
+    assert by_login["eleve.0005"].backup_email == "eleve.0005@example.org"
+
+
 # --- writing -------------------------------------------------------------------------------------
 
 
