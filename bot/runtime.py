@@ -13,6 +13,7 @@ import signal
 from bot.bootstrap import build_assistant, build_services
 from bot.channels.web import build_web_app, start_web
 from bot.config import AppConfig, secret
+from bot.helpdesk.build import webhook_secret as helpdesk_webhook_secret
 from bot.scheduler_lease import LeasedScheduler
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,11 @@ async def serve(config: AppConfig) -> None:
 
         telegram = TelegramChannel(assistant, token, config.telegram)
         extra_routes = telegram.web_routes()
+    webhook_secret = helpdesk_webhook_secret(config.helpdesk)
+    if services.helpdesk is not None and webhook_secret is not None:
+        from bot.channels.helpdesk_web import helpdesk_routes
+
+        extra_routes += helpdesk_routes(services, services.helpdesk, webhook_secret)
     runner = None
     if config.web.enabled:
         app = build_web_app(assistant, extra_routes, agent_token=secret(config.web.agent_token_env))

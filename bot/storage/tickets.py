@@ -9,13 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import threading
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, delete, func, select
+from sqlalchemy.orm import Session
 
 from bot.core.redaction import NOT_AN_IDENTIFIER, redact, safe_identifier
-from bot.storage.models import Ticket, TicketMessage
+from bot.storage.models import HelpdeskTicket, Ticket, TicketMessage
 from bot.storage.store import IdentifyingStore
 
 
@@ -203,10 +205,13 @@ class TicketStore(IdentifyingStore):
             raise ValueError("a rating is 1 to 5")
         return self._update(ticket_id, now, rating=rating)
 
-    def add_message(self, ticket_id: int, author: str, text: str, now: dt.datetime) -> None:
-        with self._sessions.begin() as session:
-            session.add(TicketMessage(ticket_id=ticket_id, author=author, text=redact(text), created_at=now))
-            row = session.get(Ticket, ticket_id)
+    def add_message(
+        self, ticket_id: int, author: str, text: str, now: dt.datetime, session: Session | None = None
+    ) -> None:
+        """A message of the ticket's history; in `session`'s transaction when given."""
+        with nullcontext(session) if session is not None else self._sessions.begin() as used:
+            used.add(TicketMessage(ticket_id=ticket_id, author=author, text=redact(text), created_at=now))
+            row = used.get(Ticket, ticket_id)
             if row is not None:
                 row.updated_at = now
 
@@ -226,6 +231,7 @@ class TicketStore(IdentifyingStore):
             ).all()
             if old:
                 session.execute(delete(TicketMessage).where(TicketMessage.ticket_id.in_(old)))
+                session.execute(delete(HelpdeskTicket).where(HelpdeskTicket.ticket_id.in_(old)))
                 session.execute(delete(Ticket).where(Ticket.id.in_(old)))
         self._changed()
         return len(old)
