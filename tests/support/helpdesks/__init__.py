@@ -4,8 +4,8 @@ server when a deployment names one in the environment (then the same contract te
 
 - GLPI: `CLEF_CONTRACT_GLPI_URL` (…/apirest.php), `CLEF_CONTRACT_GLPI_APP_TOKEN`, `CLEF_CONTRACT_GLPI_USER_TOKEN`
   (the assistant's API user), `CLEF_CONTRACT_GLPI_AGENT_TOKEN` (another user, who answers as an agent);
-- Zammad: `CLEF_CONTRACT_ZAMMAD_URL`, `CLEF_CONTRACT_ZAMMAD_TOKEN` (the assistant's), `CLEF_CONTRACT_ZAMMAD_AGENT_TOKEN`,
-  `CLEF_CONTRACT_ZAMMAD_GROUP` and `CLEF_CONTRACT_ZAMMAD_CUSTOMER` (an address).
+- Zammad: `CLEF_CONTRACT_ZAMMAD_URL`, `CLEF_CONTRACT_ZAMMAD_TOKEN` (the assistant's),
+  `CLEF_CONTRACT_ZAMMAD_AGENT_TOKEN`, `CLEF_CONTRACT_ZAMMAD_GROUP` and `CLEF_CONTRACT_ZAMMAD_CUSTOMER` (an address).
 
 Neither GLPI nor Zammad can be installed on the project's machines: the fakes are what the tests run here.
 """
@@ -64,8 +64,8 @@ def _real(kind: str) -> Helpdesk | None:
     env = os.environ.get
     if kind == "glpi" and env("CLEF_CONTRACT_GLPI_URL"):
         url, app_token = env("CLEF_CONTRACT_GLPI_URL", ""), env("CLEF_CONTRACT_GLPI_APP_TOKEN")
-        system = GlpiTicketSystem(url, app_token, env("CLEF_CONTRACT_GLPI_USER_TOKEN", ""))
-        return Helpdesk(kind, system, GlpiAgent(url, app_token, env("CLEF_CONTRACT_GLPI_AGENT_TOKEN", "")), None)
+        glpi = GlpiTicketSystem(url, app_token, env("CLEF_CONTRACT_GLPI_USER_TOKEN", ""))
+        return Helpdesk(kind, glpi, GlpiAgent(url, app_token, env("CLEF_CONTRACT_GLPI_AGENT_TOKEN", "")), None)
     if kind == "zammad" and env("CLEF_CONTRACT_ZAMMAD_URL"):
         url = env("CLEF_CONTRACT_ZAMMAD_URL", "")
         system = ZammadTicketSystem(
@@ -87,8 +87,8 @@ def helpdesk(kind: str) -> Iterator[Helpdesk]:
         glpi = GlpiData(app_token=APP_TOKEN, users={ASSISTANT_TOKEN: 7, AGENT_TOKEN: 12})
         with serving(glpi_app(glpi)) as root:
             url = f"{root}/apirest.php"
-            system = GlpiTicketSystem(url, APP_TOKEN, ASSISTANT_TOKEN, category_id=3)
-            yield Helpdesk(kind, system, GlpiAgent(url, APP_TOKEN, AGENT_TOKEN), glpi)
+            glpi_system = GlpiTicketSystem(url, APP_TOKEN, ASSISTANT_TOKEN, category_id=3)
+            yield Helpdesk(kind, glpi_system, GlpiAgent(url, APP_TOKEN, AGENT_TOKEN), glpi)
         return
     zammad = ZammadData(users={ASSISTANT_TOKEN: 3, AGENT_TOKEN: 4})
     with serving(zammad_app(zammad)) as root:

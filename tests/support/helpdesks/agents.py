@@ -77,10 +77,10 @@ class ZammadAgent:
 
     async def _call(self, method: str, path: str, body: Any = None) -> Any:
         headers = {"Authorization": f"Token token={self.token}"}
-        async with aiohttp.ClientSession(headers=headers) as http:
-            async with http.request(method, f"{self.url.rstrip('/')}/api/v1/{path}", json=body) as r:
-                assert r.status < 400, await r.text()
-                return await r.json()
+        url = f"{self.url.rstrip('/')}/api/v1/{path}"
+        async with aiohttp.ClientSession(headers=headers) as http, http.request(method, url, json=body) as r:
+            assert r.status < 400, await r.text()
+            return await r.json()
 
     async def read(self, external_id: int) -> Seen:
         ticket = await self._call("GET", f"tickets/{external_id}")

@@ -51,21 +51,24 @@ class _Refused(Exception):
         self.response = response
 
 
-def glpi_app(data: GlpiData) -> web.Application:
-    def app_token_ok(request: web.Request) -> None:
-        if request.headers.get("App-Token") != data.app_token:
+class _GlpiApi:
+    def __init__(self, data: GlpiData) -> None:
+        self.data = data
+
+    def app_token_ok(self, request: web.Request) -> None:
+        if request.headers.get("App-Token") != self.data.app_token:
             raise _Refused(_error(400, "ERROR_WRONG_APP_TOKEN_PARAMETER", "parameter app_token seems wrong"))
 
-    def user_of(request: web.Request) -> int:
-        app_token_ok(request)
+    def user_of(self, request: web.Request) -> int:
+        self.app_token_ok(request)
         token = request.headers.get("Session-Token")
         if not token:
             raise _Refused(_error(400, "ERROR_SESSION_TOKEN_MISSING", "parameter session_token is missing or empty"))
-        if token not in data.sessions:
+        if token not in self.data.sessions:
             raise _Refused(_error(401, "ERROR_SESSION_TOKEN_INVALID", "session_token seems invalid"))
-        return data.sessions[token]
+        return self.data.sessions[token]
 
-    async def inputs(request: web.Request) -> tuple[list[dict[str, Any]], bool]:
+    async def inputs(self, request: web.Request) -> tuple[list[dict[str, Any]], bool]:
         try:
             body = await request.json()
         except ValueError:
@@ -77,9 +80,9 @@ def glpi_app(data: GlpiData) -> web.Application:
             return value, True
         raise _Refused(_error(400, "ERROR_BAD_ARRAY", "input parameter must be an array of objects"))
 
-    def guarded(handler: Any) -> Any:
+    def guarded(self, handler: Any) -> Any:
         async def run(request: web.Request) -> web.StreamResponse:
-            data.calls.append((request.method, request.path))
+            self.data.calls.append((request.method, request.path))
             try:
                 response: web.StreamResponse = await handler(request)
                 return response
@@ -88,53 +91,55 @@ def glpi_app(data: GlpiData) -> web.Application:
 
         return run
 
-    async def init_session(request: web.Request) -> web.Response:
-        app_token_ok(request)
+    async def init_session(self, request: web.Request) -> web.Response:
+        self.app_token_ok(request)
         kind, _, token = request.headers.get("Authorization", "").partition(" ")
-        if kind != "user_token" or token not in data.users:
+        if kind != "user_token" or token not in self.data.users:
             return _error(401, "ERROR_GLPI_LOGIN_USER_TOKEN", "parameter user_token seems invalid")
         session_token = secrets.token_hex(13)
-        data.sessions[session_token] = data.users[token]
+        self.data.sessions[session_token] = self.data.users[token]
         return web.json_response({"session_token": session_token})
 
-    async def kill_session(request: web.Request) -> web.Response:
-        user_of(request)
-        data.sessions.pop(request.headers["Session-Token"], None)
+    async def kill_session(self, request: web.Request) -> web.Response:
+        self.user_of(request)
+        self.data.sessions.pop(request.headers["Session-Token"], None)
         return web.json_response(True)
 
-    async def full_session(request: web.Request) -> web.Response:
-        return web.json_response({"session": {"glpiID": user_of(request), "glpiactiveprofile": {"name": "Technician"}}})
+    async def full_session(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {"session": {"glpiID": self.user_of(request), "glpiactiveprofile": {"name": "Technician"}}}
+        )
 
-    def store(itemtype: str) -> dict[int, dict[str, Any]]:
+    def store(self, itemtype: str) -> dict[int, dict[str, Any]]:
         if itemtype == "Ticket":
-            return data.tickets
+            return self.data.tickets
         if itemtype == "ITILFollowup":
-            return data.followups
+            return self.data.followups
         raise _Refused(_error(400, "ERROR_ITEM_NOT_FOUND", f"itemtype {itemtype} not found"))
 
-    def found(itemtype: str, item_id: str) -> dict[str, Any]:
-        item = store(itemtype).get(int(item_id)) if item_id.isdigit() else None
+    def found(self, itemtype: str, item_id: str) -> dict[str, Any]:
+        item = self.store(itemtype).get(int(item_id)) if item_id.isdigit() else None
         if item is None:
             raise _Refused(_error(404, "ERROR_ITEM_NOT_FOUND", "Item not found"))
         return item
 
-    def encoded(item: dict[str, Any]) -> dict[str, Any]:
+    def encoded(self, item: dict[str, Any]) -> dict[str, Any]:
         return {**item, "content": html.escape(item["content"])} if "content" in item else dict(item)
 
-    async def add(request: web.Request) -> web.Response:
-        users_id = user_of(request)
+    async def add(self, request: web.Request) -> web.Response:
+        users_id = self.user_of(request)
         itemtype = request.match_info["itemtype"]
-        items, as_list = await inputs(request)
+        items, as_list = await self.inputs(request)
         created = []
         for fields in items:
-            item_id = data.new_id()
+            item_id = self.data.new_id()
             if itemtype == "Ticket":
-                store(itemtype)[item_id] = {"status": 1, "name": "", "content": "", **fields, "id": item_id}
-                store(itemtype)[item_id]["users_id_recipient"] = users_id
+                self.store(itemtype)[item_id] = {"status": 1, "name": "", "content": "", **fields, "id": item_id}
+                self.store(itemtype)[item_id]["users_id_recipient"] = users_id
             else:
-                if fields.get("itemtype") != "Ticket" or int(fields.get("items_id", 0)) not in data.tickets:
+                if fields.get("itemtype") != "Ticket" or int(fields.get("items_id", 0)) not in self.data.tickets:
                     raise _Refused(_error(400, "ERROR_GLPI_ADD", "Item not found"))
-                store(itemtype)[item_id] = {
+                self.store(itemtype)[item_id] = {
                     "is_private": 0,
                     **fields,
                     "items_id": int(fields["items_id"]),
@@ -147,24 +152,24 @@ def glpi_app(data: GlpiData) -> web.Application:
         location = f"{request.url.origin()}{PREFIX}/{itemtype}/{created[0]['id']}"
         return web.json_response(created[0], status=201, headers={"Location": location})
 
-    async def update(request: web.Request) -> web.Response:
-        user_of(request)
+    async def update(self, request: web.Request) -> web.Response:
+        self.user_of(request)
         itemtype, item_id = request.match_info["itemtype"], request.match_info["id"]
-        item = found(itemtype, item_id)
-        (fields,), _ = await inputs(request)
+        item = self.found(itemtype, item_id)
+        (fields,), _ = await self.inputs(request)
         item.update({k: v for k, v in fields.items() if k != "id"})
         return web.json_response([{item_id: True, "message": ""}])
 
-    async def get_item(request: web.Request) -> web.Response:
-        user_of(request)
-        return web.json_response(encoded(found(request.match_info["itemtype"], request.match_info["id"])))
+    async def get_item(self, request: web.Request) -> web.Response:
+        self.user_of(request)
+        return web.json_response(self.encoded(self.found(request.match_info["itemtype"], request.match_info["id"])))
 
-    async def sub_items(request: web.Request) -> web.Response:
-        user_of(request)
-        ticket = found("Ticket", request.match_info["id"])
+    async def sub_items(self, request: web.Request) -> web.Response:
+        self.user_of(request)
+        ticket = self.found("Ticket", request.match_info["id"])
         if request.match_info["sub"] != "ITILFollowup":
             return _error(400, "ERROR_ITEM_NOT_FOUND", "sub itemtype not found")
-        rows = [encoded(f) for f in data.followups.values() if f["items_id"] == ticket["id"]]
+        rows = [self.encoded(f) for f in self.data.followups.values() if f["items_id"] == ticket["id"]]
         key = request.query.get("sort", "id")
         rows.sort(key=lambda r: r.get(key) or 0, reverse=request.query.get("order", "ASC") == "DESC")
         first, _, last = request.query.get("range", "0-50").partition("-")
@@ -174,12 +179,17 @@ def glpi_app(data: GlpiData) -> web.Application:
         shown = f"{start}-{start + len(page) - 1}/{len(rows)}" if page else f"*/{len(rows)}"
         return web.json_response(page, status=status, headers={"Content-Range": shown})
 
-    app = web.Application()
-    app.router.add_get(f"{PREFIX}/initSession", guarded(init_session))
-    app.router.add_get(f"{PREFIX}/killSession", guarded(kill_session))
-    app.router.add_get(f"{PREFIX}/getFullSession", guarded(full_session))
-    app.router.add_get(f"{PREFIX}/Ticket/{{id}}/{{sub}}", guarded(sub_items))
-    app.router.add_post(f"{PREFIX}/{{itemtype}}", guarded(add))
-    app.router.add_put(f"{PREFIX}/{{itemtype}}/{{id}}", guarded(update))
-    app.router.add_get(f"{PREFIX}/{{itemtype}}/{{id}}", guarded(get_item))
-    return app
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get(f"{PREFIX}/initSession", self.guarded(self.init_session))
+        app.router.add_get(f"{PREFIX}/killSession", self.guarded(self.kill_session))
+        app.router.add_get(f"{PREFIX}/getFullSession", self.guarded(self.full_session))
+        app.router.add_get(f"{PREFIX}/Ticket/{{id}}/{{sub}}", self.guarded(self.sub_items))
+        app.router.add_post(f"{PREFIX}/{{itemtype}}", self.guarded(self.add))
+        app.router.add_put(f"{PREFIX}/{{itemtype}}/{{id}}", self.guarded(self.update))
+        app.router.add_get(f"{PREFIX}/{{itemtype}}/{{id}}", self.guarded(self.get_item))
+        return app
+
+
+def glpi_app(data: GlpiData) -> web.Application:
+    return _GlpiApi(data).app()

@@ -45,14 +45,17 @@ class _Refused(Exception):
         self.response = web.json_response({"error": error, "error_human": error}, status=status)
 
 
-def zammad_app(data: ZammadData) -> web.Application:
-    def user_of(request: web.Request) -> int:
-        kind, _, token = request.headers.get("Authorization", "").partition(" token=")
-        if kind != "Token" or token not in data.users:
-            raise _Refused(401, "Authentication required")
-        return data.users[token]
+class _ZammadApi:
+    def __init__(self, data: ZammadData) -> None:
+        self.data = data
 
-    async def body_of(request: web.Request) -> dict[str, Any]:
+    def user_of(self, request: web.Request) -> int:
+        kind, _, token = request.headers.get("Authorization", "").partition(" token=")
+        if kind != "Token" or token not in self.data.users:
+            raise _Refused(401, "Authentication required")
+        return self.data.users[token]
+
+    async def body_of(self, request: web.Request) -> dict[str, Any]:
         try:
             body = await request.json()
         except ValueError:
@@ -61,11 +64,11 @@ def zammad_app(data: ZammadData) -> web.Application:
             raise _Refused(422, "Need at least an object")
         return body
 
-    def guarded(handler: Any) -> Any:
+    def guarded(self, handler: Any) -> Any:
         async def run(request: web.Request) -> web.StreamResponse:
-            data.calls.append((request.method, request.path))
+            self.data.calls.append((request.method, request.path))
             try:
-                user_of(request)
+                self.user_of(request)
                 response: web.StreamResponse = await handler(request)
                 return response
             except _Refused as refused:
@@ -73,18 +76,18 @@ def zammad_app(data: ZammadData) -> web.Application:
 
         return run
 
-    def ticket_of(value: str | int) -> dict[str, Any]:
-        ticket = data.tickets.get(int(value)) if str(value).isdigit() else None
+    def ticket_of(self, value: str | int) -> dict[str, Any]:
+        ticket = self.data.tickets.get(int(value)) if str(value).isdigit() else None
         if ticket is None:
             raise _Refused(404, f"Couldn't find Ticket with 'id'={value}")
         return ticket
 
-    def article(ticket_id: int, fields: dict[str, Any], by: int) -> dict[str, Any]:
+    def article(self, ticket_id: int, fields: dict[str, Any], by: int) -> dict[str, Any]:
         sender = fields.get("sender", "Agent")
         if sender not in SENDERS:
             raise _Refused(422, f"No lookup value found for 'sender': {sender!r}")
-        article_id = data.new_id()
-        data.articles[article_id] = {
+        article_id = self.data.new_id()
+        self.data.articles[article_id] = {
             "id": article_id,
             "ticket_id": ticket_id,
             "body": str(fields.get("body", "")),
@@ -95,23 +98,23 @@ def zammad_app(data: ZammadData) -> web.Application:
             "sender": sender,
             "created_by_id": by,
         }
-        return data.articles[article_id]
+        return self.data.articles[article_id]
 
-    async def create_ticket(request: web.Request) -> web.Response:
-        by = user_of(request)
-        body = await body_of(request)
+    async def create_ticket(self, request: web.Request) -> web.Response:
+        by = self.user_of(request)
+        body = await self.body_of(request)
         for required in ("title", "group"):
             if not body.get(required):
                 raise _Refused(422, f"Missing required attribute {required}")
-        if body["group"] not in data.groups:
+        if body["group"] not in self.data.groups:
             raise _Refused(422, f"No lookup value found for 'group': {body['group']!r}")
         customer = body.get("customer_id")
         if isinstance(customer, str) and customer.startswith("guess:") and "@" in customer:
-            customer = data.customers.setdefault(customer.removeprefix("guess:"), data.new_id())
+            customer = self.data.customers.setdefault(customer.removeprefix("guess:"), self.data.new_id())
         if not isinstance(customer, int):
             raise _Refused(422, "Missing required attribute customer_id")
-        ticket_id = data.new_id()
-        data.tickets[ticket_id] = {
+        ticket_id = self.data.new_id()
+        self.data.tickets[ticket_id] = {
             "id": ticket_id,
             "number": str(31000 + ticket_id),
             "title": body["title"],
@@ -121,15 +124,15 @@ def zammad_app(data: ZammadData) -> web.Application:
             "created_by_id": by,
         }
         if isinstance(body.get("article"), dict):
-            article(ticket_id, body["article"], by)
-        return web.json_response(data.tickets[ticket_id], status=201)
+            self.article(ticket_id, body["article"], by)
+        return web.json_response(self.data.tickets[ticket_id], status=201)
 
-    async def get_ticket(request: web.Request) -> web.Response:
-        return web.json_response(ticket_of(request.match_info["id"]))
+    async def get_ticket(self, request: web.Request) -> web.Response:
+        return web.json_response(self.ticket_of(request.match_info["id"]))
 
-    async def update_ticket(request: web.Request) -> web.Response:
-        ticket = ticket_of(request.match_info["id"])
-        body = await body_of(request)
+    async def update_ticket(self, request: web.Request) -> web.Response:
+        ticket = self.ticket_of(request.match_info["id"])
+        body = await self.body_of(request)
         if "state" in body:
             ids = [i for i, name in STATES.items() if name == body["state"]]
             if not ids:
@@ -141,25 +144,30 @@ def zammad_app(data: ZammadData) -> web.Application:
             ticket["state_id"] = body["state_id"]
         return web.json_response(ticket)
 
-    async def states(request: web.Request) -> web.Response:
+    async def states(self, request: web.Request) -> web.Response:
         return web.json_response([{"id": i, "name": name, "active": True} for i, name in STATES.items()])
 
-    async def create_article(request: web.Request) -> web.Response:
-        by = user_of(request)
-        body = await body_of(request)
-        ticket = ticket_of(body.get("ticket_id", ""))
-        return web.json_response(article(ticket["id"], body, by), status=201)
+    async def create_article(self, request: web.Request) -> web.Response:
+        by = self.user_of(request)
+        body = await self.body_of(request)
+        ticket = self.ticket_of(body.get("ticket_id", ""))
+        return web.json_response(self.article(ticket["id"], body, by), status=201)
 
-    async def articles(request: web.Request) -> web.Response:
-        ticket = ticket_of(request.match_info["id"])
-        rows = sorted((a for a in data.articles.values() if a["ticket_id"] == ticket["id"]), key=lambda a: a["id"])
+    async def articles(self, request: web.Request) -> web.Response:
+        ticket = self.ticket_of(request.match_info["id"])
+        rows = sorted((a for a in self.data.articles.values() if a["ticket_id"] == ticket["id"]), key=lambda a: a["id"])
         return web.json_response(rows)
 
-    app = web.Application()
-    app.router.add_post("/api/v1/tickets", guarded(create_ticket))
-    app.router.add_get("/api/v1/tickets/{id}", guarded(get_ticket))
-    app.router.add_put("/api/v1/tickets/{id}", guarded(update_ticket))
-    app.router.add_get("/api/v1/ticket_states", guarded(states))
-    app.router.add_post("/api/v1/ticket_articles", guarded(create_article))
-    app.router.add_get("/api/v1/ticket_articles/by_ticket/{id}", guarded(articles))
-    return app
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/api/v1/tickets", self.guarded(self.create_ticket))
+        app.router.add_get("/api/v1/tickets/{id}", self.guarded(self.get_ticket))
+        app.router.add_put("/api/v1/tickets/{id}", self.guarded(self.update_ticket))
+        app.router.add_get("/api/v1/ticket_states", self.guarded(self.states))
+        app.router.add_post("/api/v1/ticket_articles", self.guarded(self.create_article))
+        app.router.add_get("/api/v1/ticket_articles/by_ticket/{id}", self.guarded(self.articles))
+        return app
+
+
+def zammad_app(data: ZammadData) -> web.Application:
+    return _ZammadApi(data).app()
