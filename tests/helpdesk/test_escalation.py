@@ -1,0 +1,83 @@
+"""End to end, against each helpdesk: a conversation escalates, the ticket appears there with the redacted
+transcript, the user's later messages become followups, agents' public answers reach the chat (never a private
+one, never twice, across a restart), and a ticket solved or closed there closes here and asks the rating."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+from bot.services import Services
+from bot.services.assistant import Assistant
+from bot.services.helpdesk_sync import HelpdeskSync
+from bot.storage.helpdesk_tickets import HelpdeskTicketStore
+from tests.conftest import Chat
+from tests.support.helpdesks import Helpdesk
+
+SENDER = "web:helpdesk-user"
+
+
+def _inbox(services: Services) -> list[str]:
+    return [m.text for m in services.relay.take(SENDER)]
+
+
+def test_an_escalation_lives_in_the_helpdesk_and_comes_back_to_the_chat(
+    assistant: Assistant, services: Services, desk: Helpdesk
+) -> None:
+    services.helpdesk = desk.system
+    chat = Chat(assistant, SENDER)
+    chat.say("je n'arrive pas a me connecter avec le mot de passe Soleil2024!")
+    chat.say("je veux parler a un conseiller")
+    ticket = services.tickets.open_for(SENDER)
+    assert ticket is not None
+
+    assert HelpdeskSync(services, desk.system).run().created == 1
+    link = HelpdeskTicketStore(services.sessions).get(ticket.id)
+    assert link is not None
+    seen = asyncio.run(desk.agent.read(link.external_id))
+    assert f"n°{ticket.id}" in seen.title
+    assert "parler a un conseiller" in seen.content and "me connecter" in seen.content
+    assert "Soleil2024" not in seen.content
+
+    chat.say("mon mdp est Azerty123! et ça ne marche toujours pas")
+    assert HelpdeskSync(services, desk.system).run().followups_sent == 1
+    (followup,) = asyncio.run(desk.agent.read(link.external_id)).followups
+    assert followup[1] and "ne marche toujours pas" in followup[0] and "Azerty123" not in followup[0]
+
+    asyncio.run(desk.agent.answer(link.external_id, "Note : compte vérifié dans l'annuaire", public=False))
+    asyncio.run(desk.agent.answer(link.external_id, "Votre compte est débloqué, réessayez.", public=True))
+    _inbox(services)  # what the chat's own turns left there
+    assert HelpdeskSync(services, desk.system).run().relayed == 1
+    assert _inbox(services) == [f"Conseiller (demande n°{ticket.id}) : Votre compte est débloqué, réessayez."]
+    restarted = HelpdeskSync(services, desk.system)  # a new process: what was relayed is not relayed again
+    assert restarted.run().relayed == 0 and _inbox(services) == []
+
+    asyncio.run(desk.agent.finish(link.external_id))
+    assert HelpdeskSync(services, desk.system).run().closed == 1
+    closed = services.tickets.get(ticket.id)
+    assert closed is not None and closed.status == "closed"
+    (rating,) = services.relay.take(SENDER)
+    assert "est close" in rating.text and [b.title for b in rating.buttons] == ["1", "2", "3", "4", "5"]
+    assert HelpdeskSync(services, desk.system).run().closed == 0 and _inbox(services) == []
+    chat.say(rating.buttons[3].payload)
+    rated = services.tickets.get(ticket.id)
+    assert rated is not None and rated.rating == 4
+
+
+def test_a_helpdesk_out_of_reach_loses_nothing(assistant: Assistant, services: Services, desk: Helpdesk) -> None:
+    services.helpdesk = desk.system
+    chat = Chat(assistant, SENDER)
+    chat.say("je veux parler a un conseiller")
+    ticket = services.tickets.open_for(SENDER)
+    assert ticket is not None
+    unreachable = dataclasses.replace(desk.system, **_nowhere(desk))  # type: ignore[type-var]
+    assert HelpdeskSync(services, unreachable).run().created == 0
+    assert HelpdeskTicketStore(services.sessions).get(ticket.id) is None
+    assert HelpdeskSync(services, desk.system).run().created == 1  # the next run, once it answers again
+
+
+def _nowhere(desk: Helpdesk) -> dict[str, object]:
+    """The adapter's address changed to a closed port of 127.0.0.1."""
+    if desk.kind == "glpi":
+        return {"api_url": "http://127.0.0.1:9/apirest.php", "timeout_seconds": 2.0}
+    return {"url": "http://127.0.0.1:9", "timeout_seconds": 2.0}
