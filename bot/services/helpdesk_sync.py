@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,10 @@ from bot.storage.tickets import TicketView
 from bot.texts import text
 
 log = logging.getLogger(__name__)
+
+_RELAYING = threading.Lock()
+"""The ticket's lock of the database is no lock on SQLite: a webhook's read and the job's, in two threads of this
+one process, take this one too."""
 
 CLOSED_THERE = "helpdesk_closed"  # the audit operation: a ticket closed by the helpdesk, its rating asked
 
@@ -131,7 +136,7 @@ class HelpdeskSync:
         if ticket is None or ticket.status == "closed" or (not followups and not state.finished):
             return
         target = f"ticket {ticket.id}"
-        with self.s.sessions.begin() as session:
+        with _RELAYING, self.s.sessions.begin() as session:
             hold(session, f"helpdesk:{ticket.id}")
             current = self.links.get(ticket.id, session)
             seen = current.last_followup_id if current else link.last_followup_id
