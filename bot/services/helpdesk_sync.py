@@ -132,6 +132,7 @@ class HelpdeskSync:
     async def _read(self, helpdesk: HelpdeskSession, link: HelpdeskLink, report: SyncReport) -> None:
         followups = [f for f in await helpdesk.followups(link.external_id) if f.id > link.last_followup_id]
         state = await helpdesk.state(link.external_id)
+        self.links.read(link.ticket_id, self.s.now())
         ticket = self.s.tickets.get(link.ticket_id)
         if ticket is None or ticket.status == "closed" or (not followups and not state.finished):
             return

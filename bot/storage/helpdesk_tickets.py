@@ -48,13 +48,14 @@ class HelpdeskTicketStore:
             )
 
     def linked_open(self, system: str, limit: int) -> list[HelpdeskLink]:
-        """The twins in `system` of open local tickets, the least recently created first."""
+        """The twins in `system` of open local tickets, those read longest ago (or never) first: a run reading
+        `limit` of more tickets than that reads the others next."""
         with self._sessions() as session:
             rows = session.scalars(
                 select(HelpdeskTicket)
                 .join(Ticket, Ticket.id == HelpdeskTicket.ticket_id)
                 .where(HelpdeskTicket.system == system, Ticket.status.in_(OPEN_STATUSES))
-                .order_by(HelpdeskTicket.ticket_id)
+                .order_by(HelpdeskTicket.read_at.is_not(None), HelpdeskTicket.read_at, HelpdeskTicket.ticket_id)
                 .limit(limit)
             )
             return [_link(row) for row in rows]
@@ -114,6 +115,13 @@ class HelpdeskTicketStore:
             row = session.get(HelpdeskTicket, ticket_id)
             if row is not None and message_id > row.last_message_id:
                 row.last_message_id = message_id
+
+    def read(self, ticket_id: int, now: dt.datetime) -> None:
+        """The ticket was read there now."""
+        with self._sessions.begin() as session:
+            row = session.get(HelpdeskTicket, ticket_id)
+            if row is not None:
+                row.read_at = now
 
     def seen(self, ticket_id: int, followup_id: int, session: Session) -> None:
         """In `session`'s transaction: followups up to `followup_id` were read (and relayed when for the user)."""

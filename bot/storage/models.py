@@ -317,3 +317,4 @@ class HelpdeskTicket(Base):
     last_message_id: Mapped[int] = mapped_column(default=0)
     last_followup_id: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    read_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # the tickets read longest ago are read first

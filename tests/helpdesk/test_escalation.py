@@ -11,7 +11,7 @@ from bot.services import Services
 from bot.services.assistant import Assistant
 from bot.services.helpdesk_sync import HelpdeskSync
 from bot.storage.helpdesk_tickets import HelpdeskTicketStore
-from tests.conftest import Chat
+from tests.conftest import Chat, SettableClock
 from tests.support.helpdesks import Helpdesk
 
 SENDER = "web:helpdesk-user"
@@ -81,3 +81,30 @@ def _nowhere(desk: Helpdesk) -> dict[str, object]:
     if desk.kind == "glpi":
         return {"api_url": "http://127.0.0.1:9/apirest.php", "timeout_seconds": 2.0}
     return {"url": "http://127.0.0.1:9", "timeout_seconds": 2.0}
+
+
+def test_more_open_tickets_than_a_run_reads_are_all_read_in_turn(
+    assistant: Assistant, services: Services, desk: Helpdesk, clock: SettableClock
+) -> None:
+    services.helpdesk = desk.system
+    senders = [f"web:many-{n}" for n in range(3)]
+    for sender in senders:
+        Chat(assistant, sender).say("je veux parler a un conseiller")
+    sync = HelpdeskSync(services, desk.system)
+    sync.limit = 2  # helpdesk.tickets_per_run
+    assert sync.run().created == 2 and sync.run().created == 1
+    links = HelpdeskTicketStore(services.sessions)
+    answers = ["Bonjour Alice", "Bonjour Bruno", "Bonjour Chloé"]
+    for sender, answer in zip(senders, answers, strict=True):
+        ticket = services.tickets.open_for(sender)
+        link = links.get(ticket.id) if ticket else None
+        assert link is not None
+        asyncio.run(desk.agent.answer(link.external_id, answer, public=True))
+    relayed = []
+    for _ in range(2):
+        clock.advance(minutes=1)  # the job's next run
+        relayed.append(sync.run().relayed)
+    assert relayed == [2, 1]
+    assert [[m.text.partition(" : ")[2] for m in services.relay.take(sender)] for sender in senders] == [
+        [answer] for answer in answers
+    ]

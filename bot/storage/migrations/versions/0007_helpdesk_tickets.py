@@ -24,6 +24,7 @@ def upgrade() -> None:
     sa.Column('last_message_id', sa.Integer(), nullable=False),
     sa.Column('last_followup_id', sa.Integer(), nullable=False),
     sa.Column('created_at', bot.storage.models.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('read_at', bot.storage.models.UtcDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('ticket_id')
     )
