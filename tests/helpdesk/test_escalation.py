@@ -13,6 +13,8 @@ from bot.services.helpdesk_sync import HelpdeskSync
 from bot.storage.helpdesk_tickets import HelpdeskTicketStore
 from tests.conftest import Chat, SettableClock
 from tests.support.helpdesks import Helpdesk
+from tests.support.helpdesks.glpi_fake import GlpiData
+from tests.support.helpdesks.zammad_fake import ZammadData
 
 SENDER = "web:helpdesk-user"
 
@@ -108,3 +110,20 @@ def test_more_open_tickets_than_a_run_reads_are_all_read_in_turn(
     assert [[m.text.partition(" : ")[2] for m in services.relay.take(sender)] for sender in senders] == [
         [answer] for answer in answers
     ]
+
+
+def test_the_requester_is_who_the_directory_knows(services: Services, desk: Helpdesk, clock: SettableClock) -> None:
+    services.helpdesk = desk.system
+    ticket = services.tickets.open(
+        "web:marie", "web", "monlycee", "marie.dupont2", "expired_link", "Lien expiré", "(transcription)", clock()
+    )
+    assert HelpdeskSync(services, desk.system).run().created == 1
+    link = HelpdeskTicketStore(services.sessions).get(ticket.id)
+    assert link is not None
+    seen = asyncio.run(desk.agent.read(link.external_id))
+    assert "Demandeur : Marie Dupont" in seen.content and "Identifiant : marie.dupont2" in seen.content
+    if isinstance(desk.fake, ZammadData):  # the customer found (or created) by the validated backup address
+        assert desk.fake.tickets[link.external_id]["customer_id"] == desk.fake.customers["marie.d@example.org"]
+    if isinstance(desk.fake, GlpiData):  # notified at that address
+        notified = desk.fake.tickets[link.external_id]["_users_id_requester_notif"]
+        assert notified["alternative_email"] == ["marie.d@example.org"]
