@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
+from bot.scheduler import purge
 from bot.services import Services
 from bot.services.assistant import Assistant
 from bot.services.helpdesk_sync import HelpdeskSync
@@ -127,3 +128,15 @@ def test_the_requester_is_who_the_directory_knows(services: Services, desk: Help
     if isinstance(desk.fake, GlpiData):  # notified at that address
         notified = desk.fake.tickets[link.external_id]["_users_id_requester_notif"]
         assert notified["alternative_email"] == ["marie.d@example.org"]
+
+
+def test_a_purged_ticket_takes_its_twins_record_with_it(
+    services: Services, desk: Helpdesk, clock: SettableClock
+) -> None:
+    services.helpdesk = desk.system
+    ticket = services.tickets.open("web:old", "web", None, None, None, "Ancienne demande", "(transcription)", clock())
+    HelpdeskSync(services, desk.system).run()
+    services.tickets.close(ticket.id, clock())
+    clock.advance(days=366)  # past ticket_retention_days
+    assert purge(services)["tickets"] == 1
+    assert HelpdeskTicketStore(services.sessions).get(ticket.id) is None
