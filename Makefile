@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 .PHONY: run chat check lint typecheck fast-tests test system-deps train nlu-eval bench mutation clean
 
 # the fast test layers: no system service (slapd, PostgreSQL, Chromium), no started process, no cross-validation
-FAST_TESTS := tests/core tests/nlu tests/dialogue tests/services tests/storage tests/mail tests/directory tests/cas \
+FAST_TESTS := tests/core tests/nlu tests/dialogue tests/services tests/storage tests/mail tests/directory tests/cas tests/helpdesk \
 	tests/reliability/test_breaker.py tests/test_relay.py tests/test_scheduler.py tests/test_operations.py tests/test_assistant.py
 FAST_MARKERS := not ldap and not postgres and not browser and not security and not slow
 

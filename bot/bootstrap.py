@@ -33,6 +33,7 @@ from bot.dialogue.rules import load_rules
 from bot.dialogue.understanding import Understander, load_lexicon
 from bot.directory.fixture import DirectoryFixture, load_fixture
 from bot.directory.port import Directory
+from bot.helpdesk.build import build_ticket_system
 from bot.holidays import SchoolHolidays
 from bot.knowledge import KnowledgeBase
 from bot.mail.capture import CaptureMailer
@@ -169,6 +170,7 @@ def build_services(
         holidays=SchoolHolidays(),
         knowledge=KnowledgeBase.load(knowledge.articles, set(config.tenants)),
         conversation_locks=ConversationLocks.for_database(database),
+        helpdesk=build_ticket_system(config.helpdesk),
     )
 
 

@@ -365,6 +365,49 @@ class LinkingSettings(_Strict):
     )
 
 
+class GlpiSettings(_Strict):
+    """GLPI's REST API; the API user's token and the API client's App-Token are read from the environment."""
+
+    api_url: AnyHttpUrl = Field(description="ends with apirest.php, e.g. https://glpi.example.fr/apirest.php")
+    app_token_env: str | None = Field("CLEF_GLPI_APP_TOKEN", description="null when the API client needs none")
+    user_token_env: str = "CLEF_GLPI_USER_TOKEN"
+    category_id: int | None = Field(None, ge=1, description="the ITIL category (itilcategories_id) of the tickets")
+    entity_id: int | None = Field(None, ge=0, description="the entity of the tickets (the API user's by default)")
+    requester_user_id: int | None = Field(None, ge=1, description="a GLPI user named requester of every ticket")
+
+
+class ZammadSettings(_Strict):
+    """Zammad's REST API (`<url>/api/v1`) with an agent's access token read from the environment."""
+
+    url: AnyHttpUrl = Field(description="the server's root, e.g. https://support.example.fr")
+    token_env: str = "CLEF_ZAMMAD_TOKEN"
+    group: str = Field("Users", min_length=1, description="the group (category) that receives the tickets")
+    customer: str = Field(description="the address of the customer of a ticket whose requester has none known")
+    closed_states: list[str] = Field(default_factory=lambda: ["closed", "merged"], min_length=1)
+
+
+class HelpdeskSettings(_Strict):
+    """The helpdesk the agents already use: each escalation is created there too and kept in step (README)."""
+
+    kind: Literal["none", "glpi", "zammad"] = "none"
+    poll_seconds: int = Field(60, ge=10, description="how often tickets there are read (followups, status)")
+    tickets_per_run: int = Field(50, ge=1, le=1000, description="tickets created, and tickets read, per run at most")
+    timeout_seconds: float = Field(10.0, gt=0, le=120)
+    webhook_secret_env: str | None = Field(
+        None, description="names the variable holding the webhooks' signing secret; null: polling only"
+    )
+    glpi: GlpiSettings | None = None
+    zammad: ZammadSettings | None = None
+
+    @model_validator(mode="after")
+    def _configured(self) -> HelpdeskSettings:
+        if self.kind == "glpi" and self.glpi is None:
+            raise ValueError("kind glpi needs a glpi section (api_url)")
+        if self.kind == "zammad" and self.zammad is None:
+            raise ValueError("kind zammad needs a zammad section (url, customer)")
+        return self
+
+
 class AppConfig(_Strict):
     assistant: AssistantSettings = AssistantSettings()
     storage: StorageSettings = StorageSettings()
@@ -374,6 +417,7 @@ class AppConfig(_Strict):
     telegram: TelegramSettings = TelegramSettings()
     rate_limits: RateLimits = RateLimits()
     linking: LinkingSettings = LinkingSettings()
+    helpdesk: HelpdeskSettings = HelpdeskSettings()
     tenants: dict[str, Tenant]
     root: Path = Field(default=PROJECT_ROOT, exclude=True)
 

@@ -10,10 +10,15 @@ import asyncio
 import logging
 import signal
 
+from aiohttp import web
+
 from bot.bootstrap import build_assistant, build_services
 from bot.channels.web import build_web_app, start_web
 from bot.config import AppConfig, secret
+from bot.helpdesk.build import webhook_secret as helpdesk_webhook_secret
+from bot.scheduler import run_soon
 from bot.scheduler_lease import LeasedScheduler
+from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +32,9 @@ async def serve(config: AppConfig) -> None:
         loop.add_signal_handler(sig, stop.set)
     jobs = None
     if config.assistant.run_scheduler:
-        jobs = asyncio.create_task(LeasedScheduler(services, config.assistant.scheduler_lease_seconds).run(stop))
+        leased = LeasedScheduler(services, config.assistant.scheduler_lease_seconds)
+        jobs = asyncio.create_task(leased.run(stop))
+        _sync_helpdesk_soon(services, leased, loop)
     telegram = None
     extra_routes = []
     token = secret(config.telegram.token_env)
@@ -36,6 +43,7 @@ async def serve(config: AppConfig) -> None:
 
         telegram = TelegramChannel(assistant, token, config.telegram)
         extra_routes = telegram.web_routes()
+    extra_routes += _helpdesk_routes(services)
     runner = None
     if config.web.enabled:
         app = build_web_app(assistant, extra_routes, agent_token=secret(config.web.agent_token_env))
@@ -59,6 +67,33 @@ async def serve(config: AppConfig) -> None:
         services.outbox.close()
         services.conversation_locks.dispose()
         services.database.dispose()
+
+
+def _helpdesk_routes(services: Services) -> list[web.RouteDef]:
+    """The helpdesk's webhook route, when a helpdesk and its webhooks' secret are configured."""
+    secret = helpdesk_webhook_secret(services.config.helpdesk)
+    if services.helpdesk is None or secret is None:
+        return []
+    from bot.channels.helpdesk_web import helpdesk_routes
+
+    return helpdesk_routes(services, services.helpdesk, secret)
+
+
+def _sync_helpdesk_soon(services: Services, leased: LeasedScheduler, loop: asyncio.AbstractEventLoop) -> None:
+    """An escalation, a user's message to a ticket: the helpdesk's job runs now, not at its next poll, when this
+    instance runs the jobs (else the instance that does reads the helpdesk as planned)."""
+    if services.helpdesk is None:
+        return
+
+    def now() -> None:
+        if leased.scheduler is not None:
+            run_soon(leased.scheduler, ["sync_helpdesk"], services.now())
+
+    def soon(*_: object) -> None:
+        loop.call_soon_threadsafe(now)  # listeners are called from the turns' threads
+
+    services.ticket_listeners.append(soon)
+    services.user_message_listeners.append(soon)
 
 
 def run(config: AppConfig) -> int:

@@ -125,6 +125,18 @@ def _reminded_since(services: Services, login: str, since: dt.datetime, session:
     return last is not None and last >= since
 
 
+def sync_helpdesk() -> None:
+    """Keep tickets and their twins in the configured helpdesk in step (`bot.services.helpdesk_sync`)."""
+    _run("sync_helpdesk", synchronise_helpdesk)
+
+
+def synchronise_helpdesk(services: Services) -> None:
+    if services.helpdesk is not None:
+        from bot.services.helpdesk_sync import HelpdeskSync
+
+        HelpdeskSync(services, services.helpdesk).run()
+
+
 def purge_personal_data() -> None:
     """The retention purge of the running assistant's services."""
     _run("purge_personal_data", purge)
@@ -153,9 +165,14 @@ def purge(services: Services) -> dict[str, int]:
     return counts
 
 
-def _jobs(timezone: str) -> list[tuple[str, str, BaseTrigger]]:
-    """(id, function, trigger) of each scheduled job."""
+def _jobs(timezone: str, helpdesk_seconds: int | None = None) -> list[tuple[str, str, BaseTrigger]]:
+    """(id, function, trigger) of each scheduled job; the helpdesk's when one is configured."""
+    helpdesk: list[tuple[str, str, BaseTrigger]] = []
+    if helpdesk_seconds is not None:
+        trigger = IntervalTrigger(seconds=helpdesk_seconds, timezone=timezone)
+        helpdesk.append(("sync_helpdesk", "bot.scheduler:sync_helpdesk", trigger))
     return [
+        *helpdesk,
         ("deliver_mail", "bot.scheduler:deliver_mail", IntervalTrigger(minutes=1, timezone=timezone)),
         (
             "remind_waiting_tickets",
@@ -187,7 +204,9 @@ def start_scheduler(services: Services, paused: bool = False) -> AsyncIOSchedule
     interval. A changed definition replaces the stored job."""
     scheduler = build_scheduler(services)
     scheduler.start(paused=True)
-    for job_id, function, trigger in _jobs(services.config.assistant.timezone):
+    settings = services.config.helpdesk
+    helpdesk_seconds = settings.poll_seconds if services.helpdesk is not None else None
+    for job_id, function, trigger in _jobs(services.config.assistant.timezone, helpdesk_seconds):
         stored = scheduler.get_job(job_id)
         if not (
             stored is not None
@@ -200,6 +219,8 @@ def start_scheduler(services: Services, paused: bool = False) -> AsyncIOSchedule
             scheduler.add_job(
                 function, trigger, id=job_id, replace_existing=True, coalesce=True, misfire_grace_time=None
             )
+    if helpdesk_seconds is None and scheduler.get_job("sync_helpdesk") is not None:
+        scheduler.remove_job("sync_helpdesk")  # the helpdesk is no longer configured
     if not paused:
         scheduler.resume()
     return scheduler

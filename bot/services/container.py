@@ -31,6 +31,7 @@ from bot.core.authz import Actor
 from bot.core.diagnosis import TenantRules
 from bot.core.freeze import NOT_FROZEN, FreezeStatus, HolidayCalendar, freeze_status
 from bot.directory.port import Directory
+from bot.helpdesk.port import TicketSystem
 from bot.knowledge import KnowledgeBase
 from bot.mail.outbox import MailOutbox
 from bot.messages import split_sender
@@ -71,6 +72,8 @@ class Services:
     relay: ChatRelay
     holidays: HolidayCalendar
     knowledge: KnowledgeBase
+    helpdesk: TicketSystem | None = None
+    """The helpdesk the agents already use, when config.yml names one (`bot.services.helpdesk_sync`)."""
     conversation_locks: ConversationLocks = field(default_factory=lambda: ConversationLocks(None))
     """One turn of a chat at a time across the instances sharing a PostgreSQL database (none on SQLite)."""
     agent_senders: set[str] = field(default_factory=set)

@@ -305,3 +305,18 @@ class SchedulerRun(Base):
     running: Mapped[bool] = mapped_column(Boolean, default=False)
     started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class HelpdeskTicket(Base):
+    """A local ticket's twin in the external helpdesk (GLPI, Zammad), and how far the two were synchronised: the
+    last of the ticket's messages sent there as a followup, the last followup seen there (relayed or skipped)."""
+
+    __tablename__ = "helpdesk_tickets"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    system: Mapped[str] = mapped_column(String(16))  # glpi | zammad
+    external_id: Mapped[str] = mapped_column(String(64), index=True)
+    last_message_id: Mapped[int] = mapped_column(default=0)
+    last_followup_id: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    read_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # the tickets read longest ago are read first

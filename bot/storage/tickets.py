@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import threading
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, func, select
+from sqlalchemy.orm import Session
 
 from bot.core.redaction import NOT_AN_IDENTIFIER, redact, safe_identifier
 from bot.storage.batches import delete_in_batches
@@ -204,10 +206,13 @@ class TicketStore(IdentifyingStore):
             raise ValueError("a rating is 1 to 5")
         return self._update(ticket_id, now, rating=rating)
 
-    def add_message(self, ticket_id: int, author: str, text: str, now: dt.datetime) -> None:
-        with self._sessions.begin() as session:
-            session.add(TicketMessage(ticket_id=ticket_id, author=author, text=redact(text), created_at=now))
-            row = session.get(Ticket, ticket_id)
+    def add_message(
+        self, ticket_id: int, author: str, text: str, now: dt.datetime, session: Session | None = None
+    ) -> None:
+        """A message of the ticket's history; in `session`'s transaction when given."""
+        with nullcontext(session) if session is not None else self._sessions.begin() as used:
+            used.add(TicketMessage(ticket_id=ticket_id, author=author, text=redact(text), created_at=now))
+            row = used.get(Ticket, ticket_id)
             if row is not None:
                 row.updated_at = now
 
@@ -221,7 +226,8 @@ class TicketStore(IdentifyingStore):
             return [(a, t, c) for a, t, c in rows]
 
     def purge_closed(self, older_than: dt.datetime) -> int:
-        """Delete tickets closed and untouched since before `older_than`, their messages with them, in batches."""
+        """Delete tickets closed and untouched since before `older_than`, in batches; their messages and helpdesk
+        records go with them (`ON DELETE CASCADE`)."""
         closed = (Ticket.status == TicketStatus.CLOSED.value) & (Ticket.updated_at < older_than)
         purged = delete_in_batches(self._sessions, Ticket, closed)
         self._changed()
