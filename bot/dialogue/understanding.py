@@ -431,7 +431,10 @@ class Understander:
         intent = str((parse.get("intent") or {}).get("name") or "")
         if text.lstrip().startswith("/"):  # a button or a command: said exactly
             return Understanding((StartTopic(intent),))
-        simple = " ".join(self.lexicon.sms_words.get(word, word) for word in simplify(text).split())
+        # SMS spellings written out; an address typed is one mark, so no pattern matches a word inside it ("gmail")
+        simple = " ".join(
+            "@" if "@" in word else self.lexicon.sms_words.get(word, word) for word in simplify(text).split()
+        )
         prefix: tuple[Command, ...] = ()
         role = self._someone_else(simple)
         if role:
