@@ -41,7 +41,7 @@ typecheck: $(STAMP)
 fast-tests: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider -m "$(FAST_MARKERS)" $(FAST_TESTS)
 
-system-deps:  ## Debian packages the tests need (slapd, ldap-utils, chromium, chromium-driver)
+system-deps:  ## Debian packages the tests need (slapd, ldap-utils, chromium, chromium-driver, postgresql, npm)
 	bash scripts/install-system-deps.sh
 
 test: $(STAMP) system-deps  ## set up and run the whole test suite
