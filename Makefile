@@ -57,6 +57,7 @@ bench: $(STAMP)
 	$(PY) bench/latency.py
 	$(PY) bench/nlu.py
 	$(PY) bench/instances.py
+	$(PY) bench/socketio_turns.py
 
 # the modules `make mutation` mutates, one at a time (each against the fast tests that cover it; see
 # [tool.mutmut] in pyproject.toml and "Mutation testing" in the README)

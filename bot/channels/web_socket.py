@@ -205,7 +205,7 @@ class SocketChannel:
         session = split_sender(sender_id)[1]
         if self._loop is None or not self.rooms.connected(session):
             return False
-        coroutine = self._emit(session, messages)
+        coroutine = self._emit_or_keep(session, messages)
         try:
             running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
@@ -215,6 +215,13 @@ class SocketChannel:
         else:
             asyncio.run_coroutine_threadsafe(coroutine, self._loop)
         return True
+
+    async def _emit_or_keep(self, session: str, messages: list[OutboundMessage]) -> None:
+        """Emit to the session's room, or keep in the chat's inbox when its last socket left in the meantime."""
+        if self.rooms.connected(session):
+            await self._emit(session, messages)
+        else:
+            await asyncio.to_thread(self.services.relay.keep, f"{CHANNEL}:{session}", messages)
 
     async def _take(self, sessions: list[str]) -> dict[str, list[OutboundMessage]]:
         """What waits in the inboxes of `sessions` (taken: removed from them)."""
