@@ -310,8 +310,8 @@ def build_web_app(
     app.on_response_prepare.append(_security_headers)
     app.on_cleanup.append(_stop_turns)
     install_desk(app, services, agent_token, address_of)
-    install_cas(app, services, address_of)
-    install_socket(app, services, WebChatHooks(app))
+    sockets = install_socket(app, services, WebChatHooks(app))
+    install_cas(app, services, address_of, sockets.on_socket)
     routes: list[web.AbstractRouteDef] = [
         web.get("/", page),
         web.get("/health", status),

@@ -200,10 +200,15 @@ class SocketChannel:
                 await self.sio.emit("bot_uttered", bot_uttered(message), room=session)
 
     # -- what arrives later -------------------------------------------------------------------------------
+    def on_socket(self, sender_id: str) -> bool:
+        """Whether a socket of this web chat's session is connected here (what arrives for it is pushed)."""
+        channel, session = split_sender(sender_id)
+        return channel == CHANNEL and self.rooms.connected(session)
+
     def deliver(self, sender_id: str, messages: list[OutboundMessage]) -> bool:
         """The relay's deliverer for `web:` chats, from any thread: True when a socket of the session is here."""
         session = split_sender(sender_id)[1]
-        if self._loop is None or not self.rooms.connected(session):
+        if self._loop is None or not self.on_socket(sender_id):
             return False
         coroutine = self._emit_or_keep(session, messages)
         try:
