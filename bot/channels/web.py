@@ -288,6 +288,10 @@ class WebChatHooks:
         services = self._app[ASSISTANT].services
         return hit_from(services, address, "ip", services.config.web.requests_per_ip)
 
+    def within_inbox_limit(self, address: str) -> bool:
+        services = self._app[ASSISTANT].services
+        return hit_from(services, address, "inbox", services.config.web.inbox_requests_per_ip)
+
     async def turn(self, inbound: InboundMessage) -> list[OutboundMessage]:
         return await web_turn(self._app, inbound)
 

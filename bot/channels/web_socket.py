@@ -53,6 +53,8 @@ class WebChat(Protocol):
 
     def within_limit(self, address: str) -> bool: ...
 
+    def within_inbox_limit(self, address: str) -> bool: ...
+
     async def turn(self, inbound: InboundMessage) -> list[OutboundMessage]: ...
 
     def database_down(self) -> OutboundMessage: ...
@@ -159,8 +161,14 @@ class SocketChannel:
         session = asked if isinstance(asked, str) and web_sender(asked) is not None else uuid.uuid4().hex
         await self._join(sid, session)
         await self.sio.emit("session_confirm", session, to=sid)
-        waiting = await self._take([session])
-        await self._emit(session, waiting.get(session, []))
+        address = (await self.sio.get_session(sid))["address"]
+        try:
+            may_read = await asyncio.to_thread(self.chat.within_inbox_limit, address)
+        except UNAVAILABLE_ERRORS:
+            may_read = False
+        if may_read:  # counted as the page's inbox polls are; else it waits for the sweep or the next request
+            waiting = await self._take([session])
+            await self._emit(session, waiting.get(session, []))
 
     async def _user_uttered(self, sid: str, data: Any = None) -> dict[str, str] | None:
         """One message of the chat; a malformed one gets its error as the event's acknowledgement."""
@@ -229,11 +237,12 @@ class SocketChannel:
             await asyncio.to_thread(self.services.relay.keep, f"{CHANNEL}:{session}", messages)
 
     async def _take(self, sessions: list[str]) -> dict[str, list[OutboundMessage]]:
-        """What waits in the inboxes of `sessions` (taken: removed from them)."""
+        """What waits in the inboxes of `sessions` (taken: removed from them); one query finds which have any."""
         relay = self.services.relay
 
         def take() -> dict[str, list[OutboundMessage]]:
-            return {session: relay.take(f"{CHANNEL}:{session}") for session in sessions}
+            senders = relay.waiting([f"{CHANNEL}:{session}" for session in sessions])
+            return {split_sender(sender)[1]: relay.take(sender) for sender in senders}
 
         try:
             return await asyncio.to_thread(take)
