@@ -1,5 +1,6 @@
-"""What another instance sharing the database leaves in a chat's inbox reaches the socket connected here; reading
-the inbox at a session request counts against the address's inbox limit."""
+"""The socket.io channel on an in-process server: what another instance sharing the database leaves in a chat's
+inbox reaches the socket connected here; reading the inbox at a session request and each message count against
+the address's limits."""
 
 from __future__ import annotations
 
@@ -37,9 +38,13 @@ async def web_url(services: Services, nlu: NluModel) -> AsyncIterator[str]:
 
 @pytest.fixture
 async def stingy_url(services: Services, nlu: NluModel) -> AsyncIterator[str]:
-    """No sweep in the test's time, one inbox read a minute per address."""
+    """No sweep in the test's time; one inbox read and two messages a minute per address."""
     async for url in serve(
-        services, nlu, socket_sweep_seconds=3600, inbox_requests_per_ip=RateLimit(count=1, per_seconds=60)
+        services,
+        nlu,
+        socket_sweep_seconds=3600,
+        inbox_requests_per_ip=RateLimit(count=1, per_seconds=60),
+        requests_per_ip=RateLimit(count=2, per_seconds=60),
     ):
         yield url
 
@@ -87,3 +92,20 @@ async def test_session_requests_read_the_inbox_within_the_addresss_inbox_limit(
         delivered = [] if said.empty() else [said.get_nowait()]
         assert delivered == ([{"text": notice.text}] if attempt == 0 else [])
     assert await asyncio.to_thread(services.relay.take, "web:stingy") == [notice]
+
+
+async def test_messages_over_the_addresss_limit_are_answered_that_it_must_wait(stingy_url: str) -> None:
+    said: asyncio.Queue[dict[str, object]] = asyncio.Queue()
+    client = await connected(stingy_url, said)
+    answers = []
+    try:
+        await client.call("session_request", {"session_id": "busy"}, timeout=30)
+        for _ in range(3):
+            await client.call("user_uttered", {"message": "bonjour", "session_id": "busy"}, timeout=30)
+            answers.append(str((await asyncio.wait_for(said.get(), 30))["text"]))
+            while not said.empty():
+                said.get_nowait()
+    finally:
+        await client.disconnect()
+    assert ["Bonjour" in a for a in answers] == [True, True, False]
+    assert answers[-1].startswith("Trop de messages viennent de votre réseau")
