@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
@@ -23,22 +24,39 @@ def widget_page(running_assistant: str, widget_page_port: int) -> Iterator[str]:
         yield url
 
 
+def texts(driver: webdriver.Chrome, selector: str) -> list[str]:
+    """The texts of the widget's elements, read in one go (the widget re-renders its messages as they come)."""
+    found = driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0]), e => e.innerText.trim())", selector
+    )
+    return [str(text) for text in found]
+
+
 def answers(driver: webdriver.Chrome) -> list[str]:
-    return [element.text for element in driver.find_elements(By.CSS_SELECTOR, ".rw-response")]
+    return texts(driver, ".rw-response")
+
+
+def click_reply(title: str) -> Callable[[webdriver.Chrome], bool]:
+    """A wait's condition: the widget's quick reply `title`, clicked once it can be (found again if re-rendered)."""
+    reply = (By.XPATH, f"//*[contains(@class, 'rw-reply') and text()='{title}']")
+
+    def clicked(driver: webdriver.Chrome) -> bool:
+        if not ec.element_to_be_clickable(reply)(driver):
+            return False
+        driver.find_element(*reply).click()
+        return True
+
+    return clicked
 
 
 def test_a_person_types_in_the_widget_reads_the_answer_and_clicks_a_button(
     browser: webdriver.Chrome, widget_page: str
 ) -> None:
     browser.get(widget_page)
-    wait = WebDriverWait(browser, 60)
+    wait = WebDriverWait(browser, 60, ignored_exceptions=[StaleElementReferenceException])
     box = wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, ".rw-new-message")))
-    box.send_keys("bonjour")
-    box.send_keys(Keys.ENTER)
+    box.send_keys("bonjour" + Keys.ENTER)
     wait.until(lambda d: any("Bonjour" in text for text in answers(d)))
-    button = wait.until(
-        ec.element_to_be_clickable((By.XPATH, "//*[contains(@class, 'rw-reply') and text()='Activer mon compte']"))
-    )
-    button.click()
-    wait.until(lambda d: "Sur quel ENT" in answers(d)[-1])
-    assert [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".rw-client")][-1] == "Activer mon compte"
+    wait.until(click_reply("Activer mon compte"))
+    wait.until(lambda d: any("Sur quel ENT" in text for text in answers(d)))
+    assert texts(browser, ".rw-client")[-1] == "Activer mon compte"
