@@ -41,7 +41,7 @@ typecheck: $(STAMP)
 fast-tests: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider -m "$(FAST_MARKERS)" $(FAST_TESTS)
 
-system-deps:  ## Debian packages the tests need (slapd, ldap-utils, chromium, chromium-driver)
+system-deps:  ## Debian packages the tests need (slapd, ldap-utils, chromium, chromium-driver, postgresql, npm)
 	bash scripts/install-system-deps.sh
 
 test: $(STAMP) system-deps  ## set up and run the whole test suite
@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(PY) bench/nlu.py
 	$(PY) bench/instances.py
 	nice -n 10 $(PY) bench/growth.py
+	$(PY) bench/socketio_turns.py
 
 # the modules `make mutation` mutates, one at a time (each against the fast tests that cover it; see
 # [tool.mutmut] in pyproject.toml and "Mutation testing" in the README)

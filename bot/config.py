@@ -316,6 +316,17 @@ class WebSettings(_Strict):
     trusted_proxies: list[str] = Field(
         default_factory=list, description="reverse proxies whose X-Forwarded-For names the client (e.g. 127.0.0.1)"
     )
+    widget_origins: list[str] = Field(
+        default_factory=list,
+        description="sites whose pages embed Rasa's web-chat widget over socket.io, e.g. https://www.lycee.example "
+        "(the server's own origin and public_url always may connect)",
+    )
+    socket_sweep_seconds: float = Field(
+        5.0,
+        gt=0,
+        description="how often the inboxes of the sockets connected here are read for what other "
+        "instances sharing the database left in them",
+    )
 
 
 class TelegramSettings(_Strict):

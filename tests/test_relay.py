@@ -40,3 +40,12 @@ def test_two_pollers_at_once_never_get_the_same_message(services: Services) -> N
         with ThreadPoolExecutor(max_workers=2) as pool:
             taken = list(pool.map(relay.take, [sender, sender]))
         assert sorted(len(t) for t in taken) == [0, 1]
+
+
+def test_the_chats_with_messages_waiting_are_found_in_one_call(services: Services) -> None:
+    relay = ChatRelay(InboxStore(services.sessions, services.clock))
+    relay.keep("web:a", [OutboundMessage("Votre demande est acceptée.")])
+    relay.keep("web:b", [OutboundMessage("Mot de passe provisoire : Xy7!kkPq", sensitive=True)])
+    assert relay.waiting(["web:a", "web:b", "web:c"]) == {"web:a", "web:b"}
+    relay.take("web:a")
+    assert relay.waiting(["web:a", "web:b", "web:c"]) == {"web:b"}

@@ -3,7 +3,8 @@
 The CAS sends the browser back here with a service ticket; `CasLogin.finish` does the rest (the single-use
 state, the ticket's validation by the CAS, the link, telling the chat). The browser then goes back to the chat
 page when a web chat was linked (the page shows the message waiting in its inbox), and otherwise reads a page
-that says what happened: for a Telegram chat, that the answer is in Telegram. Returns are counted per client
+that says what happened: for a Telegram chat, or a web-chat widget's (socket.io, the message pushed to it), that
+the answer is in the chat. Returns are counted per client
 address (`web.cas_callbacks_per_ip`) before anything else; a state works once, whatever its outcome.
 """
 
@@ -24,14 +25,22 @@ from bot.storage.cas_states import StateCheck
 
 CAS_LOGIN = web.AppKey("cas_login", CasLogin)
 CAS_ADDRESS: web.AppKey[Callable[[web.Request], str]] = web.AppKey("cas_address_of")
+CAS_ON_SOCKET: web.AppKey[Callable[[str], bool]] = web.AppKey("cas_chat_on_socket")
 CHAT_PAGE = "/"
 
 
-def install_cas(app: web.Application, services: Services, address_of: Callable[[web.Request], str]) -> None:
-    """Give `app` the CAS return route's service, with a ticket validator on the server's event loop."""
+def install_cas(
+    app: web.Application,
+    services: Services,
+    address_of: Callable[[web.Request], str],
+    on_socket: Callable[[str], bool],
+) -> None:
+    """Give `app` the CAS return route's service, with a ticket validator on the server's event loop.
+    `on_socket` tells a chat of the web-chat widget (a socket.io session connected here) from one of the page."""
     validator = AiohttpTicketValidator()
     app[CAS_LOGIN] = CasLogin(services, validator)
     app[CAS_ADDRESS] = address_of
+    app[CAS_ON_SOCKET] = on_socket
 
     async def close_validator(_: web.Application) -> AsyncIterator[None]:
         yield
@@ -54,7 +63,8 @@ def _page(request: web.Request, finish: CasFinish) -> web.StreamResponse:
     pages = request.app[PAGES]
     web_chat = finish.sender_id is None or channel_of(finish.sender_id) == "web"
     if finish.linked:
-        if web_chat:  # back to the chat, where the message that it is linked waits
+        on_socket = finish.sender_id is not None and request.app[CAS_ON_SOCKET](finish.sender_id)
+        if web_chat and not on_socket:  # back to the chat page, where the message that it is linked waits
             return web.Response(status=303, headers={"Location": CHAT_PAGE, "Cache-Control": "no-store"})
         return pages.render("cas_linked", 200, values={"login": finish.login or ""})
     link = (CHAT_PAGE, "back_to_chat") if web_chat else None

@@ -3,10 +3,11 @@ the ENT's login (`/cas/callback`, `bot.channels.cas_web`).
 
 `POST /webhooks/rest/webhook` with `{"sender": "...", "message": "..."}` answers
 `[{"recipient_id": "...", "text": "...", "buttons": [{"title": "...", "payload": "..."}]}]`, so existing
-Rasa web-chat widgets can talk to the assistant. Turns run in worker threads: the event loop never
-waits on the database, the directory or the mail server. They have a pool of their own (`TURN_THREADS`),
-apart from the loop's default pool (6 threads on 2 cores) that the quick database calls use: a few turns
-stuck on a slow directory take a few of its threads, not the whole server.
+Rasa web-chat widgets can talk to the assistant; those that speak socket.io find Rasa's socket.io channel on the
+same server (`bot.channels.web_socket`, which runs its turns through `web_turn` too). Turns run in worker
+threads: the event loop never waits on the database, the directory or the mail server. They have a pool of
+their own (`TURN_THREADS`), apart from the loop's default pool (6 threads on 2 cores) that the quick database
+calls use: a few turns stuck on a slow directory take a few of its threads, not the whole server.
 
 Every response carries the security headers (`SECURITY_HEADERS`); the pages load their scripts and
 styles from /static so that the policy needs no inline code. The French texts of the pages that are
@@ -18,20 +19,20 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from aiohttp import web
 
 from bot.channels.cas_web import CAS_ROUTES, install_cas
 from bot.channels.desk_web import DESK_ROUTES, desk_auth, install_desk
+from bot.channels.web_input import is_unicode_text, web_sender
 from bot.channels.web_pages import PAGES, PAGES_FILE, WebPages
+from bot.channels.web_socket import install_socket
 from bot.config import RateLimit
 from bot.core.authz import Actor
 from bot.messages import InboundMessage, OutboundMessage, TurnResult, split_sender
@@ -42,7 +43,6 @@ from bot.storage.db import UNAVAILABLE_ERRORS, database_problem
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
-SENDER = re.compile(r"^[A-Za-z0-9_\-.:]{1,64}$")
 MAX_BODY_BYTES = 64 * 1024
 TURN_THREADS = 32  # turns at once; one stuck on the directory lasts at most its timeouts (seconds)
 MAX_TOKEN_CHARS = 64
@@ -72,22 +72,6 @@ def client_address(request: web.Request, trusted_proxies: list[str]) -> str:
 
 def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
-
-
-def web_sender(raw: Any) -> str | None:
-    """The sender id of a web chat, namespaced so it can never pose as another channel's user."""
-    if not isinstance(raw, str) or not SENDER.match(raw):
-        return None
-    return f"web:{raw}"
-
-
-def is_unicode_text(text: str) -> bool:
-    """False for text that no file, database or answer can hold (JSON's lone surrogates, `"\\ud800"`)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 async def _security_headers(_: web.Request, response: web.StreamResponse) -> None:
@@ -135,10 +119,14 @@ def address_of(request: web.Request) -> str:
     return client_address(request, _services(request).config.web.trusted_proxies)
 
 
+def hit_from(services: Services, address: str, kind: str, limit: RateLimit) -> bool:
+    """Count one `kind` of request from `address` against `limit`; True when within it."""
+    return services.limiter.hit(f"web:{kind}:{address}", limit, services.now())
+
+
 def _hit(request: web.Request, kind: str, limit: RateLimit) -> bool:
     """Count this request against the client address's `limit`; True when within it."""
-    services = _services(request)
-    return services.limiter.hit(f"web:{kind}:{address_of(request)}", limit, services.now())
+    return hit_from(_services(request), address_of(request), kind, limit)
 
 
 def _over_limit(request: web.Request) -> bool:
@@ -158,9 +146,14 @@ async def database_guard(request: web.Request, handler: Handler) -> web.StreamRe
         return _error(503, "the database is unavailable: try again in a minute")
 
 
+def database_down(assistant: Assistant) -> OutboundMessage:
+    """What a web chat reads when the database cannot take its message."""
+    rendered = assistant.engine.domain.render("utter_database_down", {}, {}) or {"text": ""}
+    return OutboundMessage(rendered["text"])
+
+
 def _database_down(request: web.Request, recipient: str) -> web.Response:
-    rendered = request.app[ASSISTANT].engine.domain.render("utter_database_down", {}, {}) or {"text": ""}
-    return web.json_response([OutboundMessage(rendered["text"]).as_rest(recipient)])
+    return web.json_response([database_down(request.app[ASSISTANT]).as_rest(recipient)])
 
 
 def _waiting_for(services: Services, sender: str) -> list[OutboundMessage]:
@@ -202,16 +195,22 @@ async def webhook(request: web.Request) -> web.Response:
     inbound = await _inbound(request)
     if isinstance(inbound, web.Response):
         return inbound
-    assistant, budget = request.app[ASSISTANT], request.app[BUDGET]
+    messages = await web_turn(request.app, inbound)
+    recipient = split_sender(inbound.sender_id)[1]
+    return web.json_response([m.as_rest(recipient) for m in messages])
+
+
+async def web_turn(app: web.Application, inbound: InboundMessage) -> list[OutboundMessage]:
+    """A web chat's turn, from the REST channel or socket.io: in the turn pool, counted against the client
+    address's ticket budget; the turn's messages, then what waited for the chat."""
+    assistant, budget = app[ASSISTANT], app[BUDGET]
 
     def run_turn() -> TurnResult:
         with budget.turn_from(inbound.client_address):
             return assistant.handle(inbound)
 
-    result = await asyncio.get_running_loop().run_in_executor(request.app[TURNS], run_turn)
-    recipient = split_sender(inbound.sender_id)[1]
-    messages = result.messages + await asyncio.to_thread(_waiting_for, assistant.services, inbound.sender_id)
-    return web.json_response([m.as_rest(recipient) for m in messages])
+    result = await asyncio.get_running_loop().run_in_executor(app[TURNS], run_turn)
+    return result.messages + await asyncio.to_thread(_waiting_for, assistant.services, inbound.sender_id)
 
 
 async def inbox(request: web.Request) -> web.Response:
@@ -275,6 +274,31 @@ async def _stop_turns(app: web.Application) -> None:
     await asyncio.get_running_loop().run_in_executor(None, partial(turns.shutdown, wait=True, cancel_futures=True))
 
 
+class WebChatHooks:
+    """What the socket.io channel (`bot.channels.web_socket`) shares with the REST channel: the client's address,
+    the per-address limit, the turn and the database-down message."""
+
+    def __init__(self, app: web.Application) -> None:
+        self._app = app
+
+    def address(self, request: web.Request) -> str:
+        return address_of(request)
+
+    def within_limit(self, address: str) -> bool:
+        services = self._app[ASSISTANT].services
+        return hit_from(services, address, "ip", services.config.web.requests_per_ip)
+
+    def within_inbox_limit(self, address: str) -> bool:
+        services = self._app[ASSISTANT].services
+        return hit_from(services, address, "inbox", services.config.web.inbox_requests_per_ip)
+
+    async def turn(self, inbound: InboundMessage) -> list[OutboundMessage]:
+        return await web_turn(self._app, inbound)
+
+    def database_down(self) -> OutboundMessage:
+        return database_down(self._app[ASSISTANT])
+
+
 def build_web_app(
     assistant: Assistant, extra_routes: list[web.RouteDef] | None = None, agent_token: str | None = None
 ) -> web.Application:
@@ -290,7 +314,8 @@ def build_web_app(
     app.on_response_prepare.append(_security_headers)
     app.on_cleanup.append(_stop_turns)
     install_desk(app, services, agent_token, address_of)
-    install_cas(app, services, address_of)
+    sockets = install_socket(app, services, WebChatHooks(app))
+    install_cas(app, services, address_of, sockets.on_socket)
     routes: list[web.AbstractRouteDef] = [
         web.get("/", page),
         web.get("/health", status),

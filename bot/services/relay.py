@@ -77,6 +77,14 @@ class ChatRelay:
         """Forget stored messages nobody came back for before `older_than`."""
         return self.inbox.purge(older_than) if self.inbox is not None else 0
 
+    def waiting(self, sender_ids: list[str]) -> set[str]:
+        """Which of these chats have messages waiting (one query, not one a chat)."""
+        with self._lock:
+            found = {sender for sender in sender_ids if self._memory.get(sender)}
+        if self.inbox is not None:
+            found |= self.inbox.waiting(sender_ids)
+        return found
+
     def take(self, sender_id: str) -> list[OutboundMessage]:
         """The chat's waiting messages, oldest first; they are removed."""
         with self._lock:

@@ -21,6 +21,8 @@ from bot.storage.batches import delete_in_batches
 from bot.storage.db import affected_rows
 from bot.storage.models import InboxMessage
 
+WAITING_BATCH = 500
+
 
 def _to_row(message: OutboundMessage) -> dict[str, Any]:
     """What the inbox stores of a message: its text redacted, its buttons (not the links) and document."""
@@ -67,6 +69,16 @@ class InboxStore:
                 if affected_rows(session.execute(delete(InboxMessage).where(InboxMessage.id == row_id))):
                     claimed.append(_from_row(message))
         return claimed
+
+    def waiting(self, sender_ids: list[str]) -> set[str]:
+        """Which of `sender_ids` have stored messages: one query for up to `WAITING_BATCH` chats."""
+        found: set[str] = set()
+        with self._sessions() as session:
+            for start in range(0, len(sender_ids), WAITING_BATCH):
+                batch = sender_ids[start : start + WAITING_BATCH]
+                query = select(InboxMessage.sender_id).where(InboxMessage.sender_id.in_(batch)).distinct()
+                found.update(session.scalars(query))
+        return found
 
     def purge(self, older_than: dt.datetime) -> int:
         """Forget stored messages nobody came back for before `older_than`."""

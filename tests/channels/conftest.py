@@ -22,11 +22,24 @@ AGENT_TOKEN = "desk-token-for-tests"
 
 
 @pytest.fixture(scope="session")
-def running_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def widget_page_port() -> int:
+    """The port of the page that embeds Rasa's web-chat widget (`tests/support/webchat`): an allowed origin."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def running_assistant(tmp_path_factory: pytest.TempPathFactory, widget_page_port: int) -> Iterator[str]:
     folder: Path = tmp_path_factory.mktemp("web")
     port = free_port()
     config_path = write_test_config(
-        folder, web={"host": "127.0.0.1", "port": port, "requests_per_ip": {"count": 100000, "per_seconds": 60}}
+        folder,
+        web={
+            "host": "127.0.0.1",
+            "port": port,
+            "requests_per_ip": {"count": 100000, "per_seconds": 60},
+            "widget_origins": [f"http://127.0.0.1:{widget_page_port}"],
+            "socket_sweep_seconds": 3600,  # what a socket receives later, it receives from this process's relay
+        },
     )
     services = build_services(load_config(config_path))
     load_demo_directory(services)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import aiohttp
 import pytest
+import socketio
 from sqlalchemy import event
 
 from bot.bootstrap import build_assistant
@@ -80,6 +82,20 @@ async def test_a_locked_database_answers_in_french_and_health_reports_it(web_url
     chat_status, replies, status, health = await _chat_and_health(web_url)
     assert chat_status == 200 and "momentanément indisponible" in replies[0]["text"]
     assert (status, health) == (503, {"status": "degraded", "database": "locked"})
+
+
+@pytest.mark.usefixtures("locked")
+async def test_a_socket_io_turn_on_a_locked_database_answers_in_french(web_url: str) -> None:
+    said: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    client = socketio.AsyncClient(reconnection=False)
+    client.on("bot_uttered", said.put)
+    await client.connect(web_url, transports=["websocket"])
+    try:
+        await client.call("session_request", {"session_id": "db-socket"}, timeout=30)
+        await client.call("user_uttered", {"message": "bonjour", "session_id": "db-socket"}, timeout=30)
+        assert "momentanément indisponible" in str((await asyncio.wait_for(said.get(), 30))["text"])
+    finally:
+        await client.disconnect()
 
 
 @pytest.mark.usefixtures("read_only")
