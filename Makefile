@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 # the fast test layers: no system service (slapd, PostgreSQL, Chromium), no started process, no cross-validation
 FAST_TESTS := tests/core tests/nlu tests/dialogue tests/services tests/storage tests/mail tests/directory tests/cas tests/helpdesk \
-	tests/reliability/test_breaker.py tests/test_relay.py tests/test_scheduler.py tests/test_operations.py tests/test_assistant.py
+	tests/reliability/test_breaker.py tests/test_relay.py tests/test_scheduler.py tests/test_operations.py tests/test_assistant.py \
+	tests/test_memory.py
 FAST_MARKERS := not ldap and not postgres and not browser and not security and not slow
 
 $(STAMP): pyproject.toml
@@ -59,6 +60,7 @@ bench: $(STAMP)
 	$(PY) bench/instances.py
 	nice -n 10 $(PY) bench/growth.py
 	$(PY) bench/socketio_turns.py
+	$(PY) bench/startup.py
 
 # the modules `make mutation` mutates, one at a time (each against the fast tests that cover it; see
 # [tool.mutmut] in pyproject.toml and "Mutation testing" in the README)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import sys
@@ -45,8 +46,8 @@ def cmd_load_directory(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from bot.bootstrap import KNOWLEDGE, Knowledge
     from bot.dialogue.domain import load_domain
+    from bot.knowledge_files import KNOWLEDGE, Knowledge
     from bot.nlu.model import train_and_save
     from bot.nlu.training_data import load_training_data, validate
 
@@ -63,7 +64,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from bot.bootstrap import load_nlu
+    from bot.knowledge_files import load_nlu
     from bot.nlu.multi import parse_message
 
     model = load_nlu(_config(args))
@@ -91,6 +92,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    gc.disable()  # while start-up builds what lasts: bot.runtime.settle freezes it, then turns the collector on
     from bot.runtime import run
 
     return run(_config(args))
@@ -160,15 +162,17 @@ def main(argv: list[str] | None = None) -> int:
     install_log_redaction()
     for noisy in ("alembic", "apscheduler", "httpx", "telegram", "aiohttp.access", "rasa_sdk"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    from bot.errors import USER_ERRORS
-
     try:
         return int(args.run(args))
-    except USER_ERRORS as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        from bot.errors import USER_ERRORS  # on failure only: each command imports what it needs, no more
+
+        if not isinstance(exc, USER_ERRORS):
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

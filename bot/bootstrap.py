@@ -15,7 +15,6 @@ import inspect
 import logging
 import pkgutil
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +35,13 @@ from bot.directory.port import Directory
 from bot.helpdesk.build import build_ticket_system
 from bot.holidays import SchoolHolidays
 from bot.knowledge import KnowledgeBase
+from bot.knowledge_files import KNOWLEDGE, Knowledge, load_nlu
 from bot.mail.capture import CaptureMailer
 from bot.mail.outbox import MailOutbox
 from bot.mail.port import Mailer
 from bot.mail.smtp import SmtpMailer
 from bot.nlu.confidence import ConfidencePolicy
-from bot.nlu.model import NluModel, load_or_train
+from bot.nlu.model import NluModel
 from bot.placeholders import fill
 from bot.services import Clock, Services, current, system_clock
 from bot.services.assistant import Assistant
@@ -60,25 +60,7 @@ from bot.storage.tickets import TicketStore
 
 log = logging.getLogger(__name__)
 
-KNOWLEDGE = Path("knowledge")
 ACTIONS_PACKAGE = "actions"  # imported by rasa-sdk by name, never by bot/
-
-
-@dataclass(frozen=True)
-class Knowledge:
-    """Where the assistant's knowledge lives (overridable by tests): the files below `folder`."""
-
-    folder: Path
-    nlu: Path = field(init=False)
-    domain: Path = field(init=False)
-    rules: Path = field(init=False)
-    articles: Path = field(init=False)
-    understanding: Path = field(init=False)
-
-    def __post_init__(self) -> None:
-        names = {"nlu": "nlu.yml", "domain": "domain.yml", "rules": "rules.yml", "understanding": "understanding.yml"}
-        for attribute, name in {**names, "articles": "articles"}.items():
-            object.__setattr__(self, attribute, self.folder / name)
 
 
 def build_directory(
@@ -197,11 +179,6 @@ def _package_executor(package: str) -> ActionExecutor:
         if action.__module__.startswith(f"{package}.") and not inspect.isabstract(action):
             executor.register_action(action)
     return executor
-
-
-def load_nlu(config: AppConfig) -> NluModel:
-    knowledge = Knowledge(config.path(KNOWLEDGE))
-    return load_or_train(knowledge.nlu, config.path(config.assistant.nlu.model_dir))
 
 
 def build_assistant(services: Services, nlu: NluModel | None = None) -> Assistant:

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 from vacances_scolaires_france import SchoolHolidayDates, UnsupportedYearException
 
 
 class SchoolHolidays:
-    """Answers `None` for years the package has no data for, rather than failing a diagnosis."""
+    """Answers `None` for years the package has no data for, rather than failing a diagnosis.
+
+    The package's table (a CSV of every day from 1990 to 2028, parsed row by row: a fifth of a second) is read at the
+    first question, not at start-up: most turns never ask one.
+    """
 
     def __init__(self) -> None:
-        self._dates = SchoolHolidayDates()
+        self._table: SchoolHolidayDates | None = None
+        self._loading = threading.Lock()
         self._years: dict[tuple[int, str], dict[dt.date, Any]] = {}
+
+    @property
+    def _dates(self) -> SchoolHolidayDates:
+        with self._loading:
+            if self._table is None:
+                self._table = SchoolHolidayDates()
+            return self._table
 
     def holiday_name(self, day: dt.date, zone: str) -> str | None:
         key = (day.year, zone)

@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from bot.yaml_files import safe_load
+
 ALL_TENANTS = "all"
 
 
@@ -49,7 +51,7 @@ def parse_article(text: str, name: str) -> Article:
         raise ArticleError(f"{name}: must start with YAML front matter between '---' lines")
     try:
         _, front, body = text.split("---", 2)
-        meta: Any = yaml.safe_load(front)
+        meta: Any = safe_load(front)
     except (ValueError, yaml.YAMLError) as exc:
         raise ArticleError(f"{name}: front matter is not valid YAML ({exc})") from None
     if not isinstance(meta, dict):

@@ -48,6 +48,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    Job,
     MessageHandler,
     filters,
 )
@@ -83,6 +84,17 @@ COMMAND_PAYLOADS = {
 START_LINKS = {"lier": "/link_account", "statut": "/ticket_status", "aide": "/help"}
 
 _channels: dict[str, TelegramChannel] = {}
+
+
+class _Application(Application[Any, Any, Any, Any, Any, Any]):
+    """python-telegram-bot's application, less a leak: without a persistence (this channel keeps nothing in one)
+    it still adds the chat and the user of every update to its sets of those to write to the persistence, which
+    only a persistence ever empties (22.x): one entry for every chat and user seen since the start. The marks are
+    made for a persistence only."""
+
+    def _mark_for_persistence_update(self, *, update: object | None = None, job: Job[Any] | None = None) -> None:
+        if self.persistence is not None:
+            super()._mark_for_persistence_update(update=update, job=job)
 
 
 def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
@@ -140,7 +152,12 @@ class TelegramChannel:
         self.payloads = ButtonPayloadStore(self.services.sessions, self.services.now)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._webhook_secret = secrets.token_urlsafe(32)
-        builder = Application.builder().token(token).rate_limiter(AIORateLimiter(max_retries=3))
+        builder = (
+            Application.builder()
+            .application_class(_Application)
+            .token(token)
+            .rate_limiter(AIORateLimiter(max_retries=3))
+        )
         if settings.base_url:
             builder = builder.base_url(settings.base_url).base_file_url(settings.base_url.replace("/bot", "/file/bot"))
         if settings.mode == "webhook":

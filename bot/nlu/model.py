@@ -1,5 +1,8 @@
 """The NLU model: trains from training data, caches itself under var/nlu, parses into Rasa's shape.
 
+The cache is a pickle of the model, whose classifier is the trained pipeline read out into NumPy arrays and
+dictionaries (bot/nlu/linear.py): it loads without scikit-learn or SciPy, which only training imports.
+
 Made robust to phone typing (see `TrainingOptions`, chosen by `bench/nlu.py --study`): a spelling corrector
 built from the training vocabulary (bot/nlu/spelling.py) and seeded noisy copies of the training examples
 (bot/nlu/augment.py). When to trust the top intent is bot/nlu/confidence.py's business.
@@ -11,25 +14,24 @@ import hashlib
 import json
 import pickle
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-from sklearn.base import ClassifierMixin
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.svm import LinearSVC
 
 from bot.nlu.augment import Augmentation, augment
 from bot.nlu.entities import EntityExtractor
+from bot.nlu.linear import LinearIntentClassifier
 from bot.nlu.normalise import fold, normalise, spelling_aliases
 from bot.nlu.spelling import SpellingCorrector
 from bot.nlu.training_data import TrainingData, load_training_data
 
-MODEL_FORMAT = 4
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
+
+MODEL_FORMAT = 5  # 5: the classifier at inference (bot/nlu/linear.py) instead of the scikit-learn pipeline
 PROFILE_VALUES = {
     "student",
     "parent",
@@ -48,8 +50,16 @@ _PAYLOAD = re.compile(r"^/(?P<intent>[a-z_][a-z0-9_]*)(?P<json>\{.*\})?\s*$", re
 def build_classifier(kind: str = "logreg") -> Pipeline:
     """Character n-grams (typos) and word n-grams (meaning) feeding a linear model.
 
-    `logreg` is the default; `svm` (calibrated linear SVM) is kept for comparison by `nlu-eval`.
+    `logreg` is the default; `svm` (calibrated linear SVM) is kept for comparison by `nlu-eval`. scikit-learn is
+    imported here, for training only: a trained model answers without it (bot/nlu/linear.py).
     """
+    from sklearn.base import ClassifierMixin
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.svm import LinearSVC
+
     features = FeatureUnion(
         [
             ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1)),
@@ -97,9 +107,19 @@ class TrainingOptions:
 DEFAULT_OPTIONS = TrainingOptions()
 
 
+class IntentClassifier(Protocol):
+    """What the model asks of its classifier: the `LinearIntentClassifier` of a logistic regression, or the
+    scikit-learn pipeline itself for a classifier that one does not reproduce (the calibrated SVM)."""
+
+    @property
+    def classes_(self) -> Any: ...
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
 @dataclass
 class NluModel:
-    classifier: Pipeline
+    classifier: IntentClassifier
     extractor: EntityExtractor
     intents: list[str]
     fingerprint: str
@@ -120,8 +140,9 @@ class NluModel:
             else None
         )
         weights = [1.0] * len(data.examples) + [options.copy_weight] * (len(texts) - len(data.examples))
-        classifier = build_classifier(kind)
-        classifier.fit(texts, labels, model__sample_weight=weights)
+        pipeline = build_classifier(kind)
+        pipeline.fit(texts, labels, model__sample_weight=weights)
+        classifier: IntentClassifier = LinearIntentClassifier.from_pipeline(pipeline) or pipeline
         return cls(classifier, EntityExtractor(entity_lookup(data)), list(classifier.classes_), fingerprint, corrector)
 
     def features_text(self, text: str) -> str:
@@ -187,6 +208,7 @@ def fingerprint_of(nlu_path: Path, kind: str = "logreg") -> str:
         "normalise.py",
         "entities.py",
         "model.py",
+        "linear.py",
         "training_data.py",
         "spelling.py",
         "augment.py",
@@ -217,7 +239,8 @@ def load_or_train(nlu_path: Path, model_dir: Path) -> NluModel:
     expected = fingerprint_of(nlu_path)
     if target.exists():
         try:
-            model = pickle.loads(target.read_bytes())
+            with target.open("rb") as cached:  # read as it is unpickled: the file's bytes are never all in memory
+                model = pickle.load(cached)
             if isinstance(model, NluModel) and model.fingerprint == expected:
                 return model
         except Exception:  # a corrupt or incompatible cache is simply rebuilt

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import threading
-from collections import defaultdict
 from typing import Any
 
 from bot.core.accounts import DEFAULT_LOGIN_PATTERNS, matches_login
@@ -18,6 +16,7 @@ from bot.directory.port import DirectoryError
 from bot.messages import Button, InboundMessage, OutboundMessage, TurnResult
 from bot.nlu.model import NluModel
 from bot.nlu.multi import parse_message
+from bot.services.chat_locks import ChatLocks
 from bot.services.container import Services
 from bot.storage.audit import AuditEntry
 from bot.storage.db import UNAVAILABLE_ERRORS
@@ -81,18 +80,13 @@ class Assistant:
         self.nlu = nlu
         self.engine = engine
         self.lexicon = lexicon
-        self._locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
-        self._locks_guard = threading.Lock()
-
-    def _lock(self, sender_id: str) -> threading.Lock:
-        with self._locks_guard:
-            return self._locks[sender_id]
+        self.chat_locks = ChatLocks()
 
     def handle(self, message: InboundMessage) -> TurnResult:
         """One user turn, start to end; turns of one chat never run at the same time, in this process (a thread lock)
         nor across the instances sharing a PostgreSQL database (the chat's lock in the database, taken once this
         process's turn of the chat, if any, is over)."""
-        with self._lock(message.sender_id):
+        with self.chat_locks.holding(message.sender_id):
             try:
                 with (
                     self.services.conversation_locks.holding(message.sender_id),

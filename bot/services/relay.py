@@ -52,8 +52,10 @@ class ChatRelay:
 
     def keep(self, sender_id: str, messages: list[OutboundMessage]) -> None:
         """Keep messages a channel could not deliver, for the chat's next poll or message."""
-        with self._lock:
-            self._memory[sender_id].extend(m for m in messages if m.sensitive or self.inbox is None)
+        in_memory = [m for m in messages if m.sensitive or self.inbox is None]
+        if in_memory:  # a chat is only in memory while something waits for it
+            with self._lock:
+                self._memory[sender_id].extend(in_memory)
         if self.inbox is not None:
             self.inbox.add(sender_id, [m for m in messages if not m.sensitive])
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -48,7 +48,7 @@ class RateLimiter:
         with self._sessions.begin() as session:
             dialect = session.get_bind().dialect.name
             if dialect in ("sqlite", "postgresql"):
-                insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+                insert = importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert  # the engine's, loaded
                 counted = session.scalar(
                     insert(RateLimitCounter)
                     .values(key=key, window_start=window_start, count=1)

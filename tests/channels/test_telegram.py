@@ -502,3 +502,14 @@ async def test_a_provisional_password_that_fails_to_send_is_never_sent_again(sta
     assert "provisoire :" not in after.params["text"]
     tries = [c for c in bot.api.calls[mark:] if "provisoire :" in c.params.get("text", "")]
     assert [c.method for c in tries] == ["sendMessage!500"]  # one attempt, no retry, nothing kept
+
+
+async def test_the_chats_and_users_met_are_not_kept_in_memory(start_bot: Start) -> None:
+    """python-telegram-bot would keep every chat and user id it met, for a persistence this channel has not."""
+    bot = await start_bot()
+    for user in range(USER, USER + 5):
+        greeting = await bot.say(user, "bonjour")
+        assert greeting.params["text"].startswith("Bonjour")
+    application = bot.channel.application
+    assert application._chat_ids_to_be_updated_in_persistence == set()
+    assert application._user_ids_to_be_updated_in_persistence == set()

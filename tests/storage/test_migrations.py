@@ -11,7 +11,15 @@ import yaml
 from sqlalchemy import inspect
 
 from bot.config import read_config_file
-from bot.storage.db import NotMigrated, ensure_migrated, head_revision, make_engine, migrate
+from bot.storage.db import (
+    MIGRATIONS_DIR,
+    NotMigrated,
+    alembic_head,
+    ensure_migrated,
+    head_revision,
+    make_engine,
+    migrate,
+)
 from bot.storage.models import Base
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +37,25 @@ def test_migrations_create_every_model_table(tmp_path: Path) -> None:
 def test_an_unmigrated_database_is_refused(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite'}")
     with pytest.raises(NotMigrated, match=r"has no schema.*python -m bot migrate"):
+        ensure_migrated(engine)
+
+
+def test_a_database_behind_the_code_is_refused_and_the_newest_revision_is_alembics(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    migrate(engine)
+    assert head_revision() == alembic_head()  # what the start checks without importing Alembic
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    command.downgrade(config, "-1")
+    with engine.connect() as connection:
+        behind = MigrationContext.configure(connection).get_current_revision()
+    assert behind is not None and behind != head_revision()
+    with pytest.raises(NotMigrated, match=rf"is at revision {behind}, the code needs {head_revision()}"):
         ensure_migrated(engine)
 
 
