@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Any
 
 from vacances_scolaires_france import SchoolHolidayDates, UnsupportedYearException
+
+
+@cache
+def _package_dates() -> SchoolHolidayDates:
+    """The package's calendar, parsed once per process (14,000 CSV rows, read-only afterwards)."""
+    return SchoolHolidayDates()
 
 
 class SchoolHolidays:
     """Answers `None` for years the package has no data for, rather than failing a diagnosis."""
 
     def __init__(self) -> None:
-        self._dates = SchoolHolidayDates()
+        self._dates = _package_dates()
         self._years: dict[tuple[int, str], dict[dt.date, Any]] = {}
 
     def holiday_name(self, day: dt.date, zone: str) -> str | None:
