@@ -14,6 +14,7 @@ from typing import Any, cast
 
 import pytest
 
+from bot.config import AppConfig
 from bot.core.accounts import AccountState
 from bot.core.authz import Actor
 from bot.directory.port import Directory, DirectoryError
@@ -21,8 +22,9 @@ from bot.services import Services
 from bot.services.operations import Operations
 from bot.storage.audit import AuditLog
 from bot.storage.links import ResetRequestView
+from bot.texts import text
 from tests.conftest import SettableClock
-from tests.operations.conftest import audit_rows
+from tests.operations.conftest import AuditFailingOn, audit_rows
 
 ADML = "telegram:6001"  # isabelle.roux, ADML of 0750001A
 OTHER_ADML = "telegram:6002"  # claire.lambert, ADML of 0931234B
@@ -49,22 +51,6 @@ class FailingDirectory:
 
     def unlock(self, login: str) -> None:
         raise self.error
-
-
-class AuditFailingOn:
-    """The audit log, but for rows of `outcome`, which cannot be written."""
-
-    def __init__(self, inner: AuditLog, outcome: str) -> None:
-        self.inner = inner
-        self.outcome = outcome
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-    def append(self, **row: Any) -> None:
-        if row["outcome"] == self.outcome:
-            raise RuntimeError("disk full")
-        self.inner.append(**row)
 
 
 @pytest.fixture
@@ -218,3 +204,67 @@ def test_who_may_not_administer_is_refused_before_any_look_up(linked: Services, 
     result = Operations(linked).reset_password(linked.actor(sender), "web", "Lucas.Martin")
     assert (result.status, result.reason) == ("refused", reason)
     assert audit_rows(linked, "reset_password")[-1][3:] == ("lucas.martin", "refused", reason)
+
+
+# -- audit rows of the refusals, what the ADMLs receive ----------------------------------------------------------
+def test_a_second_request_and_a_request_nobody_can_read_are_audited_with_their_reason(linked: Services) -> None:
+    operations = Operations(linked)
+    first = request_of(linked)
+    again = operations.notify_adml(linked.actor(USER), "telegram", "lucas.martin")
+    assert (again.reason, again.reference) == ("already_pending", first)
+    linked.links.link("telegram:5004", "chloe.bernard", linked.now())
+    linked.links.unlink(ADML, linked.now())
+    alone = operations.notify_adml(linked.actor("telegram:5004"), "telegram", "chloe.bernard")
+    assert alone.reason == "no_adml_reachable"
+    assert [row[3:] for row in audit_rows(linked, "notify_adml")] == [
+        ("lucas.martin", "done", f"request {first} to 1 ADML(s)"),
+        ("lucas.martin", "refused", "already_pending"),
+        ("chloe.bernard", "refused", "no_adml_reachable"),
+    ]
+
+
+def test_the_adml_reads_the_request_and_answers_it_with_a_button(linked: Services) -> None:
+    result = Operations(linked).notify_adml(linked.actor(USER), "telegram", "lucas.martin")
+    (notice,) = linked.relay.take(ADML)
+    assert notice.text == text("reset_request_to_adml", request_id=result.reference, login="lucas.martin")
+    assert [(b.title, b.payload) for b in notice.buttons] == [
+        (text("button_approve_reset"), f'/approve_reset{{"request_id": {result.reference}}}'),
+        (text("button_deny_reset"), f'/deny_reset{{"request_id": {result.reference}}}'),
+    ]
+
+
+def test_a_request_decided_by_another_adml_names_itself(linked: Services) -> None:
+    request = request_of(linked)
+    assert linked.reset_requests.claim(request, "telegram:6003")
+    result = Operations(linked).decide_reset_request(linked.actor(ADML), "telegram", request, approved=False)
+    assert (result.status, result.reason, result.reference) == ("refused", "already_deciding", request)
+
+
+def test_unlocking_an_account_that_is_not_locked_is_audited_as_such(linked: Services) -> None:
+    operations = Operations(linked)
+    assert operations.unlock_account(linked.actor(OTHER_ADML), "telegram", "karim.haddad").reason == "not_locked"
+    assert operations.unlock_account(linked.actor(OTHER_ADML), "telegram", "emma.leroy").done
+    assert [row[3:] for row in audit_rows(linked, "unlock_account")] == [
+        ("karim.haddad", "refused", "not_locked"),
+        ("emma.leroy", "started", None),
+        ("emma.leroy", "done", None),
+    ]
+
+
+def test_a_reset_password_follows_the_policy_of_the_accounts_ent(linked: Services, config: AppConfig) -> None:
+    tenants = dict(config.tenants)
+    policy = tenants["netocentre"].password_policy.model_copy(update={"min_length": 16})
+    tenants["netocentre"] = tenants["netocentre"].model_copy(update={"password_policy": policy})
+    stricter = Operations(dataclasses.replace(linked, config=config.model_copy(update={"tenants": tenants})))
+    linked.links.link("telegram:6004", "helene.michel", linked.now())  # ADML of 0450012D, netocentre
+    netocentre = stricter.reset_password(linked.actor("telegram:6004"), "telegram", "jules.faure")
+    monlycee = stricter.reset_password(linked.actor(ADML), "telegram", "lucas.martin")
+    assert netocentre.provisional_password is not None and len(netocentre.provisional_password) == 16
+    assert monlycee.provisional_password is not None and len(monlycee.provisional_password) == 12  # 12 at least
+
+
+def test_a_reset_is_dated_for_the_list_of_accounts_to_activate(linked: Services, clock: SettableClock) -> None:
+    clock.advance(hours=2)
+    assert Operations(linked).reset_password(linked.actor(ADML), "telegram", "lucas.martin").done
+    account = linked.directory.find_account("lucas.martin")
+    assert account is not None and account.provisional_issued_at == clock()

@@ -7,16 +7,18 @@ that nobody can guess an account's codes at length.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
 
 from bot.core.authz import Actor
 from bot.mail.capture import CaptureMailer
+from bot.mail.outbox import MailOutbox
 from bot.services import Services
 from bot.services.operations import Operations
 from tests.conftest import SettableClock
-from tests.operations.conftest import audit_rows
+from tests.operations.conftest import FlakyMailer, audit_rows
 
 
 @pytest.fixture
@@ -167,3 +169,40 @@ def test_unlinking_is_audited_once(operations: Operations, services: Services, c
     assert audit_rows(services, "unlink_account") == [
         ("web:lucas", "lucas.martin", "web", "lucas.martin", "done", None)
     ]
+
+
+def test_the_code_mail_speaks_of_the_accounts_ent(
+    operations: Operations, services: Services, mailer: CaptureMailer
+) -> None:
+    operations.start_link(Actor("web:jules"), "web", "jules.faure")
+    (mail,) = mailer.sent
+    assert mail.recipient == "jules.faure@netocentre.fr"
+    assert services.config.tenant("netocentre").name in mail.subject
+
+
+def test_two_accounts_get_their_codes_in_the_same_minute(operations: Operations, mailer: CaptureMailer) -> None:
+    operations.start_link(Actor("web:a"), "web", "lucas.martin")
+    operations.start_link(Actor("web:b"), "web", "chloe.bernard")
+    assert [m.recipient for m in mailer.sent] == ["lucas.martin@monlycee.net", "chloe.bernard@monlycee.net"]
+
+
+def test_a_code_mail_kept_for_a_mail_server_that_is_down_dies_with_its_code(
+    services: Services, clock: SettableClock
+) -> None:
+    flaky = FlakyMailer()
+    down = dataclasses.replace(
+        services, outbox=MailOutbox(services.sessions, flaky, services.config.mail.retry_minutes, clock)
+    )
+    sent = Operations(down).start_link(Actor("web:lucas"), "web", "lucas.martin")
+    assert (sent.status, sent.mail_sent_now) == ("code_sent", False)
+    flaky.down = False
+    clock.advance(minutes=10)
+    assert down.outbox.deliver_due() == 0 and flaky.sent == []
+
+
+def test_a_chat_linked_to_an_account_gone_from_the_directory_can_unlink(
+    operations: Operations, services: Services, clock: SettableClock
+) -> None:
+    services.links.link("web:gone", "parti.ailleurs", clock())
+    assert operations.unlink(services.actor("web:gone"), "web")
+    assert audit_rows(services, "unlink_account") == [("web:gone", None, "web", None, "done", None)]

@@ -10,18 +10,23 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from typing import cast
 
 import pytest
 
 from bot.config import AppConfig
+from bot.core.accounts import Account, AccountState, Profile
 from bot.core.authz import Actor
+from bot.directory.fixture import DirectoryFixture
 from bot.mail.capture import CaptureMailer
 from bot.mail.outbox import MailOutbox
+from bot.mail.templates import compose
 from bot.placeholders import fill
 from bot.services import Services
 from bot.services.operations import Operations
-from tests.conftest import SettableClock
-from tests.operations.conftest import FlakyMailer, audit_rows
+from bot.storage.audit import AuditLog
+from tests.conftest import SettableClock, demo_directory
+from tests.operations.conftest import AuditFailingOn, FlakyMailer, audit_rows
 
 ANYONE = Actor("web:anyone")  # a resend goes to an address on file: no link needed
 
@@ -220,3 +225,54 @@ def test_the_activation_mail_has_its_own_cooldown(operations: Operations, mailer
     assert operations.resend_activation_mail(ANYONE, "web", "sophie.garnier").reason == "cooldown"
     assert operations.resend_validation_link(ANYONE, "web", "lucas.martin").done
     assert len(mailer.sent) == 2
+
+
+def test_a_resend_a_minute_after_the_last_one_leaves(
+    operations: Operations, mailer: CaptureMailer, clock: SettableClock
+) -> None:
+    assert operations.resend_validation_link(ANYONE, "web", "lucas.martin").done
+    clock.advance(seconds=60)
+    assert operations.resend_validation_link(ANYONE, "web", "lucas.martin").done
+    assert len(mailer.sent) == 2
+
+
+def test_a_one_second_cooldown_still_holds(services: Services, mailer: CaptureMailer, config: AppConfig) -> None:
+    limits = config.rate_limits.model_copy(update={"resend_cooldown_seconds": 1})
+    operations = Operations(with_config(services, config.model_copy(update={"rate_limits": limits})))
+    assert operations.resend_validation_link(ANYONE, "web", "lucas.martin").done
+    assert operations.resend_validation_link(ANYONE, "web", "lucas.martin").reason == "cooldown"
+    assert len(mailer.sent) == 1
+
+
+def test_the_cooldown_is_claimed_before_the_audit_keeps_the_resend(services: Services, mailer: CaptureMailer) -> None:
+    """Two resends at once: the audit row of the first is not there yet for the second to see (here it is never
+    written); the claim on the cooldown lets one mail leave, not two."""
+    unaudited = Operations(dataclasses.replace(services, audit=cast(AuditLog, AuditFailingOn(services.audit, "done"))))
+    with pytest.raises(RuntimeError):
+        unaudited.resend_validation_link(ANYONE, "web", "lucas.martin")
+    assert unaudited.resend_validation_link(Actor("web:other"), "web", "lucas.martin").reason == "cooldown"
+    assert len(mailer.sent) == 1
+
+
+def test_an_account_of_a_school_no_ent_knows_gets_the_mail_without_steps(
+    services: Services, mailer: CaptureMailer
+) -> None:
+    """A school of no configured department, unknown to the directory: the first ENT's name, no steps to follow."""
+    directory = demo_directory()
+    marseille = Account(
+        login="lou.marin",
+        profile=Profile.STUDENT,
+        state=AccountState.PROVISIONAL,
+        uai="0130001A",
+        backup_email="lou.marin@example.org",
+    )
+    services.directory.load_fixture(DirectoryFixture(directory.establishments, (*directory.accounts, marseille)))
+    assert Operations(services).resend_activation_mail(ANYONE, "web", "lou.marin").done
+    facts = services.mail_facts(None)
+    assert mailer.sent == [
+        compose(
+            "activation_reminder",
+            "lou.marin@example.org",
+            {"ent_name": facts["ent_name"], "ent_url": facts["ent_url"], "login": "lou.marin", "activation_steps": ""},
+        )
+    ]
