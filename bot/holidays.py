@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
+from functools import cache
 from typing import Any
 
 from vacances_scolaires_france import SchoolHolidayDates, UnsupportedYearException
+
+
+@cache
+def _package_dates() -> SchoolHolidayDates:
+    """The package's calendar, parsed once per process at its first question (14,000 CSV rows, read-only)."""
+    return SchoolHolidayDates()
 
 
 class SchoolHolidays:
@@ -17,16 +23,11 @@ class SchoolHolidays:
     """
 
     def __init__(self) -> None:
-        self._table: SchoolHolidayDates | None = None
-        self._loading = threading.Lock()
         self._years: dict[tuple[int, str], dict[dt.date, Any]] = {}
 
     @property
     def _dates(self) -> SchoolHolidayDates:
-        with self._loading:
-            if self._table is None:
-                self._table = SchoolHolidayDates()
-            return self._table
+        return _package_dates()
 
     def holiday_name(self, day: dt.date, zone: str) -> str | None:
         key = (day.year, zone)

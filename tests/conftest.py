@@ -10,19 +10,22 @@ import datetime as dt
 import os
 import tempfile
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 from bot.bootstrap import build_assistant, build_services, load_nlu
 from bot.config import AppConfig, load_config
-from bot.directory.fixture import load_fixture
+from bot.directory.fixture import DirectoryFixture, load_fixture
+from bot.directory.sql import SqlDirectory
 from bot.mail.capture import CaptureMailer
 from bot.messages import InboundMessage, TurnResult
 from bot.nlu.model import NluModel
 from bot.services import Services
 from bot.services.assistant import Assistant
-from bot.storage.db import make_engine, migrate
+from bot.storage.activation import ActivationStore
+from bot.storage.db import make_engine, migrate, session_factory
 from tests.support import machine_clock
 from tests.support.cas_server import CasServer, start_cas_server
 from tests.support.postgres import Postgres
@@ -78,11 +81,33 @@ def clock() -> SettableClock:
     return SettableClock(TEST_START)
 
 
+@cache
+def demo_directory() -> DirectoryFixture:
+    """The demo directory (knowledge/demo-directory.yml), parsed once per process (it is immutable)."""
+    return load_fixture(ROOT / "knowledge" / "demo-directory.yml")
+
+
+@cache
+def migrated_database(with_demo_directory: bool = False) -> bytes:
+    """A database the migrations brought up to date (empty, or holding the demo directory as the SQL directory
+    loads it), made once per process and copied for each test: a test starts from these bytes, not from a
+    migration run."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "clef.db"
+        engine = make_engine(f"sqlite:///{path}")
+        migrate(engine)
+        if with_demo_directory:
+            sessions = session_factory(engine)
+            SqlDirectory(sessions, ActivationStore(sessions)).load_fixture(demo_directory())
+        engine.dispose()
+        return path.read_bytes()
+
+
 @pytest.fixture
 def database_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'clef.db'}"
-    migrate(make_engine(url))
-    return url
+    path = tmp_path / "clef.db"
+    path.write_bytes(migrated_database())
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture
@@ -101,8 +126,9 @@ def postgres() -> Iterator[Postgres]:
 
 @pytest.fixture
 def services(config: AppConfig, clock: SettableClock, database_url: str, mailer: CaptureMailer) -> Iterator[Services]:
+    # the demo directory, loaded into the SQL directory once per process
+    Path(database_url.removeprefix("sqlite:///")).write_bytes(migrated_database(with_demo_directory=True))
     built = build_services(config, clock=clock, database_url=database_url, mailer=mailer)
-    built.directory.load_fixture(load_fixture(ROOT / "knowledge" / "demo-directory.yml"))
     yield built
     built.database.dispose()
 

@@ -170,7 +170,10 @@ def _is_stop(word: str) -> bool:
 
 
 def _ends_clause(word: str) -> bool:
-    return _plain(word) in _CLAUSE_END or _elided(word) in _CLAUSE_END or _is_protected(word)
+    """A linking word, something the assistant keeps, or a punctuation mark standing alone (French puts a space
+    before "!" and "?": "j'ai tapé tournesol !")."""
+    plain = _plain(word)
+    return not plain or plain in _CLAUSE_END or _elided(word) in _CLAUSE_END or _is_protected(word)
 
 
 @dataclass(frozen=True)

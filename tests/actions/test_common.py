@@ -10,7 +10,18 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import actor_of, channel_of, clean_login, format_local, known_tenant, refuse
+from actions.common import (
+    actor_of,
+    channel_of,
+    clean_login,
+    format_local,
+    human_button,
+    intent_button,
+    known_tenant,
+    refuse,
+)
+from bot.core.accounts import Establishment
+from bot.directory.fixture import DirectoryFixture
 from bot.services import Services, current
 from bot.texts import text
 from tests.conftest import SettableClock
@@ -89,3 +100,44 @@ def test_the_ent_of_the_conversation(
 def test_the_ent_of_a_given_account_wins_over_the_school_slot(installed: Services) -> None:
     account = installed.directory.find_account("lucas.martin")
     assert known_tenant(tracker("web:who", {"uai": "0450012D"}), account) == "monlycee"
+
+
+def said(sender: str, message: str, slots: dict[str, Any] | None = None) -> Tracker:
+    latest = {"text": message, "intent": {"name": "inform", "confidence": 1.0}, "entities": []}
+    return Tracker.from_dict({"sender_id": sender, "slots": slots or {}, "latest_message": latest, "events": []})
+
+
+@pytest.mark.parametrize(
+    ("message", "tenant"),
+    [
+        ("mon fils est au lycée Voltaire et il ne peut pas se connecter", "netocentre"),
+        ("ma fille est au lycée Jean Moulin", "monlycee"),
+        ("il est au lycée Imaginaire", None),  # no such school
+        ("bonjour", None),
+    ],
+)
+def test_the_ent_of_a_school_the_message_names(installed: Services, message: str, tenant: str | None) -> None:
+    assert known_tenant(said("web:who", message)) == tenant
+
+
+def test_a_school_named_ambiguously_says_nothing_of_the_ent(installed: Services) -> None:
+    schools = (
+        Establishment("0750001A", "Lycée Jean Moulin", "monlycee"),
+        Establishment("0450001A", "Lycée Jean Moulin", "netocentre"),
+    )
+    installed.directory.load_fixture(DirectoryFixture(schools, ()))
+    assert known_tenant(said("web:who", "il est au lycée jean moulin")) is None
+
+
+def test_the_directory_knows_a_schools_ent_better_than_its_department(installed: Services) -> None:
+    """A school of a netocentre department (045) that the directory attaches to MonLycée.net."""
+    schools = (Establishment("0450099Z", "Lycée Rattaché", "monlycee"),)
+    installed.directory.load_fixture(DirectoryFixture(schools, ()))
+    assert known_tenant(tracker("web:who", {"uai": "0450099Z"})) == "monlycee"
+    assert known_tenant(tracker("web:who", {"uai": "0450098Y"})) == "netocentre"  # not in the directory
+
+
+def test_a_button_names_what_it_starts() -> None:
+    assert intent_button("link_account") == {"title": text("intent_label_link_account"), "payload": "/link_account"}
+    assert human_button() == {"title": text("intent_label_escalate_human"), "payload": "/escalate_human"}
+    assert intent_button("link_account", "Lier")["title"] == "Lier"

@@ -8,30 +8,23 @@ read through the domain, so a reply moved from Python to `knowledge/domain.yml` 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.adml import ActionDecideReset, ActionListUnactivated
 from actions.proposals import ActionAffirm, ActionDeny, ActionRequestReset, ActionUnlock
 from bot.core.accounts import AccountState
-from bot.dialogue.domain import Domain, load_domain
+from bot.dialogue.domain import Domain
 from bot.services import Services, current
+from tests.actions.rasa import ADML, OTHER_ADML, USER, demo_domain, run, tracker
 from tests.conftest import SettableClock
-
-ROOT = Path(__file__).resolve().parents[2]
-ADML = "telegram:6001"  # isabelle.roux, ADML of 0750001A
-OTHER_ADML = "telegram:6002"  # claire.lambert, ADML of 0931234B
-USER = "telegram:5001"  # lucas.martin
 
 
 @pytest.fixture(scope="module")
 def domain() -> Domain:
-    return load_domain(ROOT / "knowledge" / "domain.yml")
+    return demo_domain()
 
 
 @pytest.fixture
@@ -40,69 +33,6 @@ def installed(services: Services, clock: SettableClock) -> Iterator[Services]:
     services.links.link(OTHER_ADML, "claire.lambert", clock())
     current.install(services)
     yield services
-
-
-def tracker(sender: str, intent: str, slots: dict[str, Any] | None = None, **entities: Any) -> Tracker:
-    latest = {
-        "text": "/" + intent,
-        "intent": {"name": intent, "confidence": 1.0},
-        "entities": [{"entity": name, "value": value} for name, value in entities.items()],
-    }
-    return Tracker.from_dict(
-        {
-            "sender_id": sender,
-            "slots": slots or {},
-            "latest_message": latest,
-            "events": [{"event": "user", "text": latest["text"], "parse_data": latest}],
-            "paused": False,
-            "followup_action": None,
-            "active_loop": {},
-            "latest_action_name": "action_listen",
-        }
-    )
-
-
-class Ran:
-    def __init__(self, events: list[dict[str, Any]], dispatcher: CollectingDispatcher, domain: Domain) -> None:
-        self.events = events
-        self.messages = dispatcher.messages
-        self.domain = domain
-
-    @property
-    def text(self) -> str:
-        """What the user reads: texts, and named responses rendered from the domain."""
-        said = []
-        for message in self.messages:
-            if message.get("response"):
-                rendered = self.domain.render(message["response"], {}, message)
-                assert rendered is not None, message["response"]
-                said.append(rendered["text"])
-            else:
-                said.append(message.get("text") or "")
-        return "\n".join(said)
-
-    @property
-    def buttons(self) -> list[str]:
-        """The button titles the user sees: given with the message, or those of its named response."""
-        titles = []
-        for message in self.messages:
-            buttons = message.get("buttons") or []
-            if not buttons and message.get("response"):
-                rendered = self.domain.render(message["response"], {}, message)
-                buttons = (rendered or {}).get("buttons") or []
-            titles += [b["title"] for b in buttons]
-        return titles
-
-    def slot(self, name: str) -> Any:
-        sets = [e for e in self.events if e.get("event") == "slot" and e.get("name") == name]
-        assert sets, f"{name} not set; events: {self.events}"
-        return sets[-1]["value"]
-
-
-async def run(action: Action, on: Tracker, domain: Domain) -> Ran:
-    dispatcher = CollectingDispatcher()
-    events = await action.run(dispatcher, on, domain.as_rasa_dict())
-    return Ran(events, dispatcher, domain)
 
 
 # -- proposing -----------------------------------------------------------------------------------------

@@ -347,3 +347,117 @@ def test_redaction_stays_linear_on_a_long_token() -> None:
     """A pasted blob must not stall the turn: the address pattern used to retry at every character."""
     text = "a" * 50_000
     assert redact(text) == text
+
+
+# -- where a password ends: what follows it stays readable -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        # after a verb: up to the clause's end, the line's end, or the failure that follows
+        ("j'ai tapé tournesol et ça marche pas", "j'ai tapé [mot de passe masqué] et ça marche pas"),
+        ("j'ai tapé tournesol\nmerci", "j'ai tapé [mot de passe masqué]\nmerci"),
+        ("avec tortue rouge ça marche pas", "avec [mot de passe masqué] ça marche pas"),
+        ("mot de passe oublié, j'ai tapé tournesol", "mot de passe oublié, j'ai tapé [mot de passe masqué]"),
+        ('j\'ai tapé "le petit chat" mais ça marche pas', "j'ai tapé [mot de passe masqué] mais ça marche pas"),
+        ("j'ai tapé 'tortue' mais il dit 'incorrect'", "j'ai tapé [mot de passe masqué] mais il dit 'incorrect'"),
+        ("j'ai tapé tortue rouge.", "j'ai tapé [mot de passe masqué]"),
+        # after an announcer: the passphrase, then the rest of the sentence
+        ("mon mdp tortue rouge danse marche pas", "mon mdp [mot de passe masqué] marche pas"),
+        ("mot de passe : tournesol, rien ne marche", "mot de passe : [mot de passe masqué], rien ne marche"),
+        ("mot de passe : tortue rouge, rien ne marche", "mot de passe : [mot de passe masqué], rien ne marche"),
+        ("mon mdp c'est tortue qu'on m'a donné", "mon mdp c'est [mot de passe masqué] qu'on m'a donné"),
+        ("mon mdp c'est tortue j'ai vérifié", "mon mdp c'est [mot de passe masqué] j'ai vérifié"),
+        ("mot de passe : tortue\nLucas Martin, 2nde B", "mot de passe : [mot de passe masqué]\nLucas Martin, 2nde B"),
+        ("mon mdp c'est 'tortue\nmerci d'avance", "mon mdp c'est [mot de passe masqué]\nmerci d'avance"),
+        # named afterwards: back to the sentence's start, the line's start, or an ordinary word
+        ("bonjour tortue rouge danse c'est mon mdp", "bonjour [mot de passe masqué] c'est mon mdp"),
+        ("voilà mon souci, tortue rouge c'est mon mdp", "voilà mon souci, [mot de passe masqué] c'est mon mdp"),
+        ("lycée 0751234A tortue rouge c'est mon mdp", "lycée 0751234A [mot de passe masqué] c'est mon mdp"),
+        (
+            "Bonjour\nLycée Voltaire\ntortue danse c'est mon mdp",
+            "Bonjour\nLycée Voltaire\n[mot de passe masqué] c'est mon mdp",
+        ),
+        ("tortue rouge danse c'est mon mdp\nmerci d'avance", "[mot de passe masqué] c'est mon mdp\nmerci d'avance"),
+        # after an identifier
+        ("marie.dupont tournesol le site dit incorrect", "marie.dupont [mot de passe masqué] le site dit incorrect"),
+        (
+            "je ne sais plus si c'est lucas.martin ou lucas.martin2 tournesol",
+            "je ne sais plus si c'est lucas.martin ou lucas.martin2 [mot de passe masqué]",
+        ),
+    ],
+)
+def test_a_password_is_cut_where_it_ends(text: str, redacted: str) -> None:
+    assert redact(text) == redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "j'ai tapé tournesol !",  # French typography: a space before "!" and "?"
+        "j'ai essayé tournesol ?",
+        "jai tapé tournesol ! ça marche pas",
+    ],
+)
+def test_a_password_before_a_spaced_exclamation_or_question_mark_is_removed(text: str) -> None:
+    assert "tournesol" not in redact(text) and redact(text).endswith(text[text.index("tournesol") + 9 :])
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        # when nothing announces it, five words at most; announced, eight
+        ("mon mdp alpha bravo charlie delta echo foxtrot", "foxtrot"),
+        ("marie.dupont tortue rouge danse vite forêt lune soleil", "lune soleil"),
+        ("mon mdp c'est cheval batterie agrafe correct licorne étoile lune soleil comète", "comète"),
+        ("mot de passe : cheval batterie agrafe correct licorne étoile lune soleil comète", "comète"),
+    ],
+)
+def test_a_passphrase_has_a_bounded_length(text: str, kept: str) -> None:
+    redacted = redact(text)
+    assert redacted.endswith("[mot de passe masqué] " + kept) and redacted.count("[mot de passe masqué]") == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        # in capitals (a phone's caps lock), a capital X closing a word is part of it
+        ("j'ai essayé FOX TROT", "FOX TROT"),
+        ("mot de passe : LINUX FOX TROT", "LINUX FOX TROT"),
+        ("LINUX ROUGE DANSE c'est mon mdp", "LINUX ROUGE DANSE"),
+        ("mon mdp c'est Xylophone", "Xylophone"),
+        ("marie.dupont2 / Tournesol", "Tournesol"),  # a slash: the credentials typed together
+        ("j'ai essayé tournesol, rien à faire", "tournesol"),
+        ("marie.dupont Tortue;X", "Tortue;X"),
+        ("mot de passe : marie.dupont.X", "marie.dupont.X"),  # shaped like an identifier, but not one
+        (  # a quoted secret far into the message
+            'bonjour, je suis la maman de marie.dupont et son mot de passe est "le petit chat gris"',
+            "le petit chat gris",
+        ),
+    ],
+)
+def test_more_passwords_are_removed(text: str, secret: str) -> None:
+    redacted = redact(text)
+    assert all(word not in redacted for word in secret.split()) and "[mot de passe masqué]" in redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "marie.dupont Versailles.",
+        "mon identifiant est marie.dupont cela ne marche toujours pas",
+        'mon fils marie.dupont "en seconde" ne peut pas se connecter',
+        "j'ai tapé Marie Dupont Lucas Martin Chloé Bernard, rien ne marche",  # a list of names, not a password
+        "j'ai tapé vite le code reçu\nmerci",
+        "ça c'est mon mdp qui ne marche pas",
+        "depuis le 12/09 c'est mon mdp qui bloque",
+        "mon mdp provisoire 12/09 ne marche pas",
+        "j'ai tapé 0751234A, rien ne s'affiche",
+        "je ne sais plus ce que j'ai tapé",
+        'le mot de passe est "" et le site dit "incorrect"',
+        'mon mot de passe est "refusé par le site qui affiche un message d\'erreur très long que je ne comprends pas"',
+    ],
+)
+def test_more_ordinary_messages_stay_readable(text: str) -> None:
+    assert redact(text) == text and not contains_password(text)

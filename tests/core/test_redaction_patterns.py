@@ -109,6 +109,11 @@ def _quoted_secret(length: int) -> str:
     return 'mon mot de passe est "' + "a" * length + '" merci'
 
 
+def _quoted_phrase(length: int) -> str:
+    """A quote of `length` characters opening with an ordinary word: whole as a secret, or read as words."""
+    return 'mon mot de passe est "' + ("le " + "x" * length)[:length] + '" merci'
+
+
 @pytest.mark.parametrize(
     ("text", "spans"),
     [
@@ -116,6 +121,9 @@ def _quoted_secret(length: int) -> str:
         (_quoted_secret(79), [(21, 102)]),  # quoted up to 80 characters ...
         (_quoted_secret(80), [(21, 103)]),  # ... beyond, read as words
         ('mon mot de passe est "" merci', []),  # empty quotes hold nothing
+        (_quoted_phrase(79), [(21, 102)]),  # a quoted phrase, whole, up to 80 characters with its closing quote
+        (_quoted_phrase(80), []),  # ... beyond, words: "le" is not a secret
+        ("mot de passe : a, merci", [(15, 16)]),  # the comma after a secret is not part of it
         ("mon mot de passe est «tortue rouge» merci", [(21, 35)]),
         ("mon mdp c'est 'x y z' voila", [(14, 21)]),
         ("tortue rouge danse c'est mon mdp", [(0, 18)]),  # a passphrase before its announcer

@@ -227,6 +227,8 @@ def test_a_word_typed_twice_counts_once() -> None:
         ("kitten", "sitting", 2, 3),  # over the limit: limit + 1
         ("moulin", "moulins", 1, 1),
         ("lycee", "lyce", 0, 1),
+        ("aaa", "a", 2, 2),  # a letter repeated is not a transposition
+        ("abcd", "abwxyz", 2, 3),  # the last row within the limit but not its end: limit + 1
     ],
 )
 def test_edit_distance_values(a: str, b: str, limit: int, distance: int) -> None:
@@ -253,3 +255,110 @@ def test_edits_allowed_grow_with_the_shorter_word(a: str, b: str, edits: int) ->
 )
 def test_the_words_naming_a_school_in_a_sentence(text: str, phrase: str | None) -> None:
     assert school_phrase(text) == phrase
+
+
+# -- the scores, as the module's docstring states them ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "school", "score"),
+    [
+        ("jean moulin paris", MOULIN_PARIS, 2 + 2 + 1),  # every name word and the town, exactly
+        ("moulin paris", MOULIN_PARIS, 2 + 1 - 0.3),  # a name word not typed
+        ("jean moulin", MOULIN_PARIS, 2 + 2 - 0.25),  # the town not typed
+        ("condorcet", NO_CITY, 2),  # no town on record: nothing to miss
+        ("jean moulain paris", MOULIN_PARIS, 2 + (2 - 0.5) + 1),  # an edit in a name word
+        ("jean moulin pari", MOULIN_PARIS, 2 + 2 + (1 - 0.25)),  # an edit in the town
+        ("jean moulin lyon", MOULIN_PARIS, 2 + 2 - 0.25 - 1),  # a word found nowhere
+        ("lycée jean moulin paris", MOULIN_PARIS, 5 + 0.5),  # the same level
+        ("collège jean moulin paris", MOULIN_PARIS, 5 - 1),  # the other level
+        ("lgt voltaire orleans", VOLTAIRE_ORLEANS, 3 + 0.5 + 2 * 0.25),  # the level and two kinds shared
+        ("lp voltaire orleans", VOLTAIRE_ORLEANS, 3 + 0.5 - 0.5),  # only other kinds
+        ("lycée de brest", IROISE_LG, 1 + 0.5),  # a town alone: no name word to miss
+    ],
+)
+def test_scores_follow_the_documented_weights(query: str, school: Establishment, score: float) -> None:
+    (match,) = school_matches(query, [school])
+    assert match.score == pytest.approx(score)
+
+
+def test_a_typo_costs_and_an_exact_word_wins() -> None:
+    (exact,) = school_matches("jean moulin", [MOULIN_PARIS])
+    (typo,) = school_matches("jean moulain", [MOULIN_PARIS])
+    assert typo.score < exact.score
+
+
+def test_the_school_whose_name_was_typed_whole_comes_first() -> None:
+    la_fontaine = Establishment("0750040A", "Lycée La Fontaine", "monlycee", city="Paris")
+    jean_de_la_fontaine = Establishment("0750041B", "Lycée Jean de La Fontaine", "monlycee", city="Paris")
+    assert ranked("lycée la fontaine", [jean_de_la_fontaine, la_fontaine]) == [la_fontaine.uai, jean_de_la_fontaine.uai]
+
+
+def test_type_words_add_up() -> None:
+    """ "lycée général" is a lycée and general: a collège of the same name comes last."""
+    assert ranked("lycée général jean moulin")[-1] == MOULIN_CLG.uai
+    lycee, college = school_matches("lycée général jean moulin", [MOULIN_PARIS, MOULIN_CLG])
+    assert lycee.establishment == MOULIN_PARIS and lycee.score - college.score == pytest.approx(0.5 + 1)
+
+
+def test_a_word_is_paired_with_what_it_matches_best() -> None:
+    """In Moulins, "moulin" is the name and "moulins" the town: the school scores as Jean Moulin in Paris does."""
+    moulins = Establishment("0030001A", "Lycée Jean Moulin", "monlycee", city="Moulins")
+    (in_moulins,) = school_matches("jean moulin moulins", [moulins])
+    (in_paris,) = school_matches("jean moulin paris", [MOULIN_PARIS])
+    assert in_moulins.score == in_paris.score and in_moulins.unmatched == ()
+    (words_reordered,) = school_matches("moulins, jean moulin", [moulins])
+    assert words_reordered.score == in_moulins.score
+
+
+def test_a_word_typed_as_the_town_reads_as_the_town() -> None:
+    """Every school of Chartres scores alike for "lycée chartres", even one whose name is two letters from it."""
+    chartreux = Establishment("0280001A", "Lycée des Chartreux", "netocentre", city="Chartres")
+    marceau = Establishment("0280002B", "Lycée Marceau", "netocentre", city="Chartres")
+    first, second = school_matches("lycée chartres", [marceau, chartreux])
+    assert first.score == second.score == 1 + 0.5
+
+
+def test_a_netocentre_name_ranks_as_the_same_name_written_plainly() -> None:
+    plain = Establishment("0290009C", "Lycée de l'Iroise", "netocentre", city="BREST CEDEX 2")
+    (netocentre,) = school_matches("lycée iroise", [IROISE_LG])
+    (written,) = school_matches("lycée iroise", [plain])
+    assert netocentre.score == written.score
+
+
+def test_a_short_number_is_part_of_a_name() -> None:
+    """ "19 mars" names the Collège du 19 Mars 1962, not any school with "Mars" in its name."""
+    dix_neuf_mars = Establishment("0080001A", "Collège du 19 Mars 1962", "monlycee", city="Sedan")
+    champ_de_mars = Establishment("0080002B", "Collège du Champ de Mars", "monlycee", city="Sedan")
+    assert ranked("collège du 19 mars", [champ_de_mars, dix_neuf_mars]) == [dix_neuf_mars.uai]
+
+
+def test_years_and_postal_codes_are_not_part_of_a_name() -> None:
+    assert query_tokens("collège du 19 mars 1962 à Sedan 08200") == ["19", "mars", "sedan"]
+    assert query_tokens("lycée voltaire 45000 orléans") == ["voltaire", "orleans"]
+
+
+def test_a_type_word_of_five_letters_survives_a_typo() -> None:
+    assert query_tokens("lucée voltaire") == ["voltaire"]
+    (match,) = school_matches("lucee voltaire", [VOLTAIRE_PARIS])
+    assert match.unmatched == ()
+
+
+def test_a_town_close_to_a_type_word_is_still_a_town() -> None:
+    """Only what the user types may be a misspelt type word: the town of Générac is not "général" (typed with a slip,
+    "génerrac" is two letters from "général" and one from the town)."""
+    vaunage = Establishment("0300001A", "Collège de la Vaunage", "monlycee", city="Générac")
+    assert ranked("collège génerrac", [vaunage]) == [vaunage.uai]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase"),
+    [
+        ("il est au lycée camille pissarro à pontoise", "lycée camille pissarro à pontoise"),
+        ("mon fils est au collège jean moulin et il a oublié son mot de passe", "collège jean moulin"),
+        ("ma fille est en seconde au LGT Voltaire, elle ne peut plus se connecter", "LGT Voltaire"),
+        ("bonjour, je ne peux plus me connecter", None),
+    ],
+)
+def test_the_words_naming_a_school_by_its_type_in_a_sentence(sentence: str, phrase: str | None) -> None:
+    assert school_phrase(sentence) == phrase
