@@ -51,8 +51,9 @@ async def test_an_adml_is_asked_to_confirm_an_unlock_of_the_account_named_or_dis
     installed: Services, domain: Domain
 ) -> None:
     named = await run(ActionUnlock(), tracker(OTHER_ADML, "unlock_account", username="Emma.Leroy"), domain)
-    assert named.events == propose(Proposal.UNLOCK_ACCOUNT, "emma.leroy")
-    assert named.responses == ["utter_confirm_unlock"] and "emma.leroy" in named.text
+    locked = SlotSet("diagnosis", "account_locked")  # emma.leroy is locked: the confirmation says until when
+    assert named.events == [locked, *propose(Proposal.UNLOCK_ACCOUNT, "emma.leroy")]
+    assert named.responses == ["utter_confirm_unlock_locked"] and "emma.leroy" in named.text
     discussed = await run(ActionUnlock(), tracker(OTHER_ADML, "unlock_account", {"username": "emma.leroy"}), domain)
     assert discussed.events == named.events
 
