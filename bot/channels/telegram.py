@@ -54,6 +54,7 @@ from telegram.ext import (
 )
 
 from bot import texts
+from bot.channels.loop import run_on
 from bot.config import TelegramSettings
 from bot.core.authz import Actor
 from bot.messages import Button, InboundMessage, OutboundMessage
@@ -437,15 +438,7 @@ class TelegramChannel:
         user = sender_id.removeprefix(f"{PREFIX}:")
         if self._loop is None or not user.lstrip("-").isdigit():
             return False
-        coroutine = self._send(int(user), messages, keep_for=sender_id)
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is self._loop:
-            self._loop.create_task(coroutine)
-        else:
-            asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        run_on(self._loop, self._send(int(user), messages, keep_for=sender_id))
         return True
 
     def _keyboard(self, buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:

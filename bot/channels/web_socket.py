@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 import socketio
 from aiohttp import web
 
+from bot.channels.loop import run_on
 from bot.channels.web_input import is_unicode_text, web_sender
 from bot.messages import Button, InboundMessage, OutboundMessage, split_sender
 from bot.services import Services
@@ -218,15 +219,7 @@ class SocketChannel:
         session = split_sender(sender_id)[1]
         if self._loop is None or not self.on_socket(sender_id):
             return False
-        coroutine = self._emit_or_keep(session, messages)
-        try:
-            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is self._loop:
-            self._loop.create_task(coroutine)
-        else:
-            asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        run_on(self._loop, self._emit_or_keep(session, messages))
         return True
 
     async def _emit_or_keep(self, session: str, messages: list[OutboundMessage]) -> None:
