@@ -9,7 +9,9 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # the fast test layers: no system service (slapd, PostgreSQL, Chromium), no started process, no cross-validation
 FAST_TESTS := tests/core tests/nlu tests/dialogue tests/services tests/storage tests/mail tests/directory tests/cas tests/helpdesk \
 	tests/reliability/test_breaker.py tests/test_relay.py tests/test_scheduler.py tests/test_operations.py tests/test_assistant.py \
-	tests/test_memory.py
+	tests/test_memory.py tests/operations tests/actions/test_operations_actions.py tests/actions/test_resend_actions.py \
+	tests/actions/test_affirm_actions.py tests/actions/test_adml_actions.py tests/actions/test_proposals.py \
+	tests/actions/test_common.py
 FAST_MARKERS := not ldap and not postgres and not browser and not security and not slow
 
 $(STAMP): pyproject.toml
@@ -64,7 +66,7 @@ bench: $(STAMP)
 
 # the modules `make mutation` mutates, one at a time (each against the fast tests that cover it; see
 # [tool.mutmut] in pyproject.toml and "Mutation testing" in the README)
-MUTATED ?= bot.core.accounts bot.core.authz bot.core.diagnosis bot.core.eligibility bot.core.freeze \
+MUTATED ?= bot.core.accounts bot.core.authz bot.core.diagnosis bot.core.distance bot.core.eligibility bot.core.freeze \
 	bot.core.identifiers bot.core.redaction bot.core.schools bot.services.operations actions.proposals actions.adml \
 	actions.common
 CLEF_RECIA_REFERENCE ?= $(abspath ../shared/reference/recia-ldap)

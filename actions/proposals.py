@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -214,16 +215,16 @@ def _open_ticket(dispatcher: CollectingDispatcher, tracker: Tracker, actor: Acto
     return [*nothing_proposed(), FollowupAction("action_create_ticket")]
 
 
-def _resend_with(proposal: Proposal) -> Performer:
-    def perform(dispatcher: CollectingDispatcher, tracker: Tracker, actor: Actor, target: str) -> Events:
-        operations = context.operations()
-        activation_mail = proposal is Proposal.RESEND_ACTIVATION_MAIL
-        send = operations.resend_activation_mail if activation_mail else operations.resend_validation_link
-        result = send(actor, channel_of(tracker), target)
-        _tell_sent(dispatcher, tracker, result, actor, target, activation_mail=activation_mail)
-        return nothing_proposed()
-
-    return perform
+def _resend(
+    proposal: Proposal, dispatcher: CollectingDispatcher, tracker: Tracker, actor: Actor, target: str
+) -> Events:
+    """The resend `proposal` names (bound to it in `PERFORM`)."""
+    operations = context.operations()
+    activation_mail = proposal is Proposal.RESEND_ACTIVATION_MAIL
+    send = operations.resend_activation_mail if activation_mail else operations.resend_validation_link
+    result = send(actor, channel_of(tracker), target)
+    _tell_sent(dispatcher, tracker, result, actor, target, activation_mail=activation_mail)
+    return nothing_proposed()
 
 
 def _notify_adml(dispatcher: CollectingDispatcher, tracker: Tracker, actor: Actor, target: str) -> Events:
@@ -243,8 +244,10 @@ def _reset_password(dispatcher: CollectingDispatcher, tracker: Tracker, actor: A
     result = context.operations().reset_password(actor, channel_of(tracker), target)
     if result.done and result.provisional_password:
         show_provisional_password(dispatcher, target, result.provisional_password)
+    elif result.status == RATE_LIMITED:
+        dispatcher.utter_message(response="utter_rate_limited")
     else:
-        refuse(dispatcher, result.reason or "directory_down")
+        refuse(dispatcher, result.reason)
     return nothing_proposed()
 
 
@@ -252,6 +255,8 @@ def _unlock_account(dispatcher: CollectingDispatcher, tracker: Tracker, actor: A
     result = context.operations().unlock_account(actor, channel_of(tracker), target)
     if result.done:
         dispatcher.utter_message(response="utter_unlocked", target=target)
+    elif result.status == RATE_LIMITED:
+        dispatcher.utter_message(response="utter_rate_limited")
     else:
         refuse(dispatcher, result.reason)
     return nothing_proposed()
@@ -259,8 +264,8 @@ def _unlock_account(dispatcher: CollectingDispatcher, tracker: Tracker, actor: A
 
 PERFORM: dict[Proposal, Performer] = {
     Proposal.CREATE_TICKET: _open_ticket,
-    Proposal.RESEND_VALIDATION_LINK: _resend_with(Proposal.RESEND_VALIDATION_LINK),
-    Proposal.RESEND_ACTIVATION_MAIL: _resend_with(Proposal.RESEND_ACTIVATION_MAIL),
+    Proposal.RESEND_VALIDATION_LINK: partial(_resend, Proposal.RESEND_VALIDATION_LINK),
+    Proposal.RESEND_ACTIVATION_MAIL: partial(_resend, Proposal.RESEND_ACTIVATION_MAIL),
     Proposal.NOTIFY_ADML: _notify_adml,
     Proposal.RESET_PASSWORD: _reset_password,
     Proposal.UNLOCK_ACCOUNT: _unlock_account,

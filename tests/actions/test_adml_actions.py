@@ -144,7 +144,9 @@ def two_schools(installed: Services, clock: SettableClock) -> Services:
         student("a.formule", "0750098Y", given_name='=HYPERLINK("http://x")', family_name="Dupont;Martin"),
         student("b.formule", "0750098Y", given_name="  @SUM(A1)", family_name="-2+3", provisional_issued_at=issued),
         student("c.formule", "0750098Y", given_name="＝1+1", family_name="Jean\nPierre"),
-        student("d.plain", "0750098Y", given_name="Zoé", family_name="O'Neil"),
+        student("d.plain", "0750098Y", given_name="Xavier", family_name="O'Neil"),
+        student("e.spaced", "0750098Y", given_name="X-Ray", family_name=" \tDurand"),
+        student("f.unnamed", "0750098Y"),
     )
     schools = (
         Establishment("0750098Y", "Lycée des Formules", "monlycee"),
@@ -158,15 +160,19 @@ def two_schools(installed: Services, clock: SettableClock) -> Services:
 async def test_no_cell_of_the_file_runs_as_a_formula_or_spills(two_schools: Services, domain: Domain) -> None:
     ran = await listed("web:anne", domain, "0750098Y")
     table = rows(ran)
-    assert [row[1] for row in table[1:]] == ["a.formule", "b.formule", "c.formule", "d.plain"]
+    assert [row[1] for row in table[1:]] == ["a.formule", "b.formule", "c.formule", "d.plain", "e.spaced", "f.unnamed"]
     assert all(len(row) == len(CSV_HEADER.split(";")) for row in table)  # one cell per field, one row per account
     names = [(row[2], row[3]) for row in table[1:]]
     assert names == [
         ('\'=HYPERLINK("http://x")', "Dupont;Martin"),
         ("'  @SUM(A1)", "'-2+3"),
         ("'＝1+1", "Jean\nPierre"),
-        ("Zoé", "O'Neil"),
+        ("Xavier", "O'Neil"),
+        ("X-Ray", "' \tDurand"),  # a tab after spaces can start a formula too
+        ("", ""),  # no name on record
     ]
+    (plain,) = [line for line in document(ran)["content"].splitlines() if "d.plain" in line]
+    assert plain == ";".join(["0750098Y", "d.plain", "Xavier", "O'Neil", "student", NEVER, ""])  # nothing quoted
     assert not [cell for row in table for cell in row if cell[:1] in set("=+-@＝＋－＠")]
     assert table[2][6] == "01/09/2026 à 09h00" and table[1][6] == ""  # Paris time (summer)
     assert text("unactivated_account", login="a.formule", state=NEVER) in ran.text.splitlines()

@@ -6,16 +6,27 @@ changed in the directory, and which proposal is left for the next "Oui".
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
+from typing import Any, cast
 
 import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions.common import human_button, intent_button
-from actions.proposals import ActionAffirm, ActionDeny, ActionResend, ActionUnlock, Proposal, propose
+from actions.proposals import (
+    ActionAffirm,
+    ActionDeny,
+    ActionRequestReset,
+    ActionResend,
+    ActionUnlock,
+    Proposal,
+    propose,
+)
 from bot.core.accounts import AccountState
 from bot.dialogue.domain import Domain
+from bot.directory.port import Directory, DirectoryError
 from bot.services import Services, current
 from bot.texts import text
 from tests.actions.rasa import ADML, OTHER_ADML, USER, Ran, demo_domain, run, tracker
@@ -183,3 +194,37 @@ def test_a_diagnosis_that_offers_nothing_proposes_nothing() -> None:
         SlotSet("proposed_operation", None),
         SlotSet("operation_target", "lucas.martin"),
     ]
+
+
+async def test_a_user_confirms_the_request_for_their_own_account(installed: Services, domain: Domain) -> None:
+    ran = await run(ActionRequestReset(), tracker(USER, "request_reset"), domain)
+    assert ran.responses == ["utter_confirm_notify_adml"] and ran.messages[0]["target"] == "lucas.martin"
+
+
+async def test_an_adml_past_the_limit_is_told_to_wait_not_that_the_directory_is_down(
+    installed: Services, domain: Domain
+) -> None:
+    for login in ("marie.dupont", "chloe.bernard", "sophie.garnier", "nadia.benali", "marie.dupont"):
+        await affirm(ADML, "reset_password", login, domain)
+    reset = await affirm(ADML, "reset_password", "lucas.martin", domain)
+    assert reset.events == NOTHING and reset.responses == ["utter_rate_limited"]
+    unlock = await affirm(ADML, "unlock_account", "lucas.martin", domain)
+    assert unlock.responses == ["utter_rate_limited"]
+    account = installed.directory.find_account("lucas.martin")
+    assert account is not None and account.state is AccountState.ACTIVE
+
+
+async def test_a_reset_the_directory_refuses_says_so(installed: Services, domain: Domain) -> None:
+    class DownDirectory:
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.inner, name)
+
+        def set_provisional_password(self, login: str, password: str, now: Any) -> None:
+            raise DirectoryError("ldap://annuaire: timeout")
+
+    current.install(dataclasses.replace(installed, directory=cast(Directory, DownDirectory(installed.directory))))
+    ran = await affirm(ADML, "reset_password", "lucas.martin", domain)
+    assert refused_for(ran, "directory_down") and "password" not in ran.messages[0]

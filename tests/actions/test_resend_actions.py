@@ -79,6 +79,7 @@ async def test_the_owner_reads_where_the_mail_went(installed: Services, domain: 
     installed.links.link("web:sophie", "sophie.garnier", clock())
     link = await resend("web:lucas", "lucas.martin", domain)
     assert link.responses == ["utter_resend_sent_to"] and "l***n@e***.org" in link.text
+    assert link.messages[0]["validation_link_hours"] == "48"  # how long the link lives, said with it
     steps = await resend("web:sophie", "sophie.garnier", domain)
     assert steps.responses == ["utter_activation_mail_sent_to"] and "s***r@e***.org" in steps.text
     again = await resend("web:lucas", "lucas.martin", domain)
