@@ -40,8 +40,9 @@ from sqlalchemy.exc import DBAPIError
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.measures import bench_config, percentile  # noqa: E402
 from bot.bootstrap import build_assistant, build_services, load_demo_directory, load_nlu  # noqa: E402
-from bot.config import AppConfig, load_config  # noqa: E402
+from bot.config import AppConfig  # noqa: E402
 from bot.directory.fixture import load_fixture  # noqa: E402
 from bot.mail.capture import CaptureMailer  # noqa: E402
 from bot.messages import InboundMessage  # noqa: E402
@@ -103,25 +104,6 @@ def fixture_text(accounts: int, one_school: str | None = None) -> str:
 def build(config: AppConfig, url: str, folder: Path) -> Services:
     migrate(make_engine(url))
     return build_services(config, database_url=url, mailer=CaptureMailer(folder / "outbox"), clock=lambda: NOW)
-
-
-def bench_config() -> AppConfig:
-    unlimited = {"count": 1_000_000, "per_seconds": 60}
-    return load_config(
-        ROOT / "config.yml",
-        overrides={
-            "rate_limits": {
-                "lookups_per_chat": unlimited,
-                "operations_per_chat": unlimited,
-                "operations_per_login": unlimited,
-            }
-        },
-    )
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def peak_rss_mb() -> float:

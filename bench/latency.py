@@ -33,9 +33,9 @@ from sqlalchemy import Engine, event, insert, select, update
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.measures import UNLIMITED, bench_config, percentile  # noqa: E402
 from bot.bootstrap import build_assistant, build_services, load_nlu  # noqa: E402
 from bot.channels.web import build_web_app, start_web  # noqa: E402
-from bot.config import load_config  # noqa: E402
 from bot.directory.fixture import load_fixture  # noqa: E402
 from bot.mail.capture import CaptureMailer  # noqa: E402
 from bot.messages import InboundMessage  # noqa: E402
@@ -72,24 +72,8 @@ LOGINS = [
 ]
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
-
 def build(folder: Path, nlu: NluModel | None = None) -> Assistant:
-    unlimited = {"count": 1_000_000, "per_seconds": 60}
-    config = load_config(
-        ROOT / "config.yml",
-        overrides={
-            "rate_limits": {
-                "lookups_per_chat": unlimited,
-                "operations_per_chat": unlimited,
-                "operations_per_login": unlimited,
-            },
-            "web": {"requests_per_ip": unlimited},
-        },
-    )
+    config = bench_config(web={"requests_per_ip": UNLIMITED})
     url = f"sqlite:///{folder / 'bench.db'}"
     migrate(make_engine(url))
     services = build_services(

@@ -16,16 +16,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.measures import percentile  # noqa: E402
 from bot.nlu.evaluate import study_options  # noqa: E402
 from bot.nlu.model import NluModel  # noqa: E402
 from bot.nlu.multi import parse_message  # noqa: E402
 from bot.nlu.perturb import PERTURBATIONS, typos  # noqa: E402
 from bot.nlu.training_data import load_training_data  # noqa: E402
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def main() -> None:

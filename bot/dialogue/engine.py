@@ -27,29 +27,10 @@ from typing import Any
 
 from rasa_sdk.executor import ActionExecutor
 
+from bot.dialogue import commands as cmd
 from bot.dialogue.domain import Domain, SlotMapping
 from bot.dialogue.rules import Rules
-from bot.dialogue.understanding import (
-    DIAGNOSIS_PROBLEMS,
-    TOPIC_INTENTS,
-    AnswerSeveral,
-    Clarify,
-    Command,
-    ConfirmProposal,
-    CorrectSlot,
-    DenyProposal,
-    Diagnose,
-    DialogueContext,
-    DontKnow,
-    FillSlot,
-    FollowUp,
-    HandOver,
-    NoteTenant,
-    RejectValue,
-    SpeakFor,
-    StartTopic,
-    Understander,
-)
+from bot.dialogue.understanding import DIAGNOSIS_PROBLEMS, TOPIC_INTENTS, DialogueContext, Understander
 
 MAX_EVENTS = 60
 MAX_ACTIONS_PER_TURN = 12
@@ -180,16 +161,16 @@ class DialogueEngine:
         self._custom_actions = {action.name for action in executor.list_actions()}
         # what each command of the understanding step does (those run by one action are in _ONE_ACTION)
         self._handlers: dict[type, Callable[[Turn, Any, set[str]], None]] = {
-            SpeakFor: lambda t, c, _: self._set_slot(t, "speaker", c.role),
-            NoteTenant: lambda t, c, _: self._set_slot(t, "tenant", c.tenant),
-            FillSlot: self._fill_slot,
-            CorrectSlot: self._correct_slot,
-            Diagnose: lambda t, c, _: self._diagnose(t, c.problem, c.login),
-            DontKnow: self._dont_know,
-            FollowUp: self._follow_up,
-            AnswerSeveral: self._answer_several,
-            HandOver: self._hand_over,
-            StartTopic: self._start_topic,
+            cmd.SpeakFor: lambda t, c, _: self._set_slot(t, "speaker", c.role),
+            cmd.NoteTenant: lambda t, c, _: self._set_slot(t, "tenant", c.tenant),
+            cmd.FillSlot: self._fill_slot,
+            cmd.CorrectSlot: self._correct_slot,
+            cmd.Diagnose: lambda t, c, _: self._diagnose(t, c.problem, c.login),
+            cmd.DontKnow: self._dont_know,
+            cmd.FollowUp: self._follow_up,
+            cmd.AnswerSeveral: self._answer_several,
+            cmd.HandOver: self._hand_over,
+            cmd.StartTopic: self._start_topic,
         }
         self._loops = threading.local()  # each thread's event loop for the actions' coroutines
         self._check_references()
@@ -231,7 +212,7 @@ class DialogueEngine:
         by_entity = self._fill_slots(turn, parse, hidden=understanding.hide_text)
         for command in understanding.commands:
             self._execute(turn, command, by_entity)
-        if not isinstance(understanding.main, Clarify) and "misunderstood" in self.domain.slots:
+        if not isinstance(understanding.main, cmd.Clarify) and "misunderstood" in self.domain.slots:
             state.slots["misunderstood"] = 0
         self._offer_second_intent(turn)
         return turn.outcome
@@ -255,7 +236,7 @@ class DialogueEngine:
             ticket_open=bool(slots.get("ticket_open")),
         )
 
-    def _execute(self, turn: Turn, command: Command, by_entity: set[str]) -> None:
+    def _execute(self, turn: Turn, command: cmd.Command, by_entity: set[str]) -> None:
         """Carry out one command of the understanding step (a table from each command's type to its code)."""
         action = _ONE_ACTION.get(type(command))
         if action:
@@ -263,22 +244,22 @@ class DialogueEngine:
             return
         self._handlers[type(command)](turn, command, by_entity)
 
-    def _fill_slot(self, turn: Turn, command: FillSlot, by_entity: set[str]) -> None:
+    def _fill_slot(self, turn: Turn, command: cmd.FillSlot, by_entity: set[str]) -> None:
         self._set_slot(turn, command.slot, command.value)
         if turn.state.active_loop:
             self._form_step(turn, turn.state.active_loop)
 
-    def _correct_slot(self, turn: Turn, command: CorrectSlot, by_entity: set[str]) -> None:
+    def _correct_slot(self, turn: Turn, command: cmd.CorrectSlot, by_entity: set[str]) -> None:
         self._set_slot(turn, command.slot, command.value)
         slots = turn.state.slots
         self._diagnose(turn, slots.get("problem") or slots.get("topic") or "cannot_login", command.value)
 
-    def _dont_know(self, turn: Turn, command: DontKnow, by_entity: set[str]) -> None:
+    def _dont_know(self, turn: Turn, command: cmd.DontKnow, by_entity: set[str]) -> None:
         if command.slot in ("username", "link_login") and turn.state.active_loop:
             self._deactivate(turn)
         self._run(turn, [f"utter_dont_know_{command.slot}"])
 
-    def _follow_up(self, turn: Turn, command: FollowUp, by_entity: set[str]) -> None:
+    def _follow_up(self, turn: Turn, command: cmd.FollowUp, by_entity: set[str]) -> None:
         username = turn.state.slots.get("username")
         if command.intent in DIAGNOSIS_PROBLEMS and username:
             # "ça se débloque quand ?" after a diagnosis: the account's state again, looked up anew
@@ -289,7 +270,7 @@ class DialogueEngine:
             if "topic" not in turn.slots_set:  # a follow-up on a near topic moves the conversation there, unless
                 self._note_topic(turn, command.intent)  # this turn's look-up or question already set the topic
 
-    def _answer_several(self, turn: Turn, command: AnswerSeveral, by_entity: set[str]) -> None:
+    def _answer_several(self, turn: Turn, command: cmd.AnswerSeveral, by_entity: set[str]) -> None:
         """Articles first, in order; a question that opens a form (it asks something back) goes last (and, among
         articles, those that need no ENT first: the other may ask which ENT)."""
         state = turn.state
@@ -323,14 +304,14 @@ class DialogueEngine:
             self._set_slot(turn, "pending_intent", intent)
             self._run(turn, ["action_answer_faq"])
 
-    def _hand_over(self, turn: Turn, command: HandOver, by_entity: set[str]) -> None:
+    def _hand_over(self, turn: Turn, command: cmd.HandOver, by_entity: set[str]) -> None:
         if turn.state.active_loop:
             self._deactivate(turn)
         if turn.state.slots.get("proposed_operation"):
             self._set_slot(turn, "proposed_operation", None)  # a person takes over: nothing is left to confirm
         self._run(turn, ["action_create_ticket"])
 
-    def _start_topic(self, turn: Turn, command: StartTopic, by_entity: set[str]) -> None:
+    def _start_topic(self, turn: Turn, command: cmd.StartTopic, by_entity: set[str]) -> None:
         if command.intent in self.understander.answerable:
             # the article answers the question as understood (it may not be the classifier's reading), and a
             # new question replaces one left waiting for the ENT
@@ -592,10 +573,10 @@ class DialogueEngine:
 
 # commands carried out by one action
 _ONE_ACTION: dict[type, str] = {
-    ConfirmProposal: "action_affirm",
-    DenyProposal: "action_deny",
-    RejectValue: "action_reject_value",
-    Clarify: "action_clarify",
+    cmd.ConfirmProposal: "action_affirm",
+    cmd.DenyProposal: "action_deny",
+    cmd.RejectValue: "action_reject_value",
+    cmd.Clarify: "action_clarify",
 }
 
 

@@ -6,18 +6,7 @@ whom) and says what to do as a short list of explicit commands, which the dialog
 the rules and forms of `knowledge/`. It is pure: no I/O, no clock; its lexicons come from
 `knowledge/understanding.yml`.
 
-Commands, in the spirit of Rasa's dialogue understanding:
-- `ConfirmProposal` / `DenyProposal`: a yes or a no (often a whole sentence) to the pending proposal;
-- `FillSlot` / `CorrectSlot`: the value asked for, or a corrected value ("non pardon c'est paul.martin2");
-- `DontKnow`: "I don't know it" instead of the value asked for ("jsp", "je l'ai perdu", "c quoi ?");
-- `RejectValue`: not the value asked for (the text is hidden from storage when it may be a secret);
-- `Diagnose`: a problem stated with the identifier, or a misread problem: look the account up;
-- `StartTopic`: a new request, handled by its rule;
-- `FollowUp`: a question about the topic in progress ("c'est rétabli quand ?", "et à la toussaint ?");
-- `AnswerSeveral`: several questions in one message, answered in order;
-- `HandOver`: the user asks for a human;
-- `SpeakFor`: the user writes for someone else (a parent, a teacher), noted before the rest;
-- `Clarify`: unsure: offer the likeliest topics.
+The commands are defined in `bot/dialogue/commands.py`.
 """
 
 from __future__ import annotations
@@ -28,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.dialogue import commands as cmd
 from bot.nlu.normalise import fold
 from bot.yaml_files import read_yaml
 
@@ -97,107 +87,16 @@ STEPS_OF_DIAGNOSIS = {
 STEPS_FOR_STATE = {"reset_pending": "account_reset_done"}
 
 
-def _retopic(command: Command, topic: str, instead: str) -> Command:
-    if isinstance(command, StartTopic) and command.intent == topic:
-        return StartTopic(instead)
-    if isinstance(command, FollowUp) and command.intent == topic:
-        return FollowUp(instead)
+def _retopic(command: cmd.Command, topic: str, instead: str) -> cmd.Command:
+    if isinstance(command, cmd.StartTopic) and command.intent == topic:
+        return cmd.StartTopic(instead)
+    if isinstance(command, cmd.FollowUp) and command.intent == topic:
+        return cmd.FollowUp(instead)
     return command
 
 
 class UnderstandingError(ValueError):
     """understanding.yml cannot be used; the message names the key."""
-
-
-@dataclass(frozen=True)
-class ConfirmProposal:
-    pass
-
-
-@dataclass(frozen=True)
-class DenyProposal:
-    pass
-
-
-@dataclass(frozen=True)
-class FillSlot:
-    slot: str
-    value: Any
-
-
-@dataclass(frozen=True)
-class CorrectSlot(FillSlot):
-    """A value that replaces one given before: the account is looked up again."""
-
-
-@dataclass(frozen=True)
-class DontKnow:
-    slot: str
-
-
-@dataclass(frozen=True)
-class RejectValue:
-    slot: str
-    hide_text: bool  # the text may be a secret (a bare word where an identifier was asked): never stored
-
-
-@dataclass(frozen=True)
-class Diagnose:
-    problem: str
-    login: str
-
-
-@dataclass(frozen=True)
-class StartTopic:
-    intent: str
-
-
-@dataclass(frozen=True)
-class FollowUp:
-    intent: str
-
-
-@dataclass(frozen=True)
-class AnswerSeveral:
-    intents: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class HandOver:
-    pass
-
-
-@dataclass(frozen=True)
-class SpeakFor:
-    role: str  # "parent" | "teacher"
-
-
-@dataclass(frozen=True)
-class Clarify:
-    pass
-
-
-@dataclass(frozen=True)
-class NoteTenant:
-    tenant: str  # the message says which ENT it is about without naming it ("les CGU", "cesame")
-
-
-Command = (
-    ConfirmProposal
-    | DenyProposal
-    | FillSlot
-    | CorrectSlot
-    | DontKnow
-    | RejectValue
-    | Diagnose
-    | StartTopic
-    | FollowUp
-    | AnswerSeveral
-    | HandOver
-    | SpeakFor
-    | Clarify
-    | NoteTenant
-)
 
 
 @dataclass(frozen=True)
@@ -325,26 +224,26 @@ class DialogueContext:
 
 @dataclass(frozen=True)
 class Understanding:
-    commands: tuple[Command, ...]
+    commands: tuple[cmd.Command, ...]
     hide_text: bool = False
     second_intent: str | None = None  # a second problem of the message, to offer once the first is dealt with
 
     @property
-    def main(self) -> Command:
-        return next(c for c in self.commands if not isinstance(c, (SpeakFor, NoteTenant)))
+    def main(self) -> cmd.Command:
+        return next(c for c in self.commands if not isinstance(c, (cmd.SpeakFor, cmd.NoteTenant)))
 
     def intent(self, nlu_intent: str) -> str:
         """The intent this message was understood as (the NLU's, unless the conversation says otherwise)."""
         main = self.main
-        if isinstance(main, ConfirmProposal):
+        if isinstance(main, cmd.ConfirmProposal):
             return "affirm"
-        if isinstance(main, DenyProposal):
+        if isinstance(main, cmd.DenyProposal):
             return "deny"
-        if isinstance(main, HandOver):
+        if isinstance(main, cmd.HandOver):
             return "escalate_human"
-        if isinstance(main, (StartTopic, FollowUp)) and main.intent != "inform":
+        if isinstance(main, (cmd.StartTopic, cmd.FollowUp)) and main.intent != "inform":
             return main.intent
-        if isinstance(main, AnswerSeveral):
+        if isinstance(main, cmd.AnswerSeveral):
             return main.intents[0]
         return nlu_intent
 
@@ -365,7 +264,7 @@ def _entity(parse: Mapping[str, Any], name: str) -> Any:
     return next((e["value"] for e in parse.get("entities") or [] if e.get("entity") == name), None)
 
 
-_Step = tuple[tuple[Command, ...], bool]  # the commands, and whether the message's text must not be kept
+_Step = tuple[tuple[cmd.Command, ...], bool]  # the commands, and whether the message's text must not be kept
 
 
 @dataclass(frozen=True)
@@ -394,7 +293,7 @@ class _Message:
         return self.confident and self.intent not in ("inform", "affirm", "deny", "out_of_scope", *SMALL_TALK)
 
 
-def _only(command: Command) -> _Step:
+def _only(command: cmd.Command) -> _Step:
     return (command,), False
 
 
@@ -430,32 +329,32 @@ class Understander:
         text = str(parse.get("text") or "")
         intent = str((parse.get("intent") or {}).get("name") or "")
         if text.lstrip().startswith("/"):  # a button or a command: said exactly
-            return Understanding((StartTopic(intent),))
+            return Understanding((cmd.StartTopic(intent),))
         # SMS spellings written out; an address typed is one mark, so no pattern matches a word inside it ("gmail")
         simple = " ".join(
             "@" if "@" in word else self.lexicon.sms_words.get(word, word) for word in simplify(text).split()
         )
-        prefix: tuple[Command, ...] = ()
+        prefix: tuple[cmd.Command, ...] = ()
         role = self._someone_else(simple)
         if role:
-            prefix = (SpeakFor(role),)
+            prefix = (cmd.SpeakFor(role),)
         if context.tenant is None and not _entity(parse, "tenant"):
             hinted = [t for t, patterns in self.lexicon.tenant_hints.items() if _any(patterns, simple)]
             if len(hinted) == 1:
-                prefix += (NoteTenant(hinted[0]),)
+                prefix += (cmd.NoteTenant(hinted[0]),)
         commands, hide = self._main(parse, context, simple, intent)
         own_steps = STEPS_FOR_STATE.get(context.diagnosis or "")
         if own_steps:  # "je clique sur « Activer mon compte » ?" about a reset account: its own steps
             commands = tuple(_retopic(c, "ask_activation_howto", own_steps) for c in commands)
         second = self._second_intent(parse, intent)
         adml_operation = context.speaker_is_adml and any(
-            isinstance(c, StartTopic) and c.intent in ("request_reset", "unlock_account") for c in commands
+            isinstance(c, cmd.StartTopic) and c.intent in ("request_reset", "unlock_account") for c in commands
         )
         if adml_operation:  # "et celui de ma nièce ?": an ADML's operation speaks of the ADML's own school
-            prefix = tuple(c for c in prefix if not isinstance(c, SpeakFor))
-        no_offer = adml_operation or (context.ticket_open and StartTopic("ticket_status") in commands)
+            prefix = tuple(c for c in prefix if not isinstance(c, cmd.SpeakFor))
+        no_offer = adml_operation or (context.ticket_open and cmd.StartTopic("ticket_status") in commands)
         if no_offer or any(
-            isinstance(c, AnswerSeveral | FollowUp) or (isinstance(c, Diagnose) and c.problem == second)
+            isinstance(c, cmd.AnswerSeveral | cmd.FollowUp) or (isinstance(c, cmd.Diagnose) and c.problem == second)
             for c in commands
         ):
             second = None  # dealt with in this very reply, or a follow-up on the topic, an operation, the ticket
@@ -487,7 +386,7 @@ class Understander:
 
     def _main(
         self, parse: Mapping[str, Any], context: DialogueContext, simple: str, intent: str
-    ) -> tuple[tuple[Command, ...], bool]:
+    ) -> tuple[tuple[cmd.Command, ...], bool]:
         """The rules in order: the first that reads the message decides (numbered as in the README)."""
         message = self._read(parse, context, simple, intent)
         steps: tuple[Callable[[_Message], _Step | None], ...] = (
@@ -538,13 +437,13 @@ class Understander:
     def _typed_address(self, m: _Message) -> _Step | None:
         """An address typed in the chat is never a yes: nothing is sent to a typed address."""
         if _entity(m.parse, "email") and m.context.pending_proposal:
-            return _only(StartTopic("inform"))
+            return _only(cmd.StartTopic("inform"))
         return None
 
     def _person_asked(self, m: _Message) -> _Step | None:
         """A person asked for in so many words: handed over, whatever else the message says ("non mais un humain")."""
         if m.says(self.lexicon.human) and not m.says(self.lexicon.no_human):
-            return _only(HandOver())
+            return _only(cmd.HandOver())
         return None
 
     def _answer_to_proposal(self, m: _Message) -> _Step | None:
@@ -552,20 +451,20 @@ class Understander:
         if m.context.pending_proposal and not other_account:  # "ah non c'est x.y2": a correction, read below
             go_ahead = m.says(self.lexicon.yes[1:])
             if m.no and not (m.yes and m.intent == "affirm" and go_ahead):
-                return self._and_the_question(DenyProposal(), m)
+                return self._and_the_question(cmd.DenyProposal(), m)
             if not go_ahead and m.says(self.lexicon.goodbye):
-                return _only(StartTopic("goodbye"))  # "ok merci bonne soirée": a farewell, nothing is done
+                return _only(cmd.StartTopic("goodbye"))  # "ok merci bonne soirée": a farewell, nothing is done
             if not m.context.proposal_is_latest and not go_ahead and m.says(self.lexicon.thanks):
                 # "ok merci" after another answer came since the proposal: thanks for that answer, not a yes
-                return _only(StartTopic("thanks"))
+                return _only(cmd.StartTopic("thanks"))
             said_yes = m.yes or (m.intent == "affirm" and m.confident and not m.asks) or m.says(self.lexicon.yes_but)
             if said_yes and m.login in (None, m.context.known_login):
-                return self._and_the_question(ConfirmProposal(), m)
+                return self._and_the_question(cmd.ConfirmProposal(), m)
         if m.intent == "escalate_human" and m.confidence >= STRONG:  # the classifier alone must be sure: a ticket
-            return _only(HandOver())  # opened by mistake ("et si qqn a le même nom que moi ?") is hard to take back
+            return _only(cmd.HandOver())  # opened by mistake ("et si qqn a le même nom que moi ?") is hard to take back
         return None
 
-    def _and_the_question(self, answer: Command, m: _Message) -> _Step:
+    def _and_the_question(self, answer: cmd.Command, m: _Message) -> _Step:
         """A yes or a no that also asks something ("oui envoyez, et c'est valable combien de temps ?"): the answer to
         the proposal, then the question (the topic its words name, else the classifier's reading of it)."""
         if not m.asks:
@@ -577,7 +476,7 @@ class Understander:
         question = question or next(
             (i for i in (m.intent, second) if i in self.answerable and i not in self.opens_form), None
         )
-        return ((answer, FollowUp(question)) if question else (answer,)), False
+        return ((answer, cmd.FollowUp(question)) if question else (answer,)), False
 
     def _value_asked(self, m: _Message) -> _Step | None:
         requested = m.context.requested_slot
@@ -585,27 +484,27 @@ class Understander:
             return self._identifier_asked(m, requested)
         named = _entity(m.parse, "uai") or m.says(self.lexicon.school_named)  # "jsp le code, c'est le lycée …"
         if requested in ("school_ref", "profile") and m.says(self.lexicon.dont_know) and not named:
-            return _only(DontKnow(requested))
+            return _only(cmd.DontKnow(requested))
         if requested:  # a code, a school: the form takes the text unless a new request interrupts it
-            return _only(StartTopic(m.intent if m.is_new_request else "inform"))
+            return _only(cmd.StartTopic(m.intent if m.is_new_request else "inform"))
         return None
 
     def _identifier_asked(self, m: _Message, requested: str) -> _Step:
         if m.login:
-            return _only(FillSlot(requested, m.login))
+            return _only(cmd.FillSlot(requested, m.login))
         if m.says(self.lexicon.dont_know):
-            return _only(DontKnow(requested))
+            return _only(cmd.DontKnow(requested))
         leans = m.asks and m.says(self.lexicon.followup_cues)
         if leans and m.confidence < STRONG:
-            return _only(StartTopic("inform"))  # "et si c'est passé ?": the question again, with what it said
+            return _only(cmd.StartTopic("inform"))  # "et si c'est passé ?": the question again, with what it said
         if m.is_new_request or (m.intent in SMALL_TALK and m.confident and len(m.words) <= 6):
-            return _only(StartTopic(m.intent))
+            return _only(cmd.StartTopic(m.intent))
         if m.no and len(m.words) <= 4:
-            return _only(StartTopic("cancel"))
+            return _only(cmd.StartTopic("cancel"))
         if leans:
-            return _only(StartTopic("inform"))
+            return _only(cmd.StartTopic("inform"))
         # not an identifier nor a request: never kept, it may be a password or a passphrase
-        return (RejectValue(requested, hide_text=True),), True
+        return (cmd.RejectValue(requested, hide_text=True),), True
 
     def _school_for_tenant(self, m: _Message) -> _Step | None:
         """The assistant asked which ENT: a school's name is an answer, unless a new question comes instead."""
@@ -617,33 +516,33 @@ class Understander:
             and m.intent not in SMALL_TALK
             and not (m.asks and m.says(self.lexicon.followup_cues))  # "et si … ?" leans on the answer, names no school
         ):
-            return _only(StartTopic("inform"))
+            return _only(cmd.StartTopic("inform"))
         return None
 
     def _adml_step(self, m: _Message) -> _Step | None:
         """An ADML typing an operation in words (or "et pour x.y ?", "pardon c'est x.y2" right after one), or asking
         for the school's accounts not activated yet ("quels élèves n'ont pas activé leur compte ?")."""
-        listing: tuple[Command, ...] = ()
+        listing: tuple[cmd.Command, ...] = ()
         if m.context.speaker_is_adml and m.says(self.lexicon.admin_list):
-            listing = (StartTopic("list_unactivated"),)  # "… la liste des élèves pas activés ? et débloque x.y"
+            listing = (cmd.StartTopic("list_unactivated"),)  # "… la liste des élèves pas activés ? et débloque x.y"
         operation = self._adml_operation(m.context, m.simple, m.intent, m.login)
         if not operation:
             return (listing, False) if listing else None
         # "débloque x.y stp. au fait le mdp c'est 8 caractères minimum ?": the operation, then the question
-        questions = tuple(FollowUp(q) for q in self._questions_named(m, None) if q != operation)
-        named: tuple[Command, ...] = ()
+        questions = tuple(cmd.FollowUp(q) for q in self._questions_named(m, None) if q != operation)
+        named: tuple[cmd.Command, ...] = ()
         if m.login and _entity(m.parse, "username") != m.login:  # named by first name from the ADML's list
-            named = (FillSlot("username", m.login),)
-        return (*listing, *named, StartTopic(operation), *questions), False
+            named = (cmd.FillSlot("username", m.login),)
+        return (*listing, *named, cmd.StartTopic(operation), *questions), False
 
     def _correction(self, m: _Message) -> _Step | None:
         """A corrected identifier, after a diagnosis of another one."""
         known = m.context.known_login
         corrects = m.says(self.lexicon.correction)
         if m.login and known and m.login != known and (corrects or m.intent in ("inform", "deny") or len(m.words) <= 3):
-            return _only(CorrectSlot("username", m.login))
+            return _only(cmd.CorrectSlot("username", m.login))
         if known and not m.login and corrects and m.intent in ("inform", "deny"):
-            return _only(StartTopic(m.context.topic or "cannot_login"))
+            return _only(cmd.StartTopic(m.context.topic or "cannot_login"))
         return None
 
     def _account_problem(self, m: _Message) -> _Step | None:
@@ -651,16 +550,16 @@ class Understander:
         if not m.login:
             return None
         if m.intent == "request_reset" and m.says(self.lexicon.admin_reset):
-            return _only(StartTopic("request_reset"))
+            return _only(cmd.StartTopic("request_reset"))
         # "pourquoi mon adresse c'est x.y2@netocentre.fr et pas x.y ?": a question about addresses, not an account check
         plain_question = m.intent in self.answerable and bool(_entity(m.parse, "email")) and m.confident
         stated_problem = m.says(self.lexicon.login_problem)
         if m.intent == "nocas_eligibility" and stated_problem and not m.context.active_form:
-            return _only(Diagnose("cannot_login", m.login))  # "sur cesame mon identifiant x.y ne passe pas"
+            return _only(cmd.Diagnose("cannot_login", m.login))  # "sur cesame mon identifiant x.y ne passe pas"
         if m.context.active_form or m.intent in NOT_ABOUT_THE_ACCOUNT or plain_question:
             return None
         if m.intent == "link_account" and m.says(self.lexicon.linking):
-            return _only(StartTopic(m.intent))
+            return _only(cmd.StartTopic(m.intent))
         second = self._second_intent(m.parse, m.intent)
         if second in DIAGNOSIS_PROBLEMS and m.intent not in DIAGNOSIS_PROBLEMS:
             problem: str | None = second
@@ -672,12 +571,12 @@ class Understander:
         if problem and questions:
             # "c f1abc, je suis bloqué, et le mdp c'est combien de caractères ?": both, the questions first when
             # their answer is the same for every ENT (the account's ENT is known after the look-up)
-            look_up: tuple[Command, ...] = (Diagnose(problem, m.login),)
-            answers = tuple(FollowUp(q) for q in questions)
+            look_up: tuple[cmd.Command, ...] = (cmd.Diagnose(problem, m.login),)
+            answers = tuple(cmd.FollowUp(q) for q in questions)
             if all(q in self.answerable_anywhere for q in questions):
                 return answers + look_up, False
             return look_up + answers, False
-        return _only(Diagnose(_problem_of(m.intent, m.context.topic), m.login))
+        return _only(cmd.Diagnose(_problem_of(m.intent, m.context.topic), m.login))
 
     def _questions_named(self, m: _Message, second: str | None) -> tuple[str, ...]:
         """The questions a message about a problem also asks: its own reading, or a topic it names in so many words."""
@@ -693,12 +592,12 @@ class Understander:
     def _said_in_words(self, m: _Message) -> _Step | None:
         """What a message says in so many words, without an identifier."""
         if not m.login and m.intent in DIAGNOSIS_PROBLEMS and m.says(self.lexicon.unknown_identifier):
-            return _only(DontKnow("username"))  # "c koi mon identifiant ?" beside a problem: where to find it
+            return _only(cmd.DontKnow("username"))  # "c koi mon identifiant ?" beside a problem: where to find it
         link_lifetime = m.says(self.lexicon.followups.get("validation_link", ()))
         if not m.login and link_lifetime and m.intent in DIAGNOSIS_PROBLEMS and m.says(self.lexicon.login_problem):
             # "pk je suis bloquée ?? et le lien de validation il dure combien de temps ?": the problem looked into
             # (the chat's own account first), the question answered beside it (before asking for an identifier)
-            look_into, answer = StartTopic("cannot_login"), FollowUp("validation_link")
+            look_into, answer = cmd.StartTopic("cannot_login"), cmd.FollowUp("validation_link")
             return ((look_into, answer) if m.context.own_login else (answer, look_into)), False
         if not m.login and m.intent not in DIAGNOSIS_PROBLEMS and link_lifetime:
             # "le lien il dure combien de temps ?", perhaps beside a question that names its own topic
@@ -712,10 +611,14 @@ class Understander:
                 and i != "validation_link"
                 and _any(self.lexicon.followups.get(i or "", ()), rest)
             ]
-            return _only(AnswerSeveral((beside[0], "validation_link")) if beside else FollowUp("validation_link"))
+            return _only(
+                cmd.AnswerSeveral((beside[0], "validation_link")) if beside else cmd.FollowUp("validation_link")
+            )
         leans = bool(m.context.topic) and m.says(self.lexicon.followups.get(m.context.topic or "", ()))
         if m.intent == "link_account" and not m.says(self.lexicon.linking) and not leans:
-            return _only(StartTopic("cannot_login"))  # a verification is only started when asked for in so many words
+            return _only(
+                cmd.StartTopic("cannot_login")
+            )  # a verification is only started when asked for in so many words
         return None
 
     def _nocas_again(self, m: _Message) -> _Step | None:
@@ -728,7 +631,7 @@ class Understander:
             and (_entity(m.parse, "profile") or _entity(m.parse, "uai") or m.says(self.lexicon.school_named))
             and not (m.confident and m.intent in self.answerable and m.intent != "nocas_eligibility")
         ):
-            return _only(StartTopic("nocas_eligibility"))
+            return _only(cmd.StartTopic("nocas_eligibility"))
         return None
 
     def _about_the_ticket(self, m: _Message) -> _Step | None:
@@ -736,7 +639,7 @@ class Understander:
         sure_of_another = m.confident and m.confidence >= STRONG and m.intent not in ("ticket_status", "inform")
         names_another = m.says(self.lexicon.not_the_ticket)  # "et ce nouveau lien il marche combien de temps ?"
         if m.context.ticket_open and m.says(self.lexicon.ticket_followup) and not (sure_of_another or names_another):
-            return _only(StartTopic("ticket_status"))
+            return _only(cmd.StartTopic("ticket_status"))
         return None
 
     def _several_questions(self, m: _Message) -> _Step | None:
@@ -750,13 +653,13 @@ class Understander:
         if (second in self.answerable and second not in self.opens_form) or (
             asked_both and second in PROBLEM_WITH_ACCOUNT and stated
         ):
-            return _only(AnswerSeveral((m.intent, second)))
+            return _only(cmd.AnswerSeveral((m.intent, second)))
         return None
 
     def _dont_know_after_topic(self, m: _Message) -> _Step | None:
         """ "jsp" right after an answer on activation: the identifier is what people do not know."""
         if len(m.words) <= 5 and m.says(self.lexicon.dont_know) and m.context.topic in IDENTIFIER_TOPICS:
-            return _only(DontKnow("username"))
+            return _only(cmd.DontKnow("username"))
         return None
 
     def _follow_up_step(self, m: _Message) -> _Step | None:
@@ -769,12 +672,12 @@ class Understander:
     def _last_resort(self, m: _Message) -> _Step:
         if m.intent in ("affirm", "deny") and m.context.pending_proposal:
             # read as yes/no by the classifier alone ("ok donc ?"): never a confirmation; the proposal again
-            return _only(FollowUp(m.context.topic) if m.context.topic else Clarify())
+            return _only(cmd.FollowUp(m.context.topic) if m.context.topic else cmd.Clarify())
         if not m.confident:
             if m.says(self.lexicon.login_problem) and m.intent not in self.answerable:
-                return _only(StartTopic("cannot_login"))  # "pourquoi je suis bloquée ?": find out why
-            return _only(Clarify())
-        return _only(StartTopic(m.intent))
+                return _only(cmd.StartTopic("cannot_login"))  # "pourquoi je suis bloquée ?": find out why
+            return _only(cmd.Clarify())
+        return _only(cmd.StartTopic(m.intent))
 
     def _adml_operation(self, context: DialogueContext, simple: str, intent: str, login: str | None) -> str | None:
         """The operation an ADML asks for in words: on the account named, or ("débloquez-le") the one in question."""
@@ -810,7 +713,7 @@ class Understander:
         confident: bool,
         intent: str,
         asks: bool = False,
-    ) -> Command | None:
+    ) -> cmd.Command | None:
         """A question about the topic in progress, when the message leans on it.
 
         A follow-up cue ("et …", "ce menu", "je clique où") makes the topic win over an unsure or off-topic
@@ -831,11 +734,11 @@ class Understander:
         ):
             # the classifier weighed a topic near the answer and prefers another that the words name too ("et
             # après la première connexion je peux aller sur cesame direct ?"): that other topic
-            return FollowUp(intent)
+            return cmd.FollowUp(intent)
         # "merci bcp, j'ai cmb de tps pour cliquer dessus": thanks that also ask lean like an unsure message
         unsure = confidence < STRONG or intent in ("out_of_scope", "inform") or (intent in SMALL_TALK and asks)
         if unsure and near:
-            return FollowUp(near)
+            return cmd.FollowUp(near)
         cue = _any(self.lexicon.followup_cues, simple)
         strong = confident and intent in self.answerable and intent != topic and confidence >= STRONG
         if not cue and (strong or (confident and intent not in ("affirm", "deny", "inform", "out_of_scope"))):
@@ -843,14 +746,14 @@ class Understander:
         words = simple.split()
         if _entity(parse, "tenant") and (len(words) <= 8 or _any(self.lexicon.same_again, simple)):
             # "et sur netocentre ?": the same question for the other ENT (after a diagnosis, its steps there)
-            return FollowUp(STEPS_OF_DIAGNOSIS.get(context.diagnosis or "", topic))
+            return cmd.FollowUp(STEPS_OF_DIAGNOSIS.get(context.diagnosis or "", topic))
         named = self._topic_named(simple, intent if confident and confidence >= STRONG else None)
         if named or strong:
-            return FollowUp(named) if named else None
+            return cmd.FollowUp(named) if named else None
         if topic and topic in ranked and (cue or len(words) <= 8):
-            return FollowUp(topic)
+            return cmd.FollowUp(topic)
         if cue and len(words) <= 12:
-            return FollowUp(topic)  # "et on peut y aller depuis l'ent ?": it leans on the answer
+            return cmd.FollowUp(topic)  # "et on peut y aller depuis l'ent ?": it leans on the answer
         return None
 
     def _leaning_on(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+from dataclasses import asdict
 
 from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -90,7 +91,7 @@ class SqlDirectory:
             session.execute(delete(DirAccount))
             session.execute(delete(DirEstablishment))
             if fixture.establishments:
-                session.execute(insert(DirEstablishment), [_establishment_row(e) for e in fixture.establishments])
+                session.execute(insert(DirEstablishment), [asdict(e) for e in fixture.establishments])
             accounts = fixture.accounts
             for start in range(0, len(accounts), ROWS_AN_INSERT):
                 session.execute(insert(DirAccount), [_account_row(a) for a in accounts[start : start + ROWS_AN_INSERT]])
@@ -116,16 +117,6 @@ def _directory_part(row: DirAccount) -> Account:
         locked_until=row.locked_until,
         adml_of=tuple(row.adml_of or ()),
     )
-
-
-def _establishment_row(establishment: Establishment) -> dict[str, object]:
-    return {
-        "uai": establishment.uai,
-        "name": establishment.name,
-        "tenant": establishment.tenant,
-        "ent_convention": establishment.ent_convention,
-        "city": establishment.city,
-    }
 
 
 def _account_row(account: Account) -> dict[str, object]:

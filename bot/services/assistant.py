@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.accounts import DEFAULT_LOGIN_PATTERNS, matches_login
@@ -74,13 +75,15 @@ def _announced_as_secret(before: str) -> bool:
     return not _OWNER_AFTER_CUE.match(after) and not _IDENTIFIER_CUE.search(after) and not told_about
 
 
+@dataclass
 class Assistant:
-    def __init__(self, services: Services, nlu: NluModel, engine: DialogueEngine, lexicon: Lexicon) -> None:
-        self.services = services
-        self.nlu = nlu
-        self.engine = engine
-        self.lexicon = lexicon
-        self.chat_locks = ChatLocks()
+    """One turn at a time per chat: understands a message and answers it (`handle`)."""
+
+    services: Services
+    nlu: NluModel
+    engine: DialogueEngine
+    lexicon: Lexicon
+    chat_locks: ChatLocks = field(default_factory=ChatLocks)
 
     def handle(self, message: InboundMessage) -> TurnResult:
         """One user turn, start to end; turns of one chat never run at the same time, in this process (a thread lock)

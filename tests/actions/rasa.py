@@ -33,6 +33,18 @@ def tracker(
     **entities: Any,
 ) -> Tracker:
     """The tracker an action receives: who writes, the slots, and the latest message (its intent and entities)."""
+    return Tracker.from_dict(tracker_state(sender, intent, slots, text, metadata, **entities))
+
+
+def tracker_state(
+    sender: str,
+    intent: str,
+    slots: dict[str, Any] | None = None,
+    text: str | None = None,
+    metadata: dict[str, Any] | None = None,
+    **entities: Any,
+) -> dict[str, Any]:
+    """The tracker as the action server's protocol sends it (`Tracker.from_dict` reads it)."""
     latest: dict[str, Any] = {
         "text": "/" + intent if text is None else text,
         "intent": {"name": intent, "confidence": 1.0},
@@ -40,18 +52,16 @@ def tracker(
     }
     if metadata is not None:
         latest["metadata"] = metadata
-    return Tracker.from_dict(
-        {
-            "sender_id": sender,
-            "slots": slots or {},
-            "latest_message": latest,
-            "events": [{"event": "user", "text": latest["text"], "parse_data": latest}],
-            "paused": False,
-            "followup_action": None,
-            "active_loop": {},
-            "latest_action_name": "action_listen",
-        }
-    )
+    return {
+        "sender_id": sender,
+        "slots": slots or {},
+        "latest_message": latest,
+        "events": [{"event": "user", "text": latest["text"], "parse_data": latest}],
+        "paused": False,
+        "followup_action": None,
+        "active_loop": {},
+        "latest_action_name": "action_listen",
+    }
 
 
 class Ran:

@@ -13,6 +13,7 @@ import pytest
 
 from bot.bootstrap import build_services, load_demo_directory
 from bot.config import load_config
+from tests.actions.rasa import tracker_state
 from tests.conftest import TEST_START
 from tests.support.machine_clock import child_env
 from tests.support.processes import ROOT, free_port, stop, wait_for_http, write_test_config
@@ -51,25 +52,6 @@ def post(url: str, payload: dict) -> dict:
         return json.loads(response.read())
 
 
-def tracker(sender: str, slots: dict, intent: str) -> dict:
-    latest = {
-        "text": "mon lien a expire",
-        "intent": {"name": intent, "confidence": 0.9},
-        "entities": [],
-        "intent_ranking": [],
-    }
-    return {
-        "sender_id": sender,
-        "slots": slots,
-        "latest_message": latest,
-        "events": [{"event": "user", "text": latest["text"], "parse_data": latest}],
-        "paused": False,
-        "followup_action": None,
-        "active_loop": {},
-        "latest_action_name": "action_listen",
-    }
-
-
 def test_the_action_server_lists_the_same_actions_as_the_in_process_executor(action_server: str) -> None:
     from bot.bootstrap import action_executor
 
@@ -86,8 +68,11 @@ def test_a_real_webhook_call_diagnoses_an_expired_link(action_server: str) -> No
         {
             "next_action": "action_diagnose",
             "sender_id": "web:action-server-test",
-            "tracker": tracker(
-                "web:action-server-test", {"username": "chloe.bernard", "problem": "link_expired"}, "link_expired"
+            "tracker": tracker_state(
+                "web:action-server-test",
+                "link_expired",
+                {"username": "chloe.bernard", "problem": "link_expired"},
+                text="mon lien a expire",
             ),
             "domain": domain,
             "version": "3.1",

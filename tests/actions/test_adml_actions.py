@@ -24,27 +24,21 @@ from actions.adml import CSV_HEADER, ActionDecideReset, ActionListUnactivated
 from bot.core.accounts import Account, AccountState, Establishment, Profile
 from bot.dialogue.domain import Domain
 from bot.directory.fixture import DirectoryFixture
-from bot.services import Services, current
+from bot.services import Services
 from bot.texts import text
-from tests.actions.rasa import ADML, OTHER_ADML, USER, Ran, demo_domain, run, tracker
+from tests.actions.rasa import ADML, OTHER_ADML, USER, Ran, run, tracker
 from tests.conftest import SettableClock, demo_directory
 
 NEVER, RESET = text("unactivated_state_never"), text("unactivated_state_reset")
 TZ = dt.timezone(dt.timedelta(hours=1))
 
 
-@pytest.fixture(scope="module")
-def domain() -> Domain:
-    return demo_domain()
-
-
 @pytest.fixture
-def installed(services: Services, clock: SettableClock) -> Iterator[Services]:
-    for sender, login in ((ADML, "isabelle.roux"), (OTHER_ADML, "claire.lambert"), (USER, "lucas.martin")):
-        services.links.link(sender, login, clock())
-    services.links.link("telegram:6003", "sylvie.durand", clock())  # ADML of 0370034E
-    current.install(services)
-    yield services
+def installed(installed: Services, clock: SettableClock) -> Iterator[Services]:
+    """The ADMLs' chats and lucas.martin's linked."""
+    installed.links.link(USER, "lucas.martin", clock())
+    installed.links.link("telegram:6003", "sylvie.durand", clock())  # ADML of 0370034E
+    yield installed
 
 
 def document(ran: Ran) -> dict[str, str]:

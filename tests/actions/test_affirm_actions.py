@@ -29,23 +29,17 @@ from bot.dialogue.domain import Domain
 from bot.directory.port import Directory, DirectoryError
 from bot.services import Services, current
 from bot.texts import text
-from tests.actions.rasa import ADML, OTHER_ADML, USER, Ran, demo_domain, run, tracker
+from tests.actions.rasa import ADML, OTHER_ADML, USER, Ran, run, tracker
 from tests.conftest import SettableClock
 
 NOTHING = [SlotSet("proposed_operation", None)]
 
 
-@pytest.fixture(scope="module")
-def domain() -> Domain:
-    return demo_domain()
-
-
 @pytest.fixture
-def installed(services: Services, clock: SettableClock) -> Iterator[Services]:
-    for sender, login in ((ADML, "isabelle.roux"), (OTHER_ADML, "claire.lambert"), (USER, "lucas.martin")):
-        services.links.link(sender, login, clock())
-    current.install(services)
-    yield services
+def installed(installed: Services, clock: SettableClock) -> Iterator[Services]:
+    """The ADMLs' chats and lucas.martin's linked."""
+    installed.links.link(USER, "lucas.martin", clock())
+    yield installed
 
 
 async def affirm(sender: str, proposal: str, target: str, domain: Domain) -> Ran:

@@ -7,32 +7,17 @@ read through the domain, so a reply moved from Python to `knowledge/domain.yml` 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from rasa_sdk.events import SlotSet
 
 from actions.adml import ActionDecideReset, ActionListUnactivated
 from actions.proposals import ActionAffirm, ActionDeny, ActionRequestReset, ActionUnlock
 from bot.core.accounts import AccountState
 from bot.dialogue.domain import Domain
-from bot.services import Services, current
-from tests.actions.rasa import ADML, OTHER_ADML, USER, demo_domain, run, tracker
+from bot.services import Services
+from tests.actions.rasa import ADML, OTHER_ADML, USER, run, tracker
 from tests.conftest import SettableClock
-
-
-@pytest.fixture(scope="module")
-def domain() -> Domain:
-    return demo_domain()
-
-
-@pytest.fixture
-def installed(services: Services, clock: SettableClock) -> Iterator[Services]:
-    services.links.link(ADML, "isabelle.roux", clock())
-    services.links.link(OTHER_ADML, "claire.lambert", clock())
-    current.install(services)
-    yield services
 
 
 # -- proposing -----------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ school's ADML and agents read where the mail went (masked), why nothing went, or
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 
 import pytest
 from rasa_sdk.events import SlotSet
@@ -20,24 +19,11 @@ from bot.mail.capture import CaptureMailer
 from bot.mail.outbox import MailOutbox
 from bot.services import Services, current
 from bot.texts import text
-from tests.actions.rasa import ADML, OTHER_ADML, Ran, demo_domain, run, tracker
+from tests.actions.rasa import ADML, OTHER_ADML, Ran, run, tracker
 from tests.conftest import SettableClock
 from tests.operations.conftest import FlakyMailer
 
 CLEARED = [SlotSet("proposed_operation", None), SlotSet("problem", None)]
-
-
-@pytest.fixture(scope="module")
-def domain() -> Domain:
-    return demo_domain()
-
-
-@pytest.fixture
-def installed(services: Services, clock: SettableClock) -> Iterator[Services]:
-    services.links.link(ADML, "isabelle.roux", clock())
-    services.links.link(OTHER_ADML, "claire.lambert", clock())
-    current.install(services)
-    yield services
 
 
 async def resend(sender: str, login: str | None, domain: Domain, **slots: str) -> Ran:

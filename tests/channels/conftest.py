@@ -3,20 +3,15 @@ channel's tests."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from selenium import webdriver
 
-from bot.bootstrap import build_services, load_demo_directory
-from bot.config import load_config
-from tests.conftest import TEST_START
+from tests.support.assistant_process import assistant_process
 from tests.support.browser import chromium
-from tests.support.machine_clock import child_env
-from tests.support.processes import ROOT, free_port, stop, wait_for_http, write_test_config
+from tests.support.processes import free_port, write_test_config
 
 AGENT_TOKEN = "desk-token-for-tests"
 
@@ -41,27 +36,8 @@ def running_assistant(tmp_path_factory: pytest.TempPathFactory, widget_page_port
             "socket_sweep_seconds": 3600,  # what a socket receives later, it receives from this process's relay
         },
     )
-    services = build_services(load_config(config_path))
-    load_demo_directory(services)
-    services.database.dispose()
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(folder),
-        "CLEF_CONFIG": str(config_path),
-        "CLEF_AGENT_TOKEN": AGENT_TOKEN,
-        **child_env(
-            lambda: TEST_START
-        ),  # the server diagnoses "now": its wall clock starts where every test clock does
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_http(f"{url}/health", process, timeout=120)
+    with assistant_process(folder, config_path, {"CLEF_AGENT_TOKEN": AGENT_TOKEN}) as url:
         yield url
-    finally:
-        stop(process)
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,6 @@ server, django-cas-server), and back to the chat, linked."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,14 +13,11 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from bot.bootstrap import build_services, load_demo_directory
-from bot.config import load_config
 from tests.cas.conftest import ADML_GROUPS
-from tests.conftest import TEST_START
+from tests.support.assistant_process import assistant_process
 from tests.support.browser import bot_texts
 from tests.support.cas_server import PASSWORD, CasServer
-from tests.support.machine_clock import child_env
-from tests.support.processes import ROOT, free_port, stop, wait_for_http, write_test_config
+from tests.support.processes import free_port, write_test_config
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -38,23 +33,8 @@ def assistant_with_cas(tmp_path_factory: pytest.TempPathFactory, cas_server: Cas
         web={"host": "127.0.0.1", "port": port, "public_url": url},
         tenants={"netocentre": {"cas": {"url": cas_server.url, "adml_groups": ADML_GROUPS}}},
     )
-    services = build_services(load_config(config_path))
-    load_demo_directory(services)
-    services.database.dispose()
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(folder),
-        "CLEF_CONFIG": str(config_path),
-        **child_env(lambda: TEST_START),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    try:
-        wait_for_http(f"{url}/health", process, timeout=120)
-        yield url
-    finally:
-        stop(process)
+    with assistant_process(folder, config_path) as served:
+        yield served
 
 
 def test_a_person_logs_in_with_the_ent_and_comes_back_to_a_linked_chat(

@@ -6,35 +6,18 @@ pinned, including the boundaries (a lock that ends now, a link that expires now)
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import pytest
 
-from bot.core.accounts import Account, AccountSource, AccountState, Profile
-from bot.core.diagnosis import Diagnosis, DiagnosisCode, NextStep, TenantRules, diagnose
+from bot.core.accounts import Account, AccountSource, AccountState
+from bot.core.diagnosis import Diagnosis, DiagnosisCode, NextStep, diagnose
 from bot.core.freeze import NOT_FROZEN, FreezeStatus
+from tests.core.diagnosed import ACTIVE, FROZEN, HOLIDAY, NOW, RULES, with_
 
-NOW = dt.datetime(2026, 9, 15, 10, 0, tzinfo=dt.UTC)
-RULES = TenantRules(validation_link_hours=48, freeze_windows=(), zone="C")
-FROZEN = FreezeStatus(frozen=True, until=dt.date(2026, 8, 21), reason="summer", school_holiday="Vacances d'été")
-HOLIDAY = FreezeStatus(frozen=False, until=None, reason=None, school_holiday="Vacances de la Toussaint")
 SENT = NOW - dt.timedelta(hours=10)
 ISSUED = NOW - dt.timedelta(days=3)
 OK = "state: active, nothing wrong in the directory"
-
-ACTIVE = Account(
-    login="marie.dupont",
-    profile=Profile.STUDENT,
-    state=AccountState.ACTIVE,
-    uai="0750001A",
-    backup_email="marie@example.org",
-    backup_email_validated=True,
-)
-
-
-def with_(**changes: object) -> Account:
-    return dataclasses.replace(ACTIVE, **changes)  # type: ignore[arg-type]
 
 
 CASES: dict[str, tuple[Account | None, FreezeStatus, str | None, Diagnosis]] = {

@@ -18,10 +18,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
+from bot.dialogue.commands import StartTopic
 from bot.dialogue.domain import load_domain
 from bot.dialogue.engine import DialogueEngine, DialogueState
 from bot.dialogue.rules import load_rules
-from bot.dialogue.understanding import DialogueContext, StartTopic, Understanding
+from bot.dialogue.understanding import DialogueContext, Understanding
 
 DATA = Path(__file__).resolve().parent / "data"
 NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)

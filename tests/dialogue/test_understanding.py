@@ -9,14 +9,13 @@ import pytest
 
 from bot.core.accounts import LOGIN_PATTERN
 from bot.core.identifiers import as_login
-from bot.dialogue.understanding import (
+from bot.dialogue.commands import (
     AnswerSeveral,
     Clarify,
     ConfirmProposal,
     CorrectSlot,
     DenyProposal,
     Diagnose,
-    DialogueContext,
     DontKnow,
     FillSlot,
     FollowUp,
@@ -25,6 +24,9 @@ from bot.dialogue.understanding import (
     RejectValue,
     SpeakFor,
     StartTopic,
+)
+from bot.dialogue.understanding import (
+    DialogueContext,
     Understander,
     UnderstandingError,
     load_lexicon,

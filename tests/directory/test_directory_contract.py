@@ -209,9 +209,7 @@ def test_both_adapters_return_identical_results(
 
 
 def _entry(server: Slapd, login: str) -> tuple[str, dict]:
-    connection = ldap3.Connection(
-        ldap3.Server(server.url, get_info=ldap3.NONE), server.rootdn, server.password, auto_bind=True
-    )
+    connection = server.admin_connection()
     connection.search(
         "ou=people,dc=esco-centre,dc=fr",
         f"(ENTPersonLogin={login})",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import ldap3
 import pytest
 
 from bot.directory.fixture import DirectoryFixture, FixtureError, parse_fixture
@@ -134,12 +133,7 @@ def test_ldap_keeps_the_town_in_the_operators_attribute(
     make_ldap: Callable[..., LdapDirectory], contract_fixture: DirectoryFixture, contract_slapd: Slapd
 ) -> None:
     make_ldap().load_fixture(contract_fixture)
-    connection = ldap3.Connection(
-        ldap3.Server(contract_slapd.url, get_info=ldap3.NONE),
-        contract_slapd.rootdn,
-        contract_slapd.password,
-        auto_bind=True,
-    )
+    connection = contract_slapd.admin_connection()
     connection.search(
         "ou=structures,dc=esco-centre,dc=fr", "(objectClass=ENTStructure)", attributes=["ENTStructureUAI", "l"]
     )

@@ -97,12 +97,7 @@ def test_dns_built_from_logins_are_escaped(
     make_ldap: Callable[..., LdapDirectory], tricky_fixture: DirectoryFixture, contract_slapd: Slapd
 ) -> None:
     make_ldap().load_fixture(tricky_fixture)
-    connection = ldap3.Connection(
-        ldap3.Server(contract_slapd.url, get_info=ldap3.NONE),
-        contract_slapd.rootdn,
-        contract_slapd.password,
-        auto_bind=True,
-    )
+    connection = contract_slapd.admin_connection()
     connection.search(
         "ou=people,dc=esco-centre,dc=fr",
         "(objectClass=ENTPerson)",

@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import ldap3
+
 from tests.support.processes import free_port
 from tests.support.processes import stop as stop_process
 
@@ -49,6 +51,10 @@ class Slapd:
     @property
     def password(self) -> str:
         return ROOT_PASSWORD
+
+    def admin_connection(self) -> ldap3.Connection:
+        """A connection bound as the directory's administrator, to read what an adapter wrote."""
+        return ldap3.Connection(ldap3.Server(self.url, get_info=ldap3.NONE), self.rootdn, self.password, auto_bind=True)
 
     @property
     def conf(self) -> Path:
