@@ -377,8 +377,28 @@ def contains_password(text: str) -> bool:
     return bool(password_spans(text))
 
 
+_CLEAN: dict[str, None] = {}  # texts found to hold nothing to mask (kept as they are): never a secret
+_CLEAN_KEPT = 4096
+_CLEAN_LENGTH = 512  # longer texts are not remembered
+
+
 def redact(text: str) -> str:
-    """The text with passwords, addresses, phone numbers and 6-digit codes replaced by markers."""
+    """The text with passwords, addresses, phone numbers and 6-digit codes replaced by markers.
+
+    A text that held nothing to mask is remembered (up to `_CLEAN_KEPT` of them, each up to `_CLEAN_LENGTH`
+    characters) and returned at once the next time: a tracker's slot values and the assistant's own sentences
+    come back on every turn. Only such texts are remembered, so nothing secret is kept."""
+    if text in _CLEAN:
+        return text
+    redacted = _redacted(text)
+    if redacted == text and len(text) <= _CLEAN_LENGTH:
+        if len(_CLEAN) >= _CLEAN_KEPT:
+            _CLEAN.clear()
+        _CLEAN[text] = None
+    return redacted
+
+
+def _redacted(text: str) -> str:
     pieces: list[str] = []
     last = 0
     for start, end in password_spans(text):

@@ -82,6 +82,8 @@ class Services:
     user_message_listeners: list[Callable[[TicketView, str], None]] = field(default_factory=list)
     ticket_gates: list[Callable[[Actor], bool]] = field(default_factory=list)
     """Asked before a chat opens a ticket (e.g. the web channel's per-address limit); any False refuses it."""
+    _facts: dict[str | None, dict[str, str]] = field(default_factory=dict, repr=False)
+    _facts_day: dt.date | None = field(default=None, repr=False)
 
     @property
     def timezone(self) -> ZoneInfo:
@@ -143,8 +145,19 @@ class Services:
         return freeze_status(self.local_now().date(), tenant.freeze_windows, tenant.school_holiday_zone, self.holidays)
 
     def tenant_facts(self, tenant_id: str | None) -> dict[str, str]:
-        """Placeholder values for responses and articles; for an ENT not known yet, what every ENT says alike."""
+        """Placeholder values for responses and articles; for an ENT not known yet, what every ENT says alike.
+
+        They depend on the configuration and the day only: worked out once a day per ENT (a turn fills several
+        responses), each caller getting a copy of its own."""
         today = self.local_now().date()
+        if self._facts_day != today:
+            self._facts.clear()
+            self._facts_day = today
+        if tenant_id not in self._facts:
+            self._facts[tenant_id] = self._tenant_facts(tenant_id, today)
+        return dict(self._facts[tenant_id])
+
+    def _tenant_facts(self, tenant_id: str | None, today: dt.date) -> dict[str, str]:
         if tenant_id in self.config.tenants:
             return tenant_facts(self.config.tenant(tenant_id), today)
         every = [tenant_facts(t, today) for t in self.config.tenants.values()]

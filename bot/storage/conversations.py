@@ -13,17 +13,19 @@ identifier slot, the whole tracker is redacted again, so that its earlier words 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import threading
 import typing
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
+import orjson
 from sqlalchemy import Table, Text, bindparam, cast, insert, select, update
 
 from bot.core.redaction import NOT_AN_IDENTIFIER, IdentifierRule, redact
 from bot.storage.batches import delete_in_batches
+from bot.storage.db import read_row
 from bot.storage.models import Conversation, Message, NluMiss
 from bot.storage.store import IdentifyingStore
 
@@ -38,6 +40,7 @@ _WRITE_TRACKER = (
     .values(tracker=bindparam("tracker", type_=CONVERSATIONS.c.tracker.type), updated_at=bindparam("updated_at"))
     .returning(CONVERSATIONS.c.id)
 )
+_NEW_CONVERSATION = insert(CONVERSATIONS).returning(CONVERSATIONS.c.id)
 _ADD_LINES = insert(MESSAGES)
 STORED_KEPT = 256  # chats whose stored events are remembered between their load and their save (turns at once)
 
@@ -45,22 +48,24 @@ STORED_KEPT = 256  # chats whose stored events are remembered between their load
 class ConversationStore(IdentifyingStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._stored: OrderedDict[str, list[Any]] = OrderedDict()  # the events as read back, by chat
+        self._stored: OrderedDict[str, dict[str, Any]] = OrderedDict()  # the trackers as read back, by chat
         self._stored_guard = threading.Lock()
 
     def load(self, sender_id: str) -> dict[str, Any] | None:
         """The stored tracker, a copy of its own: the caller may change it freely."""
-        with self._sessions() as session:
-            raw = session.scalar(_READ_TRACKER, {"sender": sender_id})
-        if raw is None:
+        row = read_row(self._sessions, _READ_TRACKER, {"sender": sender_id})
+        if row is None or row[0] is None:
             return None
-        stored = json.loads(raw)
+        raw = row[0]
+        stored = orjson.loads(raw)
+        if not isinstance(stored, dict):
+            return None
         with self._stored_guard:
-            self._stored[sender_id] = json.loads(raw).get("events") or []
+            self._stored[sender_id] = orjson.loads(raw)  # an untouched copy: what is stored already
             self._stored.move_to_end(sender_id)
             while len(self._stored) > STORED_KEPT:
                 self._stored.popitem(last=False)
-        return stored if isinstance(stored, dict) else None
+        return stored
 
     def save(
         self,
@@ -72,23 +77,30 @@ class ConversationStore(IdentifyingStore):
     ) -> None:
         """Store the tracker and append transcript lines `(direction, text, intent, confidence)`, redacted."""
         with self._stored_guard:
-            read_back = self._stored.pop(sender_id, [])
+            read_back = self._stored.pop(sender_id, {})
         rejected = _rejected_identifiers(tracker, self._is_identifier)
-        stored = _redacted_tracker(tracker, rejected, self._is_identifier, [] if rejected else read_back)
-        with self._sessions.begin() as session:
-            conversation_id = session.scalar(
+        once = redaction_once()
+        stored = _redacted_tracker(tracker, rejected, self._is_identifier, {} if rejected else read_back, once)
+        with self._sessions.kw["bind"].begin() as connection:  # a Core transaction: a turn's writes, no ORM
+            conversation_id = connection.execute(
                 _WRITE_TRACKER, {"sender": sender_id, "tracker": stored, "updated_at": now}
-            )
+            ).scalar()
             if conversation_id is None:
-                row = Conversation(sender_id=sender_id, channel=channel, created_at=now, updated_at=now, tracker=stored)
-                session.add(row)
-                session.flush()
-                conversation_id = row.id
+                conversation_id = connection.execute(
+                    _NEW_CONVERSATION,
+                    {
+                        "sender_id": sender_id,
+                        "channel": channel,
+                        "created_at": now,
+                        "updated_at": now,
+                        "tracker": stored,
+                    },
+                ).scalar()
             lines = [
                 {
                     "conversation_id": conversation_id,
                     "direction": direction,
-                    "text": redact(_without(text, rejected) if direction == "in" else text),
+                    "text": once(_without(text, rejected) if direction == "in" else text),
                     "intent": intent,
                     "confidence": confidence,
                     "created_at": now,
@@ -96,7 +108,7 @@ class ConversationStore(IdentifyingStore):
                 for direction, text, intent, confidence in transcript
             ]
             if lines:
-                session.execute(_ADD_LINES, lines)
+                connection.execute(_ADD_LINES, lines)
 
     def transcript(self, sender_id: str, limit: int = 30) -> list[tuple[str, str]]:
         """The latest redacted lines, oldest first."""
@@ -126,19 +138,35 @@ class ConversationStore(IdentifyingStore):
 SECRET_SLOTS = frozenset({"link_code"})  # never stored, even redacted
 IDENTIFIER_SLOTS = frozenset({"username", "link_login", "operation_target"})  # a well-formed identifier or nothing
 _STRUCTURE = frozenset(
-    {"event", "name", "intent", "entity", "timestamp", "active_loop", "requested_slot", "message_id"}
+    {"event", "name", "intent", "intent_ranking", "entity", "timestamp", "active_loop", "requested_slot", "message_id"}
 )
 _MIN_REJECTED = 4  # shorter offered values are not hunted for in the text
 
 
-def _redact_values(value: Any) -> Any:
-    """Every string inside `value` redacted, the keys that name things excepted."""
+TextRedaction = Callable[[str], str]
+
+
+def redaction_once() -> TextRedaction:
+    """`redact`, run once per distinct text for as long as the returned function lives (one save: a user's text
+    is in its event, its parse and its transcript line; the assistant's in its event and its line)."""
+    done: dict[str, str] = {}
+
+    def once(text: str) -> str:
+        if text not in done:
+            done[text] = redact(text)
+        return done[text]
+
+    return once
+
+
+def _redact_values(value: Any, text: TextRedaction = redact) -> Any:
+    """Every string inside `value` redacted by `text`, the keys that name things excepted."""
     if isinstance(value, str):
-        return redact(value)
+        return text(value)
     if isinstance(value, list):
-        return [_redact_values(item) for item in value]
+        return [_redact_values(item, text) for item in value]
     if isinstance(value, dict):
-        return {key: item if key in _STRUCTURE else _redact_values(item) for key, item in value.items()}
+        return {key: item if key in _STRUCTURE else _redact_values(item, text) for key, item in value.items()}
     return value
 
 
@@ -190,14 +218,20 @@ def _stored_slot(name: str, value: Any, is_id: IdentifierRule) -> Any:
     return value
 
 
-def _redacted_event(event: Any, rejected: set[str], is_id: IdentifierRule) -> Any:
+def _stored_value(name: str, value: Any, is_id: IdentifierRule, text: TextRedaction) -> Any:
+    """A slot's value as it may be stored (the names that name things are kept as they are, as in an event)."""
+    kept = _stored_slot(name, value, is_id)
+    return kept if name in _STRUCTURE else _redact_values(kept, text)
+
+
+def _redacted_event(event: Any, rejected: set[str], is_id: IdentifierRule, text: TextRedaction) -> Any:
     if not isinstance(event, dict):
-        return _redact_values(event)
+        return _redact_values(event, text)
     if event.get("event") == "slot" and isinstance(event.get("name"), str):
         event = {**event, "value": _stored_slot(event["name"], event.get("value"), is_id)}
     elif event.get("event") == "user":
         event = _user_side(event, rejected, is_id)
-    return _redact_values(event)
+    return _redact_values(event, text)
 
 
 def _already_stored(events: list[Any], read_back: list[Any]) -> list[bool]:
@@ -212,22 +246,33 @@ def _already_stored(events: list[Any], read_back: list[Any]) -> list[bool]:
 
 
 def _redacted_tracker(
-    tracker: dict[str, Any], rejected: set[str], is_id: IdentifierRule, read_back: list[Any] | None = None
+    tracker: dict[str, Any],
+    rejected: set[str],
+    is_id: IdentifierRule,
+    read_back: dict[str, Any] | None = None,
+    text: TextRedaction = redact,
 ) -> dict[str, Any]:
     """The tracker as it may be stored: texts, slot values and entities redacted, secret slots dropped, identifier
-    slots holding only identifiers. Events equal to those `read_back` from the store are stored already: kept."""
+    slots holding only identifiers. Events and slot values equal to those of the tracker `read_back` from the store
+    are stored already (the redaction's own output): kept as they are."""
+    before = read_back or {}
     events = list(tracker.get("events", []))
-    kept = _already_stored(events, read_back or [])
+    kept = _already_stored(events, before.get("events") or [])
     events = [
-        event if known else _redacted_event(event, rejected, is_id) for event, known in zip(events, kept, strict=True)
+        event if known else _redacted_event(event, rejected, is_id, text)
+        for event, known in zip(events, kept, strict=True)
     ]
-    slots = {name: _stored_slot(name, value, is_id) for name, value in (tracker.get("slots") or {}).items()}
+    stored_slots = before.get("slots") or {}
+    slots = {
+        name: value if name in stored_slots and stored_slots[name] == value else _stored_value(name, value, is_id, text)
+        for name, value in (tracker.get("slots") or {}).items()
+    }
     stored: dict[str, Any] = {}
     for key, value in {**tracker, "events": events, "slots": slots}.items():
-        if key == "events":
+        if key in ("events", "slots"):
             stored[key] = value
         elif key == "latest_message" and isinstance(value, dict):
-            stored[key] = _redact_values(_user_side(value, rejected, is_id))
+            stored[key] = _redact_values(_user_side(value, rejected, is_id), text)
         else:
-            stored[key] = _redact_values(value)
+            stored[key] = _redact_values(value, text)
     return stored

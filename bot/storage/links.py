@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.batches import delete_in_batches
-from bot.storage.db import affected_rows
+from bot.storage.db import affected_rows, read_row
 from bot.storage.models import AccountLink, OneTimeCode, ResetRequest
 
 
@@ -136,8 +136,7 @@ class LinkStore:
         return remembered[sender_id]
 
     def _read_link(self, sender_id: str) -> Link | None:
-        with self._sessions() as session:
-            row = session.execute(_LINK_OF, {"sender": sender_id}).first()
+        row = read_row(self._sessions, _LINK_OF, {"sender": sender_id})
         if row is None or not self._alive(row.login, row.linked_at, self._clock(), row.adml_of):
             return None
         adml_of = tuple(row.adml_of) if row.adml_of is not None else None

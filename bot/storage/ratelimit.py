@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import importlib
 
-from sqlalchemy import select, update
+from sqlalchemy import Executable, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,6 +32,31 @@ def _window_start(limit: RateLimit, now: dt.datetime) -> dt.datetime:
     return dt.datetime.fromtimestamp(epoch - epoch % limit.per_seconds, tz=dt.UTC)
 
 
+def _count_if_below(dialect: str) -> Executable | None:
+    """`INSERT … ON CONFLICT DO UPDATE SET count = count + 1 WHERE count < :limit RETURNING count` in the dialect's
+    words (SQLite and PostgreSQL have it), built once, on first use: a turn that looks an account up runs it."""
+    if dialect not in ("sqlite", "postgresql"):
+        return None
+    if dialect in _COUNT_IF_BELOW:
+        return _COUNT_IF_BELOW[dialect]
+    insert = importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert
+    table = RateLimitCounter.__table__
+    statement = (
+        insert(table)
+        .values(key=bindparam("key"), window_start=bindparam("window_start"), count=1)
+        .on_conflict_do_update(
+            index_elements=[table.c.key, table.c.window_start],
+            set_={"count": table.c.count + 1},
+            where=table.c.count < bindparam("limit"),
+        )
+        .returning(table.c.count)
+    )
+    return _COUNT_IF_BELOW.setdefault(dialect, statement)
+
+
+_COUNT_IF_BELOW: dict[str, Executable] = {}
+
+
 class RateLimiter:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -45,21 +70,14 @@ class RateLimiter:
         """
         key = stored_key(key)
         window_start = _window_start(limit, now)
-        with self._sessions.begin() as session:
-            dialect = session.get_bind().dialect.name
-            if dialect in ("sqlite", "postgresql"):
-                insert = importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert  # the engine's, loaded
-                counted = session.scalar(
-                    insert(RateLimitCounter)
-                    .values(key=key, window_start=window_start, count=1)
-                    .on_conflict_do_update(
-                        index_elements=[RateLimitCounter.key, RateLimitCounter.window_start],
-                        set_={"count": RateLimitCounter.count + 1},
-                        where=RateLimitCounter.count < limit.count,
-                    )
-                    .returning(RateLimitCounter.count)
-                )
-                return counted is not None
+        engine = self._sessions.kw["bind"]
+        counting = _count_if_below(engine.dialect.name)
+        if counting is not None:
+            with engine.begin() as connection:
+                counted = connection.execute(
+                    counting, {"key": key, "window_start": window_start, "limit": limit.count}
+                ).first()
+            return counted is not None
         same_window = (RateLimitCounter.key == key, RateLimitCounter.window_start == window_start)
         for _ in range(3):
             with self._sessions.begin() as session:

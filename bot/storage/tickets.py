@@ -9,15 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import threading
+import typing
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func, select
+from sqlalchemy import ColumnElement, Row, Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.core.redaction import NOT_AN_IDENTIFIER, redact, safe_identifier
 from bot.storage.batches import delete_in_batches
+from bot.storage.db import read_row
 from bot.storage.models import Ticket, TicketMessage
 from bot.storage.store import IdentifyingStore
 
@@ -55,7 +57,7 @@ def _without(text: str, offered: str) -> str:
     return text.replace(offered, NOT_AN_IDENTIFIER) if offered else text
 
 
-def _view(row: Ticket) -> TicketView:
+def _view(row: Ticket | Row[Any]) -> TicketView:
     return TicketView(
         row.id,
         row.sender_id,
@@ -75,9 +77,10 @@ def _view(row: Ticket) -> TicketView:
 
 
 # built once: every turn asks it
+TICKETS = typing.cast(Table, Ticket.__table__)
 _OPEN_FOR = (
-    select(Ticket)
-    .where(Ticket.sender_id == bindparam("sender"), Ticket.status.in_(OPEN_STATUSES))
+    select(TICKETS)
+    .where(TICKETS.c.sender_id == bindparam("sender"), TICKETS.c.status.in_(OPEN_STATUSES))
     .order_by(Ticket.id.desc())
     .limit(1)
 )
@@ -137,9 +140,8 @@ class TicketStore(IdentifyingStore):
         return view
 
     def open_for(self, sender_id: str) -> TicketView | None:
-        with self._sessions() as session:
-            row = session.scalar(_OPEN_FOR, {"sender": sender_id})
-            return _view(row) if row else None
+        row = read_row(self._sessions, _OPEN_FOR, {"sender": sender_id})
+        return _view(row) if row else None
 
     def latest_for(self, sender_id: str) -> TicketView | None:
         with self._sessions() as session:
