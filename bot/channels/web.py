@@ -35,7 +35,7 @@ from bot.channels.web_pages import PAGES, PAGES_FILE, WebPages
 from bot.channels.web_socket import install_socket
 from bot.config import RateLimit
 from bot.core.authz import Actor
-from bot.messages import InboundMessage, OutboundMessage, TurnResult, split_sender
+from bot.messages import InboundMessage, OutboundMessage, split_sender
 from bot.services import Services
 from bot.services.assistant import Assistant
 from bot.storage.db import UNAVAILABLE_ERRORS, database_problem
@@ -186,31 +186,38 @@ async def webhook(request: web.Request) -> web.Response:
     """Rasa's REST channel: one message in, the turn's messages (and the inbox's) out."""
     if request.content_type != "application/json":  # refuses the cross-site "simple" POSTs (text/plain, forms)
         return _error(415, "the body must be sent as application/json")
+    inbound = await _inbound(request)
     try:
-        limited = await asyncio.to_thread(_over_limit, request)
+        if isinstance(inbound, web.Response):  # counted all the same: a flood of bad bodies is a flood
+            return _error(429, TOO_MANY) if await asyncio.to_thread(_over_limit, request) else inbound
+        messages = await web_turn(request.app, inbound, admitted=lambda: not _over_limit(request))
     except UNAVAILABLE_ERRORS:
         return _database_down(request, "")
-    if limited:
-        return _error(429, "too many requests from this address: wait a minute")
-    inbound = await _inbound(request)
-    if isinstance(inbound, web.Response):
-        return inbound
-    messages = await web_turn(request.app, inbound)
+    if messages is None:
+        return _error(429, TOO_MANY)
     recipient = split_sender(inbound.sender_id)[1]
     return web.json_response([m.as_rest(recipient) for m in messages])
 
 
-async def web_turn(app: web.Application, inbound: InboundMessage) -> list[OutboundMessage]:
+TOO_MANY = "too many requests from this address: wait a minute"
+
+
+async def web_turn(
+    app: web.Application, inbound: InboundMessage, admitted: Callable[[], bool] | None = None
+) -> list[OutboundMessage] | None:
     """A web chat's turn, from the REST channel or socket.io: in the turn pool, counted against the client
-    address's ticket budget; the turn's messages, then what waited for the chat."""
+    address's ticket budget; the turn's messages, then what waited for the chat. `admitted` (the address's request
+    limit) is asked first, in the same trip to the pool (one thread hop a message): None when it says no."""
     assistant, budget = app[ASSISTANT], app[BUDGET]
 
-    def run_turn() -> TurnResult:
+    def run_turn() -> list[OutboundMessage] | None:
+        if admitted is not None and not admitted():
+            return None
         with budget.turn_from(inbound.client_address):
-            return assistant.handle(inbound)
+            result = assistant.handle(inbound)
+        return result.messages + _waiting_for(assistant.services, inbound.sender_id)
 
-    result = await asyncio.get_running_loop().run_in_executor(app[TURNS], run_turn)
-    return result.messages + await asyncio.to_thread(_waiting_for, assistant.services, inbound.sender_id)
+    return await asyncio.get_running_loop().run_in_executor(app[TURNS], run_turn)
 
 
 async def inbox(request: web.Request) -> web.Response:
@@ -293,7 +300,7 @@ class WebChatHooks:
         return hit_from(services, address, "inbox", services.config.web.inbox_requests_per_ip)
 
     async def turn(self, inbound: InboundMessage) -> list[OutboundMessage]:
-        return await web_turn(self._app, inbound)
+        return await web_turn(self._app, inbound) or []  # admitted by the socket's own limit: never None
 
     def database_down(self) -> OutboundMessage:
         return database_down(self._app[ASSISTANT])
