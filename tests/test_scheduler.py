@@ -63,12 +63,15 @@ async def test_jobs_live_in_the_persistent_store(services: Services) -> None:
             "remind_waiting_tickets",
             "remind_validation_links",
             "purge_personal_data",
+            "announce_freezes",
+            "send_digests",
+            "remind_unactivated",
         }
     finally:
         scheduler.shutdown(wait=False)
     again = start_scheduler(services, paused=True)
     try:
-        assert len(again.get_jobs()) == 4  # same ids replaced, not duplicated
+        assert len(again.get_jobs()) == 7  # same ids replaced, not duplicated
     finally:
         again.shutdown(wait=False)
 
