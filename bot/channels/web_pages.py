@@ -76,5 +76,5 @@ def with_banners(page: str, banners: list[str]) -> str:
     """The chat page with `banners` (texts, escaped here) shown under its header; the page as it is without any."""
     if not banners or _HEADER_END not in page:
         return page
-    items = "".join(f"<p>{html.escape(banner)}</p>" for banner in banners)
+    items = "".join(f"<p>{html.escape(banner, quote=False)}</p>" for banner in banners)  # element text
     return page.replace(_HEADER_END, _HEADER_END + "\n" + _BANNER.format(items=items), 1)
