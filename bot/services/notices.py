@@ -2,11 +2,13 @@
 
 - **Freeze announcements**: `notices.freeze_notice_days` before a tenant's freeze window (`tenants.*.freeze_windows`)
   starts, each opted-in chat linked to an account of that ENT is told its dates and what still works, in the ENT's
-  words (`freeze_announcement_<tenant>` in knowledge/messages.yml).
+  words (`freeze_announcement_<tenant>` in knowledge/messages.yml). Once a day's pass over the chats is complete,
+  that day's later runs stop at once (a chat that opts in meanwhile is told the next day).
 - **The ADMLs' weekly digest** during the rentrée (`notices.rentree`): each opted-in ADML gets, for each school
   they administer, the count of its accounts still to activate, the change since last week's count, and the CSV
   `/nonactives` attaches (the CSV only while the chat's link holds; it names people). The support leads get one
-  summary per school in the agents' Telegram group (`telegram.agents_chat_id`).
+  summary per school in the agents' Telegram group (`telegram.agents_chat_id`). Once a week's pass over the chats
+  is complete, the later runs of that week stop at once (a chat that opts in meanwhile has next week's digest).
 - **The activation reminder**: a chat linked to an account and told that account is not activated is reminded
   once, `notices.activation_reminder_hours` later, if the directory still says so at that moment.
 
@@ -187,21 +189,35 @@ def announce_freezes(services: Services) -> list[str]:
         for tenant_id, tenant in services.config.tenants.items()
         if (windows := announcements_due(today, tenant.freeze_windows, days))
     }
-    if not due:
-        return []
+    passed = f"{FREEZE}:{today.isoformat()}:every-chat"
+    if not due or services.notices.was_sent(passed):
+        return []  # nothing due, or today's pass is done: a chat that opts in later is told tomorrow
+    # the chats told already of every window due in some ENT: done (one query a window, not a look-up a chat)
+    told = [
+        set.intersection(*(services.notices.senders_sent(_freeze_prefix(t, w)) for w in windows))
+        for t, windows in due.items()
+    ]
     for sender_id in services.notices.subscribers():
         if run.exhausted:
             break
+        if any(sender_id in done for done in told):
+            continue
         standing = services.links.standing_link(sender_id)
         if standing is None:
             continue
         tenant_id = services.tenant_of(services.directory.find_account(standing[0].login))
         for window in due.get(tenant_id or "", []):
-            key = f"{FREEZE}:{tenant_id}:{window.start.isoformat()}:{sender_id}"
+            key = _freeze_prefix(tenant_id or "", window) + sender_id
             if not services.notices.was_sent(key):
                 assert tenant_id is not None
                 run.send(key, FREEZE, sender_id, [freeze_announcement(services, tenant_id, window)])
+    if not run.exhausted:
+        services.notices.mark(passed, "pass", services.now())
     return run.sent
+
+
+def _freeze_prefix(tenant_id: str, window: FreezeWindow) -> str:
+    return f"{FREEZE}:{tenant_id}:{window.start.isoformat()}:"
 
 
 def freeze_banners(services: Services) -> list[str]:
@@ -306,12 +322,17 @@ def send_digests(services: Services) -> list[str]:
     run = _start(services) if week is not None else None
     if run is None or week is None:
         return []
+    passed = f"{DIGEST}:{week}:every-chat"
+    if services.notices.was_sent(passed):
+        return []  # the week's pass over the chats is done: a chat that opts in later has next week's digest
     schools = _Schools(services, week)
     for sender_id in services.notices.subscribers():
         if run.exhausted:
-            return run.sent  # the summary waits for the digests not sent yet
+            return run.sent  # the next run goes on (what went is recorded); the summary waits for it
         _send_digests_of(run, sender_id, schools)
     _send_leads_summary(run, schools)
+    if not run.exhausted:
+        services.notices.mark(passed, "pass", services.now())
     return run.sent
 
 

@@ -88,6 +88,17 @@ class NoticeStore:
         with self._sessions() as session:
             return session.scalar(select(NoticeSent.id).where(NoticeSent.key == key)) is not None
 
+    def senders_sent(self, key_prefix: str) -> set[str]:
+        """The chats that got a notice whose key starts with `key_prefix` (one query for a whole run's checks)."""
+        with self._sessions() as session:
+            query = select(NoticeSent.sender_id).where(NoticeSent.key.startswith(key_prefix, autoescape=True))
+            return set(session.scalars(query))
+
+    def mark(self, key: str, kind: str, now: dt.datetime) -> bool:
+        """Record `key` (a job's pass over every chat done, no message of its own); False when it already was."""
+        with self._sessions.begin() as session:
+            return self.claim(key, kind, "scheduler", now, session)
+
     def sent_count(self, kind: str) -> int:
         """How many notices of `kind` were sent (kept since the last purge)."""
         with self._sessions() as session:

@@ -369,3 +369,20 @@ async def test_no_reminder_once_the_account_was_activated_nor_to_a_chat_that_did
     assert await deployment.run(remind_unactivated) == []
     assert deployment.to(THOMAS) == [] and deployment.to(MARIE) == []
     assert [w.login for w in services.notices.watches(told_before=clock())] == ["marie.dupont"]  # if she opts in
+
+
+async def test_a_chat_opting_in_after_the_days_pass_is_told_the_next_day(
+    deployment: Deployment, clock: SettableClock
+) -> None:
+    clock.now = dt.datetime(2026, 7, 8, 10, tzinfo=PARIS)
+    await deployment.start()
+    deployment.link(LUCAS, "lucas.martin")
+    deployment.opt_in(LUCAS)
+    assert len(await deployment.run(announce_freezes)) == 1
+    deployment.link(MARIE, "marie.dupont")
+    deployment.opt_in(MARIE)
+    clock.advance(hours=1)
+    assert await deployment.run(announce_freezes) == []  # today's pass over the chats is done
+    clock.advance(days=1)
+    assert await deployment.run(announce_freezes) == ["freeze:monlycee:2026-07-13:telegram:5003"]
+    assert len(deployment.to(MARIE)) == 1 and len(deployment.to(LUCAS)) == 1
