@@ -63,6 +63,7 @@ bench: $(STAMP)
 	nice -n 10 $(PY) bench/growth.py
 	$(PY) bench/socketio_turns.py
 	$(PY) bench/startup.py
+	$(PY) bench/notices.py
 
 # the modules `make mutation` mutates, one at a time (each against the fast tests that cover it; see
 # [tool.mutmut] in pyproject.toml and "Mutation testing" in the README)

@@ -9,15 +9,21 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
-from actions.common import Events, NamedAction, actor_of, channel_of, entity, format_local, refuse
+from actions.common import Events, NamedAction, actor_of, channel_of, entity, refuse
 from actions.proposals import FOR_SUPPORT, show_provisional_password
-from bot.core.accounts import Account, AccountState
 from bot.core.authz import Actor, Permission, authorise
 from bot.services.operations import DONE
+from bot.services.unactivated import (
+    CSV_HEADER,
+    csv_file_name,
+    csv_row,
+    issued_on,
+    pending_accounts,
+    state_label,
+)
 from bot.texts import text
 
 UAI = re.compile(r"^\d{7}[A-Z]$")
-CSV_HEADER = "uai;identifiant;prenom;nom;profil;etat;mot_de_passe_provisoire_du"
 
 
 class ActionDecideReset(NamedAction):
@@ -67,7 +73,7 @@ class ActionListUnactivated(NamedAction):
         for school in schools:
             if authorise(actor, Permission.LIST_UNACTIVATED, None, school_uai=school).allowed:
                 listed += _list_school(school, lines, rows)
-        name = text("unactivated_file_name", schools="-".join(schools))
+        name = csv_file_name(schools)
         document = {"filename": name, "content": "\n".join(rows) + "\n"}
         if lines:
             dispatcher.utter_message(text="\n".join(lines), json_message={"document": document})
@@ -101,49 +107,15 @@ def _adml_schools(dispatcher: CollectingDispatcher, actor: Actor, uai: str | Non
 
 def _list_school(school: str, lines: list[str], rows: list[str]) -> list[str]:
     """The school's accounts still to activate, as chat lines and CSV rows; their identifiers."""
-    pending = [
-        a
-        for a in context.services().directory.accounts_of_school(school)
-        if a.state in (AccountState.PROVISIONAL, AccountState.RESET)
-    ]
+    services = context.services()
+    pending = pending_accounts(services.directory, school)
     lines.append(text("unactivated_school", school=school, count=len(pending)))
     for account in pending:
-        issued = format_local(account.provisional_issued_at) if account.provisional_issued_at else ""
-        if account.state is AccountState.RESET:
-            label = text("unactivated_state_reset")
-        else:
-            label = text("unactivated_state_never")
+        issued = issued_on(services, account)
+        label = state_label(account)
         if issued:
             lines.append(text("unactivated_account_issued", login=account.login, state=label, issued=issued))
         else:
             lines.append(text("unactivated_account", login=account.login, state=label))
-        rows.append(";".join(_csv_cell(v) for v in _csv_values(school, account, label, issued)))
+        rows.append(csv_row(school, account, label, issued))
     return [account.login for account in pending]
-
-
-def _csv_values(school: str, account: Account, label: str, issued: str) -> tuple[str, ...]:
-    return (
-        school,
-        account.login,
-        account.given_name or "",
-        account.family_name or "",
-        account.profile.value,
-        label,
-        issued,
-    )
-
-
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
-
-
-def _csv_cell(value: str) -> str:
-    """A CSV cell a spreadsheet will not run as a formula, nor split into other cells or rows.
-
-    A value whose first character, or first after spaces, can start a formula (= + - @, tab, CR, LF and
-    their full-width forms) gets a leading apostrophe; a value holding ; " CR or LF is quoted.
-    """
-    if value[:1] in FORMULA_LEADS or value.lstrip(" ")[:1] in FORMULA_LEADS:
-        value = "'" + value
-    if any(c in value for c in ';"\r\n'):
-        return '"' + value.replace('"', '""') + '"'
-    return value

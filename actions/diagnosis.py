@@ -17,6 +17,7 @@ from bot.core.diagnosis import Diagnosis, DiagnosisCode
 from bot.core.identifiers import is_strict_login
 from bot.directory.port import DirectoryError
 from bot.services.diagnosis import AccountCheck, check_account
+from bot.services.notices import note_not_activated
 from bot.services.operations import LookupLimited
 
 # the operation a diagnosis proposes, performed on the user's "Oui" (`actions.proposals.PERFORM`); any other
@@ -123,6 +124,8 @@ class ActionDiagnose(NamedAction):
             context.services(), account, reported=tracker.get_slot("problem"), tenant_hint=known_tenant(tracker)
         )
         sees = account is not None and authorise(actor, Permission.VIEW_ACCOUNT, account).allowed
+        if account is not None and check.diagnosis.code is DiagnosisCode.NOT_ACTIVATED:
+            note_not_activated(context.services(), actor, account)  # the chat's own: reminded later if it opted in
         standing = [
             SlotSet("diagnosis", check.diagnosis.code.value),
             SlotSet("tenant", check.tenant),

@@ -55,6 +55,7 @@ from bot.storage.inbox import InboxStore
 from bot.storage.keys import load_secret_key
 from bot.storage.links import LinkLifetimes, LinkStore, ResetRequestStore
 from bot.storage.locks import ConversationLocks
+from bot.storage.notices import NoticeStore
 from bot.storage.ratelimit import RateLimiter
 from bot.storage.tickets import TicketStore
 
@@ -151,6 +152,7 @@ def build_services(
         relay=ChatRelay(InboxStore(sessions, clock)),
         holidays=SchoolHolidays(),
         knowledge=KnowledgeBase.load(knowledge.articles, set(config.tenants)),
+        notices=NoticeStore(sessions),
         conversation_locks=ConversationLocks.for_database(database),
         helpdesk=build_ticket_system(config.helpdesk),
     )

@@ -48,6 +48,19 @@ class FreezeWindow(_Strict):
         return self
 
 
+class DatePeriod(_Strict):
+    """A span of days (inclusive, local time), e.g. a rentrée."""
+
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DatePeriod:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
 class SupportContact(_Strict):
     name: str
     email: str | None = None
@@ -420,6 +433,35 @@ class HelpdeskSettings(_Strict):
         return self
 
 
+class NoticeSettings(_Strict):
+    """Messages sent before people get stuck (`bot.services.notices`), only to chats that opted in (`/abonner`)."""
+
+    freeze_notice_days: int = Field(
+        7, ge=1, le=60, description="a tenant's freeze window is announced this many days before it starts"
+    )
+    rentree: list[DatePeriod] = Field(
+        default_factory=list, description="the rentrée periods: ADMLs who opted in get a weekly digest during them"
+    )
+    digest_weekday: int = Field(0, ge=0, le=6, description="the digest's day of the week: 0 Monday … 6 Sunday")
+    digest_hour: int = Field(8, ge=0, le=23, description="local hour from which the week's digest goes")
+    activation_reminder_hours: int = Field(
+        72, ge=1, description="a linked user told 'not activated' is reminded once after this, if still not activated"
+    )
+    send_from_hour: int = Field(8, ge=0, le=23, description="no notice before this local hour")
+    send_until_hour: int = Field(20, ge=1, le=24, description="nor from this local hour on")
+    messages_per_run: int = Field(500, ge=1, description="messages a run sends at most; the rest go at the next run")
+
+    @model_validator(mode="after")
+    def _hours(self) -> NoticeSettings:
+        if self.send_until_hour <= self.send_from_hour:
+            raise ValueError(
+                f"send_until_hour {self.send_until_hour} must be after send_from_hour {self.send_from_hour}"
+            )
+        if not self.send_from_hour <= self.digest_hour < self.send_until_hour:
+            raise ValueError(f"digest_hour {self.digest_hour} is outside the sending hours")
+        return self
+
+
 class AppConfig(_Strict):
     assistant: AssistantSettings = AssistantSettings()
     storage: StorageSettings = StorageSettings()
@@ -430,6 +472,7 @@ class AppConfig(_Strict):
     rate_limits: RateLimits = RateLimits()
     linking: LinkingSettings = LinkingSettings()
     helpdesk: HelpdeskSettings = HelpdeskSettings()
+    notices: NoticeSettings = NoticeSettings()
     tenants: dict[str, Tenant]
     root: Path = Field(default=PROJECT_ROOT, exclude=True)
 
@@ -437,6 +480,11 @@ class AppConfig(_Strict):
     def _has_tenants(self) -> AppConfig:
         if not self.tenants:
             raise ValueError("at least one tenant is required")
+        if self.notices.activation_reminder_hours >= self.linking.link_lifetime_days * 24:
+            raise ValueError(
+                f"notices.activation_reminder_hours {self.notices.activation_reminder_hours} must be shorter than "
+                f"linking.link_lifetime_days (a reminder goes to a chat whose link still holds)"
+            )
         return self
 
     def path(self, relative: Path) -> Path:

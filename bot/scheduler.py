@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from bot.messages import OutboundMessage
 from bot.services import Services, current
 from bot.services.container import SCHEDULER
+from bot.services.notices import announce_freezes, purge_cutoffs, remind_unactivated, run_guarded, send_digests
 from bot.storage.audit import Outcome
 from bot.storage.job_runs import JobRuns
 from bot.storage.locks import hold
@@ -137,6 +138,21 @@ def synchronise_helpdesk(services: Services) -> None:
         HelpdeskSync(services, services.helpdesk).run()
 
 
+def announce_freezes_job() -> None:
+    """Freeze windows announced to the chats that opted in (`bot.services.notices`)."""
+    _run("announce_freezes", lambda services: run_guarded(announce_freezes, services))
+
+
+def send_digests_job() -> None:
+    """The ADMLs' weekly digest during the rentrée, and the support leads' summary (`bot.services.notices`)."""
+    _run("send_digests", lambda services: run_guarded(send_digests, services))
+
+
+def remind_unactivated_job() -> None:
+    """The reminder to activate an account, once, to the chats that opted in (`bot.services.notices`)."""
+    _run("remind_unactivated", lambda services: run_guarded(remind_unactivated, services))
+
+
 def purge_personal_data() -> None:
     """The retention purge of the running assistant's services."""
     _run("purge_personal_data", purge)
@@ -145,7 +161,9 @@ def purge_personal_data() -> None:
 def purge(services: Services) -> dict[str, int]:
     """Delete what is kept of people past its retention period: transcripts, inbox messages, sent mails,
     revoked links and decided reset requests (transcript retention), closed tickets (ticket retention),
-    spent codes and validation tokens, old rate-limit counters. The audit log is kept."""
+    spent codes and validation tokens, old rate-limit counters, and the notices' records (opt-ins of chats no longer
+    linked, notices sent, watches, schools' week counts: `bot.services.notices.purge_cutoffs`). The audit log is
+    kept."""
     now = services.now()
     settings = services.config.assistant
     transcripts_before = now - dt.timedelta(days=settings.transcript_retention_days)
@@ -160,6 +178,7 @@ def purge(services: Services) -> dict[str, int]:
         "reset_requests": services.reset_requests.purge_decided(transcripts_before),
         "inbox": services.relay.purge(transcripts_before),
         "counters": services.limiter.purge(now - dt.timedelta(days=1)),
+        **services.notices.purge(purge_cutoffs(services)),
     }
     log.info("retention purge: %s", counts)
     return counts
@@ -185,6 +204,13 @@ def _jobs(timezone: str, helpdesk_seconds: int | None = None) -> list[tuple[str,
             IntervalTrigger(minutes=30, timezone=timezone),
         ),
         ("purge_personal_data", "bot.scheduler:purge_personal_data", CronTrigger(hour=3, minute=17, timezone=timezone)),
+        ("announce_freezes", "bot.scheduler:announce_freezes_job", CronTrigger(minute=5, timezone=timezone)),
+        ("send_digests", "bot.scheduler:send_digests_job", CronTrigger(minute=10, timezone=timezone)),
+        (
+            "remind_unactivated",
+            "bot.scheduler:remind_unactivated_job",
+            IntervalTrigger(minutes=15, timezone=timezone),
+        ),
     ]
 
 

@@ -32,3 +32,8 @@ def text(name: str, **values: Any) -> str:
     except KeyError:
         raise MessagesError(f"messages.yml has no {name!r}") from None
     return fill(template, values)
+
+
+def has(name: str) -> bool:
+    """Whether messages.yml has a text `name` (a per-tenant text falls back on the shared one without it)."""
+    return name in _messages()

@@ -194,3 +194,30 @@ def test_a_wrong_cas_setting_is_one_line_naming_it(cas: dict, message: str) -> N
     with pytest.raises(ConfigError) as error:
         parse_config(raw)
     assert message in str(error.value) and "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda n: n.update(freeze_notice_days=0), "notices.freeze_notice_days: input should be greater than or equal"),
+        (lambda n: n.update(freeze_notice_days=90), "notices.freeze_notice_days: input should be less than or equal"),
+        (lambda n: n.update(digest_weekday=7), "notices.digest_weekday"),
+        (lambda n: n["rentree"].append({"start": "2026-10-01", "end": "2026-09-01"}), "notices.rentree.2: end"),
+        (lambda n: n.update(send_from_hour=20, send_until_hour=8), "send_until_hour 8 must be after send_from_hour 20"),
+        (lambda n: n.update(digest_hour=6), "digest_hour 6 is outside the sending hours"),
+        (lambda n: n.update(activation_reminder_hours=720), "activation_reminder_hours 720 must be shorter"),
+    ],
+)
+def test_a_wrong_notices_setting_is_one_line_naming_it(change, message: str) -> None:
+    raw = raw_config()
+    change(raw["notices"])
+    with pytest.raises(ConfigError) as error:
+        parse_config(raw)
+    assert "\n" not in str(error.value) and message in str(error.value)
+
+
+def test_the_shipped_notices_settings() -> None:
+    notices = load_config(ROOT / "config.yml").notices
+    assert notices.freeze_notice_days == 7 and notices.activation_reminder_hours == 72
+    first = notices.rentree[0]
+    assert (first.start.isoformat(), first.end.isoformat()) == ("2026-08-31", "2026-10-16")

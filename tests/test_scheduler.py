@@ -63,12 +63,15 @@ async def test_jobs_live_in_the_persistent_store(services: Services) -> None:
             "remind_waiting_tickets",
             "remind_validation_links",
             "purge_personal_data",
+            "announce_freezes",
+            "send_digests",
+            "remind_unactivated",
         }
     finally:
         scheduler.shutdown(wait=False)
     again = start_scheduler(services, paused=True)
     try:
-        assert len(again.get_jobs()) == 4  # same ids replaced, not duplicated
+        assert len(again.get_jobs()) == 7  # same ids replaced, not duplicated
     finally:
         again.shutdown(wait=False)
 
@@ -238,3 +241,22 @@ async def test_the_instance_that_takes_the_jobs_over_runs_at_once_the_job_its_ow
         assert other is not None and other.next_run_time != clock()
     finally:
         await taker.close()
+
+
+def test_the_notices_jobs_run_on_the_installed_services_and_their_records_are_purged(
+    assistant: Assistant, services: Services, clock: SettableClock
+) -> None:
+    from bot.scheduler import announce_freezes_job, remind_unactivated_job, send_digests_job
+
+    services.links.link("telegram:5001", "lucas.martin", clock())
+    services.notices.subscribe("telegram:5001", clock())
+    services.notices.watch("telegram:5001", "marie.dupont", clock())
+    for job in (announce_freezes_job, send_digests_job, remind_unactivated_job):
+        job()  # November: nothing is due, and each run is recorded as finished
+    assert JobRuns(services.sessions).interrupted() == []
+    services.links.unlink("telegram:5001", clock())
+    counts = purge(services)
+    assert counts["notice_subscriptions"] == 1  # its chat unlinked
+    assert counts["activation_watches"] == 0  # told today: kept for its reminder
+    clock.advance(days=91)
+    assert purge(services)["activation_watches"] == 1

@@ -10,7 +10,8 @@
   payload itself.
 - A link button (the ENT's CAS login, offered by /lier) is an inline URL button; the CAS sends the browser back to
   the web server's `/cas/callback`, which tells the chat here (the relay's deliverer).
-- Commands: /start (deep links `lier`, `statut`, `aide`), /aide, /annuler, /lier, /delier, /statut;
+- Commands: /start (deep links `lier`, `statut`, `aide`), /aide, /annuler, /lier, /delier, /statut, /abonner,
+  /desabonner (notices: `bot.services.notices`);
   ADMLs: /reinit LOGIN, /debloquer LOGIN, /nonactives; agents, in a ticket's topic: /fermer.
 - Agents: the group `telegram.agents_chat_id`; each ticket gets a forum topic when the group allows it
   (else a message that agents reply to). Whatever an agent writes there reaches the user; the user's
@@ -81,6 +82,8 @@ COMMAND_PAYLOADS = {
     "delier": "/unlink_account",
     "statut": "/ticket_status",
     "nonactives": "/list_unactivated",
+    "abonner": "/subscribe",
+    "desabonner": "/unsubscribe",
 }
 START_LINKS = {"lier": "/link_account", "statut": "/ticket_status", "aide": "/help"}
 

@@ -31,13 +31,14 @@ from aiohttp import web
 from bot.channels.cas_web import CAS_ROUTES, install_cas
 from bot.channels.desk_web import DESK_ROUTES, desk_auth, install_desk
 from bot.channels.web_input import is_unicode_text, web_sender
-from bot.channels.web_pages import PAGES, PAGES_FILE, WebPages
+from bot.channels.web_pages import PAGES, PAGES_FILE, WebPages, with_banners
 from bot.channels.web_socket import install_socket
 from bot.config import RateLimit
 from bot.core.authz import Actor
 from bot.messages import InboundMessage, OutboundMessage, split_sender
 from bot.services import Services
 from bot.services.assistant import Assistant
+from bot.services.notices import freeze_banners
 from bot.storage.db import UNAVAILABLE_ERRORS, database_problem
 
 log = logging.getLogger(__name__)
@@ -272,8 +273,13 @@ async def status(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "database": "ok"})
 
 
-async def page(_: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC / "chat.html", headers={"Cache-Control": "no-cache"})
+async def page(request: web.Request) -> web.StreamResponse:
+    """The chat page; during an ENT's freeze window, with its banner (`bot.services.notices.freeze_banners`)."""
+    banners = await asyncio.to_thread(freeze_banners, _services(request))
+    if not banners:
+        return web.FileResponse(STATIC / "chat.html", headers={"Cache-Control": "no-cache"})
+    body = with_banners((STATIC / "chat.html").read_text(encoding="utf-8"), banners)
+    return web.Response(text=body, content_type="text/html", headers={"Cache-Control": "no-cache"})
 
 
 async def _stop_turns(app: web.Application) -> None:

@@ -1,5 +1,6 @@
 """The French pages the web server shows outside the chat (knowledge/web-pages.yml), every value escaped: the
-backup-address validation link's, and the return from the ENT's login (CAS)."""
+backup-address validation link's, and the return from the ENT's login (CAS); and the chat page's banners (a freeze
+window in progress)."""
 
 from __future__ import annotations
 
@@ -65,3 +66,15 @@ class WebPages:
 
 
 PAGES = web.AppKey("pages", WebPages)
+
+
+_BANNER = '<div class="banner" role="status">{items}</div>'
+_HEADER_END = "</header>"
+
+
+def with_banners(page: str, banners: list[str]) -> str:
+    """The chat page with `banners` (texts, escaped here) shown under its header; the page as it is without any."""
+    if not banners or _HEADER_END not in page:
+        return page
+    items = "".join(f"<p>{html.escape(banner, quote=False)}</p>" for banner in banners)  # element text
+    return page.replace(_HEADER_END, _HEADER_END + "\n" + _BANNER.format(items=items), 1)

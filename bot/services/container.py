@@ -42,6 +42,7 @@ from bot.storage.cas_states import CasStateStore
 from bot.storage.conversations import ConversationStore
 from bot.storage.links import LinkStore, ResetRequestStore
 from bot.storage.locks import ConversationLocks
+from bot.storage.notices import NoticeStore
 from bot.storage.ratelimit import RateLimiter
 from bot.storage.tickets import TicketStore, TicketView
 from bot.texts import text
@@ -72,6 +73,8 @@ class Services:
     relay: ChatRelay
     holidays: HolidayCalendar
     knowledge: KnowledgeBase
+    notices: NoticeStore
+    """Chats that opted in to notices, the notices sent, what is watched for them (`bot.services.notices`)."""
     helpdesk: TicketSystem | None = None
     """The helpdesk the agents already use, when config.yml names one (`bot.services.helpdesk_sync`)."""
     conversation_locks: ConversationLocks = field(default_factory=lambda: ConversationLocks(None))

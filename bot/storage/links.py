@@ -142,6 +142,17 @@ class LinkStore:
         adml_of = tuple(row.adml_of) if row.adml_of is not None else None
         return Link(row.login, LinkMethod(row.method), adml_of, row.linked_at)
 
+    def standing_link(self, sender_id: str) -> tuple[Link, bool] | None:
+        """The chat's latest link not revoked (unlinked) whatever its age, and whether it still holds (a link past its
+        lifetime only proves the chat owned the account once: enough for a notice that names nobody)."""
+        with self._sessions() as session:
+            row = session.execute(_LINK_OF, {"sender": sender_id}).first()
+        if row is None:
+            return None
+        adml_of = tuple(row.adml_of) if row.adml_of is not None else None
+        alive = self._alive(row.login, row.linked_at, self._clock(), row.adml_of)
+        return Link(row.login, LinkMethod(row.method), adml_of, row.linked_at), alive
+
     def senders_linked_to(self, logins: list[str]) -> list[tuple[str, str]]:
         """(sender id, login) of the live links to any of these logins."""
         if not logins:

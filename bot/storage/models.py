@@ -320,3 +320,51 @@ class HelpdeskTicket(Base):
     last_followup_id: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     read_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # the tickets read longest ago are read first
+
+
+class NoticeSubscription(Base):
+    """A chat that opted in to notices (`/abonner`): freeze announcements, its activation reminder, an ADML's
+    weekly digest. Deleted by `/desabonner`, and by the purge once the chat's link is gone (`bot.storage.notices`)."""
+
+    __tablename__ = "notice_subscriptions"
+
+    sender_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    subscribed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class NoticeSent(Base):
+    """A notice claimed for sending, under its unique key (`freeze:monlycee:2026-07-13:telegram:5001`): written in
+    the transaction that stores the message for the chat, so no notice is ever sent twice."""
+
+    __tablename__ = "notices_sent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # freeze | digest | leads | reminder
+    sender_id: Mapped[str] = mapped_column(String(128))
+    sent_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class ActivationWatch(Base):
+    """A linked chat was told its account is not activated: reminded once later if it still is not."""
+
+    __tablename__ = "activation_watches"
+    __table_args__ = (UniqueConstraint("sender_id", "login"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(128))
+    login: Mapped[str] = mapped_column(String(128))
+    told_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class SchoolWeekCount(Base):
+    """A school's accounts still to activate, as counted for a week's digest (the next week's change is read here)."""
+
+    __tablename__ = "school_week_counts"
+    __table_args__ = (UniqueConstraint("uai", "week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uai: Mapped[str] = mapped_column(String(16))
+    week: Mapped[str] = mapped_column(String(8))  # 2026-W36
+    count: Mapped[int]
+    counted_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)

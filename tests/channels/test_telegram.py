@@ -146,6 +146,7 @@ def test_commands_become_assistant_payloads_without_injection() -> None:
     assert command_payload("start", ["lier"]) == "/link_account"
     assert command_payload("start", []) == "/greet"
     assert command_payload("inconnue", []) is None
+    assert command_payload("abonner", []) == "/subscribe" and command_payload("desabonner", []) == "/unsubscribe"
 
 
 # -- a user ------------------------------------------------------------------------------------------
@@ -259,6 +260,21 @@ async def test_an_adml_resets_an_account_of_their_school_and_the_password_messag
     deleted = await restarted.api.wait_for(lambda: restarted.api.sent("deleteMessage", ADML))
     assert [c.params["message_id"] for c in deleted] == [shown.result["message_id"]]  # the password message
     assert not scheduler.get_jobs(jobstore="persistent")
+
+
+async def test_a_linked_user_opts_in_with_abonner_and_out_with_desabonner(
+    start_bot: Start, clock: SettableClock
+) -> None:
+    bot = await start_bot()
+    refused = await bot.say(USER, "/abonner")
+    assert "/lier" in refused.params["text"] and buttons(refused) == ["Vérifier mon compte"]
+    bot.services.links.link(f"telegram:{USER}", "lucas.martin", clock())
+    subscribed = await bot.say(USER, "/abonner")
+    assert "je vous préviendrai ici" in subscribed.params["text"] and buttons(subscribed) == ["Me désabonner"]
+    assert bot.services.notices.is_subscribed(f"telegram:{USER}")
+    unsubscribed = await bot.say(USER, "/desabonner")
+    assert "vous ne recevrez plus" in unsubscribed.params["text"]
+    assert not bot.services.notices.is_subscribed(f"telegram:{USER}")
 
 
 async def test_an_adml_of_another_school_is_refused_and_nothing_changes(start_bot: Start) -> None:

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from actions.adml import _csv_cell
+from bot.services.unactivated import csv_cell as _csv_cell
 
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "＝")
 
