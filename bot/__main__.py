@@ -93,9 +93,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     gc.disable()  # while start-up builds what lasts: bot.runtime.settle freezes it, then turns the collector on
+    from bot.config import config_path
     from bot.runtime import run
 
-    return run(_config(args))
+    return run(_config(args), config_path(Path(args.config) if args.config else None), args.web_worker)
 
 
 def cmd_account(args: argparse.Namespace) -> int:
@@ -135,9 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     replay.add_argument("--json", action="store_true", help="one JSON object per line")
     replay.set_defaults(run=cmd_replay)
     commands.add_parser("chat", help="talk to the assistant in the terminal").set_defaults(run=cmd_chat)
-    commands.add_parser("run", help="start the assistant (web chat, Telegram when configured)").set_defaults(
-        run=cmd_run
-    )
+    serve = commands.add_parser("run", help="start the assistant (web chat, Telegram when configured)")
+    serve.add_argument("--web-worker", action="store_true", help=argparse.SUPPRESS)  # started by `run` itself
+    serve.set_defaults(run=cmd_run)
     account = commands.add_parser("account", help="what the assistant sees of an account, and its diagnosis now")
     account.add_argument("login")
     account.add_argument("--json", action="store_true")

@@ -153,7 +153,7 @@ def build_services(
         holidays=SchoolHolidays(),
         knowledge=KnowledgeBase.load(knowledge.articles, set(config.tenants)),
         notices=NoticeStore(sessions),
-        conversation_locks=ConversationLocks.for_database(database),
+        conversation_locks=ConversationLocks.for_database(database, config.web.workers),
         helpdesk=build_ticket_system(config.helpdesk),
     )
 

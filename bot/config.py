@@ -341,6 +341,14 @@ class WebSettings(_Strict):
         description="how often the inboxes of the sockets connected here are read for what other "
         "instances sharing the database left in them",
     )
+    workers: int = Field(
+        1,
+        ge=1,
+        le=16,
+        description="processes of this instance serving the web chat on the same port (the kernel spreads the "
+        "connections: SO_REUSEPORT); one per core. With more than one, socket.io clients must use the websocket "
+        "transport (polling needs every request of a session on one process)",
+    )
 
 
 class TelegramSettings(_Strict):

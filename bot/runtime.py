@@ -19,48 +19,71 @@ import asyncio
 import gc
 import logging
 import signal
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from bot.bootstrap import build_assistant, build_services
 from bot.channels.web import build_web_app, start_web
 from bot.config import AppConfig, secret
+from bot.errors import ConfigError
 from bot.helpdesk.build import webhook_secret as helpdesk_webhook_secret
 from bot.scheduler import run_soon
 from bot.scheduler_lease import LeasedScheduler
 from bot.services import Services
+from bot.services.assistant import Assistant
+from bot.web_workers import WebWorkers
+
+if TYPE_CHECKING:
+    from bot.channels.telegram import TelegramChannel
 
 log = logging.getLogger(__name__)
 
 
-async def serve(config: AppConfig) -> None:
+async def serve(config: AppConfig, config_file: Path | None = None, web_worker: bool = False) -> None:
+    """The instance's first process (`config_file` names its configuration for the web workers it starts), or one
+    of its web workers (`web_worker`: the web chat only)."""
     services = build_services(config)
     assistant = build_assistant(services)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    try:
+        if web_worker:
+            await _serve_web_only(config, assistant, services, stop)
+        else:
+            await _serve_first(config, config_file, assistant, services, stop)
+    finally:
+        services.outbox.close()
+        services.conversation_locks.dispose()
+        services.database.dispose()
+
+
+async def _serve_first(
+    config: AppConfig, config_file: Path | None, assistant: Assistant, services: Services, stop: asyncio.Event
+) -> None:
+    """The first process: the scheduled jobs (when it holds the lease), Telegram, the web chat and its workers."""
+    workers = _web_workers(config, config_file)
     jobs = None
     if config.assistant.run_scheduler:
         leased = LeasedScheduler(services, config.assistant.scheduler_lease_seconds)
         jobs = asyncio.create_task(leased.run(stop))
-        _sync_helpdesk_soon(services, leased, loop)
-    telegram = None
-    extra_routes = []
-    token = secret(config.telegram.token_env)
-    if token:
-        from bot.channels.telegram import TelegramChannel
-
-        telegram = TelegramChannel(assistant, token, config.telegram)
-        extra_routes = telegram.web_routes()
-    extra_routes += _helpdesk_routes(services)
-    runner, app = None, None
+        _sync_helpdesk_soon(services, leased, asyncio.get_running_loop())
+    telegram = _telegram(config, assistant)
+    extra_routes = (telegram.web_routes() if telegram else []) + _helpdesk_routes(services)
+    app = None
     if config.web.enabled:
         app = build_web_app(assistant, extra_routes, agent_token=secret(config.web.agent_token_env))
     settle()  # before the first message: what start-up built is kept, out of the collector's reach
+    runner, supervising = None, None
     if app is not None:
-        runner = await start_web(app, config.web.host, config.web.port)
+        runner = await start_web(app, config.web.host, config.web.port, reuse_port=workers is not None)
         log.info("web chat on http://%s:%d", config.web.host, config.web.port)
+        if workers is not None:
+            workers.start()
+            supervising = asyncio.create_task(workers.supervise(stop))
     if telegram is not None:
         await telegram.start()
         log.info("Telegram started (%s)", config.telegram.mode)
@@ -69,16 +92,45 @@ async def serve(config: AppConfig) -> None:
     try:
         await stop.wait()
     finally:
+        stop.set()  # also when start-up failed half-way: the jobs and the workers end too
         if telegram is not None:
             await telegram.stop()
+        if supervising is not None:
+            await supervising
         if runner is not None:
             await runner.cleanup()
         if jobs is not None:
-            stop.set()
             await jobs
-        services.outbox.close()
-        services.conversation_locks.dispose()
-        services.database.dispose()
+
+
+def _web_workers(config: AppConfig, config_file: Path | None) -> WebWorkers | None:
+    """The other web workers of `web.workers`, when there are any."""
+    if not config.web.enabled or config.web.workers == 1:
+        return None
+    if config_file is None or config.web.port == 0:
+        raise ConfigError("web.workers > 1 needs a configuration file and a fixed web.port, shared by the workers")
+    return WebWorkers(config_file, config.web.workers - 1)
+
+
+def _telegram(config: AppConfig, assistant: Assistant) -> TelegramChannel | None:
+    """The Telegram channel, when its token is set (imported only then)."""
+    token = secret(config.telegram.token_env)
+    if not token:
+        return None
+    from bot.channels.telegram import TelegramChannel
+
+    return TelegramChannel(assistant, token, config.telegram)
+
+
+async def _serve_web_only(config: AppConfig, assistant: Assistant, services: Services, stop: asyncio.Event) -> None:
+    """A web worker: the web chat on the instance's port beside the first process, until told to stop."""
+    app = build_web_app(assistant, _helpdesk_routes(services), agent_token=secret(config.web.agent_token_env))
+    settle()
+    runner = await start_web(app, config.web.host, config.web.port, reuse_port=True)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
 
 
 def _helpdesk_routes(services: Services) -> list[web.RouteDef]:
@@ -114,6 +166,6 @@ def settle() -> None:
     gc.enable()
 
 
-def run(config: AppConfig) -> int:
-    asyncio.run(serve(config))
+def run(config: AppConfig, config_file: Path | None = None, web_worker: bool = False) -> int:
+    asyncio.run(serve(config, config_file, web_worker))
     return 0

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -270,7 +271,7 @@ async def status(request: web.Request) -> web.Response:
     problem = await asyncio.to_thread(database_problem, _services(request).database)
     if problem:
         return web.json_response({"status": "degraded", "database": problem}, status=503)
-    return web.json_response({"status": "ok", "database": "ok"})
+    return web.json_response({"status": "ok", "database": "ok"}, headers={"X-Clef-Process": str(os.getpid())})
 
 
 async def page(request: web.Request) -> web.StreamResponse:
@@ -343,9 +344,10 @@ def build_web_app(
     return app
 
 
-async def start_web(app: web.Application, host: str, port: int) -> web.AppRunner:
+async def start_web(app: web.Application, host: str, port: int, reuse_port: bool = False) -> web.AppRunner:
+    """The app served on `host:port`; `reuse_port`: beside the instance's other web workers on the same port."""
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
+    site = web.TCPSite(runner, host, port, reuse_port=reuse_port or None)
     await site.start()
     return runner

@@ -41,7 +41,7 @@ from bot.storage.audit import AuditLog, Outcome
 from bot.storage.cas_states import CasStateStore
 from bot.storage.conversations import ConversationStore
 from bot.storage.links import LinkStore, ResetRequestStore
-from bot.storage.locks import ConversationLocks
+from bot.storage.locks import ConversationLocks, TurnLocks
 from bot.storage.notices import NoticeStore
 from bot.storage.ratelimit import RateLimiter
 from bot.storage.tickets import TicketStore, TicketView
@@ -77,8 +77,9 @@ class Services:
     """Chats that opted in to notices, the notices sent, what is watched for them (`bot.services.notices`)."""
     helpdesk: TicketSystem | None = None
     """The helpdesk the agents already use, when config.yml names one (`bot.services.helpdesk_sync`)."""
-    conversation_locks: ConversationLocks = field(default_factory=lambda: ConversationLocks(None))
-    """One turn of a chat at a time across the instances sharing a PostgreSQL database (none on SQLite)."""
+    conversation_locks: TurnLocks = field(default_factory=lambda: ConversationLocks(None))
+    """One turn of a chat at a time across the processes sharing the database (PostgreSQL's advisory locks; a lock
+    file beside a SQLite database served by several web workers; none for one process on SQLite)."""
     agent_senders: set[str] = field(default_factory=set)
     ticket_listeners: list[Callable[[TicketView], None]] = field(default_factory=list)
     reminder_listeners: list[Callable[[TicketView], None]] = field(default_factory=list)

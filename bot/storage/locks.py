@@ -9,17 +9,27 @@ locks keep today's order.
   two runs of a job (the lease changing hands while a deposed owner still runs) never both send it.
 - `ConversationLocks.holding(sender_id)`: around a whole turn (read tracker → dialogue → write tracker), on a
   connection of its own pool: turns of one chat run one at a time whichever instance serves them.
+
+Several processes on one SQLite file (`web.workers` > 1) order a chat's turns with `ChatFileLocks` instead:
+POSIX record locks (`fcntl.lockf`) on one byte of a lock file beside the database, the byte chosen by the chat's
+hash. The system releases them when a process dies; two chats on the same byte only wait for each other.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
+import os
+import threading
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import Connection, Engine, create_engine, text
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
@@ -47,6 +57,14 @@ def hold(session: Session, name: str) -> None:
         session.execute(_LOCK, {"key": lock_key(name)})
 
 
+class TurnLocks(Protocol):
+    """What orders a chat's turns across the processes sharing the database."""
+
+    def holding(self, sender_id: str) -> AbstractContextManager[None]: ...
+
+    def dispose(self) -> None: ...
+
+
 class ConversationLocks:
     """One turn of a chat at a time across instances: a transaction on a pooled connection of its own holds the
     chat's advisory lock while the turn runs. The pool is apart from the stores' so that a turn holding a lock
@@ -56,9 +74,13 @@ class ConversationLocks:
         self._engine = engine
 
     @classmethod
-    def for_database(cls, database: Engine) -> ConversationLocks:
-        """Locks for the instances sharing `database`: none on SQLite (one instance)."""
+    def for_database(cls, database: Engine, processes: int = 1) -> TurnLocks:
+        """Locks for the instances sharing `database`: on SQLite none for one process, a lock file's records for
+        several (`processes`, the web workers of one machine)."""
         if database.dialect.name != "postgresql":
+            path = database.url.database
+            if processes > 1 and database.dialect.name == "sqlite" and path and path != ":memory:":
+                return ChatFileLocks(Path(path + ".turns.lock"))
             return cls(None)
         size, most = TURN_LOCK_POOL
         options = f"-c lock_timeout={TURN_LOCK_WAIT_MS} -c idle_in_transaction_session_timeout={TURN_LOCK_IDLE_MS}"
@@ -107,3 +129,69 @@ class ConversationLocks:
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
+
+
+FILE_LOCK_SLOTS = 1 << 20
+"""Bytes of the lock file a chat's hash chooses among: two chats of the million-odd share one by chance."""
+FILE_LOCK_POLL_SECONDS = (0.0005, 0.01)
+"""First and longest wait between two tries of a byte held by another process."""
+
+
+class ChatFileLocks:
+    """One turn of a chat at a time across the processes sharing one SQLite file.
+
+    A record lock belongs to the process, not the thread: the turns of this process that hold the same byte (two
+    chats sharing it; the chat's own turns are ordered before, by `ChatLocks`) count their holds, and the byte is
+    unlocked when the last one ends. A byte another process holds is tried again, waiting a little longer each time,
+    for `TURN_LOCK_WAIT_MS` at the most; then the turn fails as when the database is unavailable."""
+
+    def __init__(self, path: Path) -> None:
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        self._held: dict[int, int] = {}
+        self._guard = threading.Lock()
+
+    @contextmanager
+    def holding(self, sender_id: str) -> Iterator[None]:
+        slot = lock_key(f"conversation:{sender_id}") % FILE_LOCK_SLOTS
+        self._take(slot)
+        try:
+            yield
+        finally:
+            self._release(slot)
+
+    def _take(self, slot: int) -> None:
+        wait, longest = FILE_LOCK_POLL_SECONDS
+        deadline = time.monotonic() + TURN_LOCK_WAIT_MS / 1000
+        while True:
+            with self._guard:
+                if self._held.get(slot):
+                    self._held[slot] += 1
+                    return
+                try:
+                    fcntl.lockf(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, slot)
+                except OSError:
+                    pass
+                else:
+                    self._held[slot] = 1
+                    return
+            if time.monotonic() > deadline:
+                raise TurnLockTimeout(f"a turn of the same chat held its lock for {TURN_LOCK_WAIT_MS} ms")
+            time.sleep(wait)
+            wait = min(wait * 2, longest)
+
+    def _release(self, slot: int) -> None:
+        with self._guard:
+            self._held[slot] -= 1
+            if not self._held[slot]:
+                del self._held[slot]
+                fcntl.lockf(self._fd, fcntl.LOCK_UN, 1, slot)
+
+    def dispose(self) -> None:
+        os.close(self._fd)
+
+
+class TurnLockTimeout(OperationalError):
+    """The chat's turn lock could not be taken in time (caught with the database's own unavailability errors)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, None, Exception(message))
