@@ -19,8 +19,9 @@ from bot.core.authz import Actor, Permission, authorise
 from bot.core.identifiers import as_login
 from bot.dialogue.domain import load_domain
 from bot.knowledge_files import Knowledge
-from bot.nlu.similarity import group_texts
-from bot.nlu.training_data import load_training_files
+from bot.nlu.normalise import normalise
+from bot.nlu.similarity import Frequencies, document_frequencies, group_texts
+from bot.nlu.training_data import TrainingData, load_training_files
 from bot.services.container import Services
 from bot.storage.audit import Outcome
 from bot.storage.nlu_labels import NluLabelStore, ReviewItem
@@ -56,10 +57,11 @@ class ReviewPage:
     all_groups: int
 
 
-def make_groups(items: Sequence[ReviewItem]) -> list[MissGroup]:
-    """The items in groups of similar texts (largest first), as the desk shows them."""
+def make_groups(items: Sequence[ReviewItem], reference: Frequencies | None = None) -> list[MissGroup]:
+    """The items in groups of similar texts (largest first), as the desk shows them; `reference`: the training
+    examples' n-gram frequencies (`bot.nlu.similarity`)."""
     groups = []
-    for group in group_texts([item.text for item in items]):
+    for group in group_texts([item.text for item in items], reference=reference):
         members = [items[index] for index in group.members]
         examples = list(dict.fromkeys(item.text for item in members))[:EXAMPLES]
         suggestions = Counter(item.suggested for item in members if item.suggested)
@@ -81,11 +83,18 @@ class Teaching:
         self.store = NluLabelStore(services.sessions)
 
     @cached_property
+    def _training(self) -> TrainingData:
+        return load_training_files(self.knowledge.training_files())  # read once, at the first use
+
+    @cached_property
     def intents(self) -> list[str]:
-        """The intents a message may be taught: trained on and declared (read once, at the first use)."""
+        """The intents a message may be taught: trained on and declared."""
         declared = set(load_domain(self.knowledge.domain).intents)
-        trained = load_training_files(self.knowledge.training_files()).intents
-        return [intent for intent in trained if intent in declared]
+        return [intent for intent in self._training.intents if intent in declared]
+
+    @cached_property
+    def _frequencies(self) -> Frequencies:
+        return document_frequencies(normalise(example.text) for example in self._training.examples)
 
     def anonymise(self, text: str) -> str:
         patterns = self.s.config.login_patterns()
@@ -98,7 +107,7 @@ class Teaching:
             message("transcript_hidden_secret"),
         }
         items = self.store.unlabelled(self.s.config.assistant.nlu.review_below, hidden, LISTED)
-        groups = make_groups(items)
+        groups = make_groups(items, self._frequencies)
         return ReviewPage(groups[:GROUPS], len(items), len(groups))
 
     def label(self, agent: Actor, keys: Sequence[str], intent: str, channel: str = "web") -> int:

@@ -50,13 +50,12 @@ def parse_key(key: str) -> tuple[str, int] | None:
     return source, int(number)
 
 
-def without_repeats(misses: Sequence[ReviewItem], unsure: Sequence[ReviewItem]) -> list[ReviewItem]:
-    """Misses and unsure lines, newest first, an unsure line dropped when it is a miss's own message."""
+def not_misses(unsure: Sequence[ReviewItem], misses: Sequence[ReviewItem]) -> list[ReviewItem]:
+    """The unsure lines that are not a miss's own message (the same text, within `SAME_MESSAGE`)."""
     seen: dict[str, list[dt.datetime]] = {}
     for miss in misses:
         seen.setdefault(miss.text, []).append(miss.at)
-    kept = [line for line in unsure if not any(abs(line.at - at) <= SAME_MESSAGE for at in seen.get(line.text, []))]
-    return sorted([*misses, *kept], key=lambda item: item.at, reverse=True)
+    return [line for line in unsure if not any(abs(line.at - at) <= SAME_MESSAGE for at in seen.get(line.text, []))]
 
 
 class NluLabelStore:
@@ -87,18 +86,35 @@ class NluLabelStore:
                 .order_by(Message.created_at.desc(), Message.id.desc())
                 .limit(limit)
             ).all()
-        return without_repeats(
-            [
-                ReviewItem(f"{MISS}:{number}", text, *_top(ranking), at)
-                for number, text, ranking, at in misses
-                if text.strip() and text not in hidden
-            ],
-            [
+            lines = [
                 ReviewItem(f"{MESSAGE}:{number}", text, intent, confidence, at)
                 for number, text, intent, confidence, at in unsure
                 if text.strip()
-            ],
-        )
+            ]
+            own = self._misses_of(session, lines)  # labelled or not: a line that was a miss is that miss
+        waiting = [
+            ReviewItem(f"{MISS}:{number}", text, *_top(ranking), at)
+            for number, text, ranking, at in misses
+            if text.strip() and text not in hidden
+        ]
+        return sorted([*waiting, *not_misses(lines, own)], key=lambda item: item.at, reverse=True)
+
+    def _misses_of(self, session: Session, lines: Sequence[ReviewItem]) -> list[ReviewItem]:
+        """The misses recorded with these lines' texts about when they came."""
+        if not lines:
+            return []
+        texts = sorted({line.text for line in lines})
+        earliest = min(line.at for line in lines) - SAME_MESSAGE
+        latest = max(line.at for line in lines) + SAME_MESSAGE
+        found: list[ReviewItem] = []
+        for start in range(0, len(texts), 500):
+            rows = session.execute(
+                select(NluMiss.id, NluMiss.text, NluMiss.created_at).where(
+                    NluMiss.text.in_(texts[start : start + 500]), NluMiss.created_at.between(earliest, latest)
+                )
+            ).all()
+            found += [ReviewItem(f"{MISS}:{number}", text, None, None, at) for number, text, at in rows]
+        return found
 
     def label(
         self, keys: Iterable[str], intent: str, agent: str, now: dt.datetime, anonymise: Callable[[str], str]
