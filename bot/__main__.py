@@ -46,21 +46,26 @@ def cmd_load_directory(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from bot.dialogue.domain import load_domain
-    from bot.knowledge_files import KNOWLEDGE, Knowledge
-    from bot.nlu.model import train_and_save
-    from bot.nlu.training_data import load_training_data, validate
+    from bot.commands.training import train
+
+    return train(_config(args), sys.stdout, sys.stderr)
+
+
+def cmd_export_training(args: argparse.Namespace) -> int:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from bot.commands.training import export_training
 
     config = _config(args)
-    knowledge = Knowledge(config.path(KNOWLEDGE))
-    problems = validate(load_training_data(knowledge.nlu), set(load_domain(knowledge.domain).intents))
-    if problems:
-        for problem in problems:
-            print(f"nlu.yml: {problem}", file=sys.stderr)
-        return 2
-    model = train_and_save(knowledge.nlu, config.path(config.assistant.nlu.model_dir))
-    print(f"trained on {len(model.intents)} intents; model saved under {config.assistant.nlu.model_dir}")
-    return 0
+    now = dt.datetime.now(dt.UTC).astimezone(ZoneInfo(config.assistant.timezone))
+    return export_training(config, Path(args.output) if args.output else None, now, sys.stdout, sys.stderr)
+
+
+def cmd_accept_training(args: argparse.Namespace) -> int:
+    from bot.commands.training import accept_training
+
+    return accept_training(_config(args), Path(args.file), sys.stdout, sys.stderr)
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -106,9 +111,12 @@ def cmd_account(args: argparse.Namespace) -> int:
 
 
 def cmd_nlu_eval(args: argparse.Namespace) -> int:
+    from bot.knowledge_files import KNOWLEDGE, Knowledge
     from bot.nlu.evaluate import main as evaluate
 
-    return evaluate(_config(args), args)
+    config = _config(args)
+    knowledge = Knowledge(config.path(KNOWLEDGE))
+    return evaluate(config, args, knowledge.training_files(), knowledge.accepted_files())
 
 
 def cmd_conversation_eval(args: argparse.Namespace) -> int:
@@ -129,7 +137,15 @@ def main(argv: list[str] | None = None) -> int:
     load = commands.add_parser("load-directory", help="fill the embedded directory from a fixture")
     load.add_argument("fixture", nargs="?", help="directory fixture (default: directory.fixture of config.yml)")
     load.set_defaults(run=cmd_load_directory)
-    commands.add_parser("train", help="train the NLU model from knowledge/nlu.yml").set_defaults(run=cmd_train)
+    commands.add_parser(
+        "train", help="train the NLU model from knowledge/nlu.yml and knowledge/nlu-accepted/"
+    ).set_defaults(run=cmd_train)
+    export = commands.add_parser("export-training", help="the agents' labels as a review file of NLU examples")
+    export.add_argument("--output", help="the review file (default: knowledge/review/nlu-review-<date>-<time>.yml)")
+    export.set_defaults(run=cmd_export_training)
+    accept = commands.add_parser("accept-training", help="check a review file and move it to knowledge/nlu-accepted/")
+    accept.add_argument("file", help="the review file (a path, or its name in knowledge/review/)")
+    accept.set_defaults(run=cmd_accept_training)
     commands.add_parser("parse", help="parse utterances from stdin, one JSON line each").set_defaults(run=cmd_parse)
     replay = commands.add_parser("replay", help="run conversation scenarios")
     replay.add_argument("files", nargs="+")
@@ -148,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("--folds", type=int, default=5)
     evaluate.add_argument("--heldout", help="a held-out file in nlu.yml format")
     evaluate.add_argument("--classifier", default="logreg", help="logreg (default) or svm")
+    evaluate.add_argument(
+        "--review", action="append", help="a review file of export-training: report the held-out gain of teaching it"
+    )
     evaluate.add_argument("--report", default="var/nlu-report.md")
     evaluate.set_defaults(run=cmd_nlu_eval)
     conversations = commands.add_parser(

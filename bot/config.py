@@ -160,6 +160,12 @@ class NluSettings(_Strict):
     per_intent_thresholds: dict[str, float] = Field(default_factory=dict, description="per_intent: fitted by nlu-eval")
     confidence_max_error: float = Field(0.03, gt=0, lt=1, description="nlu-eval fits settings to this error rate")
     ambiguity_margin: float = Field(0.1, ge=0, lt=1)
+    review_below: float = Field(
+        0.6, gt=0, le=1, description="answered messages under this confidence are listed on the desk to teach from"
+    )
+    heldout: Path | None = Field(
+        Path("tests/data/nlu_heldout.yml"), description="utterances never trained on: export-training refuses them"
+    )
 
     @field_validator("per_intent_thresholds")
     @classmethod

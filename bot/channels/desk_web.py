@@ -120,6 +120,9 @@ SERVICES = web.AppKey("desk_services", Services)
 DESK_TOKENS = web.AppKey("desk_tokens", dict[str, str])
 DESK_ADDRESS: web.AppKey[Callable[[web.Request], str]] = web.AppKey("desk_address_of")
 AGENT = web.RequestKey("desk_agent", Actor)  # the agent a token authenticated
+DESK_LINKS = web.AppKey("desk_links", list[str])
+"""Links to the desk's other pages, as HTML their owner escaped, shown on the tickets' page."""
+DESK_LINKS_MARK = "<!--desk-links-->"
 API = "/api/desk/"
 
 
@@ -134,6 +137,7 @@ def install_desk(
         token, settings.agent_token_env, secret(settings.agent_tokens_env), settings.agent_tokens_env
     )
     app[DESK_ADDRESS] = address_of
+    app[DESK_LINKS] = []
 
 
 def _error(status: int, message: str) -> web.Response:
@@ -167,8 +171,12 @@ def _ticket_id(request: web.Request) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-async def page(_: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC / "desk.html", headers={"Cache-Control": "no-cache"})
+async def page(request: web.Request) -> web.Response:
+    """desk.html, with the links other desk pages gave (`DESK_LINKS`) where it marks them."""
+    text = (STATIC / "desk.html").read_text(encoding="utf-8")
+    links: list[str] = request.app[DESK_LINKS]
+    body = text.replace(DESK_LINKS_MARK, "".join(links))
+    return web.Response(text=body, content_type="text/html", headers={"Cache-Control": "no-cache"})
 
 
 def _page_query(request: web.Request) -> tuple[str, str | None, int, int] | web.Response:

@@ -21,6 +21,8 @@ from bot.core.accounts import LOGIN_PATTERN
 
 PASSWORD_MARK = "[mot de passe masqué]"
 NOT_AN_IDENTIFIER = "[texte non conservé]"
+PHONE_MARK = "[téléphone masqué]"
+CODE_MARK = "[code masqué]"
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<!\d)(?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)")
@@ -406,8 +408,8 @@ def _redacted(text: str) -> str:
         last = end
     text = "".join(pieces) + text[last:]
     text = _EMAIL.sub(lambda m: "[adresse " + mask_email(m.group(0)) + "]", text)
-    text = _PHONE.sub("[téléphone masqué]", text)
-    return _CODE.sub("[code masqué]", text)
+    text = _PHONE.sub(PHONE_MARK, text)
+    return _CODE.sub(CODE_MARK, text)
 
 
 IdentifierRule = Callable[[object], bool]

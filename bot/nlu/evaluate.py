@@ -7,6 +7,10 @@ Prints, and writes as a Markdown report:
 - the confidence strategies (bot/nlu/confidence.py) measured on out-of-fold predictions: share answered and
   error rate among the answered, each at the loosest setting within `assistant.nlu.confidence_max_error`,
   with the fitted per-intent thresholds as a config.yml snippet;
+- with `--review FILE` (a review file of `python -m bot export-training`; repeatable), the gain of teaching it: the
+  held-out accuracy of a model trained without the file and of one trained with it (without `--review`, when
+  review files were accepted, the gain of those over knowledge/nlu.yml alone); a review file that holds a
+  held-out utterance is refused, since the gain would be measured on what it trained on;
 - `study_options` (run by `bench/nlu.py --study`) compares the robustness options (spelling correction,
   augmentation) by cross-validation on test folds perturbed the same way: that is how the defaults of
   `TrainingOptions` were chosen.
@@ -15,6 +19,7 @@ Prints, and writes as a Markdown report:
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -29,7 +34,7 @@ from bot.nlu.augment import Augmentation
 from bot.nlu.confidence import ConfidencePolicy, Coverage, Prediction, choose_parameter, compare
 from bot.nlu.model import DEFAULT_OPTIONS, NluModel, TrainingOptions
 from bot.nlu.perturb import PERTURBATIONS
-from bot.nlu.training_data import Example, TrainingData, load_training_data
+from bot.nlu.training_data import Example, TrainingData, load_training_data, load_training_files
 
 ROBUSTNESS_SEEDS = (0, 1, 2)  # random perturbations are averaged over these seeds
 # the FAQ topics: their plain wordings must be answered, not met with "Vouliez-vous dire…"
@@ -158,6 +163,37 @@ def robustness(
     return rows
 
 
+@dataclass(frozen=True)
+class Gain:
+    """What teaching some examples changed on the held-out set (accuracy, macro-F1 before and after)."""
+
+    examples: int
+    before: tuple[float, float]
+    after: tuple[float, float]
+    taught_right_before: int  # of the taught examples, how many the model without them already classified right
+
+    @property
+    def points(self) -> float:
+        return round((self.after[0] - self.before[0]) * 100, 1) + 0.0  # no "-0.0"
+
+
+def combined(base: TrainingData, extra: TrainingData) -> TrainingData:
+    return TrainingData(
+        base.examples + extra.examples, {**base.synonyms, **extra.synonyms}, {**base.regexes, **extra.regexes}
+    )
+
+
+def teaching_gain(base: TrainingData, taught: TrainingData, heldout: TrainingData, kind: str = "logreg") -> Gain:
+    """Held-out scores of a model trained on `base` and of one trained on `base` and `taught`."""
+    before_model = NluModel.train(base, kind=kind)
+    before = score_heldout(base, heldout, kind, before_model)
+    texts = [e.text for e in taught.examples]
+    guesses = [intent for intent, _, _ in _predict(before_model, texts)] if texts else []
+    taught_right = sum(guess == e.intent for guess, e in zip(guesses, taught.examples, strict=True))
+    after = score_heldout(combined(base, taught), heldout, kind)
+    return Gain(len(taught.examples), before, after, taught_right)
+
+
 _NOISY = Augmentation(typo_copies=2, sms_copies=True)
 STUDY: dict[str, TrainingOptions] = {
     "plain": TrainingOptions(correct_spelling=False, augmentation=Augmentation()),
@@ -195,6 +231,8 @@ def report_markdown(
     per_intent: Mapping[str, float] | None = None,
     max_error: float | None = None,
     study: Sequence[tuple[str, float, dict[str, float]]] = (),
+    gain: Gain | None = None,
+    gain_of: str = "",
 ) -> str:
     lines = [
         f"# NLU evaluation ({evaluation.classifier})",
@@ -209,6 +247,21 @@ def report_markdown(
             f"- held-out accuracy: **{evaluation.heldout_accuracy:.3f}**,"
             f" macro-F1 **{evaluation.heldout_macro_f1:.3f}**"
         )
+    if gain is not None:
+        lines += ["", f"## Gain of the taught examples ({gain_of})", ""]
+        lines += _table(
+            ["model", "held-out accuracy", "held-out macro-F1"],
+            [
+                [f"without the {gain.examples} taught examples", f"{gain.before[0]:.3f}", f"{gain.before[1]:.3f}"],
+                ["with them", f"{gain.after[0]:.3f}", f"{gain.after[1]:.3f}"],
+            ],
+        )
+        lines += [
+            "",
+            f"- gain: **{gain.points:+.1f} points** of held-out accuracy",
+            f"- taught examples the model without them already classified right: {gain.taught_right_before}"
+            f" of {gain.examples}",
+        ]
     if robustness_rows:
         lines += ["", "## Robustness (held-out utterances, perturbed)", ""]
         lines += _table(
@@ -250,16 +303,43 @@ def report_markdown(
     return "\n".join(lines) + "\n"
 
 
-def main(config: AppConfig, args: argparse.Namespace) -> int:
+def _gain_sets(
+    files: Sequence[Path], accepted: Sequence[Path], reviews: Sequence[Path]
+) -> tuple[TrainingData, TrainingData, str] | None:
+    """The training set without the taught examples, the taught examples, and what they are; None: none taught.
+    `files` are what `train` trains on (knowledge/nlu.yml first), `accepted` the review files among them."""
+    given = {path.resolve() for path in reviews}
+    if reviews:
+        base = [path for path in files if path.resolve() not in given]
+        return load_training_files(base), load_training_files(list(reviews)), ", ".join(p.name for p in reviews)
+    if not accepted:
+        return None
+    return load_training_data(files[0]), load_training_files(list(accepted)), "the accepted review files"
+
+
+def main(config: AppConfig, args: argparse.Namespace, files: Sequence[Path], accepted: Sequence[Path] = ()) -> int:
+    """`files`: what `train` trains on (knowledge/nlu.yml first); `accepted`: the accepted review files among them."""
+    from bot.nlu.review_file import heldout_in
+
     settings = config.assistant.nlu
-    data = load_training_data(config.path(Path("knowledge/nlu.yml")))
+    reviews = [Path(name) for name in getattr(args, "review", None) or []]
+    heldout_path = args.heldout or (str(config.path(settings.heldout)) if reviews and settings.heldout else None)
+    data = load_training_files(list(files))
+    heldout = load_training_data(Path(heldout_path)) if heldout_path else None
+    gain_sets = _gain_sets(files, accepted, reviews) if heldout is not None else None
+    if gain_sets is not None and heldout is not None:
+        leaked = heldout_in(gain_sets[1], heldout)
+        if leaked:
+            for example in leaked:
+                print(f"error: {example.text!r} is a held-out utterance: the gain cannot be measured", file=sys.stderr)
+            return 2
     evaluation = cross_validate(data, args.folds, args.classifier)
     robustness_rows: list[RobustnessRow] = []
-    if args.heldout:
-        heldout = load_training_data(Path(args.heldout))
+    if heldout is not None:
         model = NluModel.train(data, kind=args.classifier)
         evaluation.heldout_accuracy, evaluation.heldout_macro_f1 = score_heldout(data, heldout, args.classifier, model)
         robustness_rows = robustness(model, heldout.examples)
+    gain = teaching_gain(gain_sets[0], gain_sets[1], heldout, args.classifier) if gain_sets and heldout else None
     max_error = settings.confidence_max_error
     confidence_rows = compare(evaluation.predictions, max_error, ConfidencePolicy.from_settings(settings), FAQ_INTENTS)
     report = report_markdown(
@@ -270,6 +350,8 @@ def main(config: AppConfig, args: argparse.Namespace) -> int:
         confidence_rows,
         choose_parameter("per_intent", evaluation.predictions, max_error).per_intent,
         max_error,
+        gain=gain,
+        gain_of=gain_sets[2] if gain_sets else "",
     )
     print(report)
     target = config.path(Path(args.report))

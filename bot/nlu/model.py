@@ -26,7 +26,7 @@ from bot.nlu.entities import EntityExtractor
 from bot.nlu.linear import LinearIntentClassifier
 from bot.nlu.normalise import fold, normalise, spelling_aliases
 from bot.nlu.spelling import SpellingCorrector
-from bot.nlu.training_data import TrainingData, load_training_data
+from bot.nlu.training_data import TrainingData, load_training_files
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
@@ -202,8 +202,19 @@ def _parse_payload(text: str, match: re.Match[str]) -> dict[str, Any]:
     return {"text": text, "intent": intent, "intent_ranking": [intent], "entities": entities}
 
 
-def fingerprint_of(nlu_path: Path, kind: str = "logreg") -> str:
-    digest = hashlib.sha256(nlu_path.read_bytes())
+TrainingFiles = Path | Sequence[Path]
+"""knowledge/nlu.yml, and the review files accepted beside it (`bot.knowledge_files.Knowledge.training_files`)."""
+
+
+def _files(paths: TrainingFiles) -> list[Path]:
+    return [paths] if isinstance(paths, Path) else list(paths)
+
+
+def fingerprint_of(paths: TrainingFiles, kind: str = "logreg") -> str:
+    files = _files(paths)
+    digest = hashlib.sha256(files[0].read_bytes())
+    for extra in files[1:]:  # nlu.yml alone keeps the fingerprint it always had
+        digest.update(f"\0{extra.name}\0".encode() + extra.read_bytes())
     for module in (
         "normalise.py",
         "entities.py",
@@ -223,8 +234,13 @@ def model_path(model_dir: Path) -> Path:
     return model_dir / "nlu-model.pkl"
 
 
-def train_and_save(nlu_path: Path, model_dir: Path, kind: str = "logreg") -> NluModel:
-    model = NluModel.train(load_training_data(nlu_path), fingerprint_of(nlu_path, kind), kind)
+def train_and_save(
+    paths: TrainingFiles, model_dir: Path, kind: str = "logreg", options: TrainingOptions = DEFAULT_OPTIONS
+) -> NluModel:
+    """Train on the files (their examples together) and cache the model; `options` other than the defaults are for
+    tests that need a model fast (the cache's fingerprint does not tell them apart)."""
+    files = _files(paths)
+    model = NluModel.train(load_training_files(files), fingerprint_of(files, kind), kind, options)
     model_dir.mkdir(parents=True, exist_ok=True)
     target = model_path(model_dir)
     temporary = target.with_suffix(".tmp")
@@ -233,10 +249,10 @@ def train_and_save(nlu_path: Path, model_dir: Path, kind: str = "logreg") -> Nlu
     return model
 
 
-def load_or_train(nlu_path: Path, model_dir: Path) -> NluModel:
+def load_or_train(paths: TrainingFiles, model_dir: Path) -> NluModel:
     """The cached model when it was trained from this very data and code, else a fresh one."""
     target = model_path(model_dir)
-    expected = fingerprint_of(nlu_path)
+    expected = fingerprint_of(paths)
     if target.exists():
         try:
             with target.open("rb") as cached:  # read as it is unpickled: the file's bytes are never all in memory
@@ -245,4 +261,4 @@ def load_or_train(nlu_path: Path, model_dir: Path) -> NluModel:
                 return model
         except Exception:  # a corrupt or incompatible cache is simply rebuilt
             pass
-    return train_and_save(nlu_path, model_dir)
+    return train_and_save(paths, model_dir)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,6 +127,18 @@ def parse_training_data(raw: Any, source: str = "nlu.yml") -> TrainingData:
 def load_training_data(path: Path) -> TrainingData:
     raw = read_yaml(path, TrainingDataError)
     return parse_training_data(raw, path.name)
+
+
+def load_training_files(paths: Sequence[Path]) -> TrainingData:
+    """The examples, synonyms and regexes of several files as one training set (Rasa reads a data folder so)."""
+    merged = TrainingData()
+    for path in paths:
+        data = load_training_data(path)
+        merged.examples.extend(data.examples)
+        merged.synonyms.update(data.synonyms)
+        for name, patterns in data.regexes.items():
+            merged.regexes.setdefault(name, []).extend(patterns)
+    return merged
 
 
 def validate(data: TrainingData, known_intents: set[str], min_examples: int = 40, max_ratio: float = 3.0) -> list[str]:

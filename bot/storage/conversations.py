@@ -26,7 +26,7 @@ from sqlalchemy import Table, Text, bindparam, cast, insert, select, update
 from bot.core.redaction import NOT_AN_IDENTIFIER, IdentifierRule, redact
 from bot.storage.batches import delete_in_batches
 from bot.storage.db import read_row
-from bot.storage.models import Conversation, Message, NluMiss
+from bot.storage.models import Conversation, Message, NluLabel, NluMiss
 from bot.storage.store import IdentifyingStore
 
 # the tables themselves: a turn's writes are plain statements, without the ORM's bulk machinery
@@ -128,10 +128,12 @@ class ConversationStore(IdentifyingStore):
 
     def purge(self, older_than: dt.datetime) -> int:
         """Delete conversations idle since before `older_than` (their messages with them), the older messages
-        of the others and old misses, in short batches (`bot.storage.batches`); how many conversations went."""
+        of the others, old misses and the labels agents gave them (`bot.storage.nlu_labels`), in short batches
+        (`bot.storage.batches`); how many conversations went."""
         purged = delete_in_batches(self._sessions, Conversation, Conversation.updated_at < older_than)
         delete_in_batches(self._sessions, Message, Message.created_at < older_than)
         delete_in_batches(self._sessions, NluMiss, NluMiss.created_at < older_than)
+        delete_in_batches(self._sessions, NluLabel, NluLabel.labelled_at < older_than)
         return purged
 
 

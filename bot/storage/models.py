@@ -368,3 +368,20 @@ class SchoolWeekCount(Base):
     week: Mapped[str] = mapped_column(String(8))  # 2026-W36
     count: Mapped[int]
     counted_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class NluLabel(Base):
+    """The intent an agent gave a misunderstood or unsure message (`bot.storage.nlu_labels`): `source` is
+    `miss` (a row of `nlu_misses`) or `message` (a user's line of `messages`); `text` is the message anonymised
+    (`bot.core.anonymise`), so a label holds no identifier. Labels are purged with the transcripts."""
+
+    __tablename__ = "nlu_labels"
+    __table_args__ = (UniqueConstraint("source", "source_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(8))  # miss | message
+    source_id: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    intent: Mapped[str] = mapped_column(String(64))
+    agent: Mapped[str] = mapped_column(String(128))
+    labelled_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)

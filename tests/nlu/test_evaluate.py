@@ -87,7 +87,7 @@ def test_nlu_eval_prints_and_writes_the_robustness_and_confidence_tables(
     _write(tmp_path / "heldout.yml", HELDOUT)
     config = load_config().model_copy(update={"root": tmp_path})
     args = argparse.Namespace(folds=3, heldout=str(tmp_path / "heldout.yml"), classifier="logreg", report="report.md")
-    assert main(config, args) == 0
+    assert main(config, args, [tmp_path / "knowledge" / "nlu.yml"]) == 0
     report = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert report in capsys.readouterr().out
     assert "## Robustness (held-out utterances, perturbed)" in report
@@ -99,3 +99,29 @@ def test_nlu_eval_prints_and_writes_the_robustness_and_confidence_tables(
     for strategy in ("absolute", "margin", "per_intent"):
         assert f"| {strategy} |" in report
     assert "per_intent_thresholds:" in report
+
+
+def test_nlu_eval_reports_the_held_out_gain_of_a_review_file_and_refuses_one_holding_a_held_out_utterance(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "knowledge").mkdir()
+    _write(tmp_path / "knowledge" / "nlu.yml", TOPICS)
+    _write(tmp_path / "heldout.yml", HELDOUT)
+    review = tmp_path / "review.yml"
+    _write(review, {"link_expired": ["le lien a expiré depuis hier soir", "lien mort"]})
+    config = load_config().model_copy(update={"root": tmp_path})
+    args = argparse.Namespace(
+        folds=3, heldout=str(tmp_path / "heldout.yml"), classifier="logreg", report="report.md", review=[str(review)]
+    )
+    assert main(config, args, [tmp_path / "knowledge" / "nlu.yml"]) == 0
+    report = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "## Gain of the taught examples (review.yml)" in report
+    without = next(line for line in report.splitlines() if line.startswith("| without the 2 taught examples |"))
+    with_them = next(line for line in report.splitlines() if line.startswith("| with them |"))
+    before, after = float(without.split(" | ")[1]), float(with_them.split(" | ")[1])
+    assert f"- gain: **{round((after - before) * 100, 1) + 0.0:+.1f} points** of held-out accuracy" in report
+
+    _write(review, {"link_expired": ["lien mort", "Mon lien a expiré"]})  # a held-out utterance, accents aside
+    capsys.readouterr()
+    assert main(config, args, [tmp_path / "knowledge" / "nlu.yml"]) == 2
+    assert "'Mon lien a expiré' is a held-out utterance" in capsys.readouterr().err

@@ -13,7 +13,8 @@ from sqlalchemy import ColumnElement, Engine, delete, event, func, select, updat
 from bot.storage.batches import delete_in_batches
 from bot.storage.conversations import ConversationStore
 from bot.storage.db import make_engine, migrate, session_factory
-from bot.storage.models import Conversation, Message, NluMiss
+from bot.storage.models import Conversation, Message, NluLabel, NluMiss
+from bot.storage.nlu_labels import NluLabelStore
 from tests.support.bulk import add_conversations
 from tests.support.postgres import Postgres
 
@@ -106,3 +107,19 @@ def test_a_conversation_revived_while_the_purge_runs_stays(postgres: Postgres) -
     with engine.begin() as connection:
         connection.execute(delete(Conversation))
     engine.dispose()
+
+
+def test_the_labels_agents_gave_misses_go_with_the_transcripts(engine: Engine) -> None:
+    store = ConversationStore(session_factory(engine))
+    labels = NluLabelStore(session_factory(engine))
+    store.record_miss("quoi ?", [], IDLE)
+    store.record_miss("hein ?", [], RECENT)
+    for item in labels.unlabelled(0.6, set(), 10):
+        labels.label([item.key], "out_of_scope", "web-desk:agent", item.at, str.upper)
+    assert sorted(text for text, _ in labels.labelled()) == ["HEIN ?", "QUOI ?"]
+
+    store.purge(CUTOFF)
+
+    assert labels.labelled() == [("HEIN ?", "out_of_scope")]
+    with engine.begin() as connection:
+        connection.execute(delete(NluLabel))

@@ -2,7 +2,7 @@
 weekly counts of accounts still to activate
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-10 09:00:00.000000
 """
 
@@ -12,7 +12,7 @@ import bot.storage.models
 
 
 revision = '0011'
-down_revision = '0008'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
