@@ -25,8 +25,8 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from latency import LOGINS, SCRIPT, percentile  # noqa: E402
-
+from bench.latency import LOGINS, SCRIPT  # noqa: E402
+from bench.measures import percentile  # noqa: E402
 from bot.bootstrap import build_services, load_demo_directory  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from tests.support.postgres import Postgres, binaries  # noqa: E402

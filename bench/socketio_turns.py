@@ -21,8 +21,8 @@ import socketio
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from latency import LOGINS, SCRIPT, build, percentile  # noqa: E402
-
+from bench.latency import LOGINS, SCRIPT, build  # noqa: E402
+from bench.measures import percentile  # noqa: E402
 from bot.channels.web import build_web_app, start_web  # noqa: E402
 
 

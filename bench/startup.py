@@ -222,8 +222,7 @@ def peak_rss() -> float:
 
 def memory_worker(messages: int, checkpoints: list[int], trace: bool) -> dict[str, Any]:
     """The memory and GC figures of one process (run in a fresh one by `memory`)."""
-    from latency import build, turns
-
+    from bench.latency import build, turns
     from bot.messages import InboundMessage
     from bot.runtime import settle
 

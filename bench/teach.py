@@ -76,7 +76,7 @@ def main() -> None:
             session.flush()
             lines = texts(args.lines, 1)
             session.bulk_insert_mappings(
-                Message,  # type: ignore[arg-type]
+                Message,
                 [
                     {
                         "conversation_id": chat.id,
@@ -90,7 +90,7 @@ def main() -> None:
                 ],
             )
             session.bulk_insert_mappings(
-                NluMiss,  # type: ignore[arg-type]
+                NluMiss,
                 [
                     {"text": text, "ranking": [{"name": "link_expired", "confidence": 0.3}], "created_at": NOW}
                     for text in texts(args.misses, 2)

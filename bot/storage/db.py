@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -105,6 +105,13 @@ def read_row(sessions: sessionmaker[Session], statement: Executable, params: Map
     engine = sessions.kw["bind"]
     with engine.connect() as connection:
         return connection.execute(statement, params).first()
+
+
+def read_rows(sessions: sessionmaker[Session], statement: Executable, params: Mapping[str, Any]) -> Sequence[Row[Any]]:
+    """All the rows of such a read (see `read_row`)."""
+    engine = sessions.kw["bind"]
+    with engine.connect() as connection:
+        return connection.execute(statement, params).all()
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -12,16 +12,21 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.redaction import redact
 from bot.messages import Button, OutboundMessage
 from bot.storage.batches import delete_in_batches
-from bot.storage.db import affected_rows
+from bot.storage.db import affected_rows, read_rows
 from bot.storage.models import InboxMessage
 
 WAITING_BATCH = 500
+_WAITING_FOR = (
+    select(InboxMessage.id, InboxMessage.message)
+    .where(InboxMessage.sender_id == bindparam("sender"))
+    .order_by(InboxMessage.id)
+)
 
 
 def _to_row(message: OutboundMessage) -> dict[str, Any]:
@@ -57,17 +62,12 @@ class InboxStore:
 
     def take(self, sender_id: str) -> list[OutboundMessage]:
         """The chat's stored messages, oldest first; they are removed, each by one caller only."""
-        with self._sessions() as session:
-            rows = session.execute(
-                select(InboxMessage.id, InboxMessage.message)
-                .where(InboxMessage.sender_id == sender_id)
-                .order_by(InboxMessage.id)
-            ).all()
+        rows = read_rows(self._sessions, _WAITING_FOR, {"sender": sender_id})  # every web turn asks: most find none
         claimed = []
-        for row_id, message in rows:  # a row is ours only if this call deleted it: no message twice
+        for row in rows:  # a row is ours only if this call deleted it: no message twice
             with self._sessions.begin() as session:
-                if affected_rows(session.execute(delete(InboxMessage).where(InboxMessage.id == row_id))):
-                    claimed.append(_from_row(message))
+                if affected_rows(session.execute(delete(InboxMessage).where(InboxMessage.id == row.id))):
+                    claimed.append(_from_row(row.message))
         return claimed
 
     def waiting(self, sender_ids: list[str]) -> set[str]:
