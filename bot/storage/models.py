@@ -5,7 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -86,19 +99,46 @@ class Ticket(Base):
     agent: Mapped[str | None] = mapped_column(String(128))
     topic_ref: Mapped[str | None] = mapped_column(String(64))
     rating: Mapped[int | None]
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
-    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, index=True)
+    uai: Mapped[str | None] = mapped_column(String(16), index=True)  # the school of the chat, when it was known
 
 
 class TicketMessage(Base):
     __tablename__ = "ticket_messages"
+    # the dashboard's first agent answer of each ticket is read from this index alone
+    __table_args__ = (Index("ix_ticket_messages_author_ticket", "author", "ticket_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
     author: Mapped[str] = mapped_column(String(16))  # user | agent | bot
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class ChatDay(Base):
+    """A chat's day as the dashboard counts it (`bot.storage.usage`), with nothing personal: its ENT and school
+    when the chat told them, its last diagnosis, whether a person took over, its turns and misunderstood messages.
+    Kept when the conversation is purged (the conversation id is then a bare number), like the audit log."""
+
+    __tablename__ = "chat_days"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "day"),
+        Index("ix_chat_days_day_tenant", "day", "tenant"),
+        Index("ix_chat_days_uai_day", "uai", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int]
+    day: Mapped[dt.date] = mapped_column(Date)  # in the assistant's time zone
+    channel: Mapped[str] = mapped_column(String(32))
+    tenant: Mapped[str | None] = mapped_column(String(32))
+    uai: Mapped[str | None] = mapped_column(String(16))
+    diagnosis: Mapped[str | None] = mapped_column(String(64))
+    handed_over: Mapped[bool] = mapped_column(Boolean, default=False)  # a ticket of the chat was open that day
+    turns: Mapped[int] = mapped_column(Integer, default=0)
+    misses: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class AuditEvent(Base):
