@@ -29,6 +29,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.channels.cas_web import CAS_ROUTES, install_cas
+from bot.channels.dashboard_web import DASHBOARD_ROUTES, install_dashboard
 from bot.channels.desk_web import DESK_ROUTES, desk_auth, install_desk
 from bot.channels.web_input import is_unicode_text, web_sender
 from bot.channels.web_pages import PAGES, PAGES_FILE, WebPages
@@ -314,6 +315,7 @@ def build_web_app(
     app.on_response_prepare.append(_security_headers)
     app.on_cleanup.append(_stop_turns)
     install_desk(app, services, agent_token, address_of)
+    install_dashboard(app, services)
     sockets = install_socket(app, services, WebChatHooks(app))
     install_cas(app, services, address_of, sockets.on_socket)
     routes: list[web.AbstractRouteDef] = [
@@ -326,7 +328,7 @@ def build_web_app(
         web.post("/adresse/valider", validate_address),
         web.static("/static", STATIC),
     ]
-    app.add_routes(routes + DESK_ROUTES + CAS_ROUTES + list(extra_routes or []))
+    app.add_routes(routes + DESK_ROUTES + DASHBOARD_ROUTES + CAS_ROUTES + list(extra_routes or []))
     return app
 
 

@@ -40,14 +40,6 @@ RATING_COLOURS = ("#c0392b", "#e67e22", "#f1c40f", "#7fb800", "#2e8b57")
 _DRAWING = threading.Lock()
 
 
-def _percent(share: float | None, labels: DashboardLabels) -> str:
-    return labels.text("page", "not_available") if share is None else f"{share:.0%}".replace("%", " %")
-
-
-def _decimal(value: float | None, labels: DashboardLabels) -> str:
-    return labels.text("page", "not_available") if value is None else f"{value:.1f}".replace(".", ",")
-
-
 def _x_labels(figures: Figures, labels: DashboardLabels) -> list[str]:
     return [labels.period(p, figures.granularity) for p in figures.periods]
 
@@ -181,7 +173,7 @@ def _autonomy(ax: Axes, figures: Figures, labels: DashboardLabels) -> str:
     ax.set_ylabel(labels.text("charts", "autonomy", "axis"))
     _whole_numbers(ax)
     _legend(ax)
-    share = _percent(figures.totals.share_without_human, labels)
+    share = labels.percent(figures.totals.share_without_human)
     return labels.text("charts", "autonomy", "title", share=share)
 
 
@@ -202,7 +194,7 @@ def _ratings(ax: Axes, figures: Figures, labels: DashboardLabels) -> str:
     ax.set_ylabel(labels.text("charts", "ratings", "axis"))
     _whole_numbers(ax)
     _legend(ax)
-    return labels.text("charts", "ratings", "title", mean=_decimal(figures.totals.mean_rating, labels))
+    return labels.text("charts", "ratings", "title", mean=labels.decimal(figures.totals.mean_rating))
 
 
 def _misses(ax: Axes, figures: Figures, labels: DashboardLabels) -> str:

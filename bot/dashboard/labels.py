@@ -64,3 +64,11 @@ class DashboardLabels:
         if granularity is Granularity.MONTH:
             return f"{self._months[start.month - 1]} {start.year}"
         return start.strftime("%d/%m")
+
+    def decimal(self, value: float | None, digits: int = 1) -> str:
+        """A number as French people write it (`1,3`), or the label of a figure not available."""
+        return self.text("page", "not_available") if value is None else f"{value:.{digits}f}".replace(".", ",")
+
+    def percent(self, share: float | None) -> str:
+        """A share from 0 to 1 as `69 %`, or the label of a figure not available."""
+        return self.text("page", "not_available") if share is None else f"{share:.0%}".replace("%", " %")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from bot.core.chat_days import UAI
 from bot.core.dashboard import Figures, Filters, Ranked, TopBy, figures
 from bot.directory.port import DirectoryError
 from bot.services.container import Services
@@ -16,10 +17,43 @@ log = logging.getLogger(__name__)
 DEFAULT_DAYS = 30
 
 
-def default_filters(services: Services, days: int = DEFAULT_DAYS) -> Filters:
-    """The last `days` days up to today, every ENT and school."""
-    today = services.local_now().date()
-    return Filters(start=today - dt.timedelta(days=days - 1), end=today)
+class FiltersRefused(ValueError):
+    """A range, ENT or school asked that cannot be: the message says what is wrong, in one line."""
+
+
+def _day(raw: str | None, name: str) -> dt.date | None:
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise FiltersRefused(f"`{name}` must be a date written YYYY-MM-DD") from None
+
+
+def filters(
+    services: Services,
+    start: str | None = None,
+    end: str | None = None,
+    tenant: str | None = None,
+    uai: str | None = None,
+    top_by: str | None = None,
+) -> Filters:
+    """The filters asked as text (a query string, the command line); what is not given is the default: the
+    `DEFAULT_DAYS` days up to the last day (today), every ENT, every school, schools ranked by accounts not
+    activated."""
+    last = _day(end, "to") or services.local_now().date()
+    first = _day(start, "from") or last - dt.timedelta(days=DEFAULT_DAYS - 1)
+    if tenant and tenant not in services.config.tenants:
+        raise FiltersRefused(f"`tenant` must be one of {', '.join(services.config.tenants)}")
+    school = uai.strip().upper() if uai else None
+    if school and not UAI.match(school):
+        raise FiltersRefused("`uai` must be a school code of 7 digits and a letter")
+    if top_by and top_by not in TopBy.__members__.values():
+        raise FiltersRefused(f"`top_by` must be one of {', '.join(TopBy)}")
+    try:
+        return Filters(first, last, tenant or None, school or None, TopBy(top_by) if top_by else TopBy.UNACTIVATED)
+    except ValueError as exc:
+        raise FiltersRefused(str(exc)) from None
 
 
 def _school_name(services: Services, uai: str) -> str:
@@ -56,6 +90,3 @@ def dashboard(services: Services, filters: Filters) -> Figures:
         tenants,
         schools,
     )
-
-
-__all__ = ["DEFAULT_DAYS", "Figures", "Filters", "TopBy", "dashboard", "default_filters"]
