@@ -10,14 +10,17 @@ charts are SVG drawn by matplotlib in a worker thread and made fit for the page'
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import html
 import json
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from bot.core.dashboard import Figures
+from bot.core.dashboard import Figures, Filters
 from bot.dashboard.labels import LABELS_FILE, DashboardLabels
 from bot.dashboard.views import summary, svg_charts
 from bot.placeholders import fill
@@ -25,7 +28,35 @@ from bot.services import Services
 from bot.services.dashboard import FiltersRefused, dashboard, filters
 
 STATIC = Path(__file__).resolve().parent / "static"
+KEPT_SECONDS = 60  # the same figures asked again within a minute (another lead, a filter back) are not redrawn
+KEPT_ANSWERS = 32
+
+
+class RecentAnswers:
+    """The latest answers by the filters asked, each kept `KEPT_SECONDS`: a year's figures and charts take a second
+    or two to make (bench/dashboard.py), and the past does not change."""
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[Filters, tuple[dt.datetime, dict[str, Any]]] = OrderedDict()
+        self._guard = threading.Lock()
+
+    def get(self, asked: Filters, now: dt.datetime) -> dict[str, Any] | None:
+        with self._guard:
+            found = self._kept.get(asked)
+            if found is None or (now - found[0]).total_seconds() > KEPT_SECONDS:
+                return None
+            return found[1]
+
+    def keep(self, asked: Filters, now: dt.datetime, answer: dict[str, Any]) -> None:
+        with self._guard:
+            self._kept[asked] = (now, answer)
+            self._kept.move_to_end(asked)
+            while len(self._kept) > KEPT_ANSWERS:
+                self._kept.popitem(last=False)
+
+
 LABELS = web.AppKey("dashboard_labels", DashboardLabels)
+RECENT = web.AppKey("dashboard_recent", RecentAnswers)
 SERVICES = web.AppKey("dashboard_services", Services)
 PAGE = web.AppKey("dashboard_page", str)
 
@@ -35,6 +66,7 @@ def install_dashboard(app: web.Application, services: Services) -> None:
     labels = DashboardLabels.load(services.config.path(LABELS_FILE))
     app[LABELS] = labels
     app[SERVICES] = services
+    app[RECENT] = RecentAnswers()
     shown = {key: html.escape(value) for key, value in labels.section("page").items()}
     shown["messages"] = html.escape(json.dumps(labels.section("page"), ensure_ascii=False))
     app[PAGE] = fill((STATIC / "dashboard.html").read_text(encoding="utf-8"), shown)
@@ -79,10 +111,12 @@ async def figures_api(request: web.Request) -> web.Response:
     except FiltersRefused as exc:
         return web.json_response({"error": str(exc)}, status=400)
 
-    def build() -> dict[str, Any]:
-        return _figures_json(services, labels, dashboard(services, asked))
-
-    return web.json_response(await asyncio.to_thread(build))
+    recent, now = request.app[RECENT], services.now()
+    answer = recent.get(asked, now)
+    if answer is None:
+        answer = await asyncio.to_thread(lambda: _figures_json(services, labels, dashboard(services, asked)))
+        recent.keep(asked, now, answer)
+    return web.json_response(answer)
 
 
 DASHBOARD_ROUTES: list[web.AbstractRouteDef] = [

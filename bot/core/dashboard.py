@@ -88,11 +88,12 @@ def local_day(hour: dt.datetime, zone: ZoneInfo) -> dt.date:
 
 @dataclass(frozen=True)
 class ChatDayCount:
-    """An aggregate row of chats' days: a day, the diagnosis given (or none), how many chats, how many of them a
-    person took over, how many messages were misunderstood."""
+    """An aggregate row of chats' days: a day, the diagnosis given (or none), the ENT (or none), how many chats,
+    how many of them a person took over, how many messages were misunderstood."""
 
     day: dt.date
     diagnosis: str | None
+    tenant: str | None
     chats: int
     handed_over: int
     misses: int
@@ -168,6 +169,14 @@ def _counts(values: Mapping[dt.date, int], order: Sequence[dt.date]) -> tuple[in
 
 def _in_range(day: dt.date, filters: Filters) -> bool:
     return filters.start <= day <= filters.end
+
+
+def chats_by_tenant(chat_days: Iterable[ChatDayCount]) -> dict[str | None, int]:
+    """How many chats' days each ENT had (None: the chats that never said theirs)."""
+    found: dict[str | None, int] = defaultdict(int)
+    for row in chat_days:
+        found[row.tenant] += row.chats
+    return dict(found)
 
 
 def figures(

@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 
 from bot.core.chat_days import UAI
-from bot.core.dashboard import Figures, Filters, Ranked, TopBy, figures
+from bot.core.dashboard import Figures, Filters, Ranked, TopBy, chats_by_tenant, figures
 from bot.directory.port import DirectoryError
 from bot.services.container import Services
 from bot.storage.dashboard import DashboardQueries
@@ -69,22 +69,20 @@ def _school_name(services: Services, uai: str) -> str:
 def dashboard(services: Services, filters: Filters) -> Figures:
     queries = DashboardQueries(services.sessions, services.database)
     bounds = filters.utc_bounds(services.timezone)
-    chats_by_tenant = queries.chats_by_tenant(filters)
-    tickets_by_tenant = queries.tickets_by_tenant(filters, bounds)
-    known = [tid for tid in services.config.tenants if tid in chats_by_tenant or tid in tickets_by_tenant]
-    unknown = [None] if None in chats_by_tenant or None in tickets_by_tenant else []
+    chat_days = queries.chat_days(filters)
+    chats = chats_by_tenant(chat_days)
+    tickets = queries.tickets_by_tenant(filters, bounds)
+    known = [tid for tid in services.config.tenants if tid in chats or tid in tickets]
+    unknown = [None] if None in chats or None in tickets else []
     tenants = [
-        (
-            Ranked(tid or "", services.config.tenants[tid].name if tid else "", chats_by_tenant.get(tid, 0)),
-            tickets_by_tenant.get(tid, 0),
-        )
+        (Ranked(tid or "", services.config.tenants[tid].name if tid else "", chats.get(tid, 0)), tickets.get(tid, 0))
         for tid in [*known, *unknown]
     ]
     schools = [Ranked(uai, _school_name(services, uai), n) for uai, n in queries.top_schools(filters, bounds)]
     return figures(
         filters,
         services.timezone,
-        queries.chat_days(filters),
+        chat_days,
         queries.opened(filters, bounds),
         queries.closed(filters, bounds),
         tenants,

@@ -86,6 +86,11 @@ class NluMiss(Base):
 
 class Ticket(Base):
     __tablename__ = "tickets"
+    # the dashboard's aggregates of tickets opened and closed read these alone (`bot.storage.dashboard`)
+    __table_args__ = (
+        Index("ix_tickets_created_at", "created_at", "tenant", "uai"),
+        Index("ix_tickets_closed_at", "closed_at", "rating", "tenant", "uai"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sender_id: Mapped[str] = mapped_column(String(128), index=True)
@@ -99,9 +104,9 @@ class Ticket(Base):
     agent: Mapped[str | None] = mapped_column(String(128))
     topic_ref: Mapped[str | None] = mapped_column(String(64))
     rating: Mapped[int | None]
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
-    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, index=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     uai: Mapped[str | None] = mapped_column(String(16), index=True)  # the school of the chat, when it was known
 
 
@@ -125,8 +130,10 @@ class ChatDay(Base):
     __tablename__ = "chat_days"
     __table_args__ = (
         UniqueConstraint("conversation_id", "day"),
-        Index("ix_chat_days_day_tenant", "day", "tenant"),
-        Index("ix_chat_days_uai_day", "uai", "day"),
+        # each holds every column its aggregates read (`bot.storage.dashboard`): the table itself is never read
+        Index("ix_chat_days_day", "day", "diagnosis", "tenant", "handed_over", "misses"),
+        Index("ix_chat_days_diagnosis_day", "diagnosis", "day", "tenant", "uai"),
+        Index("ix_chat_days_uai_day", "uai", "day", "diagnosis", "tenant", "handed_over", "misses"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

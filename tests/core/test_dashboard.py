@@ -56,7 +56,7 @@ def test_a_turn_keeps_only_known_ents_well_formed_schools_and_the_diagnosis_it_g
         None,
         False,
     )
-    events = [
+    events: list[dict[str, object]] = [
         {"event": "slot", "name": "diagnosis", "value": "account_locked"},
         {"event": "slot", "name": "misunderstood", "value": 1},
     ]

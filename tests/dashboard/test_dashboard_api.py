@@ -3,18 +3,22 @@ figures, wrong filters get a clear error, and the charts come as SVG the page's 
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
+from sqlalchemy import insert
 
 from bot.bootstrap import build_assistant
 from bot.channels.web import build_web_app, start_web
 from bot.dashboard.charts import CHARTS
 from bot.nlu.model import NluModel
 from bot.services import Services
+from bot.storage.models import ChatDay
+from tests.conftest import SettableClock
 from tests.support.processes import ROOT, free_port
 
 TOKEN = "dashboard-api-token-0123"
@@ -75,6 +79,25 @@ async def test_the_page_is_french_escaped_and_under_the_content_security_policy(
     assert '<html lang="fr">' in page and "<title>Support ENT — tableau de bord</title>" in page
     assert "{" not in page.split("data-messages=")[0]  # every placeholder filled
     assert 'data-messages="{&quot;title&quot;' in page  # the script's labels, escaped into an attribute
+
+
+async def test_the_same_figures_asked_within_a_minute_are_not_made_again(
+    url: str, seeded: Services, clock: SettableClock
+) -> None:
+    async def conversations() -> int:
+        async with (
+            aiohttp.ClientSession(headers={"Authorization": f"Bearer {TOKEN}"}) as http,
+            http.get(f"{url}/api/desk/dashboard?from=2026-11-01&to=2026-11-25") as response,
+        ):
+            return int((await response.json())["totals"]["conversations"])
+
+    assert await conversations() == 16
+    with seeded.database.begin() as connection:  # one more chat that day
+        values = {"conversation_id": 999, "day": dt.date(2026, 11, 20), "channel": "web", "handed_over": False}
+        connection.execute(insert(ChatDay).values(**values, turns=1, misses=0))
+    assert await conversations() == 16
+    clock.advance(seconds=61)
+    assert await conversations() == 17
 
 
 @pytest.mark.slow  # starts a Python process

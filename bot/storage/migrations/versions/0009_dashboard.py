@@ -31,12 +31,20 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('conversation_id', 'day')
     )
-    op.create_index('ix_chat_days_day_tenant', 'chat_days', ['day', 'tenant'], unique=False)
-    op.create_index('ix_chat_days_uai_day', 'chat_days', ['uai', 'day'], unique=False)
+    op.create_index(
+        'ix_chat_days_day', 'chat_days', ['day', 'diagnosis', 'tenant', 'handed_over', 'misses'], unique=False
+    )
+    op.create_index('ix_chat_days_diagnosis_day', 'chat_days', ['diagnosis', 'day', 'tenant', 'uai'], unique=False)
+    op.create_index(
+        'ix_chat_days_uai_day',
+        'chat_days',
+        ['uai', 'day', 'diagnosis', 'tenant', 'handed_over', 'misses'],
+        unique=False,
+    )
     op.add_column('tickets', sa.Column('uai', sa.String(length=16), nullable=True))
     op.create_index(op.f('ix_tickets_uai'), 'tickets', ['uai'], unique=False)
-    op.create_index(op.f('ix_tickets_created_at'), 'tickets', ['created_at'], unique=False)
-    op.create_index(op.f('ix_tickets_closed_at'), 'tickets', ['closed_at'], unique=False)
+    op.create_index('ix_tickets_created_at', 'tickets', ['created_at', 'tenant', 'uai'], unique=False)
+    op.create_index('ix_tickets_closed_at', 'tickets', ['closed_at', 'rating', 'tenant', 'uai'], unique=False)
     op.create_index(
         'ix_ticket_messages_author_ticket', 'ticket_messages', ['author', 'ticket_id', 'created_at'], unique=False
     )
@@ -44,11 +52,12 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index('ix_ticket_messages_author_ticket', table_name='ticket_messages')
-    op.drop_index(op.f('ix_tickets_closed_at'), table_name='tickets')
-    op.drop_index(op.f('ix_tickets_created_at'), table_name='tickets')
+    op.drop_index('ix_tickets_closed_at', table_name='tickets')
+    op.drop_index('ix_tickets_created_at', table_name='tickets')
     op.drop_index(op.f('ix_tickets_uai'), table_name='tickets')
     with op.batch_alter_table('tickets') as batch:
         batch.drop_column('uai')
     op.drop_index('ix_chat_days_uai_day', table_name='chat_days')
-    op.drop_index('ix_chat_days_day_tenant', table_name='chat_days')
+    op.drop_index('ix_chat_days_diagnosis_day', table_name='chat_days')
+    op.drop_index('ix_chat_days_day', table_name='chat_days')
     op.drop_table('chat_days')
