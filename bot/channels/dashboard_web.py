@@ -16,16 +16,16 @@ import json
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.core.dashboard import Figures, Filters
 from bot.dashboard.labels import LABELS_FILE, DashboardLabels
-from bot.dashboard.views import summary, svg_charts
 from bot.placeholders import fill
 from bot.services import Services
-from bot.services.dashboard import FiltersRefused, dashboard, filters
+
+if TYPE_CHECKING:  # the figures and charts are imported on the first request: `bot run` starts without them
+    from bot.core.dashboard import Figures, Filters
 
 STATIC = Path(__file__).resolve().parent / "static"
 KEPT_SECONDS = 60  # the same figures asked again within a minute (another lead, a filter back) are not redrawn
@@ -77,6 +77,8 @@ async def page(request: web.Request) -> web.Response:
 
 
 def _figures_json(services: Services, labels: DashboardLabels, figures: Figures) -> dict[str, Any]:
+    from bot.dashboard.views import summary, svg_charts
+
     asked = figures.filters
     return {
         "filters": {
@@ -102,6 +104,8 @@ def _figures_json(services: Services, labels: DashboardLabels, figures: Figures)
 
 
 async def figures_api(request: web.Request) -> web.Response:
+    from bot.services.dashboard import FiltersRefused, dashboard, filters
+
     services, labels = request.app[SERVICES], request.app[LABELS]
     query = request.query
     try:

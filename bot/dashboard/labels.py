@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import ConfigError
-from bot.core.dashboard import Granularity
 from bot.placeholders import fill
 from bot.yaml_files import read_yaml
+
+if TYPE_CHECKING:
+    from bot.core.dashboard import Granularity
 
 LABELS_FILE = Path("knowledge") / "dashboard.yml"
 SECTIONS = ("page", "top_by", "periods", "month_names", "charts", "diagnoses", "unknown_tenant", "columns", "totals")
@@ -61,7 +63,7 @@ class DashboardLabels:
 
     def period(self, start: dt.date, granularity: Granularity) -> str:
         """A period on an axis or in a CSV: `25/11` (a day, a week by its Monday), `nov. 2026` (a month)."""
-        if granularity is Granularity.MONTH:
+        if granularity.value == "month":
             return f"{self._months[start.month - 1]} {start.year}"
         return start.strftime("%d/%m")
 
