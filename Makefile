@@ -61,6 +61,7 @@ bench: $(STAMP)
 	$(PY) bench/nlu.py
 	$(PY) bench/instances.py
 	nice -n 10 $(PY) bench/growth.py
+	nice -n 10 $(PY) bench/dashboard.py
 	$(PY) bench/socketio_turns.py
 	$(PY) bench/startup.py
 
