@@ -99,6 +99,9 @@ def _wrapped(name: str, width: int = WRAP) -> str:
 
 
 def _empty(ax: Axes, labels: DashboardLabels) -> None:
+    """A chart without data says so, with no scale to read."""
+    ax.set_ylim(0, 1)
+    ax.set_yticks([])
     ax.text(0.5, 0.5, labels.text("charts", "empty"), ha="center", va="center", transform=ax.transAxes, color=GREY)
 
 
