@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 .PHONY: run chat check lint typecheck fast-tests test system-deps train nlu-eval bench mutation clean
 
 # the fast test layers: no system service (slapd, PostgreSQL, Chromium), no started process, no cross-validation
-FAST_TESTS := tests/core tests/nlu tests/dialogue tests/services tests/storage tests/mail tests/directory tests/cas tests/helpdesk \
+FAST_TESTS := tests/core tests/dashboard tests/nlu tests/dialogue tests/services tests/storage tests/mail tests/directory tests/cas tests/helpdesk \
 	tests/reliability/test_breaker.py tests/test_relay.py tests/test_scheduler.py tests/test_operations.py tests/test_assistant.py \
 	tests/test_memory.py tests/operations tests/actions/test_operations_actions.py tests/actions/test_resend_actions.py \
 	tests/actions/test_affirm_actions.py tests/actions/test_adml_actions.py tests/actions/test_proposals.py \
@@ -61,6 +61,7 @@ bench: $(STAMP)
 	$(PY) bench/nlu.py
 	$(PY) bench/instances.py
 	nice -n 10 $(PY) bench/growth.py
+	nice -n 10 $(PY) bench/dashboard.py
 	$(PY) bench/socketio_turns.py
 	$(PY) bench/startup.py
 	$(PY) bench/notices.py

@@ -131,6 +131,8 @@ class ActionDiagnose(NamedAction):
             SlotSet("tenant", check.tenant),
             SlotSet("sees_account", sees),
         ]
+        if account is not None and account.uai:
+            standing.append(SlotSet("school_uai", account.uai))
         typed_address = entity(tracker, "email") is not None
         if tracker.get_slot("problem") == "resend_activation" and not typed_address:
             # asked in so many words: resend at once (the same words whether the account exists or not)

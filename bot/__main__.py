@@ -129,6 +129,12 @@ def cmd_conversation_eval(args: argparse.Namespace) -> int:
     return evaluate(config, args, load_nlu(config), path, sys.stdout)
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from bot.commands.report import report
+
+    return report(_config(args), args, sys.stdout)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="clef, the ENT activation assistant")
     parser.add_argument("--config", help="configuration file (default: config.yml, or $CLEF_CONFIG)")
@@ -177,6 +183,15 @@ def main(argv: list[str] | None = None) -> int:
     conversations.add_argument("--verbose", "-v", action="store_true", help="list each failure")
     conversations.add_argument("--json", help="also write the results to this file")
     conversations.set_defaults(run=cmd_conversation_eval)
+    report = commands.add_parser("report", help="the support leads' dashboard as CSV and PNG files")
+    report.add_argument("--config", default=argparse.SUPPRESS, help="configuration file (as before the command)")
+    report.add_argument("--from", dest="start", help="first day, YYYY-MM-DD (default: 29 days before --to)")
+    report.add_argument("--to", dest="end", help="last day, YYYY-MM-DD (default: today)")
+    report.add_argument("--tenant", help="one ENT (an id of config.yml's tenants)")
+    report.add_argument("--uai", help="one school, by its UAI")
+    report.add_argument("--top-by", choices=["unactivated", "tickets"], default="unactivated")
+    report.add_argument("--out", default="var/report", help="folder of the CSV and PNG files (default: var/report)")
+    report.set_defaults(run=cmd_report)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     install_log_redaction()

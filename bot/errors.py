@@ -9,6 +9,7 @@ from bot.directory.fixture import FixtureError
 from bot.directory.port import DirectoryError
 from bot.knowledge import ArticleError
 from bot.nlu.training_data import TrainingDataError
+from bot.services.dashboard import FiltersRefused
 from bot.storage.db import DatabaseUnavailable, NotMigrated
 
 USER_ERRORS: tuple[type[Exception], ...] = (
@@ -21,4 +22,5 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     TrainingDataError,
     NotMigrated,
     DatabaseUnavailable,
+    FiltersRefused,
 )

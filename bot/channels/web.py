@@ -30,6 +30,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.channels.cas_web import CAS_ROUTES, install_cas
+from bot.channels.dashboard_web import DASHBOARD_ROUTES, install_dashboard
 from bot.channels.desk_teach import TEACH_ROUTES, install_teaching
 from bot.channels.desk_web import DESK_ROUTES, desk_auth, install_desk
 from bot.channels.web_input import is_unicode_text, web_sender
@@ -330,6 +331,7 @@ def build_web_app(
     app.on_cleanup.append(_stop_turns)
     install_desk(app, services, agent_token, address_of)
     install_teaching(app, services)
+    install_dashboard(app, services)
     sockets = install_socket(app, services, WebChatHooks(app))
     install_cas(app, services, address_of, sockets.on_socket)
     routes: list[web.AbstractRouteDef] = [
@@ -342,7 +344,7 @@ def build_web_app(
         web.post("/adresse/valider", validate_address),
         web.static("/static", STATIC),
     ]
-    app.add_routes(routes + DESK_ROUTES + TEACH_ROUTES + CAS_ROUTES + list(extra_routes or []))
+    app.add_routes(routes + DESK_ROUTES + TEACH_ROUTES + DASHBOARD_ROUTES + CAS_ROUTES + list(extra_routes or []))
     return app
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.accounts import DEFAULT_LOGIN_PATTERNS, matches_login
+from bot.core.chat_days import turn_usage
 from bot.core.eligibility import PROFILES_WITHOUT_SCHOOL
 from bot.core.redaction import contains_password, password_spans, redact
 from bot.dialogue.engine import DialogueEngine, DialogueState, Speaker
@@ -134,6 +135,7 @@ class Assistant:
         tickets_seen = s.tickets.changes
         open_ticket = s.tickets.open_for(message.sender_id)
         parse = self._parse(text, awaiting_code, message.client_address)
+        events_before = len(state.events)
         state, produced, hidden, understood = self._run_engine(message, state, parse, now)
         hidden = hidden or awaiting_code
         state.drop_metadata()
@@ -149,13 +151,21 @@ class Assistant:
             ("in", marker if hidden else text, parse["intent"]["name"], parse["intent"]["confidence"])
         ]
         transcript += [("out", HIDDEN_SECRET if r.sensitive else r.text, None, None) for r in replies]
-        s.conversations.save(message.sender_id, message.channel, state.to_dict(), transcript, now)
+        ticket = open_ticket if s.tickets.changes == tickets_seen else s.tickets.open_for(message.sender_id)
+        usage = turn_usage(
+            now.astimezone(s.timezone).date(),
+            message.channel,
+            state.slots,
+            state.events[events_before:],  # a failed turn's state is the one before it: no event of its own
+            tuple(s.config.tenants),
+            ticket.id if ticket else None,
+        )
+        s.conversations.save(message.sender_id, message.channel, state.to_dict(), transcript, now, usage)
         operations = [
             {"op": e.operation, "login": e.target, "by": e.actor_login}
             for e in appended
             if e.actor == message.sender_id and e.outcome == "done" and e.operation in CONTRACT_OPERATIONS
         ]
-        ticket = open_ticket if s.tickets.changes == tickets_seen else s.tickets.open_for(message.sender_id)
         return TurnResult(
             messages=replies,
             intent=understood,

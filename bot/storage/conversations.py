@@ -23,11 +23,13 @@ from typing import Any
 import orjson
 from sqlalchemy import Table, Text, bindparam, cast, insert, select, update
 
+from bot.core.chat_days import TurnUsage
 from bot.core.redaction import NOT_AN_IDENTIFIER, IdentifierRule, redact
 from bot.storage.batches import delete_in_batches
 from bot.storage.db import read_row
 from bot.storage.models import Conversation, Message, NluLabel, NluMiss
 from bot.storage.store import IdentifyingStore
+from bot.storage.usage import record_turn
 
 # the tables themselves: a turn's writes are plain statements, without the ORM's bulk machinery
 CONVERSATIONS = typing.cast(Table, Conversation.__table__)
@@ -74,8 +76,10 @@ class ConversationStore(IdentifyingStore):
         tracker: dict[str, Any],
         transcript: list[tuple[str, str, str | None, float | None]],
         now: dt.datetime,
+        usage: TurnUsage | None = None,
     ) -> None:
-        """Store the tracker and append transcript lines `(direction, text, intent, confidence)`, redacted."""
+        """Store the tracker and append transcript lines `(direction, text, intent, confidence)`, redacted; count
+        the turn's `usage` in the chat's day (`bot.storage.usage`) in the same transaction."""
         with self._stored_guard:
             read_back = self._stored.pop(sender_id, {})
         rejected = _rejected_identifiers(tracker, self._is_identifier)
@@ -109,6 +113,8 @@ class ConversationStore(IdentifyingStore):
             ]
             if lines:
                 connection.execute(_ADD_LINES, lines)
+            if usage is not None:
+                record_turn(connection, conversation_id, usage)
 
     def transcript(self, sender_id: str, limit: int = 30) -> list[tuple[str, str]]:
         """The latest redacted lines, oldest first."""

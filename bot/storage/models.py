@@ -5,7 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -73,6 +86,11 @@ class NluMiss(Base):
 
 class Ticket(Base):
     __tablename__ = "tickets"
+    # the dashboard's aggregates of tickets opened and closed read these alone (`bot.storage.dashboard`)
+    __table_args__ = (
+        Index("ix_tickets_created_at", "created_at", "tenant", "uai"),
+        Index("ix_tickets_closed_at", "closed_at", "rating", "tenant", "uai"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sender_id: Mapped[str] = mapped_column(String(128), index=True)
@@ -89,16 +107,45 @@ class Ticket(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    uai: Mapped[str | None] = mapped_column(String(16), index=True)  # the school of the chat, when it was known
 
 
 class TicketMessage(Base):
     __tablename__ = "ticket_messages"
+    # the dashboard's first agent answer of each ticket is read from this index alone
+    __table_args__ = (Index("ix_ticket_messages_author_ticket", "author", "ticket_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
     author: Mapped[str] = mapped_column(String(16))  # user | agent | bot
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class ChatDay(Base):
+    """A chat's day as the dashboard counts it (`bot.storage.usage`), with nothing personal: its ENT and school
+    when the chat told them, its last diagnosis, whether a person took over, its turns and misunderstood messages.
+    Kept when the conversation is purged (the conversation id is then a bare number), like the audit log."""
+
+    __tablename__ = "chat_days"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "day"),
+        # each holds every column its aggregates read (`bot.storage.dashboard`): the table itself is never read
+        Index("ix_chat_days_day", "day", "diagnosis", "tenant", "handed_over", "misses"),
+        Index("ix_chat_days_diagnosis_day", "diagnosis", "day", "tenant", "uai"),
+        Index("ix_chat_days_uai_day", "uai", "day", "diagnosis", "tenant", "handed_over", "misses"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int]
+    day: Mapped[dt.date] = mapped_column(Date)  # in the assistant's time zone
+    channel: Mapped[str] = mapped_column(String(32))
+    tenant: Mapped[str | None] = mapped_column(String(32))
+    uai: Mapped[str | None] = mapped_column(String(16))
+    diagnosis: Mapped[str | None] = mapped_column(String(64))
+    handed_over: Mapped[bool] = mapped_column(Boolean, default=False)  # a ticket of the chat was open that day
+    turns: Mapped[int] = mapped_column(Integer, default=0)
+    misses: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class AuditEvent(Base):

@@ -1,7 +1,7 @@
 """the intents agents gave misunderstood and unsure messages (teaching the assistant from its misses)
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-10 09:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import bot.storage.models
 
 
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
