@@ -61,6 +61,10 @@ def install_log_redaction() -> None:
     logging.setLogRecordFactory(redacting_factory)
 
 
+def log_redaction_installed() -> bool:
+    return _previous_factory is not None
+
+
 def uninstall_log_redaction() -> None:
     """Undo `install_log_redaction` (for tests)."""
     global _previous_factory

@@ -19,6 +19,7 @@ from bot.bootstrap import build_assistant, build_services, load_nlu
 from bot.config import AppConfig, load_config
 from bot.directory.fixture import DirectoryFixture, load_fixture
 from bot.directory.sql import SqlDirectory
+from bot.logging_redaction import log_redaction_installed, uninstall_log_redaction
 from bot.mail.capture import CaptureMailer
 from bot.messages import InboundMessage, TurnResult
 from bot.nlu.model import NluModel
@@ -74,6 +75,16 @@ def cas_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CasServer]:
 @pytest.fixture(scope="session")
 def nlu(config: AppConfig) -> NluModel:
     return load_nlu(config)
+
+
+@pytest.fixture(autouse=True)
+def log_redaction_as_found() -> Iterator[None]:
+    """A test that runs `python -m bot`'s `main` in process installs the log redaction for the process: it is taken
+    off after that test, so that what a test reads of the logs never depends on the order the tests run in."""
+    installed = log_redaction_installed()
+    yield
+    if not installed and log_redaction_installed():
+        uninstall_log_redaction()
 
 
 @pytest.fixture

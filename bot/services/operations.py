@@ -22,7 +22,7 @@ from bot.core.redaction import mask_email
 from bot.directory.port import DirectoryError
 from bot.mail.port import Mail
 from bot.mail.templates import compose
-from bot.messages import Button, OutboundMessage
+from bot.messages import Button, OutboundMessage, split_sender
 from bot.placeholders import fill
 from bot.services.container import Services
 from bot.storage.audit import Outcome
@@ -247,8 +247,15 @@ class Operations:
         try:
             self._audit(actor, channel, op, target, outcome, detail)
         except Exception as exc:  # the change is made: say so in the log, never with what was set
+            # neither the target's identifier followed by a word nor a "telegram:6001" the log's redaction would take
+            # for a password
             log.error(
-                "audit row %s/%s on %s by %s not written: %s", op, outcome, target, actor.sender_id, type(exc).__name__
+                "audit row not written (%s/%s, target %s, by %s chat %s): %s",
+                op,
+                outcome,
+                target,
+                *split_sender(actor.sender_id),
+                type(exc).__name__,
             )
 
     def unlock_account(self, actor: Actor, channel: str, login: str) -> OperationResult:

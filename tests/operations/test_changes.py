@@ -110,7 +110,7 @@ def test_a_reset_made_is_shown_even_if_its_last_audit_row_is_not_written(
     assert result.done and result.provisional_password is not None
     assert [row[4] for row in audit_rows(linked, "reset_password")] == ["started"]  # enough to recover from
     assert caplog.messages == [
-        "audit row reset_password/done on lucas.martin by telegram:6001 not written: RuntimeError"
+        "audit row not written (reset_password/done, target lucas.martin, by telegram chat 6001): RuntimeError"
     ]
     assert result.provisional_password not in caplog.text
 
@@ -124,7 +124,7 @@ def test_a_failure_whose_audit_row_is_not_written_is_still_a_failure(
         result = operations.reset_password(linked.actor(ADML), "telegram", "lucas.martin")
     assert (result.status, result.reason) == ("failed", "directory_down")
     assert caplog.messages == [
-        "audit row reset_password/failed on lucas.martin by telegram:6001 not written: RuntimeError"
+        "audit row not written (reset_password/failed, target lucas.martin, by telegram chat 6001): RuntimeError"
     ]
 
 
