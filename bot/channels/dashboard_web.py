@@ -15,20 +15,18 @@ import html
 import json
 import threading
 from collections import OrderedDict
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from bot.channels.desk_page import Layout, desk_page
 from bot.channels.desk_web import DESK_LINKS
 from bot.dashboard.labels import LABELS_FILE, DashboardLabels
-from bot.placeholders import fill
 from bot.services import Services
 
 if TYPE_CHECKING:  # the figures and charts are imported on the first request: `bot run` starts without them
     from bot.core.dashboard import Figures, Filters
 
-STATIC = Path(__file__).resolve().parent / "static"
 KEPT_SECONDS = 60  # the same figures asked again within a minute (another lead, a filter back) are not redrawn
 KEPT_ANSWERS = 32
 
@@ -68,10 +66,16 @@ def install_dashboard(app: web.Application, services: Services) -> None:
     app[LABELS] = labels
     app[SERVICES] = services
     app[RECENT] = RecentAnswers()
-    shown = {key: html.escape(value) for key, value in labels.section("page").items()}
-    shown["messages"] = html.escape(json.dumps(labels.section("page"), ensure_ascii=False))
-    app[PAGE] = fill((STATIC / "dashboard.html").read_text(encoding="utf-8"), shown)
-    app[DESK_LINKS].append(f'<p><a href="/desk/tableau">{html.escape(labels.section("page")["desk_link"])}</a></p>')
+    words = labels.section("page")
+    layout = Layout(
+        title=labels.text("page", "title"),
+        heading=labels.text("page", "heading"),
+        token_label=labels.text("page", "token"),
+        login=labels.text("page", "connect"),
+    )
+    messages = html.escape(json.dumps(words, ensure_ascii=False))  # the script's labels, in an attribute
+    app[PAGE] = desk_page("dashboard", layout, words, {"messages": messages})
+    app[DESK_LINKS].append(f'<p><a href="/desk/tableau">{html.escape(words["desk_link"])}</a></p>')
 
 
 async def page(request: web.Request) -> web.Response:

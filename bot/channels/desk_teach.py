@@ -19,7 +19,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.channels.desk_web import AGENT, API, DESK_LINKS
+from bot.channels.desk_page import Layout, desk_page
+from bot.channels.desk_web import AGENT, API, DESK_LINKS, json_error, json_object
 from bot.config import ConfigError
 from bot.knowledge_files import KNOWLEDGE, Knowledge
 from bot.services import Services
@@ -55,52 +56,6 @@ SCRIPT_KEYS = (
     "too_many_tries",
 )
 
-_PAGE = """<!doctype html>
-<html lang="fr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<link rel="stylesheet" href="/static/desk.css">
-</head>
-<body>
-<header><h1>{title}</h1></header>
-<main class="teach">
-  <form id="login" hidden>
-    <label for="token">{token_label}</label>
-    <input id="token" type="password" autocomplete="off">
-    <div class="actions"><button type="submit">{login}</button></div>
-  </form>
-  <section id="misses" hidden>
-    <h2>{heading}</h2>
-    <p class="status">{intro}</p>
-    <p id="summary" class="status"></p>
-    <ul id="groups"></ul>
-    <div class="actions">
-      <button type="button" id="refresh" class="secondary">{refresh}</button>
-      <a href="/desk">{back_link}</a>
-    </div>
-  </section>
-  <p id="notice" role="status"></p>
-</main>
-<template id="group-row">
-  <li class="group">
-    <ul class="examples"></ul>
-    <p class="status count"></p>
-    <p class="status suggested"></p>
-    <label>{intent_label} <select class="intent"><option value="">{choose}</option></select></label>
-    <div class="actions">
-      <button type="button" class="assign">{assign}</button>
-      <button type="button" class="off-topic secondary">{off_topic}</button>
-    </div>
-  </li>
-</template>
-<script type="application/json" id="texts">{texts}</script>
-<script src="/static/teach.js"></script>
-</body>
-</html>
-"""
-
 
 class TeachTexts:
     """knowledge/desk-teach.yml: the page's words, the script's, and a label for every intent that may be taught."""
@@ -129,16 +84,14 @@ class TeachTexts:
 
 TEACHING = web.AppKey("teaching", Teaching)
 TEXTS = web.AppKey("teach_texts", TeachTexts)
+PAGE = web.AppKey("teach_page", str)
 
 
 def install_teaching(app: web.Application, services: Services) -> None:
     app[TEACHING] = Teaching(services, Knowledge(services.config.path(KNOWLEDGE)))
     app[TEXTS] = TeachTexts(services.config.path(TEXTS_FILE))
+    app[PAGE] = teach_page(app[TEXTS])
     app[DESK_LINKS].append(desk_link(app[TEXTS]))
-
-
-def _error(status: int, message: str) -> web.Response:
-    return web.json_response({"error": message}, status=status)
 
 
 def _json_for_html(value: Any) -> str:
@@ -151,11 +104,17 @@ def desk_link(texts: TeachTexts) -> str:
     return f'<p><a href="/desk/apprendre">{html.escape(texts.page["desk_link"])}</a></p>'
 
 
+def teach_page(texts: TeachTexts) -> str:
+    """The page: static/teach.html in the desk's layout, the script's words in a JSON element of it."""
+    words = {key: value for key, value in texts.page.items() if key in PAGE_KEYS}
+    layout = Layout(
+        title=words["title"], heading=words["title"], token_label=words["token_label"], login=words["login"]
+    )
+    return desk_page("teach", layout, words, {"texts": _json_for_html(texts.script)})
+
+
 async def page(request: web.Request) -> web.Response:
-    texts = request.app[TEXTS]
-    values = {key: html.escape(value) for key, value in texts.page.items() if key in PAGE_KEYS}
-    body = _PAGE.format(**values, texts=_json_for_html(texts.script))
-    return web.Response(text=body, content_type="text/html", headers={"Cache-Control": "no-cache"})
+    return web.Response(text=request.app[PAGE], content_type="text/html", headers={"Cache-Control": "no-cache"})
 
 
 async def misses(request: web.Request) -> web.Response:
@@ -185,20 +144,16 @@ async def misses(request: web.Request) -> web.Response:
 
 
 async def _label_request(request: web.Request) -> tuple[list[str], str] | web.Response:
-    if request.content_type != "application/json":
-        return _error(415, "the body must be sent as application/json")
-    try:
-        body = await request.json()
-    except ValueError:
-        return _error(400, 'the body must be JSON: {"keys": [...], "intent": "..."}')
-    keys = body.get("keys") if isinstance(body, dict) else None
-    intent = body.get("intent") if isinstance(body, dict) else None
+    body = await json_object(request, '{"keys": [...], "intent": "..."}')
+    if isinstance(body, web.Response):
+        return body
+    keys, intent = body.get("keys"), body.get("intent")
     if not isinstance(keys, list) or not keys or not all(isinstance(k, str) and len(k) <= 40 for k in keys):
-        return _error(400, "`keys` must be a non-empty list of the group's message keys")
+        return json_error(400, "`keys` must be a non-empty list of the group's message keys")
     if len(keys) > MAX_KEYS:
-        return _error(400, f"`keys` is limited to {MAX_KEYS} messages")
+        return json_error(400, f"`keys` is limited to {MAX_KEYS} messages")
     if not isinstance(intent, str) or not intent:
-        return _error(400, "`intent` must be one of the intents listed")
+        return json_error(400, "`intent` must be one of the intents listed")
     return keys, intent
 
 
@@ -211,7 +166,7 @@ async def label(request: web.Request) -> web.Response:
     try:
         done = await asyncio.to_thread(teaching.label, agent, keys, intent)
     except TeachingRefused as exc:
-        return _error(400, str(exc))
+        return json_error(400, str(exc))
     return web.json_response({"labelled": done, "intent": intent, "label": request.app[TEXTS].label(intent)})
 
 

@@ -140,8 +140,21 @@ def install_desk(
     app[DESK_LINKS] = []
 
 
-def _error(status: int, message: str) -> web.Response:
+def json_error(status: int, message: str) -> web.Response:
+    """The desk API's refusal: `{"error": message}` with `status`."""
     return web.json_response({"error": message}, status=status)
+
+
+async def json_object(request: web.Request, shape: str) -> dict[str, Any] | web.Response:
+    """A desk API request's JSON body, `{}` for JSON that is not an object, or the error that says the body must be
+    JSON sent as application/json, like `shape`."""
+    if request.content_type != "application/json":
+        return json_error(415, "the body must be sent as application/json")
+    try:
+        body = await request.json()
+    except ValueError:
+        return json_error(400, f"the body must be JSON: {shape}")
+    return body if isinstance(body, dict) else {}
 
 
 @web.middleware
@@ -151,17 +164,17 @@ async def desk_auth(request: web.Request, handler: Handler) -> web.StreamRespons
         return await handler(request)
     tokens = request.app[DESK_TOKENS]
     if not tokens:
-        return _error(404, "the agents' desk is off: set the agent token variable")
+        return json_error(404, "the agents' desk is off: set the agent token variable")
     services = request.app[SERVICES]
     key = f"desk:failures:{request.app[DESK_ADDRESS](request)}"
     limit = services.config.web.desk_failures_per_ip
     if await asyncio.to_thread(services.limiter.reached, key, limit, services.now()):
-        return _error(429, "too many wrong tokens from this address: wait")
+        return json_error(429, "too many wrong tokens from this address: wait")
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     name = _match(given, tokens)
     if name is None:
         await asyncio.to_thread(services.limiter.hit, key, limit, services.now())
-        return _error(401, "unknown agent token")
+        return json_error(401, "unknown agent token")
     request[AGENT] = Actor(AGENT_PREFIX + name, is_agent=True)
     return await handler(request)
 
@@ -185,15 +198,15 @@ def _page_query(request: web.Request) -> tuple[str, str | None, int, int] | web.
     tenants = request.app[SERVICES].config.tenants
     status = query.get("status") or ("all" if query.get("all") else "active")
     if status not in STATUS_FILTERS:
-        return _error(400, f"`status` must be one of {', '.join(STATUS_FILTERS)}")
+        return json_error(400, f"`status` must be one of {', '.join(STATUS_FILTERS)}")
     tenant = query.get("tenant") or None
     if tenant is not None and tenant not in tenants:
-        return _error(400, f"`tenant` must be one of {', '.join(tenants)}")
+        return json_error(400, f"`tenant` must be one of {', '.join(tenants)}")
     try:
         number = _positive(query.get("page"), 1, "page")
         per_page = _positive(query.get("per_page"), 50, "per_page", MAX_PER_PAGE)
     except ValueError as exc:
-        return _error(400, str(exc))
+        return json_error(400, str(exc))
     return status, tenant, number, per_page
 
 
@@ -223,7 +236,7 @@ async def ticket(request: web.Request) -> web.Response:
     number = _ticket_id(request)
     found = await asyncio.to_thread(services.tickets.get, number) if number else None
     if found is None:
-        return _error(404, "no such ticket")
+        return json_error(404, "no such ticket")
     messages = await asyncio.to_thread(services.tickets.messages, found.id)
     return web.json_response(
         {
@@ -236,21 +249,18 @@ async def ticket(request: web.Request) -> web.Response:
 
 async def _reply_text(request: web.Request) -> str | web.Response:
     """The text of an agent's reply, or the error that says what is wrong with it."""
-    if request.content_type != "application/json":
-        return _error(415, "the body must be sent as application/json")
-    try:
-        body = await request.json()
-    except ValueError:
-        return _error(400, 'the body must be JSON: {"text": "..."}')
-    text = body.get("text") if isinstance(body, dict) else None
+    body = await json_object(request, '{"text": "..."}')
+    if isinstance(body, web.Response):
+        return body
+    text = body.get("text")
     if not isinstance(text, str) or not text.strip():
-        return _error(400, "`text` must be a non-empty string")
+        return json_error(400, "`text` must be a non-empty string")
     if len(text) > MAX_REPLY_CHARS:
-        return _error(400, f"`text` is limited to {MAX_REPLY_CHARS} characters")
+        return json_error(400, f"`text` is limited to {MAX_REPLY_CHARS} characters")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return _error(400, "`text` must be valid Unicode text")
+        return json_error(400, "`text` must be valid Unicode text")
     return text
 
 
@@ -259,9 +269,9 @@ async def act(request: web.Request) -> web.Response:
     number = _ticket_id(request)
     action = request.match_info["action"]
     if number is None:
-        return _error(404, "no such ticket")
+        return json_error(404, "no such ticket")
     if action not in ("take", "close", "reply"):
-        return _error(404, f"unknown action {action!r}")
+        return json_error(404, f"unknown action {action!r}")
     desk, agent = request.app[DESK], request[AGENT]
     try:
         if action == "reply":
@@ -273,7 +283,7 @@ async def act(request: web.Request) -> web.Response:
             perform = desk.take if action == "take" else desk.close
             done = await asyncio.to_thread(perform, agent, number, "web")
     except DeskRefused as exc:
-        return _error(409, str(exc))
+        return json_error(409, str(exc))
     return web.json_response(_ticket_json(done))
 
 

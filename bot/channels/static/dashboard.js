@@ -1,12 +1,9 @@
 (function () {
   "use strict";
-  var token = sessionStorage.getItem("clef-agent-token") || "";
-  var messages = JSON.parse(document.body.dataset.messages || "{}");
+  var messages = JSON.parse(document.getElementById("board").dataset.messages || "{}");
+  var desk = clefDesk(messages, ["board"]);
+  var $ = desk.$, notice = desk.notice;
   var choicesShown = false;
-  function $(id) { return document.getElementById(id); }
-  function notice(text) { $("notice").textContent = text || ""; }
-
-  function showLogin(text) { $("login").hidden = false; $("board").hidden = true; notice(text); }
 
   function option(select, value, text) {
     var item = document.createElement("option");
@@ -52,33 +49,21 @@
   function load() {
     document.body.classList.add("busy");
     notice(messages.loading);
-    return fetch("/api/desk/dashboard" + query(), { headers: { "Authorization": "Bearer " + token } })
-      .then(function (response) {
-        return response.json().then(function (data) {
-          if (response.status === 401) { showLogin(messages.unknown_token); return; }
-          if (response.status === 429) { showLogin(messages.too_many_tries); return; }
-          if (!response.ok) { notice(data.error || String(response.status)); return; }
-          $("login").hidden = true; $("board").hidden = false;
-          showChoices(data);
-          showFilters(data.filters);
-          $("summary").textContent = data.summary;
-          showCharts(data.charts);
-          notice("");
-          document.body.dataset.loaded = data.filters.from + "/" + data.filters.to + "/" + (data.filters.tenant || "") + "/" + (data.filters.uai || "") + "/" + data.filters.top_by;
-        });
+    return desk.api("GET", "/api/desk/dashboard" + query())
+      .then(function (data) {
+        desk.show("board");
+        showChoices(data);
+        showFilters(data.filters);
+        $("summary").textContent = data.summary;
+        showCharts(data.charts);
+        notice("");
+        document.body.dataset.loaded = data.filters.from + "/" + data.filters.to + "/" + (data.filters.tenant || "") + "/" + (data.filters.uai || "") + "/" + data.filters.top_by;
       })
-      .catch(function (e) { notice(e.message); })
+      .catch(desk.failure(notice))
       .then(function () { document.body.classList.remove("busy"); });
   }
 
-  $("login").addEventListener("submit", function (event) {
-    event.preventDefault();
-    token = $("token").value.trim();
-    sessionStorage.setItem("clef-agent-token", token);
-    $("token").value = "";
-    load();
-  });
   $("filters").addEventListener("submit", function (event) { event.preventDefault(); load(); });
 
-  if (token) { load(); } else { showLogin(""); }
+  desk.start(load);
 })();

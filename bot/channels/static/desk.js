@@ -1,28 +1,12 @@
 (function () {
   "use strict";
-  var token = sessionStorage.getItem("clef-agent-token") || "";
+  var desk = clefDesk({
+    unknown_token: "Jeton inconnu.",
+    too_many_tries: "Trop d'essais depuis votre réseau : patientez quelques minutes.",
+    status_prefix: "erreur "
+  }, ["list", "detail"]);
+  var $ = desk.$, notice = desk.notice, api = desk.api;
   var current = null;
-  function $(id) { return document.getElementById(id); }
-  function notice(text) { $("notice").textContent = text || ""; }
-
-  function api(method, path, body) {
-    return fetch(path, {
-      method: method,
-      headers: { "Authorization": "Bearer " + token, "Content-Type": "application/json" },
-      body: body ? JSON.stringify(body) : undefined
-    }).then(function (response) {
-      return response.json().then(function (data) {
-        if (response.status === 401) { showLogin("Jeton inconnu."); throw new Error("401"); }
-        if (response.status === 429) { showLogin("Trop d'essais depuis votre réseau : patientez quelques minutes."); throw new Error("401"); }
-        if (!response.ok) { throw new Error(data.error || ("erreur " + response.status)); }
-        return data;
-      });
-    });
-  }
-
-  function showLogin(text) {
-    $("login").hidden = false; $("list").hidden = true; $("detail").hidden = true; notice(text);
-  }
 
   function label(status) { return { open: "en attente", taken: "prise en charge", closed: "close" }[status] || status; }
 
@@ -45,7 +29,7 @@
     var query = "?status=" + encodeURIComponent($("status").value) + "&tenant=" + encodeURIComponent($("tenant").value)
       + "&page=" + page + "&per_page=25";
     return api("GET", "/api/desk/tickets" + query).then(function (data) {
-      $("login").hidden = true; $("list").hidden = false;
+      desk.show("list");
       showTenants(data.tenants || []);
       pages = data.pages;
       if (page > pages) { page = pages; return loadList(); }
@@ -64,7 +48,7 @@
         item.appendChild(button);
         list.appendChild(item);
       });
-    }).catch(function (e) { if (e.message !== "401") { notice(e.message); } });
+    }).catch(desk.failure(notice));
   }
 
   function open(id) {
@@ -75,23 +59,16 @@
       $("meta").textContent = "Canal : " + t.channel + " · ENT : " + (t.tenant || "inconnu") + " · diagnostic : " + (t.diagnosis || "-") + " · " + t.summary;
       $("transcript").textContent = t.transcript || "(vide)";
       $("messages").textContent = t.messages.map(function (m) { return (m.author === "agent" ? "Conseiller" : "Usager") + " : " + m.text; }).join("\n") || "(aucun)";
-    }).catch(function (e) { if (e.message !== "401") { notice(e.message); } });
+    }).catch(desk.failure(notice));
   }
 
   function act(action, body, done) {
     if (current === null) { return; }
     api("POST", "/api/desk/tickets/" + current + "/" + action, body).then(function () {
       notice(done); return Promise.all([open(current), loadList()]);
-    }).catch(function (e) { if (e.message !== "401") { notice("Impossible : " + e.message); } });
+    }).catch(desk.failure(function (message) { notice("Impossible : " + message); }));
   }
 
-  $("login").addEventListener("submit", function (event) {
-    event.preventDefault();
-    token = $("token").value.trim();
-    sessionStorage.setItem("clef-agent-token", token);
-    $("token").value = "";
-    loadList();
-  });
   $("refresh").addEventListener("click", loadList);
   $("prev").addEventListener("click", function () { if (page > 1) { page -= 1; loadList(); } });
   $("next").addEventListener("click", function () { if (page < pages) { page += 1; loadList(); } });
@@ -106,5 +83,5 @@
     $("reply").value = "";
   });
 
-  if (token) { loadList(); } else { showLogin(""); }
+  desk.start(loadList);
 })();
