@@ -17,16 +17,13 @@ import secrets
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-
-import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.latency import LOGINS, SCRIPT  # noqa: E402
 from bench.measures import percentile  # noqa: E402
+from bench.web_throughput import load  # noqa: E402
 from bot.bootstrap import build_services, load_demo_directory  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from tests.support.postgres import Postgres, binaries  # noqa: E402
@@ -46,32 +43,15 @@ def start_instance(folder: Path, url: str, key: str) -> tuple[subprocess.Popen[b
     process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     wait_for_http(f"{base}/health", process, timeout=180)
-    return process, f"{base}/webhooks/rest/webhook"
+    return process, base
 
 
-async def load(urls: list[str], clients: int, requests_per_client: int, label: str) -> float:
-    """Each client a chat running the mix on one instance (clients spread over `urls`); the requests a second."""
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
-
-        async def client(index: int) -> list[float]:
-            url, times = urls[index % len(urls)], []
-            for turn in range(requests_per_client):
-                line = SCRIPT[turn % len(SCRIPT)].format(login=LOGINS[index % len(LOGINS)])
-                started = time.perf_counter()
-                async with session.post(url, json={"sender": f"{label}-{index}", "message": line}) as response:
-                    await response.read()
-                    assert response.status == 200, response.status
-                times.append((time.perf_counter() - started) * 1000)
-            return times
-
-        started = time.perf_counter()
-        results = await asyncio.gather(*(client(i) for i in range(clients)))
-        elapsed = time.perf_counter() - started
-    flat = [t for r in results for t in r]
-    rate = len(flat) / elapsed
+def measured(bases: list[str], clients: int, requests_per_client: int, label: str) -> float:
+    """The mix sent to the instances at `bases`; prints and returns the requests a second."""
+    rate, times = asyncio.run(load(bases, clients, requests_per_client, label))
     print(
-        f"{len(urls)} instance(s), {clients} clients: {rate:6.1f} requests/s, "
-        f"p50 {percentile(flat, 50):.0f} ms, p99 {percentile(flat, 99):.0f} ms"
+        f"{len(bases)} instance(s), {clients} clients: {rate:6.1f} requests/s, "
+        f"p50 {percentile(times, 50):.0f} ms, p99 {percentile(times, 99):.0f} ms"
     )
     return rate
 
@@ -95,12 +75,12 @@ def main() -> None:
         services = build_services(load_config(folder / "a" / "config.yml"))
         load_demo_directory(services)
         services.database.dispose()
-        asyncio.run(load([first_url], 4, 5, "warm-a"))
-        one = asyncio.run(load([first_url], args.clients, args.requests_per_client, "one"))
+        measured([first_url], 4, 5, "warm-a")
+        one = measured([first_url], args.clients, args.requests_per_client, "one")
         second, second_url = start_instance(folder / "b", server.url, key)
         processes.append(second)
-        asyncio.run(load([second_url], 4, 5, "warm-b"))
-        two = asyncio.run(load([first_url, second_url], args.clients, args.requests_per_client, "two"))
+        measured([second_url], 4, 5, "warm-b")
+        two = measured([first_url, second_url], args.clients, args.requests_per_client, "two")
         print(f"two instances / one: {two / one:.2f}×")
     finally:
         for process in processes:

@@ -76,14 +76,14 @@ async def _all_answering(base: str, workers: int, seconds: float = 120) -> None:
         raise RuntimeError(f"only {len(seen)} of {workers} workers answered")
 
 
-async def load(base: str, clients: int, requests_per_client: int, label: str) -> tuple[float, list[float]]:
-    """Each client a chat running the mix, one request at a time; the requests a second and each one's time."""
-    url = f"{base}/webhooks/rest/webhook"
+async def load(bases: list[str], clients: int, requests_per_client: int, label: str) -> tuple[float, list[float]]:
+    """Each client a chat running the mix, one request at a time, on one of `bases` (the clients spread over them);
+    the requests a second and each one's time."""
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=120)) as session:
 
         async def client(index: int) -> list[float]:
-            times = []
+            url, times = f"{bases[index % len(bases)]}/webhooks/rest/webhook", []
             for turn in range(requests_per_client):
                 line = SCRIPT[turn % len(SCRIPT)].format(login=LOGINS[index % len(LOGINS)])
                 started = time.perf_counter()
@@ -105,8 +105,8 @@ def measure(database: str, workers: int, args: argparse.Namespace, database_url:
     folder = Path(tempfile.mkdtemp(prefix=f"clef-bench-web-{database}-{workers}-"))
     process, base = start(folder, workers, database_url)
     try:
-        asyncio.run(load(base, args.clients, len(SCRIPT), "warm"))
-        rate, times = asyncio.run(load(base, args.clients, args.requests_per_client, "bench"))
+        asyncio.run(load([base], args.clients, len(SCRIPT), "warm"))
+        rate, times = asyncio.run(load([base], args.clients, args.requests_per_client, "bench"))
     finally:
         stop(process)
     print(

@@ -3,12 +3,16 @@ channel's tests."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from selenium import webdriver
 
+from bot.bootstrap import build_assistant
+from bot.channels.web import build_web_app, start_web
+from bot.nlu.model import NluModel
+from bot.services import Services
 from tests.support.assistant_process import assistant_process
 from tests.support.browser import chromium
 from tests.support.processes import free_port, write_test_config
@@ -45,3 +49,12 @@ def browser() -> Iterator[webdriver.Chrome]:
     """A headless Chromium for the page tests of a module."""
     with chromium() as driver:
         yield driver
+
+
+@pytest.fixture
+async def web_url(services: Services, nlu: NluModel) -> AsyncIterator[str]:
+    """The web channel of the test's services, served in this process on a free port."""
+    port = free_port()
+    runner = await start_web(build_web_app(build_assistant(services, nlu)), "127.0.0.1", port)
+    yield f"http://127.0.0.1:{port}"
+    await runner.cleanup()

@@ -5,29 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
 from selenium.webdriver.common.by import By
 
-from bot.bootstrap import build_assistant
-from bot.channels.web import STATIC, build_web_app, start_web
-from bot.nlu.model import NluModel
-from bot.services import Services
+from bot.channels.web import STATIC
 from tests.conftest import SettableClock
 from tests.support.browser import chromium
-from tests.support.processes import free_port
 
 PARIS = dt.timezone(dt.timedelta(hours=2))
-
-
-@pytest.fixture
-async def web_url(services: Services, nlu: NluModel) -> AsyncIterator[str]:
-    port = free_port()
-    runner = await start_web(build_web_app(build_assistant(services, nlu)), "127.0.0.1", port)
-    yield f"http://127.0.0.1:{port}"
-    await runner.cleanup()
 
 
 async def chat_page(url: str) -> str:

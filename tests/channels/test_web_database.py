@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import aiohttp
@@ -13,10 +13,8 @@ import socketio
 from sqlalchemy import event
 
 from bot.bootstrap import build_assistant
-from bot.channels.web import build_web_app, start_web
 from bot.nlu.model import NluModel
 from bot.services import Services
-from tests.support.processes import free_port
 
 
 def _on_every_connection(services: Services, *pragmas: str) -> None:
@@ -28,14 +26,6 @@ def _on_every_connection(services: Services, *pragmas: str) -> None:
 
     event.listen(services.database, "connect", run)
     services.database.dispose()
-
-
-@pytest.fixture
-async def web_url(services: Services, nlu: NluModel) -> AsyncIterator[str]:
-    port = free_port()
-    runner = await start_web(build_web_app(build_assistant(services, nlu)), "127.0.0.1", port)
-    yield f"http://127.0.0.1:{port}"
-    await runner.cleanup()
 
 
 @pytest.fixture

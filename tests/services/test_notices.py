@@ -111,6 +111,14 @@ class Deployment:
     def to(self, user: int, method: str = "sendMessage") -> list[Call]:
         return self.api.sent(method, user)
 
+    async def lucas_subscribed_a_week_before_the_freeze(self, clock: SettableClock) -> Services:
+        """Started on 8 July 2026 at 10:00 (the summer freeze five days ahead), lucas.martin's chat linked, opted in."""
+        clock.now = dt.datetime(2026, 7, 8, 10, tzinfo=PARIS)
+        services = await self.start()
+        self.link(LUCAS, "lucas.martin")
+        self.opt_in(LUCAS)
+        return services
+
 
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotApi]:
@@ -190,10 +198,7 @@ async def test_no_announcement_before_the_sending_hours_nor_to_a_chat_that_unlin
 async def test_an_announcement_telegram_answers_429_to_arrives_once(
     deployment: Deployment, clock: SettableClock, api: FakeBotApi
 ) -> None:
-    clock.now = dt.datetime(2026, 7, 8, 10, tzinfo=PARIS)
-    await deployment.start()
-    deployment.link(LUCAS, "lucas.martin")
-    deployment.opt_in(LUCAS)
+    await deployment.lucas_subscribed_a_week_before_the_freeze(clock)
     api.fail_next("sendMessage", "429")
     await deployment.run(announce_freezes)
     await api.wait_for(lambda: deployment.to(LUCAS))
@@ -218,10 +223,7 @@ async def test_a_run_sends_at_most_its_budget_and_the_next_run_sends_the_rest(
 async def test_a_run_cut_short_after_its_claim_is_delivered_once_by_the_next_run(
     deployment: Deployment, clock: SettableClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clock.now = dt.datetime(2026, 7, 8, 10, tzinfo=PARIS)
-    services = await deployment.start()
-    deployment.link(LUCAS, "lucas.martin")
-    deployment.opt_in(LUCAS)
+    services = await deployment.lucas_subscribed_a_week_before_the_freeze(clock)
 
     def dies(sender_id: str) -> None:
         raise RuntimeError("the instance died between the claim and the sending")
@@ -240,10 +242,7 @@ async def test_a_run_cut_short_after_its_claim_is_delivered_once_by_the_next_run
 async def test_a_run_cut_short_before_its_claim_was_committed_sends_once_at_the_next_run(
     deployment: Deployment, clock: SettableClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clock.now = dt.datetime(2026, 7, 8, 10, tzinfo=PARIS)
-    services = await deployment.start()
-    deployment.link(LUCAS, "lucas.martin")
-    deployment.opt_in(LUCAS)
+    services = await deployment.lucas_subscribed_a_week_before_the_freeze(clock)
     append = services.audit.append
 
     def dies_recording(**row: Any) -> int:
@@ -374,10 +373,7 @@ async def test_no_reminder_once_the_account_was_activated_nor_to_a_chat_that_did
 async def test_a_chat_opting_in_after_the_days_pass_is_told_the_next_day(
     deployment: Deployment, clock: SettableClock
 ) -> None:
-    clock.now = dt.datetime(2026, 7, 8, 10, tzinfo=PARIS)
-    await deployment.start()
-    deployment.link(LUCAS, "lucas.martin")
-    deployment.opt_in(LUCAS)
+    await deployment.lucas_subscribed_a_week_before_the_freeze(clock)
     assert len(await deployment.run(announce_freezes)) == 1
     deployment.link(MARIE, "marie.dupont")
     deployment.opt_in(MARIE)
