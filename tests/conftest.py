@@ -7,6 +7,7 @@ training data's fingerprint, so an unchanged nlu.yml is not trained twice).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import tempfile
 from collections.abc import Iterator
@@ -78,13 +79,28 @@ def nlu(config: AppConfig) -> NluModel:
 
 
 @pytest.fixture(autouse=True)
-def log_redaction_as_found() -> Iterator[None]:
-    """A test that runs `python -m bot`'s `main` in process installs the log redaction for the process: it is taken
-    off after that test, so that what a test reads of the logs never depends on the order the tests run in."""
+def logging_as_found() -> Iterator[None]:
+    """A test that runs `python -m bot`'s `main` in process configures logging for the process (a root handler,
+    quieter loggers, the log redaction): all of it is put back after that test, so that what a test reads of the
+    logs never depends on the order the tests run in."""
     installed = log_redaction_installed()
+    handlers, root_level = list(logging.root.handlers), logging.root.level
+    levels = {
+        name: logger.level
+        for name, logger in logging.Logger.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
+    }
     yield
     if not installed and log_redaction_installed():
         uninstall_log_redaction()
+    logging.root.handlers[:] = handlers
+    logging.root.setLevel(root_level)
+    for name, logger in _loggers():
+        logger.setLevel(levels.get(name, logging.NOTSET))
+
+
+def _loggers() -> list[tuple[str, logging.Logger]]:
+    return [(n, lg) for n, lg in logging.Logger.manager.loggerDict.items() if isinstance(lg, logging.Logger)]
 
 
 @pytest.fixture
