@@ -32,7 +32,7 @@ class WebWorkers:
 
     def start(self) -> None:
         for _ in range(self._count):
-            self._processes.append(subprocess.Popen(self._command))
+            self._processes.append(self._spawn())
             self._started.append(time.monotonic())
         log.info("%d web workers started", self._count)
 
@@ -43,12 +43,15 @@ class WebWorkers:
                 for index, process in enumerate(self._processes):
                     if process.poll() is not None and time.monotonic() - self._started[index] >= RESTART_SECONDS:
                         log.warning("web worker %d exited with %s: started again", index + 1, process.returncode)
-                        self._processes[index] = subprocess.Popen(self._command)
+                        self._processes[index] = self._spawn()
                         self._started[index] = time.monotonic()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=1.0)
         finally:
             await asyncio.to_thread(self.stop)
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(self._command)
 
     def stop(self) -> None:
         for process in self._processes:

@@ -26,7 +26,7 @@ from sqlalchemy import Table, Text, bindparam, cast, insert, select, update
 from bot.core.chat_days import TurnUsage
 from bot.core.redaction import NOT_AN_IDENTIFIER, IdentifierRule, redact
 from bot.storage.batches import delete_in_batches
-from bot.storage.db import read_row
+from bot.storage.db import engine_of, read_row
 from bot.storage.models import Conversation, Message, NluLabel, NluMiss
 from bot.storage.store import IdentifyingStore
 from bot.storage.usage import record_turn
@@ -85,7 +85,7 @@ class ConversationStore(IdentifyingStore):
         rejected = _rejected_identifiers(tracker, self._is_identifier)
         once = redaction_once()
         stored = _redacted_tracker(tracker, rejected, self._is_identifier, {} if rejected else read_back, once)
-        with self._sessions.kw["bind"].begin() as connection:  # a Core transaction: a turn's writes, no ORM
+        with engine_of(self._sessions).begin() as connection:  # a Core transaction: a turn's writes, no ORM
             conversation_id = connection.execute(
                 _WRITE_TRACKER, {"sender": sender_id, "tracker": stored, "updated_at": now}
             ).scalar()
@@ -99,7 +99,7 @@ class ConversationStore(IdentifyingStore):
                         "updated_at": now,
                         "tracker": stored,
                     },
-                ).scalar()
+                ).scalar_one()
             lines = [
                 {
                     "conversation_id": conversation_id,

@@ -99,18 +99,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def engine_of(sessions: sessionmaker[Session]) -> Engine:
+    """The engine the sessions are bound to: the hot statements of a turn run on its Core connections."""
+    engine: Engine = sessions.kw["bind"]
+    return engine
+
+
 def read_row(sessions: sessionmaker[Session], statement: Executable, params: Mapping[str, Any]) -> Row[Any] | None:
     """The first row of a read a turn makes every time, on a Core connection of the sessions' engine: a third of
     the cost of an ORM session around the same statement (the statement is built once by its store)."""
-    engine = sessions.kw["bind"]
-    with engine.connect() as connection:
+    with engine_of(sessions).connect() as connection:
         return connection.execute(statement, params).first()
 
 
 def read_rows(sessions: sessionmaker[Session], statement: Executable, params: Mapping[str, Any]) -> Sequence[Row[Any]]:
     """All the rows of such a read (see `read_row`)."""
-    engine = sessions.kw["bind"]
-    with engine.connect() as connection:
+    with engine_of(sessions).connect() as connection:
         return connection.execute(statement, params).all()
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import RateLimit
 from bot.storage.batches import delete_in_batches
-from bot.storage.db import affected_rows
+from bot.storage.db import affected_rows, engine_of
 from bot.storage.models import RateLimitCounter
 
 
@@ -70,14 +70,14 @@ class RateLimiter:
         """
         key = stored_key(key)
         window_start = _window_start(limit, now)
-        engine = self._sessions.kw["bind"]
+        engine = engine_of(self._sessions)
         counting = _count_if_below(engine.dialect.name)
         if counting is not None:
             with engine.begin() as connection:
-                counted = connection.execute(
+                within = connection.execute(
                     counting, {"key": key, "window_start": window_start, "limit": limit.count}
                 ).first()
-            return counted is not None
+            return within is not None
         same_window = (RateLimitCounter.key == key, RateLimitCounter.window_start == window_start)
         for _ in range(3):
             with self._sessions.begin() as session:
