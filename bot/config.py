@@ -12,7 +12,7 @@ import datetime as dt
 import os
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -34,20 +34,6 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class FreezeWindow(_Strict):
-    """A directory freeze announced by the ENT operator (dates inclusive, local time)."""
-
-    start: dt.date
-    end: dt.date
-    reason: str = "maintenance"
-
-    @model_validator(mode="after")
-    def _ordered(self) -> FreezeWindow:
-        if self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
-        return self
-
-
 class DatePeriod(_Strict):
     """A span of days (inclusive, local time), e.g. a rentrée."""
 
@@ -55,10 +41,16 @@ class DatePeriod(_Strict):
     end: dt.date
 
     @model_validator(mode="after")
-    def _ordered(self) -> DatePeriod:
+    def _ordered(self) -> Self:
         if self.end < self.start:
             raise ValueError(f"end {self.end} is before start {self.start}")
         return self
+
+
+class FreezeWindow(DatePeriod):
+    """A directory freeze announced by the ENT operator (dates inclusive, local time)."""
+
+    reason: str = "maintenance"
 
 
 class SupportContact(_Strict):
@@ -250,7 +242,9 @@ class CircuitBreakerSettings(_Strict):
 class LdapSettings(_Strict):
     url: str = "ldap://127.0.0.1:389"
     bind_dn: str = "cn=admin,ou=administrateurs,dc=esco-centre,dc=fr"
-    password_env: str = "CLEF_LDAP_PASSWORD"
+    password_env: str = Field(
+        "CLEF_LDAP_PASSWORD", description="the environment variable holding the bind password (never in this file)"
+    )
     people_base: str = "ou=people,dc=esco-centre,dc=fr"
     structures_base: str = "ou=structures,dc=esco-centre,dc=fr"
     connect_timeout_seconds: float = Field(2.0, gt=0, description="to open the TCP connection")

@@ -24,6 +24,8 @@ class ArticleError(ValueError):
 
 @dataclass(frozen=True)
 class Article:
+    """An article of knowledge/articles/ for one tenant (or all): its short answer and buttons, and the full body."""
+
     id: str
     tenant: str
     topic: str

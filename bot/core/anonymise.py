@@ -29,6 +29,7 @@ import unicodedata
 from collections.abc import Callable
 
 from bot.core.redaction import CODE_MARK, NOT_AN_IDENTIFIER, PASSWORD_MARK, PHONE_MARK, redact
+from bot.core.words import ELISION, word_set
 
 LOGIN = "prenom.nom"
 EMAIL = "prenom.nom@example.org"
@@ -63,15 +64,10 @@ _WEAK_CUE = re.compile(
     rf"|petit-fils|fr[èe]re|s[œo]eur|neveu|ni[èe]ce|[ée]l[èe]ve|coll[èe]gue)|l{_APOS}\s?[ée]l[èe]ve|pour)(?=\s)"
 )
 _WORD = re.compile(r"[^\W\d_][^\W\d_'’-]*(?:[-'’][^\W\d_]+)*")
-_ELIDED = re.compile(r"(?i)^(?:[jnldmtsc]|qu)['’]")
-
-
-def _word_set(words: str) -> frozenset[str]:
-    return frozenset(words.split())
 
 
 # words that follow a cue or start with a capital without being a name
-_NOT_NAMES = _word_set(
+_NOT_NAMES = word_set(
     "a au aux avec ce ces cet cette ca de des du d en et ou mais donc le la les l un une mon ma mes son sa ses "
     "je j tu il elle on nous vous ils elles me m te t lui y ne n pas plus est sont ai a qui que qu quoi si se "
     "bonjour bonsoir salut coucou hello merci svp stp oui non ok okay madame monsieur mademoiselle mme mlle mr "
@@ -142,7 +138,7 @@ def _name_words(text: str, start: int, strong: bool) -> list[re.Match[str]]:
         value = word.group(0)
         between = text[(words[-1].end() if words else start) : word.start()]
         capitalised = _is_capitalised(value)
-        if between.strip() or _plain(value) in _NOT_NAMES or _ELIDED.match(value):
+        if between.strip() or _plain(value) in _NOT_NAMES or ELISION.match(value):
             break
         if len(words) >= 4 or ((len(words) >= 2 or not strong) and not capitalised):
             break
@@ -179,7 +175,7 @@ def _capitalised_names(text: str) -> str:
     while index < len(words):
         word = words[index]
         value = word.group(0)
-        if not _is_capitalised(value) or _plain(value) in _NOT_NAMES or _ELIDED.match(value):
+        if not _is_capitalised(value) or _plain(value) in _NOT_NAMES or ELISION.match(value):
             index += 1
             continue
         following = words[index + 1] if index + 1 < len(words) else None

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from bot.core.accounts import LOGIN_PATTERN
+from bot.core.words import ELISION, word_set
 
 PASSWORD_MARK = "[mot de passe masqué]"
 NOT_AN_IDENTIFIER = "[texte non conservé]"
@@ -93,12 +94,7 @@ _BEFORE_ANNOUNCER = re.compile(
 )
 
 
-def _word_set(words: str) -> frozenset[str]:
-    """The words of a space-separated list (long word lists read better as text)."""
-    return frozenset(words.split())
-
-
-_FUNCTION_WORDS = _word_set(
+_FUNCTION_WORDS = word_set(
     "oups oops ah oh bah ben euh mince zut hum ouf pardon dsl desole desolee "
     "a au aux avec ce ces cet cette ca sa se si de des du d en et ou mais donc or ni car que qu qui quoi quand "
     "comment pourquoi pour pr par sur sous dans chez vers depuis pendant avant apres le la les l un une mon ma mes "
@@ -109,7 +105,7 @@ _FUNCTION_WORDS = _word_set(
     "lequel laquelle celui celle ceux moi toi eux sans plusieurs c cest s sil comme ya y-a parce puisque lorsque "
     "enfin genre vraiment juste peut-etre peut etre faut fo dois fais fait faire"
 )
-_DOMAIN_WORDS = _word_set(
+_DOMAIN_WORDS = word_set(
     "provisoire provisoires temporaire temporaires definitif definitifs initial actuel actuels nouveau nouvel "
     "nouvelle ancien ancienne ent cesame monlycee netocentre eleve parent prof professeur oublie oubliee oublies "
     "perdu perdue perdus incorrect incorrecte invalide valide correct correcte faux fausse bon bons mauvais "
@@ -129,11 +125,11 @@ _DOMAIN_WORDS = _word_set(
 )
 _STOP_WORDS = _FUNCTION_WORDS | _DOMAIN_WORDS
 # words a strong separator (":", "=") may be followed by without announcing a secret ("mot de passe : mini 8 ?")
-_DESCRIPTIVE = _word_set(
+_DESCRIPTIVE = word_set(
     "mini minimum max maximum combien quel quelle quels quelles oublie oubliee perdu pas aucun rien incorrect "
     "invalide refuse quoi comment pourquoi"
 )
-_CLAUSE_END = _word_set(
+_CLAUSE_END = word_set(
     "mais et ou puis je j ça ca sa il elle on ils elles ne n pourtant alors donc car parce quand lorsque svp stp "
     "merci pour sur depuis avec mon ma mes identifiant login ce cela comme qui que qu est sont"
 )
@@ -143,7 +139,6 @@ _IMPERATIVE = re.compile(r"^[a-z]+-(?:le|la|les|moi|vous|nous|lui|en|y)$")  # "c
 _MAX_PASSPHRASE_WORDS = 8
 _NOTHING_BETWEEN_WORDS = 5
 _WORD = re.compile(r"\S+")
-_ELISION = re.compile(r"^(?:[jnldmtsc]|qu)['’]", re.IGNORECASE)
 
 
 def _plain(word: str) -> str:
@@ -155,7 +150,7 @@ def _plain(word: str) -> str:
 
 def _elided(word: str) -> str | None:
     """`j'ai` → `j`: the elided article or pronoun a word starts with, if any."""
-    match = _ELISION.match(word)
+    match = ELISION.match(word)
     return _plain(match.group(0)[:-1]) if match else None
 
 

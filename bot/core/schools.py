@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from bot.core.accounts import Establishment
 from bot.core.distance import edit_distance
+from bot.core.words import word_set
 
 NAME_HIT = 2.0
 NAME_EDIT = 0.5
@@ -91,12 +92,7 @@ TYPE_WORDS: dict[str, frozenset[str]] = {
 _FUZZY_TYPE_WORDS = tuple(word for word in TYPE_WORDS if len(word) >= 5)
 
 
-def _word_set(words: str) -> frozenset[str]:
-    """The words of a space-separated list (long word lists read better as text)."""
-    return frozenset(words.split())
-
-
-STOP_WORDS = _word_set(
+STOP_WORDS = word_set(
     "le la les de du des en sur et au aux un une dans chez pour par cedex je suis mon ma mes notre nos son sa ses "
     "est ce cet cette il elle qui que nom appelle ville commune fils fille enfant enfants bonjour merci svp stp"
 )

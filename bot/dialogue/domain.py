@@ -21,8 +21,10 @@ class DomainError(ValueError):
     """domain.yml cannot be used; the message names the key."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SlotMapping:
+    """One way a slot is filled (`from_entity`, `from_intent`, `from_text`), under its conditions."""
+
     type: str
     entity: str | None = None
     intent: tuple[str, ...] = ()
@@ -32,8 +34,10 @@ class SlotMapping:
     requested_slot: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Slot:
+    """A slot of domain.yml: its type, its value before anything fills it, and the mappings that fill it."""
+
     name: str
     type: str
     initial_value: Any
@@ -41,8 +45,10 @@ class Slot:
     values: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ResponseVariant:
+    """One variation of a response: said when all its slot conditions hold (Rasa's conditional variations)."""
+
     text: str
     buttons: tuple[dict[str, str], ...]
     condition: tuple[tuple[str, Any], ...]  # (slot name, value) pairs, all must hold
@@ -50,6 +56,8 @@ class ResponseVariant:
 
 @dataclass
 class Domain:
+    """domain.yml as read; `raw` keeps the file's mapping for what this reader does not model."""
+
     intents: list[str]
     entities: list[str]
     slots: dict[str, Slot]

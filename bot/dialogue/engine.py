@@ -153,12 +153,12 @@ class DialogueEngine:
         understander: Understander,
         response_values: Callable[[Mapping[str, Any]], Mapping[str, Any]],
     ) -> None:
+        self._custom_actions = {action.name for action in executor.list_actions()}
         self.domain = domain
         self.rules = rules
         self.executor = executor
         self.understander = understander
         self._response_values = response_values
-        self._custom_actions = {action.name for action in executor.list_actions()}
         # what each command of the understanding step does (those run by one action are in _ONE_ACTION)
         self._handlers: dict[type, Callable[[Turn, Any, set[str]], None]] = {
             cmd.SpeakFor: lambda t, c, _: self._set_slot(t, "speaker", c.role),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -99,43 +99,51 @@ class UnderstandingError(ValueError):
     """understanding.yml cannot be used; the message names the key."""
 
 
+Patterns = tuple[re.Pattern[str], ...]
+
+
 @dataclass(frozen=True)
 class Lexicon:
-    """The patterns of `knowledge/understanding.yml`, compiled."""
+    """The patterns of `knowledge/understanding.yml`, compiled (the file says what each key is for, with examples).
 
-    yes: tuple[re.Pattern[str], ...]
-    no: tuple[re.Pattern[str], ...]
-    dont_know: tuple[re.Pattern[str], ...]
-    correction: tuple[re.Pattern[str], ...]
-    for_someone_else: dict[str, tuple[re.Pattern[str], ...]]
-    admin_unlock: tuple[re.Pattern[str], ...]
-    admin_reset: tuple[re.Pattern[str], ...]
-    admin_list: tuple[re.Pattern[str], ...]
-    linking: tuple[re.Pattern[str], ...]
-    followups: dict[str, tuple[re.Pattern[str], ...]]
-    followup_cues: tuple[re.Pattern[str], ...]
-    login_problem: tuple[re.Pattern[str], ...] = ()
-    human: tuple[re.Pattern[str], ...] = ()
-    no_human: tuple[re.Pattern[str], ...] = ()
-    question: tuple[re.Pattern[str], ...] = ()
-    thanks: tuple[re.Pattern[str], ...] = ()
-    followup_where: tuple[re.Pattern[str], ...] = ()
-    unknown_identifier: tuple[re.Pattern[str], ...] = ()
-    goodbye: tuple[re.Pattern[str], ...] = ()
-    yes_but: tuple[re.Pattern[str], ...] = ()
-    same_again: tuple[re.Pattern[str], ...] = ()
-    school_named: tuple[re.Pattern[str], ...] = ()
-    ticket_followup: tuple[re.Pattern[str], ...] = ()
-    not_the_ticket: tuple[re.Pattern[str], ...] = ()
-    near_followups: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
-    # for a topic in progress, the topics a follow-up most likely leans on, tried before all others
-    followup_near: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    third_person: tuple[tuple[str, str], ...] = ()
-    tenant_hints: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
-    sms_words: dict[str, str] = field(default_factory=dict)  # "cmb" → "combien", before any pattern is tried
+    The fields typed `Patterns` are one list each in the file, read by name."""
+
+    yes: Patterns  # a yes written as a sentence, when something was proposed
+    no: Patterns  # a no, likewise
+    dont_know: Patterns  # "I don't know it", for a value asked
+    correction: Patterns  # "I was wrong" before a corrected value
+    admin_unlock: Patterns  # an ADML's unlock, in words
+    admin_reset: Patterns  # an ADML's reset, in words
+    admin_list: Patterns  # an ADML asking for the accounts to activate
+    linking: Patterns  # asking to prove one owns an account
+    followup_cues: Patterns  # short words that mark a follow-up
+    login_problem: Patterns  # an unsure message about logging in
+    human: Patterns  # asking for a person in so many words
+    no_human: Patterns  # declining a person in so many words
+    question: Patterns  # a question without its question mark
+    thanks: Patterns
+    followup_where: Patterns  # "where do I click?", about the topic in progress
+    unknown_identifier: Patterns  # not knowing one's identifier, beside a problem
+    goodbye: Patterns  # a farewell: the conversation ends
+    yes_but: Patterns  # a yes that goes on with a question
+    same_again: Patterns  # the same question for another ENT or person
+    school_named: Patterns  # a school named in a sentence
+    ticket_followup: Patterns  # a question about the ticket just opened
+    not_the_ticket: Patterns  # ... unless it names something else
+    for_someone_else: dict[str, Patterns]  # by whom the message is written (a parent, a teacher)
+    followups: dict[str, Patterns]  # by topic: a short unsure message about it
+    near_followups: dict[str, Patterns]  # by topic: tried only after the topics near it
+    followup_near: dict[str, tuple[str, ...]]  # by topic in progress: the topics a follow-up most likely leans on
+    third_person: tuple[tuple[str, str], ...]  # (own-account wording, someone else's)
+    tenant_hints: dict[str, Patterns]  # by tenant: words that say which ENT a question is about
+    sms_words: dict[str, str]  # "cmb" → "combien", before any pattern is tried
 
 
-def _compile(raw: Any, where: str) -> tuple[re.Pattern[str], ...]:
+# the keys of understanding.yml that are one list of patterns each
+PATTERN_LISTS = tuple(f.name for f in fields(Lexicon) if f.type == "Patterns")
+
+
+def _compile(raw: Any, where: str) -> Patterns:
     if not isinstance(raw, list) or not all(isinstance(p, str) for p in raw):
         raise UnderstandingError(f"understanding.yml: {where}: expected a list of patterns")
     try:
@@ -148,7 +156,7 @@ def parse_lexicon(raw: Any) -> Lexicon:
     if not isinstance(raw, dict):
         raise UnderstandingError("understanding.yml: expected a mapping")
 
-    def groups(key: str) -> dict[str, tuple[re.Pattern[str], ...]]:
+    def groups(key: str) -> dict[str, Patterns]:
         value = raw.get(key) or {}
         if not isinstance(value, dict):
             raise UnderstandingError(f"understanding.yml: {key}: expected a mapping")
@@ -165,34 +173,14 @@ def parse_lexicon(raw: Any) -> Lexicon:
     pairs = raw.get("third_person") or []
     if not all(isinstance(p, list) and len(p) == 2 for p in pairs):
         raise UnderstandingError("understanding.yml: third_person: expected [from, to] pairs")
+    lists: dict[str, Any] = {name: _compile(raw.get(name) or [], name) for name in PATTERN_LISTS}
     return Lexicon(
-        yes=_compile(raw.get("yes") or [], "yes"),
-        no=_compile(raw.get("no") or [], "no"),
-        dont_know=_compile(raw.get("dont_know") or [], "dont_know"),
-        correction=_compile(raw.get("correction") or [], "correction"),
+        **lists,
         for_someone_else=groups("for_someone_else"),
-        admin_unlock=_compile(raw.get("admin_unlock") or [], "admin_unlock"),
-        admin_reset=_compile(raw.get("admin_reset") or [], "admin_reset"),
-        admin_list=_compile(raw.get("admin_list") or [], "admin_list"),
-        linking=_compile(raw.get("linking") or [], "linking"),
         followups=groups("followups"),
-        followup_cues=_compile(raw.get("followup_cues") or [], "followup_cues"),
-        third_person=tuple((str(a), str(b)) for a, b in pairs),
-        login_problem=_compile(raw.get("login_problem") or [], "login_problem"),
-        human=_compile(raw.get("human") or [], "human"),
-        no_human=_compile(raw.get("no_human") or [], "no_human"),
-        question=_compile(raw.get("question") or [], "question"),
-        thanks=_compile(raw.get("thanks") or [], "thanks"),
-        followup_where=_compile(raw.get("followup_where") or [], "followup_where"),
-        unknown_identifier=_compile(raw.get("unknown_identifier") or [], "unknown_identifier"),
-        goodbye=_compile(raw.get("goodbye") or [], "goodbye"),
-        yes_but=_compile(raw.get("yes_but") or [], "yes_but"),
-        same_again=_compile(raw.get("same_again") or [], "same_again"),
-        school_named=_compile(raw.get("school_named") or [], "school_named"),
-        ticket_followup=_compile(raw.get("ticket_followup") or [], "ticket_followup"),
-        not_the_ticket=_compile(raw.get("not_the_ticket") or [], "not_the_ticket"),
         near_followups=groups("near_followups"),
         followup_near={str(k): tuple(v) for k, v in near.items()},
+        third_person=tuple((str(a), str(b)) for a, b in pairs),
         tenant_hints=groups("tenant_hints"),
         sms_words={str(k): str(v) for k, v in sms.items()},
     )
@@ -256,7 +244,7 @@ def simplify(text: str) -> str:
     return " ".join(folded.replace("-", " ").split())
 
 
-def _any(patterns: tuple[re.Pattern[str], ...], text: str) -> bool:
+def _any(patterns: Patterns, text: str) -> bool:
     return any(p.search(text) for p in patterns)
 
 
@@ -284,7 +272,7 @@ class _Message:
     yes: bool
     no: bool
 
-    def says(self, patterns: tuple[re.Pattern[str], ...]) -> bool:
+    def says(self, patterns: Patterns) -> bool:
         return _any(patterns, self.simple)
 
     @property

@@ -185,7 +185,7 @@ class CasLoginState(Base):
     __tablename__ = "cas_login_states"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    state_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    state_hash: Mapped[str] = mapped_column(String(128), unique=True)  # keyed hash; the state itself is never kept
     sender_id: Mapped[str] = mapped_column(String(128), index=True)
     tenant: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
@@ -227,7 +227,7 @@ class OneTimeCode(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     sender_id: Mapped[str] = mapped_column(String(128), index=True)
     login: Mapped[str] = mapped_column(String(128))
-    code_hash: Mapped[str] = mapped_column(String(128))
+    code_hash: Mapped[str] = mapped_column(String(128))  # keyed hash; the code itself is only in the mail
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
@@ -293,7 +293,7 @@ class ValidationToken(Base):
     __tablename__ = "validation_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # the token itself is only in the mail
     login: Mapped[str] = mapped_column(String(128), index=True)
     address: Mapped[str] = mapped_column(String(254))
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
@@ -399,8 +399,8 @@ class ActivationWatch(Base):
     __table_args__ = (UniqueConstraint("sender_id", "login"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    sender_id: Mapped[str] = mapped_column(String(128))
-    login: Mapped[str] = mapped_column(String(128))
+    sender_id: Mapped[str] = mapped_column(String(128))  # the chat told
+    login: Mapped[str] = mapped_column(String(128))  # the account it was told about
     told_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
 
 
@@ -411,7 +411,7 @@ class SchoolWeekCount(Base):
     __table_args__ = (UniqueConstraint("uai", "week"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uai: Mapped[str] = mapped_column(String(16))
+    uai: Mapped[str] = mapped_column(String(16))  # the school
     week: Mapped[str] = mapped_column(String(8))  # 2026-W36
     count: Mapped[int]
     counted_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)

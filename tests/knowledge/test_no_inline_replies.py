@@ -51,7 +51,7 @@ SHOWN_KEYWORDS = frozenset({"text", "title"})
 LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
 LOG_OWNERS = frozenset({"log", "logger", "logging", "_log", "LOG"})
 # Functions whose arguments are tables of words users write (stop lists of the redaction and the school matcher)
-WORD_TABLES = frozenset({"_word_set"})
+WORD_TABLES = frozenset({"word_set"})
 RE_FUNCTIONS = frozenset({"compile", "search", "match", "fullmatch", "sub", "subn", "findall", "finditer", "split"})
 
 ACCENTED = re.compile(r"[àâäçéèêëîïôöùûüÿœæÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ]")
