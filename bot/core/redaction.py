@@ -45,6 +45,9 @@ _PASSWORD_LIKE = re.compile(
     rf"(?![(«\"']*(?:\d{{7}}[A-Za-z]|(?i:{LOGIN_PATTERN}))[)\]».,;:!?\"']*(?!\S))(?!(?:https?://|www\.))\S{{8,}}(?!\S)"
 )
 
+# a Telegram chat's sender id, which logs name (a web chat's is the key to its inbox: it stays masked)
+_TELEGRAM_SENDER = re.compile(r"telegram:\d{1,20}")
+
 _APOS = r"['’]"
 _WRAPPING = "()[]{}«»“”\"'‘’,.;:!?"
 """Punctuation around a word, not part of it."""
@@ -299,6 +302,7 @@ def password_spans(text: str) -> list[tuple[int, int]]:
             for match in _PASSWORD_LIKE.finditer(text)
             if _PASSWORD_LIKE.fullmatch(match.group(0).strip(_WRAPPING))  # "(test14)," is no password-like word
             and not _NAMED_IDENTIFIER.search(text, 0, match.start())
+            and not _TELEGRAM_SENDER.fullmatch(match.group(0).strip(_WRAPPING))
         ),
     ]
     return _merged(spans)

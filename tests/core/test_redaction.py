@@ -10,6 +10,7 @@ import yaml
 
 from bot.core.redaction import (
     NOT_AN_IDENTIFIER,
+    PASSWORD_MARK,
     contains_password,
     is_identifier,
     mask_email,
@@ -97,6 +98,14 @@ def test_forgetting_a_password_is_not_redacted() -> None:
 @pytest.mark.parametrize("text", ["mon mot de passe c’est soleil2024", "mon mdp soleil2024 marche pas"])
 def test_phone_typed_passwords_are_caught(text: str) -> None:
     assert contains_password(text) and "soleil2024" not in redact(text)
+
+
+def test_a_log_line_keeps_the_telegram_chat_it_names_but_not_a_web_chats_inbox_key() -> None:
+    line = "audit row not written (reset/refused, target marie.dupont, by telegram chat telegram:6001)"
+    assert redact(line) == line
+    web = redact("turn of web:p3f2a9c01aa11bb22cc33dd44ee55ff66 refused")
+    assert "p3f2a9c01aa11bb22cc33dd44ee55ff66" not in web
+    assert PASSWORD_MARK in redact("mon mdp telegram:6001") and PASSWORD_MARK in redact("telegram:6a01Bcd!")
 
 
 @pytest.mark.parametrize("text", ["Marie.dupont2", "Marie.Dupont2.", "c'est Jean-Luc.Martin3"])
