@@ -48,6 +48,7 @@ from bot.services.assistant import Assistant
 from bot.services.relay import ChatRelay
 from bot.storage.activation import ActivationStore
 from bot.storage.audit import AuditLog
+from bot.storage.buttons import ButtonPayloadStore
 from bot.storage.cas_states import CasStateStore
 from bot.storage.conversations import ConversationStore
 from bot.storage.db import ensure_migrated, make_engine, session_factory
@@ -149,6 +150,7 @@ def build_services(
         links=build_links(config, sessions, clock, directory),
         reset_requests=ResetRequestStore(sessions),
         cas_states=CasStateStore(sessions, server_key(config)),
+        button_payloads=ButtonPayloadStore(sessions, clock),
         relay=ChatRelay(InboxStore(sessions, clock)),
         holidays=SchoolHolidays(),
         knowledge=KnowledgeBase.load(knowledge.articles, set(config.tenants)),

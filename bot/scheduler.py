@@ -160,7 +160,8 @@ def purge_personal_data() -> None:
 
 def purge(services: Services) -> dict[str, int]:
     """Delete what is kept of people past its retention period: transcripts, inbox messages, sent mails,
-    revoked links and decided reset requests (transcript retention), closed tickets (ticket retention),
+    revoked links, decided reset requests and long button payloads (transcript retention), closed tickets (ticket
+    retention),
     spent codes and validation tokens, old rate-limit counters, and the notices' records (opt-ins of chats no longer
     linked, notices sent, watches, schools' week counts: `bot.services.notices.purge_cutoffs`). The audit log is
     kept."""
@@ -177,6 +178,7 @@ def purge(services: Services) -> dict[str, int]:
         "cas_login_states": services.cas_states.purge(now - dt.timedelta(days=1)),
         "reset_requests": services.reset_requests.purge_decided(transcripts_before),
         "inbox": services.relay.purge(transcripts_before),
+        "button_payloads": services.button_payloads.purge(transcripts_before),
         "counters": services.limiter.purge(now - dt.timedelta(days=1)),
         **services.notices.purge(purge_cutoffs(services)),
     }

@@ -35,6 +35,7 @@ def test_transcripts_codes_and_closed_tickets_are_purged_after_their_retention(
     request = services.reset_requests.create("lucas.martin", "0750001A", "web:old", clock())
     services.reset_requests.decide(request.id, False, "telegram:6001", clock())
     services.relay.keep("web:old", [OutboundMessage("Conseiller : bonjour")])
+    old_button = services.button_payloads.keep('/confirm_reset{"login": "lucas.martin"}')
 
     clock.advance(days=30)
     assistant.handle(InboundMessage("web:recent", "bonjour"))
@@ -46,6 +47,7 @@ def test_transcripts_codes_and_closed_tickets_are_purged_after_their_retention(
     counts = purge(services)
     assert counts["conversations"] == 1 and counts["mails"] == 1
     assert counts["revoked_links"] == 1 and counts["reset_requests"] == 1 and counts["inbox"] == 1
+    assert counts["button_payloads"] == 1 and services.button_payloads.get(old_button) is None
     assert services.conversations.transcript("web:old") == []
     assert services.conversations.transcript("web:recent")  # 61 days old: kept
     assert services.tickets.get(ticket.id) is not None

@@ -61,7 +61,6 @@ from bot.core.authz import Actor
 from bot.messages import Button, InboundMessage, OutboundMessage
 from bot.services.assistant import Assistant
 from bot.services.desk import DeskRefused, TicketDesk
-from bot.storage.buttons import ButtonPayloadStore
 from bot.storage.tickets import TicketView
 
 log = logging.getLogger(__name__)
@@ -153,7 +152,7 @@ class TelegramChannel:
         self.settings = settings
         self.desk = TicketDesk(self.services)
         self.key = hashlib.sha256(token.encode()).hexdigest()[:16]
-        self.payloads = ButtonPayloadStore(self.services.sessions, self.services.now)
+        self.payloads = self.services.button_payloads
         self._loop: asyncio.AbstractEventLoop | None = None
         self._webhook_secret = secrets.token_urlsafe(32)
         builder = (

@@ -38,6 +38,7 @@ from bot.messages import split_sender
 from bot.services.relay import ChatRelay
 from bot.storage.activation import ActivationStore
 from bot.storage.audit import AuditLog, Outcome
+from bot.storage.buttons import ButtonPayloadStore
 from bot.storage.cas_states import CasStateStore
 from bot.storage.conversations import ConversationStore
 from bot.storage.links import LinkStore, ResetRequestStore
@@ -70,6 +71,7 @@ class Services:
     links: LinkStore
     reset_requests: ResetRequestStore
     cas_states: CasStateStore
+    button_payloads: ButtonPayloadStore  # long button payloads (Telegram's)
     relay: ChatRelay
     holidays: HolidayCalendar
     knowledge: KnowledgeBase

@@ -2,7 +2,9 @@
 
 Telegram gives a button at most 64 bytes of callback data; a longer payload is stored here and the
 button carries its key. Stored, not kept in memory, so a button sent before a restart still works after.
-The key is a hash of the payload: the same payload always gets the same key and one row.
+The key is a hash of the payload: the same payload always gets the same key and one row. A payload can name an
+account, so it is purged with the transcripts (`purge`); keeping it again refreshes its date, so a button still
+being sent is never purged under a chat's eyes.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.storage.db import affected_rows
 from bot.storage.models import ButtonPayload
 
 KEY_LENGTH = 32  # hex digits of SHA-256 kept: 128 bits
@@ -31,9 +34,16 @@ class ButtonPayloadStore:
         self._clock = clock
 
     def keep(self, payload: str) -> str:
-        """Store the payload (once) and return its key."""
+        """Store the payload (once) and return its key; a payload kept again is dated again (once a day at most)."""
         key = payload_key(payload)
         if self.get(key) is not None:
+            now = self._clock()
+            with self._sessions.begin() as session:
+                session.execute(
+                    update(ButtonPayload)
+                    .where(ButtonPayload.key == key, ButtonPayload.created_at < now - dt.timedelta(days=1))
+                    .values(created_at=now)
+                )
             return key
         try:
             with self._sessions.begin() as session:
@@ -46,3 +56,8 @@ class ButtonPayloadStore:
         """The payload kept under `key`, or None when there is none."""
         with self._sessions() as session:
             return session.scalar(select(ButtonPayload.payload).where(ButtonPayload.key == key))
+
+    def purge(self, older_than: dt.datetime) -> int:
+        """Forget the payloads last kept before `older_than` (their buttons then answer that they have expired)."""
+        with self._sessions.begin() as session:
+            return affected_rows(session.execute(delete(ButtonPayload).where(ButtonPayload.created_at < older_than)))

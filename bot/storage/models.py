@@ -284,7 +284,7 @@ class ButtonPayload(Base):
 
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
     payload: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)  # or when last kept again: the purge reads it
 
 
 class ValidationToken(Base):
