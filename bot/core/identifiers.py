@@ -33,6 +33,12 @@ NOT_LOGIN_PARTS = frozenset(
         "lycees",
         "cesame",
         "ent",
+        # a school named in two words ("lycee paris", "college voltaire") is not "prenom nom"
+        "lycee",
+        "college",
+        "colleges",
+        "ecole",
+        "etablissement",
     }
 )
 

@@ -32,6 +32,8 @@ def test_what_is_read_as_a_login(typed: str, login: str) -> None:
         "marie.net2",  # a domain part, whatever digits follow it
         "ent.dupont",
         "www.iledefrance",
+        "lycee paris",  # a school in two words, typed where a school or an identifier is asked
+        "College Voltaire",
     ],
 )
 def test_ent_names_and_domains_are_not_logins(typed: str) -> None:
