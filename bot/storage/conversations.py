@@ -244,6 +244,14 @@ def _redacted_event(event: Any, rejected: set[str], is_id: IdentifierRule, text:
 
 def _already_stored(events: list[Any], read_back: list[Any]) -> list[bool]:
     """For each event, whether it equals one of `read_back` (the stored events, in order) at or after the last match."""
+    # the usual turn: the stored events (less the oldest, past the tracker's window), then this turn's; found with
+    # two comparisons in C, as the loop below would
+    if not events or not read_back:
+        return [False] * len(events)
+    start = read_back.index(events[0]) if events[0] in read_back else None
+    known = len(read_back) - start if start is not None else 0
+    if start is not None and events[:known] == read_back[start:]:
+        return [True] * known + [False] * (len(events) - known)
     found, position = [], 0
     for event in events:
         match = next((i for i in range(position, len(read_back)) if read_back[i] == event), None)
