@@ -13,19 +13,16 @@ from __future__ import annotations
 
 import asyncio
 import html
-import json
 from pathlib import Path
-from typing import Any
 
 from aiohttp import web
 
-from bot.channels.desk_page import Layout, desk_page
+from bot.channels.desk_page import Layout, desk_page, json_for_html, page_texts
 from bot.channels.desk_web import AGENT, API, DESK_LINKS, json_error, json_object
 from bot.config import ConfigError
 from bot.knowledge_files import KNOWLEDGE, Knowledge
 from bot.services import Services
 from bot.services.teaching import OUT_OF_SCOPE, Teaching, TeachingRefused
-from bot.yaml_files import read_yaml
 
 TEXTS_FILE = Path("knowledge") / "desk-teach.yml"
 MAX_KEYS = 5000
@@ -61,12 +58,7 @@ class TeachTexts:
     """knowledge/desk-teach.yml: the page's words, the script's, and a label for every intent that may be taught."""
 
     def __init__(self, path: Path) -> None:
-        raw = read_yaml(path, ConfigError)
-        sections = {"page": PAGE_KEYS, "script": SCRIPT_KEYS}
-        for section, keys in sections.items():
-            entry = raw.get(section) if isinstance(raw, dict) else None
-            if not isinstance(entry, dict) or not all(isinstance(entry.get(key), str) for key in keys):
-                raise ConfigError(f"{path}: {section!r} needs {', '.join(keys)}")
+        raw = page_texts(path, {"page": PAGE_KEYS, "script": SCRIPT_KEYS})
         intents = raw.get("intents")
         if not isinstance(intents, dict) or not all(isinstance(v, str) for v in intents.values()):
             raise ConfigError(f"{path}: 'intents' must map each intent to its label")
@@ -94,12 +86,6 @@ def install_teaching(app: web.Application, services: Services) -> None:
     app[DESK_LINKS].append(desk_link(app[TEXTS]))
 
 
-def _json_for_html(value: Any) -> str:
-    """JSON safe inside a `<script type="application/json">`: no `<`, `>` or `&` can end or open an element."""
-    text = json.dumps(value, ensure_ascii=False)
-    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-
-
 def desk_link(texts: TeachTexts) -> str:
     return f'<p><a href="/desk/apprendre">{html.escape(texts.page["desk_link"])}</a></p>'
 
@@ -110,7 +96,7 @@ def teach_page(texts: TeachTexts) -> str:
     layout = Layout(
         title=words["title"], heading=words["title"], token_label=words["token_label"], login=words["login"]
     )
-    return desk_page("teach", layout, words, {"texts": _json_for_html(texts.script)})
+    return desk_page("teach", layout, words, {"texts": json_for_html(texts.script)})
 
 
 async def page(request: web.Request) -> web.Response:

@@ -21,13 +21,65 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.channels.desk_page import Layout, desk_page, json_for_html, page_texts
 from bot.config import ConfigError, secret
 from bot.core.authz import Actor
 from bot.services import Services
 from bot.services.desk import DeskRefused, TicketDesk
 from bot.storage.tickets import TicketView
 
-STATIC = Path(__file__).resolve().parent / "static"
+TEXTS_FILE = Path("knowledge") / "desk.yml"
+PAGE_KEYS = (
+    "title",
+    "heading",
+    "token_label",
+    "login",
+    "list_heading",
+    "status_label",
+    "status_active",
+    "status_open",
+    "status_taken",
+    "status_closed",
+    "status_all",
+    "tenant_label",
+    "all_tenants",
+    "previous",
+    "next",
+    "refresh",
+    "transcript_heading",
+    "messages_heading",
+    "reply_label",
+    "send",
+    "take",
+    "close",
+)
+# the script's words: the states shown (`state_<status>`), the lines it writes, its notices
+SCRIPT_KEYS = (
+    "unknown_token",
+    "too_many_tries",
+    "status_prefix",
+    "state_open",
+    "state_taken",
+    "state_closed",
+    "page_info",
+    "empty",
+    "entry",
+    "unknown_login",
+    "title",
+    "meta",
+    "unknown_tenant",
+    "no_diagnosis",
+    "no_transcript",
+    "no_messages",
+    "line",
+    "author_agent",
+    "author_user",
+    "taken",
+    "closed",
+    "reply_first",
+    "replied",
+    "failed",
+)
 AGENT_PREFIX = "web-desk:"
 SINGLE_AGENT = "agent"
 AGENT_ID = AGENT_PREFIX + SINGLE_AGENT
@@ -121,8 +173,9 @@ DESK_TOKENS = web.AppKey("desk_tokens", dict[str, str])
 DESK_ADDRESS: web.AppKey[Callable[[web.Request], str]] = web.AppKey("desk_address_of")
 AGENT = web.RequestKey("desk_agent", Actor)  # the agent a token authenticated
 DESK_LINKS = web.AppKey("desk_links", list[str])
-"""Links to the desk's other pages, as HTML their owner escaped, shown on the tickets' page."""
-DESK_LINKS_MARK = "<!--desk-links-->"
+"""Links to the desk's other pages, as HTML their owner escaped, shown on the tickets' page (given after this page is
+installed, so they are read when the page is asked for)."""
+TICKETS_TEXTS = web.AppKey("tickets_texts", dict[str, Any])
 API = "/api/desk/"
 
 
@@ -138,6 +191,7 @@ def install_desk(
     )
     app[DESK_ADDRESS] = address_of
     app[DESK_LINKS] = []
+    app[TICKETS_TEXTS] = page_texts(services.config.path(TEXTS_FILE), {"page": PAGE_KEYS, "script": SCRIPT_KEYS})
 
 
 def json_error(status: int, message: str) -> web.Response:
@@ -185,10 +239,15 @@ def _ticket_id(request: web.Request) -> int | None:
 
 
 async def page(request: web.Request) -> web.Response:
-    """desk.html, with the links other desk pages gave (`DESK_LINKS`) where it marks them."""
-    text = (STATIC / "desk.html").read_text(encoding="utf-8")
+    """The tickets' page (static/tickets.html in the desk's layout), with the links the other desk pages gave."""
+    texts = request.app[TICKETS_TEXTS]
+    words: dict[str, str] = texts["page"]
+    layout = Layout(
+        title=words["title"], heading=words["heading"], token_label=words["token_label"], login=words["login"]
+    )
+    made = {"texts": json_for_html(texts["script"])}
     links: list[str] = request.app[DESK_LINKS]
-    body = text.replace(DESK_LINKS_MARK, "".join(links))
+    body = desk_page("tickets", layout, words, made, nav="".join(links))
     return web.Response(text=body, content_type="text/html", headers={"Cache-Control": "no-cache"})
 
 

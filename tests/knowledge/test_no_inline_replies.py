@@ -242,3 +242,48 @@ G = "mot\\\\s+de\\\\s+passe|mdp"
         "Tapez ici le code reçu.",
         "Ce lien a expiré, je vous en envoie un autre.",
     ]
+
+
+# -- the agents' desk pages: their words come from knowledge/desk*.yml and knowledge/dashboard.yml ----------------
+
+DESK_PAGES = ("desk-page.html", "tickets.html", "teach.html", "dashboard.html")
+DESK_SCRIPTS = ("desk-common.js", "tickets.js", "teach.js", "dashboard.js")
+JS_STRING = re.compile(r"\"((?:[^\"\\\n]|\\.)*)\"|'((?:[^'\\\n]|\\.)*)'")
+JS_COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
+HTML_WORDS = re.compile(r">([^<]+)<|\b(?:placeholder|title|aria-label)=\"([^\"]*)\"")
+CODE_WORDS = frozenset({"Authorization", "Bearer ", "Content-Type"})
+
+
+def page_words(html: str) -> list[str]:
+    """The text nodes and shown attributes of a page that are more than placeholders."""
+    shown = (a or b for a, b in HTML_WORDS.findall(html))
+    return [text.strip() for text in shown if _has_letter(re.sub(r"\{\w+\}", "", text))]
+
+
+def script_words(script: str) -> list[str]:
+    """The string literals of a script that read as French: prose, an accent, or a capitalised word first."""
+    literals = (a or b for a, b in JS_STRING.findall(JS_COMMENT.sub("", script)))
+    return [
+        text
+        for text in literals
+        if text not in CODE_WORDS
+        and (reads_as_french_prose(text) or ACCENTED.search(text) or re.match(r"[A-Z][a-z]{3,}\b", text))
+    ]
+
+
+def test_the_desk_pages_say_only_what_their_knowledge_files_give_them() -> None:
+    static = ROOT / "bot" / "channels" / "static"
+    inline = [f"{name}: {text!r}" for name in DESK_PAGES for text in page_words((static / name).read_text("utf-8"))]
+    inline += [
+        f"{name}: {text!r}" for name in DESK_SCRIPTS for text in script_words((static / name).read_text("utf-8"))
+    ]
+    assert not inline, "words to move to knowledge/:\n" + "\n".join(inline)
+
+
+def test_the_desk_scan_finds_words_written_in_a_page_or_a_script() -> None:
+    assert page_words('<h2>Demandes</h2><label for="x">{status_label}</label><input placeholder="ex. 0751234A">') == [
+        "Demandes",
+        "ex. 0751234A",
+    ]
+    script = 'var a = "Aucune demande."; b("Conseiller"); c("GET", "/api/desk/tickets"); d("Réponse envoyée.");'
+    assert script_words(script) == ["Aucune demande.", "Conseiller", "Réponse envoyée."]

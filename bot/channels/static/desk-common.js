@@ -11,6 +11,12 @@ window.clefDesk = function (texts, parts) {
   var token = sessionStorage.getItem(KEY) || "";
   function $(id) { return document.getElementById(id); }
   function notice(text) { $("notice").textContent = text || ""; }
+  // a text of the page's with its `{name}` placeholders filled from `values` (an unknown one is left as written)
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+    });
+  }
 
   function showLogin(text) {
     $("login").hidden = false;
@@ -52,5 +58,5 @@ window.clefDesk = function (texts, parts) {
     if (token) { load(); } else { showLogin(""); }
   }
 
-  return { $: $, notice: notice, show: show, api: api, failure: failure, start: start };
+  return { $: $, notice: notice, fill: fill, show: show, api: api, failure: failure, start: start };
 };

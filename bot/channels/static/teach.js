@@ -3,12 +3,7 @@
   // every word shown comes from knowledge/desk-teach.yml, given by the page
   var texts = JSON.parse(document.getElementById("texts").textContent);
   var desk = clefDesk(texts, ["misses"]);
-  var $ = desk.$, notice = desk.notice;
-  function fill(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (whole, name) {
-      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
-    });
-  }
+  var $ = desk.$, notice = desk.notice, fill = desk.fill;
 
   function failed(message) { notice(fill(texts.failed, { error: message })); }
 

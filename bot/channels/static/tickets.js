@@ -1,14 +1,12 @@
 (function () {
   "use strict";
-  var desk = clefDesk({
-    unknown_token: "Jeton inconnu.",
-    too_many_tries: "Trop d'essais depuis votre réseau : patientez quelques minutes.",
-    status_prefix: "erreur "
-  }, ["list", "detail"]);
-  var $ = desk.$, notice = desk.notice, api = desk.api;
+  // every word shown comes from knowledge/desk.yml, given by the page
+  var texts = JSON.parse(document.getElementById("texts").textContent);
+  var desk = clefDesk(texts, ["list", "detail"]);
+  var $ = desk.$, notice = desk.notice, fill = desk.fill, api = desk.api;
   var current = null;
 
-  function label(status) { return { open: "en attente", taken: "prise en charge", closed: "close" }[status] || status; }
+  function state(status) { return texts["state_" + status] || status; }
 
   var page = 1;
   var pages = 1;
@@ -33,17 +31,17 @@
       showTenants(data.tenants || []);
       pages = data.pages;
       if (page > pages) { page = pages; return loadList(); }
-      $("pageinfo").textContent = "page " + data.page + " / " + data.pages + " · " + data.total + " demande(s)";
+      $("pageinfo").textContent = fill(texts.page_info, data);
       $("prev").disabled = data.page <= 1;
       $("next").disabled = data.page >= data.pages;
       var list = $("tickets");
       list.textContent = "";
-      if (!data.tickets.length) { var empty = document.createElement("li"); empty.textContent = "Aucune demande."; list.appendChild(empty); }
+      if (!data.tickets.length) { var empty = document.createElement("li"); empty.textContent = texts.empty; list.appendChild(empty); }
       data.tickets.forEach(function (t) {
         var item = document.createElement("li");
         var button = document.createElement("button");
         button.type = "button";
-        button.textContent = "n°" + t.id + " · " + (t.login || "identifiant inconnu") + " · " + label(t.status);
+        button.textContent = fill(texts.entry, { id: t.id, login: t.login || texts.unknown_login, state: state(t.status) });
         button.addEventListener("click", function () { notice(""); open(t.id); });
         item.appendChild(button);
         list.appendChild(item);
@@ -55,10 +53,15 @@
     return api("GET", "/api/desk/tickets/" + id).then(function (t) {
       current = t.id;
       $("detail").hidden = false;
-      $("title").textContent = "Demande n°" + t.id + " (" + label(t.status) + ")";
-      $("meta").textContent = "Canal : " + t.channel + " · ENT : " + (t.tenant || "inconnu") + " · diagnostic : " + (t.diagnosis || "-") + " · " + t.summary;
-      $("transcript").textContent = t.transcript || "(vide)";
-      $("messages").textContent = t.messages.map(function (m) { return (m.author === "agent" ? "Conseiller" : "Usager") + " : " + m.text; }).join("\n") || "(aucun)";
+      $("title").textContent = fill(texts.title, { id: t.id, state: state(t.status) });
+      $("meta").textContent = fill(texts.meta, {
+        channel: t.channel, tenant: t.tenant || texts.unknown_tenant, diagnosis: t.diagnosis || texts.no_diagnosis,
+        summary: t.summary
+      });
+      $("transcript").textContent = t.transcript || texts.no_transcript;
+      $("messages").textContent = t.messages.map(function (m) {
+        return fill(texts.line, { author: m.author === "agent" ? texts.author_agent : texts.author_user, text: m.text });
+      }).join("\n") || texts.no_messages;
     }).catch(desk.failure(notice));
   }
 
@@ -66,7 +69,7 @@
     if (current === null) { return; }
     api("POST", "/api/desk/tickets/" + current + "/" + action, body).then(function () {
       notice(done); return Promise.all([open(current), loadList()]);
-    }).catch(desk.failure(function (message) { notice("Impossible : " + message); }));
+    }).catch(desk.failure(function (message) { notice(fill(texts.failed, { error: message })); }));
   }
 
   $("refresh").addEventListener("click", loadList);
@@ -74,12 +77,12 @@
   $("next").addEventListener("click", function () { if (page < pages) { page += 1; loadList(); } });
   $("status").addEventListener("change", function () { page = 1; loadList(); });
   $("tenant").addEventListener("change", function () { page = 1; loadList(); });
-  $("take").addEventListener("click", function () { act("take", null, "Demande prise en charge."); });
-  $("close").addEventListener("click", function () { act("close", null, "Demande close ; l'usager est invité à la noter."); });
+  $("take").addEventListener("click", function () { act("take", null, texts.taken); });
+  $("close").addEventListener("click", function () { act("close", null, texts.closed); });
   $("send").addEventListener("click", function () {
     var text = $("reply").value.trim();
-    if (!text) { notice("Écrivez d'abord une réponse."); return; }
-    act("reply", { text: text }, "Réponse envoyée.");
+    if (!text) { notice(texts.reply_first); return; }
+    act("reply", { text: text }, texts.replied);
     $("reply").value = "";
   });
 
