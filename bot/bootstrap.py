@@ -194,7 +194,8 @@ def build_assistant(services: Services, nlu: NluModel | None = None) -> Assistan
     current.install(services)
 
     def response_values(slots: Mapping[str, Any]) -> dict[str, str]:
-        return services.tenant_facts(slots.get("tenant"))  # an ENT not known yet: see bot.services.container
+        facts = services.tenant_facts(slots.get("tenant"))  # an ENT not known yet: see bot.services.container
+        return facts | {"farewell": services.farewell()}
 
     confidence = ConfidencePolicy.from_settings(config.assistant.nlu)
     patterns = config.login_patterns()

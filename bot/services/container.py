@@ -154,16 +154,19 @@ class Services:
     def tenant_facts(self, tenant_id: str | None) -> dict[str, str]:
         """Placeholder values for responses and articles; for an ENT not known yet, what every ENT says alike.
 
-        They depend on the configuration and the day only, worked out once a day per ENT (a turn fills several
-        responses), each caller getting a copy of its own; but for `farewell`, which depends on the hour."""
-        now = self.local_now()
-        today = now.date()
+        They depend on the configuration and the day only: worked out once a day per ENT (a turn fills several
+        responses), each caller getting a copy of its own."""
+        today = self.local_now().date()
         if self._facts_day != today:
             self._facts.clear()
             self._facts_day = today
         if tenant_id not in self._facts:
             self._facts[tenant_id] = self._tenant_facts(tenant_id, today)
-        return dict(self._facts[tenant_id], farewell=text(f"farewell_{part_of_day(now.time())}"))
+        return dict(self._facts[tenant_id])
+
+    def farewell(self) -> str:
+        """What a goodbye wishes at this local hour ("bonne journée", "bonne soirée": messages.yml)."""
+        return text(f"farewell_{part_of_day(self.local_now().time())}")
 
     def _tenant_facts(self, tenant_id: str | None, today: dt.date) -> dict[str, str]:
         if tenant_id in self.config.tenants:

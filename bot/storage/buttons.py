@@ -36,18 +36,17 @@ class ButtonPayloadStore:
     def keep(self, payload: str) -> str:
         """Store the payload (once) and return its key; a payload kept again is dated again (once a day at most)."""
         key = payload_key(payload)
-        if self.get(key) is not None:
-            now = self._clock()
-            with self._sessions.begin() as session:
-                session.execute(
-                    update(ButtonPayload)
-                    .where(ButtonPayload.key == key, ButtonPayload.created_at < now - dt.timedelta(days=1))
-                    .values(created_at=now)
-                )
+        now = self._clock()
+        with self._sessions() as session:
+            kept_at = session.scalar(select(ButtonPayload.created_at).where(ButtonPayload.key == key))
+        if kept_at is not None:
+            if kept_at < now - dt.timedelta(days=1):  # a write only once a day, not at every button sent
+                with self._sessions.begin() as session:
+                    session.execute(update(ButtonPayload).where(ButtonPayload.key == key).values(created_at=now))
             return key
         try:
             with self._sessions.begin() as session:
-                session.add(ButtonPayload(key=key, payload=payload, created_at=self._clock()))
+                session.add(ButtonPayload(key=key, payload=payload, created_at=now))
         except IntegrityError:  # another sender stored the same payload meanwhile
             pass
         return key

@@ -248,9 +248,12 @@ def _already_stored(events: list[Any], read_back: list[Any]) -> list[bool]:
     # two comparisons in C, as the loop below would
     if not events or not read_back:
         return [False] * len(events)
-    start = read_back.index(events[0]) if events[0] in read_back else None
-    known = len(read_back) - start if start is not None else 0
-    if start is not None and events[:known] == read_back[start:]:
+    try:
+        start = read_back.index(events[0])
+    except ValueError:
+        start = len(read_back)  # the first event is new: the loop decides
+    known = len(read_back) - start
+    if known and events[:known] == read_back[start:]:
         return [True] * known + [False] * (len(events) - known)
     found, position = [], 0
     for event in events:
