@@ -16,9 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import Connection, CursorResult, Engine, Executable, Result, Row, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InternalError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
+
+from bot.storage.sqlite_writes import WRITE_WAIT_SECONDS, WriteQueue
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -34,6 +37,14 @@ class NotMigrated(RuntimeError):
 class DatabaseUnavailable(RuntimeError):
     """The database cannot be reached or opened (server down, wrong host, unreadable file)."""
 
+
+SQLITE_POOL = (16, 48)
+"""Connections of a SQLite file kept open, and opened beyond them at most: more than the web channel's 32 turn
+threads and the loop's pool use at once, so that a turn waits for the writer's place (`bot.storage.sqlite_writes`),
+not for a connection; those beyond the first 16 (each with a page cache of its own) are closed when given back."""
+SERVER_POOL = (24, 8)
+"""The same for a database server: a server connection costs the server a process and a few milliseconds to open,
+so they are kept (SQLAlchemy's default 5 made a busy instance open and close one every few turns)."""
 
 UNAVAILABLE_ERRORS = (OperationalError, InternalError)
 """What a locked, read-only or unreachable database raises (PostgreSQL's read-only transaction is an InternalError)."""
@@ -77,9 +88,14 @@ def make_engine(url: str, root: Path | None = None) -> Engine:
     if url in ("sqlite://", "sqlite:///:memory:"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=StaticPool, **json)
     elif url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **json)
+        writes = WriteQueue(Path(make_url(url).database or ""))
+        connect_args = {"check_same_thread": False, "timeout": WRITE_WAIT_SECONDS, "factory": writes.connection_class()}
+        engine = create_engine(
+            url, connect_args=connect_args, pool_size=SQLITE_POOL[0], max_overflow=SQLITE_POOL[1], **json
+        )
+        writes.install(engine)
     else:
-        engine = create_engine(url, pool_pre_ping=True, **json)
+        engine = create_engine(url, pool_pre_ping=True, pool_size=SERVER_POOL[0], max_overflow=SERVER_POOL[1], **json)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
