@@ -38,11 +38,11 @@ class DatabaseUnavailable(RuntimeError):
     """The database cannot be reached or opened (server down, wrong host, unreadable file)."""
 
 
-SQLITE_POOL = (16, 48)
+SQLITE_POOL = (16, 64)
 """Connections of a SQLite file kept open, and opened beyond them at most: more than the web channel's 32 turn
 threads and the loop's pool use at once, so that a turn waits for the writer's place (`bot.storage.sqlite_writes`),
 not for a connection; those beyond the first 16 (each with a page cache of its own) are closed when given back."""
-SERVER_POOL = (24, 8)
+SERVER_POOL = (32, 64)
 """The same for a database server: a server connection costs the server a process and a few milliseconds to open,
 so they are kept (SQLAlchemy's default 5 made a busy instance open and close one every few turns)."""
 
@@ -91,11 +91,11 @@ def make_engine(url: str, root: Path | None = None) -> Engine:
         writes = WriteQueue(Path(make_url(url).database or ""))
         connect_args = {"check_same_thread": False, "timeout": WRITE_WAIT_SECONDS, "factory": writes.connection_class()}
         engine = create_engine(
-            url, connect_args=connect_args, pool_size=SQLITE_POOL[0], max_overflow=SQLITE_POOL[1], **json
+            url, connect_args=connect_args, pool_size=SQLITE_POOL[0], max_overflow=SQLITE_POOL[1] - SQLITE_POOL[0], **json
         )
         writes.install(engine)
     else:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=SERVER_POOL[0], max_overflow=SERVER_POOL[1], **json)
+        engine = create_engine(url, pool_pre_ping=True, pool_size=SERVER_POOL[0], max_overflow=SERVER_POOL[1] - SERVER_POOL[0], **json)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -121,16 +121,32 @@ def engine_of(sessions: sessionmaker[Session]) -> Engine:
     return engine
 
 
+@contextmanager
+def one_statement(sessions: sessionmaker[Session]) -> Iterator[Connection]:
+    """A Core connection of the sessions' engine for statements that are each a transaction of their own (a read,
+    an atomic upsert). On a database server they run in autocommit: one round trip each, where a transaction adds
+    BEGIN and COMMIT (or the pool's ROLLBACK) around it. On SQLite, whose driver begins a transaction before a
+    write only, what was written is committed at the end."""
+    engine = engine_of(sessions)
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            yield connection
+            connection.commit()
+        else:
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+            yield connection
+
+
 def read_row(sessions: sessionmaker[Session], statement: Executable, params: Mapping[str, Any]) -> Row[Any] | None:
-    """The first row of a read a turn makes every time, on a Core connection of the sessions' engine: a third of
-    the cost of an ORM session around the same statement (the statement is built once by its store)."""
-    with engine_of(sessions).connect() as connection:
+    """The first row of a read a turn makes every time, on a Core connection (`one_statement`): a third of the
+    cost of an ORM session around the same statement (the statement is built once by its store)."""
+    with one_statement(sessions) as connection:
         return connection.execute(statement, params).first()
 
 
 def read_rows(sessions: sessionmaker[Session], statement: Executable, params: Mapping[str, Any]) -> Sequence[Row[Any]]:
     """All the rows of such a read (see `read_row`)."""
-    with engine_of(sessions).connect() as connection:
+    with one_statement(sessions) as connection:
         return connection.execute(statement, params).all()
 
 

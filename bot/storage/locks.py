@@ -39,7 +39,7 @@ TURN_LOCK_WAIT_MS = 30_000
 timeouts); past it the turn fails as when the database is unavailable."""
 TURN_LOCK_IDLE_MS = 600_000
 """A turn lock's transaction left open this long (a thread stuck for good) is ended by the server, lock included."""
-TURN_LOCK_POOL = (4, 40)
+TURN_LOCK_POOL = (32, 72)
 """Connections kept open for turn locks, and the most opened at once: more than the turns one instance runs at a
 time (the web channel's 32 turn threads and Telegram's few), so that a turn never waits for one."""
 

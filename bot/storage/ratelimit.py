@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import RateLimit
 from bot.storage.batches import delete_in_batches
-from bot.storage.db import affected_rows, engine_of
+from bot.storage.db import affected_rows, engine_of, one_statement
 from bot.storage.models import RateLimitCounter
 
 
@@ -73,7 +73,7 @@ class RateLimiter:
         engine = engine_of(self._sessions)
         counting = _count_if_below(engine.dialect.name)
         if counting is not None:
-            with engine.begin() as connection:
+            with one_statement(self._sessions) as connection:
                 within = connection.execute(
                     counting, {"key": key, "window_start": window_start, "limit": limit.count}
                 ).first()
