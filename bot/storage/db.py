@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+import select
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from sqlalchemy import Connection, CursorResult, Engine, Executable, Result, Row, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, InternalError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InternalError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -91,14 +92,31 @@ def make_engine(url: str, root: Path | None = None) -> Engine:
         writes = WriteQueue(Path(make_url(url).database or ""))
         connect_args = {"check_same_thread": False, "timeout": WRITE_WAIT_SECONDS, "factory": writes.connection_class()}
         engine = create_engine(
-            url, connect_args=connect_args, pool_size=SQLITE_POOL[0], max_overflow=SQLITE_POOL[1] - SQLITE_POOL[0], **json
+            url,
+            connect_args=connect_args,
+            pool_size=SQLITE_POOL[0],
+            max_overflow=SQLITE_POOL[1] - SQLITE_POOL[0],
+            **json,
         )
         writes.install(engine)
     else:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=SERVER_POOL[0], max_overflow=SERVER_POOL[1] - SERVER_POOL[0], **json)
+        engine = create_engine(url, pool_size=SERVER_POOL[0], max_overflow=SERVER_POOL[1] - SERVER_POOL[0], **json)
+        event.listen(engine.pool, "checkout", _closed_by_server)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _closed_by_server(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """A pooled connection the server closed while it sat idle (a restart, a terminated backend) is replaced before
+    use. The server says so on the socket (a last message, then its end), so a look at whether the idle socket has
+    anything to read tells, without the round trip of a ping on every checkout."""
+    try:
+        readable = select.select([dbapi_connection.fileno()], [], [], 0)[0]
+    except (OSError, ValueError):  # a closed descriptor
+        readable = [True]
+    if readable:
+        raise DisconnectionError("the server closed the connection while it was idle in the pool")
 
 
 def json_text(value: Any) -> str:
