@@ -6,7 +6,7 @@ Run: `.venv/bin/python bench/web_throughput.py [--clients 32] [--requests-per-cl
 [--databases sqlite postgresql]`. For each database and number of workers it starts `python -m bot run` (the
 demo directory loaded, rate limits lifted, no scheduled jobs), waits until every worker answers, warms each chat
 up, then sends the bench's conversation mix (`bench/latency.py`): each client is one chat, one request at a time
-on a connection of its own. Prints requests a second, p50 and p99, and the ratio of two workers to one. The
+on a connection of its own. Prints requests a second, p50 and p99, and each number of workers against one. The
 clients run in this process, on the same two cores as the servers (and PostgreSQL): their cost is in the figures.
 Asserts nothing.
 """
