@@ -59,6 +59,7 @@ nlu-eval: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/latency.py
 	$(PY) bench/nlu.py
+	$(PY) bench/web_throughput.py
 	$(PY) bench/instances.py
 	nice -n 10 $(PY) bench/growth.py
 	nice -n 10 $(PY) bench/dashboard.py
