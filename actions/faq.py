@@ -53,8 +53,14 @@ class ActionAnswerFaq(NamedAction):
             text = renders.pop()
         else:
             text = fill(article.answer, services.tenant_facts(tenant))
-        dispatcher.utter_message(text=text, buttons=[dict(b) for b in article.buttons])
+        if not (article.once_a_chat and _said_before(tracker, text)):
+            dispatcher.utter_message(text=text, buttons=[dict(b) for b in article.buttons])
         events: list[dict[str, Any]] = [SlotSet("pending_intent", None), SlotSet("last_faq_intent", intent)]
         if tenant and tracker.get_slot("tenant") != tenant:
             events.append(SlotSet("tenant", tenant))
         return events
+
+
+def _said_before(tracker: Tracker, text: str) -> bool:
+    """Whether the assistant said `text` earlier in the conversation (its stored window of events)."""
+    return any(event.get("event") == "bot" and event.get("text") == text for event in tracker.events)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from bot.knowledge import Article, KnowledgeBase
+import pytest
+
+from bot.knowledge import Article, ArticleError, KnowledgeBase, parse_article
+
+FRONT = "---\nid: a\ntenant: all\ntopic: t\nintents: [i]\ntitle: T\nanswer: Réponse.\n{extra}---\nCorps.\n"
 
 
 def article(tenant: str, answer_without_ent: str = "") -> Article:
@@ -38,3 +42,13 @@ def test_a_known_ent_gets_its_own_answer() -> None:
     choice = KnowledgeBase([own, article("netocentre", "x")]).choose("ask_ent_mail_address", "monlycee")
     assert choice.article == own
     assert choice.said_before_asking is None
+
+
+def test_an_introduction_is_marked_to_be_said_once_a_chat() -> None:
+    assert parse_article(FRONT.format(extra="once_a_chat: true\n"), "intro.md").once_a_chat is True
+    assert parse_article(FRONT.format(extra=""), "plain.md").once_a_chat is False
+
+
+def test_a_once_a_chat_that_is_not_true_or_false_names_the_file_and_field() -> None:
+    with pytest.raises(ArticleError, match=r"intro\.md: `once_a_chat` must be true or false"):
+        parse_article(FRONT.format(extra="once_a_chat: souvent\n"), "intro.md")
