@@ -89,7 +89,7 @@ def make_engine(url: str, root: Path | None = None) -> Engine:
     if url in ("sqlite://", "sqlite:///:memory:"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=StaticPool, **json)
     elif url.startswith("sqlite"):
-        writes = WriteQueue(Path(make_url(url).database or ""))
+        writes = WriteQueue.of(Path(make_url(url).database or ""))
         connect_args = {"check_same_thread": False, "timeout": WRITE_WAIT_SECONDS, "factory": writes.connection_class()}
         engine = create_engine(
             url,

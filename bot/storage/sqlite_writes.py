@@ -49,6 +49,18 @@ class WriteQueue:
         except OSError as exc:  # a read-only folder: SQLite says what it can do there, as it did without the queue
             log.warning("no write queue for %s: %s", database, exc)
             self._fd = None
+        self._closing = weakref.finalize(self, os.close, self._fd) if self._fd is not None else None
+
+    @classmethod
+    def of(cls, database: Path) -> WriteQueue:
+        """The queue of `database`, one a process: a record lock belongs to the process, so two queues of one file
+        in a process would take it both at once, and the first to give it back would free it for the other."""
+        key = os.path.realpath(database)
+        with _QUEUES_GUARD:
+            queue = _QUEUES.get(key)
+            if queue is None:
+                queue = _QUEUES[key] = cls(Path(key))
+            return queue
 
     def take(self) -> bool:
         """Wait for the writer's place; False when this thread holds it already (through another connection) or
@@ -122,13 +134,16 @@ class WriteQueue:
                 connection.holds_writer = True  # type: ignore[attr-defined]
 
         event.listen(engine, "before_cursor_execute", before_execute)
-        weakref.finalize(engine, self.close)
 
     def close(self) -> None:
-        """Close the lock file (when its engine is gone)."""
-        if self._fd is not None:
-            os.close(self._fd)
+        """Close the lock file now rather than when the last engine of the file is gone."""
+        if self._closing is not None:
+            self._closing()
             self._fd = None
+
+
+_QUEUES: weakref.WeakValueDictionary[str, WriteQueue] = weakref.WeakValueDictionary()
+_QUEUES_GUARD = threading.Lock()
 
 
 class WriterBusy(OperationalError):

@@ -187,3 +187,25 @@ def test_a_writer_of_another_process_is_waited_for(engine: Engine, tmp_path: Pat
 def test_a_folder_where_no_lock_file_can_be_made_leaves_writes_to_sqlite(tmp_path: Path) -> None:
     queue = WriteQueue(tmp_path / "missing-folder" / "db")
     assert queue.take() is False
+
+
+def test_one_file_has_one_queue_in_a_process_however_it_is_named(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    queue = WriteQueue.of(tmp_path / "one.db")
+    assert WriteQueue.of(tmp_path / "sub" / ".." / "one.db") is queue  # a record lock is the process's
+    assert WriteQueue.of(tmp_path / "other.db") is not queue
+
+
+def test_two_engines_on_one_file_queue_their_writers_together(engine: Engine, tmp_path: Path) -> None:
+    other = make_engine(f"sqlite:///{tmp_path / 'queue.db'}")
+    release = threading.Event()
+    holder = holding_in_thread(engine, release)
+    second = threading.Thread(target=write, args=(other, "through the other engine"))
+    second.start()
+    second.join(0.3)
+    assert second.is_alive()
+    release.set()
+    holder.join(10)
+    second.join(10)
+    assert notes(engine) == ["held", "through the other engine"]
+    other.dispose()
