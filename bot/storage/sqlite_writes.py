@@ -98,7 +98,8 @@ class WriteQueue:
         self._threads.release()
 
     def connection_class(self) -> type[sqlite3.Connection]:
-        """The driver's connection class (its `factory`), which gives the place back after a commit or rollback."""
+        """The driver's connection class (its `factory`), which gives the place back after a commit, a rollback or
+        a close."""
         queue = self
 
         class QueuedConnection(sqlite3.Connection):
@@ -113,6 +114,12 @@ class WriteQueue:
             def rollback(self) -> None:
                 try:
                     super().rollback()
+                finally:
+                    self._give_back()
+
+            def close(self) -> None:  # an invalidated connection is closed without a rollback
+                try:
+                    super().close()
                 finally:
                     self._give_back()
 

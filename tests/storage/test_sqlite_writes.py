@@ -154,6 +154,16 @@ def test_a_connection_returned_without_commit_gives_its_place_back(engine: Engin
 
 
 @pytest.mark.usefixtures("short_wait")
+def test_a_connection_invalidated_in_a_transaction_gives_its_place_back(engine: Engine) -> None:
+    connection = engine.connect()
+    connection.execute(text("INSERT INTO notes (body) VALUES ('lost with its connection')"))
+    connection.invalidate()  # closed without a rollback, as after an error that ends a connection
+    connection.close()
+    assert write_from_another_thread(engine, "next") == []
+    assert notes(engine) == ["next"]
+
+
+@pytest.mark.usefixtures("short_wait")
 def test_a_commit_gives_the_place_back_while_its_connection_stays_open(engine: Engine) -> None:
     with engine.connect() as connection:
         connection.execute(text("INSERT INTO notes (body) VALUES ('first')"))
