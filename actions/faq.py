@@ -53,7 +53,7 @@ class ActionAnswerFaq(NamedAction):
             text = renders.pop()
         else:
             text = fill(article.answer, services.tenant_facts(tenant))
-        if not (article.once_a_chat and _said_before(tracker, text)):
+        if not (article.introduction and _said_before(tracker, text) and tracker.latest_message.get("entities")):
             dispatcher.utter_message(text=text, buttons=[dict(b) for b in article.buttons])
         events: list[dict[str, Any]] = [SlotSet("pending_intent", None), SlotSet("last_faq_intent", intent)]
         if tenant and tracker.get_slot("tenant") != tenant:

@@ -36,8 +36,8 @@ class Article:
     body: str
     # what this ENT's answer says that helps before the ENT is known ("the number is for homonyms, on netocentre")
     answer_without_ent: str = ""
-    # an introduction to what follows it (the NoCAS check's questions): said once a conversation, not at each ask
-    once_a_chat: bool = False
+    # an introduction to the check that follows it (NoCAS): asked again with a new case, the check answers alone
+    introduction: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,8 @@ def parse_article(text: str, name: str) -> Article:
         if not meta.get(key):
             raise ArticleError(f"{name}: front matter needs `{key}`")
     buttons = tuple({"title": str(b["title"]), "payload": str(b["payload"])} for b in meta.get("buttons") or [])
-    if not isinstance(meta.get("once_a_chat", False), bool):
-        raise ArticleError(f"{name}: `once_a_chat` must be true or false")
+    if not isinstance(meta.get("introduction", False), bool):
+        raise ArticleError(f"{name}: `introduction` must be true or false")
     return Article(
         id=str(meta["id"]),
         tenant=str(meta["tenant"]),
@@ -76,7 +76,7 @@ def parse_article(text: str, name: str) -> Article:
         buttons=buttons,
         body=body.strip(),
         answer_without_ent=str(meta.get("answer_without_ent") or "").strip(),
-        once_a_chat=bool(meta.get("once_a_chat", False)),
+        introduction=bool(meta.get("introduction", False)),
     )
 
 

@@ -44,11 +44,11 @@ def test_a_known_ent_gets_its_own_answer() -> None:
     assert choice.said_before_asking is None
 
 
-def test_an_introduction_is_marked_to_be_said_once_a_chat() -> None:
-    assert parse_article(FRONT.format(extra="once_a_chat: true\n"), "intro.md").once_a_chat is True
-    assert parse_article(FRONT.format(extra=""), "plain.md").once_a_chat is False
+def test_an_introduction_is_marked_in_its_front_matter() -> None:
+    assert parse_article(FRONT.format(extra="introduction: true\n"), "intro.md").introduction is True
+    assert parse_article(FRONT.format(extra=""), "plain.md").introduction is False
 
 
-def test_a_once_a_chat_that_is_not_true_or_false_names_the_file_and_field() -> None:
-    with pytest.raises(ArticleError, match=r"intro\.md: `once_a_chat` must be true or false"):
-        parse_article(FRONT.format(extra="once_a_chat: souvent\n"), "intro.md")
+def test_an_introduction_flag_that_is_not_true_or_false_names_the_file_and_field() -> None:
+    with pytest.raises(ArticleError, match=r"intro\.md: `introduction` must be true or false"):
+        parse_article(FRONT.format(extra="introduction: souvent\n"), "intro.md")
