@@ -23,7 +23,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Protocol
@@ -131,6 +131,18 @@ class ConversationLocks:
             self._engine.dispose()
 
 
+def poll_until(attempt: Callable[[], bool], deadline: float, waits: tuple[float, float]) -> bool:
+    """Try `attempt` until it succeeds or the monotonic `deadline` passes, waiting between two tries from the first of
+    `waits` up to the second, doubling (a lock another process holds, which no call can wait on with a timeout)."""
+    wait, longest = waits
+    while not attempt():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(wait)
+        wait = min(wait * 2, longest)
+    return True
+
+
 FILE_LOCK_SLOTS = 1 << 20
 """Bytes of the lock file a chat's hash chooses among: two chats of the million-odd share one by chance."""
 FILE_LOCK_POLL_SECONDS = (0.0005, 0.01)
@@ -160,24 +172,22 @@ class ChatFileLocks:
             self._release(slot)
 
     def _take(self, slot: int) -> None:
-        wait, longest = FILE_LOCK_POLL_SECONDS
-        deadline = time.monotonic() + TURN_LOCK_WAIT_MS / 1000
-        while True:
-            with self._guard:
-                if self._held.get(slot):
-                    self._held[slot] += 1
-                    return
-                try:
-                    fcntl.lockf(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, slot)
-                except OSError:
-                    pass
-                else:
-                    self._held[slot] = 1
-                    return
-            if time.monotonic() > deadline:
-                raise TurnLockTimeout(f"a turn of the same chat held its lock for {TURN_LOCK_WAIT_MS} ms")
-            time.sleep(wait)
-            wait = min(wait * 2, longest)
+        if not poll_until(
+            lambda: self._try_take(slot), time.monotonic() + TURN_LOCK_WAIT_MS / 1000, FILE_LOCK_POLL_SECONDS
+        ):
+            raise TurnLockTimeout(f"a turn of the same chat held its lock for {TURN_LOCK_WAIT_MS} ms")
+
+    def _try_take(self, slot: int) -> bool:
+        with self._guard:
+            if self._held.get(slot):
+                self._held[slot] += 1
+                return True
+            try:
+                fcntl.lockf(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, slot)
+            except OSError:
+                return False
+            self._held[slot] = 1
+            return True
 
     def _release(self, slot: int) -> None:
         with self._guard:

@@ -28,6 +28,8 @@ from typing import Any
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import OperationalError
 
+from bot.storage.locks import poll_until
+
 log = logging.getLogger(__name__)
 
 WRITE_WAIT_SECONDS = 30.0
@@ -79,17 +81,16 @@ class WriteQueue:
         return True
 
     def _lock_file(self, deadline: float) -> None:
+        if not poll_until(self._try_lock_file, deadline, POLL_SECONDS):
+            raise WriterBusy()
+
+    def _try_lock_file(self) -> bool:
         assert self._fd is not None
-        wait, longest = POLL_SECONDS
-        while True:
-            try:
-                fcntl.lockf(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 0)
-                return
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise WriterBusy() from None
-                time.sleep(wait)
-                wait = min(wait * 2, longest)
+        try:
+            fcntl.lockf(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 0)
+        except OSError:
+            return False
+        return True
 
     def give_back(self) -> None:
         assert self._fd is not None

@@ -145,20 +145,13 @@ def test_a_rolled_back_transaction_gives_its_place_back(engine: Engine) -> None:
 
 
 @pytest.mark.usefixtures("short_wait")
-def test_a_connection_returned_without_commit_gives_its_place_back(engine: Engine) -> None:
+@pytest.mark.parametrize("invalidated", [False, True], ids=["returned to the pool", "invalidated first"])
+def test_a_connection_ended_without_commit_gives_its_place_back(engine: Engine, invalidated: bool) -> None:
     connection = engine.connect()
     connection.execute(text("INSERT INTO notes (body) VALUES ('never committed')"))
-    connection.close()  # the pool rolls it back
-    assert write_from_another_thread(engine, "next") == []
-    assert notes(engine) == ["next"]
-
-
-@pytest.mark.usefixtures("short_wait")
-def test_a_connection_invalidated_in_a_transaction_gives_its_place_back(engine: Engine) -> None:
-    connection = engine.connect()
-    connection.execute(text("INSERT INTO notes (body) VALUES ('lost with its connection')"))
-    connection.invalidate()  # closed without a rollback, as after an error that ends a connection
-    connection.close()
+    if invalidated:
+        connection.invalidate()  # closed without a rollback, as after an error that ends a connection
+    connection.close()  # else the pool rolls it back
     assert write_from_another_thread(engine, "next") == []
     assert notes(engine) == ["next"]
 
