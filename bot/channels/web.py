@@ -42,7 +42,7 @@ from bot.messages import InboundMessage, OutboundMessage, split_sender
 from bot.services import Services
 from bot.services.assistant import Assistant
 from bot.services.notices import freeze_banners
-from bot.storage.db import UNAVAILABLE_ERRORS, database_problem
+from bot.storage.db import UNAVAILABLE_ERRORS, database_problem, statements_together
 
 log = logging.getLogger(__name__)
 
@@ -211,15 +211,17 @@ async def web_turn(
 ) -> list[OutboundMessage] | None:
     """A web chat's turn, from the REST channel or socket.io: in the turn pool, counted against the client
     address's ticket budget; the turn's messages, then what waited for the chat. `admitted` (the address's request
-    limit) is asked first, in the same trip to the pool (one thread hop a message): None when it says no."""
+    limit) is asked first, in the same trip to the pool (one thread hop a message): None when it says no. The limit,
+    the turn's reads and the inbox share one database connection."""
     assistant, budget = app[ASSISTANT], app[BUDGET]
 
     def run_turn() -> list[OutboundMessage] | None:
-        if admitted is not None and not admitted():
-            return None
-        with budget.turn_from(inbound.client_address):
-            result = assistant.handle(inbound)
-        return result.messages + _waiting_for(assistant.services, inbound.sender_id)
+        with statements_together(assistant.services.database):
+            if admitted is not None and not admitted():
+                return None
+            with budget.turn_from(inbound.client_address):
+                result = assistant.handle(inbound)
+            return result.messages + _waiting_for(assistant.services, inbound.sender_id)
 
     return await asyncio.get_running_loop().run_in_executor(app[TURNS], run_turn)
 

@@ -21,7 +21,7 @@ from bot.nlu.multi import parse_message
 from bot.services.chat_locks import ChatLocks
 from bot.services.container import Services
 from bot.storage.audit import AuditEntry
-from bot.storage.db import UNAVAILABLE_ERRORS
+from bot.storage.db import UNAVAILABLE_ERRORS, statements_together
 from bot.storage.tickets import TicketView
 from bot.texts import text as message_text
 
@@ -89,11 +89,12 @@ class Assistant:
     def handle(self, message: InboundMessage) -> TurnResult:
         """One user turn, start to end; turns of one chat never run at the same time, in this process (a thread lock)
         nor across the instances sharing a PostgreSQL database (the chat's lock in the database, taken once this
-        process's turn of the chat, if any, is over)."""
+        process's turn of the chat, if any, is over). Its reads share one database connection."""
         with self.chat_locks.holding(message.sender_id):
             try:
                 with (
                     self.services.conversation_locks.holding(message.sender_id),
+                    statements_together(self.services.database),
                     self.services.audit.recording() as appended,
                     self.services.links.remembering(),
                 ):

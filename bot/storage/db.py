@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import re
 import select
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -139,20 +140,46 @@ def engine_of(sessions: sessionmaker[Session]) -> Engine:
     return engine
 
 
+_turn_connections = threading.local()  # inside `statements_together`: this thread's connection, by engine
+
+
+@contextmanager
+def statements_together(engine: Engine) -> Iterator[None]:
+    """Within the block, this thread's standalone statements on `engine` (`one_statement`: a turn's reads, the rate
+    limiter's counts, the inbox) share one pooled connection: a web turn makes four or five, each of which took a
+    connection from the pool and gave it back. Each statement is still its own transaction, as outside the block.
+    Blocks nest: an inner one uses the outer one's connection."""
+    connections: dict[Engine, Connection] = _turn_connections.__dict__.setdefault("by_engine", {})
+    if engine in connections:
+        yield
+        return
+    with engine.connect() as connection:
+        if engine.dialect.name != "sqlite":
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+        connections[engine] = connection
+        try:
+            yield
+        finally:
+            del connections[engine]
+
+
 @contextmanager
 def one_statement(sessions: sessionmaker[Session]) -> Iterator[Connection]:
     """A Core connection of the sessions' engine for statements that are each a transaction of their own (a read,
-    an atomic upsert). On a database server they run in autocommit: one round trip each, where a transaction adds
-    BEGIN and COMMIT (or the pool's ROLLBACK) around it. On SQLite, whose driver begins a transaction before a
-    write only, what was written is committed at the end."""
+    an atomic upsert): the block's (`statements_together`), else one from the pool. On a database server they run
+    in autocommit: one round trip each, where a transaction adds BEGIN and COMMIT (or the pool's ROLLBACK) around
+    it. On SQLite, whose driver begins a transaction before a write only, what was written is committed at the
+    end."""
     engine = engine_of(sessions)
-    with engine.connect() as connection:
+    with statements_together(engine):
+        connection: Connection = _turn_connections.by_engine[engine]
+        try:
+            yield connection
+        except BaseException:
+            connection.rollback()  # a failed statement (a lost connection) leaves the next one a usable connection
+            raise
         if engine.dialect.name == "sqlite":
-            yield connection
             connection.commit()
-        else:
-            connection.execution_options(isolation_level="AUTOCOMMIT")
-            yield connection
 
 
 def read_row(sessions: sessionmaker[Session], statement: Executable, params: Mapping[str, Any]) -> Row[Any] | None:
