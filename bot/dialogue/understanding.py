@@ -17,6 +17,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from bot.core.eligibility import PROFILES_WITHOUT_SCHOOL
 from bot.dialogue import commands as cmd
 from bot.nlu.normalise import fold
 from bot.yaml_files import read_yaml
@@ -93,6 +94,9 @@ def _retopic(command: cmd.Command, topic: str, instead: str) -> cmd.Command:
     if isinstance(command, cmd.FollowUp) and command.intent == topic:
         return cmd.FollowUp(instead)
     return command
+
+
+_PROFILES_WITHOUT_ACCOUNT = frozenset(profile.value for profile in PROFILES_WITHOUT_SCHOOL)  # contractors, the Région
 
 
 class UnderstandingError(ValueError):
@@ -489,6 +493,10 @@ class Understander:
             return _only(cmd.StartTopic(m.intent))
         if m.no and len(m.words) <= 4:
             return _only(cmd.StartTopic("cancel"))
+        if _entity(m.parse, "profile") in _PROFILES_WITHOUT_ACCOUNT:
+            # "je suis prestataire du lycée" where the identifier is asked: no ENT account to check; whether a
+            # CESAME local account is open to them is the question
+            return _only(cmd.StartTopic("nocas_eligibility"))
         if leans:
             return _only(cmd.StartTopic("inform"))
         # not an identifier nor a request: never kept, it may be a password or a passphrase
