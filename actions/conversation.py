@@ -13,7 +13,6 @@ from bot.core.schools import is_clear_match, school_matches
 from bot.texts import text
 
 MAIN_TOPICS = ("cannot_login", "ask_activation_howto", "cesame_access")
-PROFILES_FOR_NOCAS = frozenset(profile.value for profile in PROFILES_WITHOUT_SCHOOL)
 
 
 class ActionClarify(NamedAction):
@@ -69,7 +68,7 @@ class ActionInform(NamedAction):
             return [SlotSet("pending_intent", tracker.get_slot("last_faq_intent")), FollowupAction("action_answer_faq")]
         if "username" in entities:
             return [SlotSet("problem", tracker.get_slot("problem") or "cannot_login"), FollowupAction("diagnosis_form")]
-        if entities.get("profile") in PROFILES_FOR_NOCAS:
+        if entities.get("profile") in PROFILES_WITHOUT_SCHOOL:
             return [FollowupAction("nocas_form")]
         if "tenant" in entities:
             facts = context.services().tenant_facts(entities["tenant"])

@@ -17,7 +17,8 @@ SCHOOL_PROFILES = frozenset({Profile.STUDENT, Profile.PARENT, Profile.TEACHER, P
 PROFILES_WITHOUT_SCHOOL = frozenset(
     {Profile.CRIDF, Profile.CRIDF_CONTRACTOR, Profile.SCHOOL_CONTRACTOR, Profile.DSI_ACADEMIQUE}
 )
-"""Profiles whose eligibility never depends on a school: no school is asked, none is checked."""
+"""Profiles whose eligibility never depends on a school: no school is asked, none is checked. A profile entity's
+value ("school_contractor") is found in it as such (`Profile` is a `StrEnum`)."""
 
 
 @dataclass(frozen=True)

@@ -96,9 +96,6 @@ def _retopic(command: cmd.Command, topic: str, instead: str) -> cmd.Command:
     return command
 
 
-_PROFILES_WITHOUT_ACCOUNT = frozenset(profile.value for profile in PROFILES_WITHOUT_SCHOOL)  # contractors, the Région
-
-
 class UnderstandingError(ValueError):
     """understanding.yml cannot be used; the message names the key."""
 
@@ -493,7 +490,7 @@ class Understander:
             return _only(cmd.StartTopic(m.intent))
         if m.no and len(m.words) <= 4:
             return _only(cmd.StartTopic("cancel"))
-        if _entity(m.parse, "profile") in _PROFILES_WITHOUT_ACCOUNT:
+        if _entity(m.parse, "profile") in PROFILES_WITHOUT_SCHOOL:
             # "je suis prestataire du lycée" where the identifier is asked: no ENT account to check; whether a
             # CESAME local account is open to them is the question
             return _only(cmd.StartTopic("nocas_eligibility"))

@@ -259,10 +259,6 @@ class Assistant:
         )
 
 
-# profiles that say more than a generic one named in the same message ("technicien chez un prestataire du CRIDF")
-SPECIFIC_PROFILES = frozenset(profile.value for profile in PROFILES_WITHOUT_SCHOOL)
-
-
 def _forget_hidden(state: DialogueState, parse: dict[str, Any], marker: str) -> None:
     """A message that must not be kept: its text replaced by `marker`, the identifiers it gave forgotten."""
     state.hide_latest_user_text(marker)
@@ -272,10 +268,14 @@ def _forget_hidden(state: DialogueState, parse: dict[str, Any], marker: str) -> 
 
 
 def _prefer_specific_profiles(parse: dict[str, Any]) -> None:
+    """A profile without a school says more than a generic one named in the same message ("technicien chez un
+    prestataire du CRIDF"): the generic ones are dropped."""
     entities = parse.get("entities") or []
     profiles = [e for e in entities if e.get("entity") == "profile"]
-    if len(profiles) > 1 and any(e.get("value") in SPECIFIC_PROFILES for e in profiles):
-        parse["entities"] = [e for e in entities if e.get("entity") != "profile" or e.get("value") in SPECIFIC_PROFILES]
+    if len(profiles) > 1 and any(e.get("value") in PROFILES_WITHOUT_SCHOOL for e in profiles):
+        parse["entities"] = [
+            e for e in entities if e.get("entity") != "profile" or e.get("value") in PROFILES_WITHOUT_SCHOOL
+        ]
 
 
 def _button(raw: dict[str, Any]) -> Button:
