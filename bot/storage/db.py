@@ -144,21 +144,21 @@ _turn_connections = threading.local()  # inside `statements_together`: this thre
 
 
 @contextmanager
-def statements_together(engine: Engine) -> Iterator[None]:
+def statements_together(engine: Engine) -> Iterator[Connection]:
     """Within the block, this thread's standalone statements on `engine` (`one_statement`: a turn's reads, the rate
     limiter's counts, the inbox) share one pooled connection: a web turn makes four or five, each of which took a
     connection from the pool and gave it back. Each statement is still its own transaction, as outside the block.
-    Blocks nest: an inner one uses the outer one's connection."""
+    Blocks nest: an inner one uses the outer one's connection, which the block yields."""
     connections: dict[Engine, Connection] = _turn_connections.__dict__.setdefault("by_engine", {})
     if engine in connections:
-        yield
+        yield connections[engine]
         return
     with engine.connect() as connection:
         if engine.dialect.name != "sqlite":
             connection.execution_options(isolation_level="AUTOCOMMIT")
         connections[engine] = connection
         try:
-            yield
+            yield connection
         finally:
             del connections[engine]
 
@@ -171,8 +171,7 @@ def one_statement(sessions: sessionmaker[Session]) -> Iterator[Connection]:
     it. On SQLite, whose driver begins a transaction before a write only, what was written is committed at the
     end."""
     engine = engine_of(sessions)
-    with statements_together(engine):
-        connection: Connection = _turn_connections.by_engine[engine]
+    with statements_together(engine) as connection:
         try:
             yield connection
         except BaseException:
